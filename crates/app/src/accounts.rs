@@ -1,0 +1,465 @@
+//! Account use cases: register, sign in and out, sessions, password change, and the
+//! member's own data (export and erasure).
+
+use crate::audit::{Action, record};
+use crate::tokens::{hash_token, new_token, throttle_key};
+use crate::{App, AppError, FieldError};
+use mutual_domain::accounts::{
+    AccountStatus, Email, NameWarning, Password, RegistrationMode, Username,
+};
+use mutual_domain::permissions::Role;
+use mutual_domain::{SessionId, Timestamp, UserId};
+use mutual_store::accounts::{self as store, NewUser, UserRecord};
+use mutual_store::sessions::{self as session_store, SessionRecord};
+use mutual_store::{StoreError, audit as audit_store, settings, throttle};
+use std::time::Duration;
+
+/// The signed-in person making a request.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub user_id: UserId,
+    pub username: Username,
+    pub role: Role,
+    pub session_id: SessionId,
+    /// When the account was created.
+    pub member_since: Timestamp,
+}
+
+/// What kind of client holds a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionKind {
+    /// A browser, holding the token in a cookie.
+    Browser,
+    /// A program, holding the token as a bearer token.
+    Api,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Browser => "browser",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+/// A registration as submitted.
+#[derive(Debug, Default)]
+pub struct Registration<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    /// Blank for none.
+    pub email: &'a str,
+    /// The invite token, when registration is by invitation.
+    pub invite: Option<&'a str>,
+    /// The client's address, for the per-client registration limit.
+    pub client: &'a str,
+}
+
+/// The result of a registration.
+#[derive(Debug)]
+pub struct Registered {
+    pub user_id: UserId,
+    pub username: Username,
+    /// `Pending` while registration needs approval, else `Active`.
+    pub status: AccountStatus,
+    /// Gentle warnings about the pseudonym, for the member to consider.
+    pub warnings: Vec<NameWarning>,
+}
+
+const SETTING_REGISTRATION_MODE: &str = "registration_mode";
+
+/// How registration works right now.
+pub async fn registration_mode(app: &App) -> Result<RegistrationMode, AppError> {
+    let stored = settings::find_setting(&app.db, SETTING_REGISTRATION_MODE).await?;
+    Ok(stored.as_deref().and_then(RegistrationMode::parse).unwrap_or(RegistrationMode::Open))
+}
+
+pub(crate) async fn set_registration_mode(app: &App, mode: RegistrationMode) -> Result<(), AppError> {
+    settings::upsert_setting(&app.db, SETTING_REGISTRATION_MODE, mode.as_str(), app.clock.now())
+        .await?;
+    Ok(())
+}
+
+/// Parses a new account's pseudonym, password and e-mail, reporting every problem at once.
+pub(crate) fn parse_new_account(
+    username: &str,
+    password: &str,
+    email: &str,
+) -> Result<(Username, Password, Option<Email>), AppError> {
+    let mut errors = Vec::new();
+    let username = Username::parse(username)
+        .map_err(|e| errors.push(FieldError::new("username", e.to_string())))
+        .ok();
+    let password = Password::parse(password, username.as_ref())
+        .map_err(|e| errors.push(FieldError::new("password", e.to_string())))
+        .ok();
+    let email = Email::parse_optional(email)
+        .map_err(|e| errors.push(FieldError::new("email", e.to_string())))
+        .ok()
+        .flatten();
+    match (username, password) {
+        (Some(username), Some(password)) if errors.is_empty() => Ok((username, password, email)),
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+fn taken(error: StoreError) -> AppError {
+    match error {
+        StoreError::Conflict => {
+            AppError::field("username", "That pseudonym is taken. Please choose another.")
+        }
+        other => other.into(),
+    }
+}
+
+/// Creates an account under the current registration mode.
+pub async fn register(app: &App, input: Registration<'_>) -> Result<Registered, AppError> {
+    let mode = registration_mode(app).await?;
+    let (username, password, email) = parse_new_account(input.username, input.password, input.email)?;
+    let invite_hash = match (mode, input.invite.map(str::trim).filter(|t| !t.is_empty())) {
+        (RegistrationMode::Invite, None) => {
+            return Err(AppError::field(
+                "invite",
+                "Registration here is by invitation. Please use the invite link you were sent.",
+            ));
+        }
+        (RegistrationMode::Invite, Some(token)) => Some(hash_token(token)),
+        _ => None,
+    };
+    let client_key = throttle_key("register", input.client);
+    ensure_not_locked(app, &[&client_key]).await?;
+
+    let password_hash = app.hasher.hash(password.expose()).await?;
+    let status = match mode {
+        RegistrationMode::Approval => AccountStatus::Pending,
+        _ => AccountStatus::Active,
+    };
+    let now = app.clock.now();
+    let user = NewUser {
+        id: UserId::new(),
+        username: &username,
+        password_hash: &password_hash,
+        email: email.as_ref(),
+        role: Role::Member,
+        status,
+        now,
+    };
+    match &invite_hash {
+        Some(hash) => store::insert_user_with_invite(&app.db, &user, hash).await.map_err(|e| match e {
+            StoreError::NotFound => AppError::field(
+                "invite",
+                "This invite link has already been used or has expired. Please ask for a new one.",
+            ),
+            other => taken(other),
+        })?,
+        None => store::insert_user(&app.db, &user).await.map_err(taken)?,
+    }
+    let hour = Duration::from_secs(3600);
+    throttle::record_failure(
+        &app.db,
+        &client_key,
+        now,
+        now.minus(hour),
+        app.config.throttle.registrations_per_hour,
+        now.plus(hour),
+    )
+    .await?;
+    record(app, Some(user.id), Some(user.id), Action::Registered, format!("mode={}", mode.as_str()))
+        .await?;
+    Ok(Registered { user_id: user.id, warnings: username.warnings(), username, status })
+}
+
+/// Sign-in details as submitted.
+#[derive(Debug)]
+pub struct Credentials<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    /// "Keep me signed in": the longer session lifetimes.
+    pub remember: bool,
+    pub kind: SessionKind,
+    /// The client's address, for throttling (never stored as is).
+    pub client: &'a str,
+    /// A coarse device description for the member's session list.
+    pub device: &'a str,
+}
+
+/// A new session.
+#[derive(Debug)]
+pub struct SignedIn {
+    /// The secret token; shown to the client once, stored only as a hash.
+    pub token: String,
+    pub session: SessionRecord,
+    pub viewer: Viewer,
+}
+
+async fn ensure_not_locked(app: &App, keys: &[&str]) -> Result<(), AppError> {
+    let now = app.clock.now();
+    let mut longest: Option<Timestamp> = None;
+    for key in keys {
+        if let Some(until) = throttle::find_lock(&app.db, key, now).await? {
+            longest = longest.max(Some(until));
+        }
+    }
+    match longest {
+        Some(until) => Err(AppError::Throttled(until.since(now).max(Duration::from_secs(1)))),
+        None => Ok(()),
+    }
+}
+
+async fn count_failures(app: &App, account_key: &str, client_key: &str) -> Result<(), AppError> {
+    let config = &app.config.throttle;
+    let now = app.clock.now();
+    let window_start = now.minus(Duration::from_secs(config.window_minutes * 60));
+    for (key, limit, cooldown) in [
+        (account_key, config.account_failures, config.account_cooldown_minutes),
+        (client_key, config.client_failures, config.client_cooldown_minutes),
+    ] {
+        let until = now.plus(Duration::from_secs(cooldown * 60));
+        throttle::record_failure(&app.db, key, now, window_start, limit, until).await?;
+    }
+    Ok(())
+}
+
+/// Checks a member's password with throttling counted before any hashing: a locked account or
+/// client is refused at once. Unknown pseudonyms cost the same time as wrong passwords.
+async fn check_password(
+    app: &App,
+    username: &str,
+    password: &str,
+    client: &str,
+) -> Result<UserRecord, AppError> {
+    let canonical = username.trim().to_ascii_lowercase();
+    let account_key = throttle_key("account", &canonical);
+    let client_key = throttle_key("client", client);
+    ensure_not_locked(app, &[&account_key, &client_key]).await?;
+
+    let user = store::find_user_by_username(&app.db, &canonical).await?;
+    let too_long = password.chars().count() > Password::MAX_CHARS;
+    let verified = match &user {
+        Some(user) if !too_long => Some(app.hasher.verify(password, &user.password_hash).await?),
+        _ => {
+            if !too_long {
+                app.hasher.verify_decoy(password).await?;
+            }
+            None
+        }
+    };
+    match (user, verified) {
+        (Some(user), Some(verified)) if verified.matches => {
+            throttle::delete_throttle(&app.db, &account_key).await?;
+            if verified.needs_rehash {
+                let hash = app.hasher.hash(password).await?;
+                store::update_password_hash(&app.db, user.id, &hash, app.clock.now()).await?;
+            }
+            Ok(user)
+        }
+        (user, _) => {
+            count_failures(app, &account_key, &client_key).await?;
+            let subject = user.map(|u| u.id);
+            record(app, None, subject, Action::LoginFailed, "").await?;
+            Err(AppError::BadCredentials)
+        }
+    }
+}
+
+/// Signs a member in and starts a new session (a fresh token every time).
+pub async fn log_in(app: &App, credentials: Credentials<'_>) -> Result<SignedIn, AppError> {
+    let mut missing = Vec::new();
+    if credentials.username.trim().is_empty() {
+        missing.push(FieldError::new("username", "Enter your pseudonym."));
+    }
+    if credentials.password.is_empty() {
+        missing.push(FieldError::new("password", "Enter your password."));
+    }
+    if !missing.is_empty() {
+        return Err(AppError::Invalid(missing));
+    }
+    let user =
+        check_password(app, credentials.username, credentials.password, credentials.client).await?;
+    match user.status {
+        AccountStatus::Active => {}
+        AccountStatus::Pending => return Err(AppError::PendingApproval),
+        AccountStatus::Suspended => return Err(AppError::Suspended(user.status_reason)),
+        AccountStatus::Deleted => return Err(AppError::BadCredentials),
+    }
+    let signed_in = start_session(app, &user, credentials.remember, credentials.kind, credentials.device)
+        .await?;
+    record(app, Some(user.id), Some(user.id), Action::LoggedIn, credentials.kind.as_str()).await?;
+    Ok(signed_in)
+}
+
+pub(crate) async fn start_session(
+    app: &App,
+    user: &UserRecord,
+    remember: bool,
+    kind: SessionKind,
+    device: &str,
+) -> Result<SignedIn, AppError> {
+    let now = app.clock.now();
+    let (idle, absolute) = app.config.sessions.lifetimes(remember || kind == SessionKind::Api);
+    let token = new_token();
+    let session = SessionRecord {
+        id: SessionId::new(),
+        user_id: user.id,
+        kind: kind.as_str().to_owned(),
+        device: device.chars().take(80).collect(),
+        created_at: now,
+        last_seen_at: now,
+        idle_timeout_ms: i64::try_from(idle.as_millis()).unwrap_or(i64::MAX),
+        expires_at: now.plus(absolute),
+    };
+    session_store::insert_session(&app.db, &session, &hash_token(&token)).await?;
+    let viewer = Viewer {
+        user_id: user.id,
+        username: user.username.clone(),
+        role: user.role,
+        session_id: session.id,
+        member_since: user.created_at,
+    };
+    Ok(SignedIn { token, session, viewer })
+}
+
+/// Activity is written back at most this often per session, so that reads stay reads.
+const SEEN_GRANULARITY: Duration = Duration::from_secs(60);
+
+/// The viewer a session token belongs to, if the session is live and the account active.
+pub async fn authenticate(app: &App, token: &str) -> Result<Option<Viewer>, AppError> {
+    if token.len() != 43 {
+        return Ok(None);
+    }
+    let Some((session, user)) = session_store::find_session_by_token_hash(&app.db, &hash_token(token)).await?
+    else {
+        return Ok(None);
+    };
+    let now = app.clock.now();
+    if session.is_expired(now) {
+        session_store::delete_session(&app.db, user.id, session.id).await.ok();
+        return Ok(None);
+    }
+    if user.status != AccountStatus::Active {
+        return Ok(None);
+    }
+    if now.since(session.last_seen_at) >= SEEN_GRANULARITY {
+        session_store::update_session_seen(&app.db, session.id, now).await?;
+    }
+    Ok(Some(Viewer {
+        user_id: user.id,
+        username: user.username,
+        role: user.role,
+        session_id: session.id,
+        member_since: user.created_at,
+    }))
+}
+
+/// Ends the viewer's current session.
+pub async fn log_out(app: &App, viewer: &Viewer) -> Result<(), AppError> {
+    match session_store::delete_session(&app.db, viewer.user_id, viewer.session_id).await {
+        Ok(()) | Err(StoreError::NotFound) => {}
+        Err(other) => return Err(other.into()),
+    }
+    record(app, Some(viewer.user_id), Some(viewer.user_id), Action::LoggedOut, "").await
+}
+
+/// Ends every one of the viewer's sessions, this one included.
+pub async fn log_out_everywhere(app: &App, viewer: &Viewer) -> Result<u64, AppError> {
+    let ended = session_store::delete_sessions_by_user(&app.db, viewer.user_id, None).await?;
+    record(
+        app,
+        Some(viewer.user_id),
+        Some(viewer.user_id),
+        Action::LoggedOutEverywhere,
+        format!("sessions={ended}"),
+    )
+    .await?;
+    Ok(ended)
+}
+
+/// The viewer's sessions, most recently used first.
+pub async fn list_my_sessions(app: &App, viewer: &Viewer) -> Result<Vec<SessionRecord>, AppError> {
+    Ok(session_store::list_sessions_by_user(&app.db, viewer.user_id).await?)
+}
+
+/// Ends one of the viewer's sessions; `NotFound` if it is not theirs.
+pub async fn end_session(app: &App, viewer: &Viewer, session: SessionId) -> Result<(), AppError> {
+    session_store::delete_session(&app.db, viewer.user_id, session).await?;
+    record(app, Some(viewer.user_id), Some(viewer.user_id), Action::SessionEnded, "").await
+}
+
+/// Changes the viewer's password after checking the current one; every other session ends.
+pub async fn change_password(
+    app: &App,
+    viewer: &Viewer,
+    current: &str,
+    new: &str,
+    client: &str,
+) -> Result<(), AppError> {
+    let new = Password::parse(new, Some(&viewer.username))
+        .map_err(|e| AppError::field("new_password", e.to_string()))?;
+    if current.is_empty() {
+        return Err(AppError::field("current_password", "Enter your current password."));
+    }
+    check_password(app, viewer.username.as_str(), current, client)
+        .await
+        .map_err(|e| match e {
+            AppError::BadCredentials => {
+                AppError::field("current_password", "That is not your current password.")
+            }
+            other => other,
+        })?;
+    let hash = app.hasher.hash(new.expose()).await?;
+    store::update_password_hash(&app.db, viewer.user_id, &hash, app.clock.now()).await?;
+    session_store::delete_sessions_by_user(&app.db, viewer.user_id, Some(viewer.session_id)).await?;
+    record(app, Some(viewer.user_id), Some(viewer.user_id), Action::PasswordChanged, "").await
+}
+
+/// Everything stored about the viewer, as JSON keyed by the table it came from.
+pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Value, AppError> {
+    let user = store::find_user_by_id(&app.db, viewer.user_id).await?.ok_or(AppError::NotFound)?;
+    record(app, Some(user.id), Some(user.id), Action::Exported, "").await?;
+    let sessions = session_store::list_sessions_by_user(&app.db, user.id).await?;
+    let audit_log = audit_store::list_audit_events_by_user(&app.db, user.id).await?;
+    let invites = store::list_invites_by_user(&app.db, user.id).await?;
+    Ok(serde_json::json!({
+        "format": "mutual-export/1",
+        "exported_at": app.clock.now().to_rfc3339(),
+        "users": {
+            "id": user.id,
+            "username": user.username,
+            "email": user.email,
+            "role": user.role,
+            "status": user.status,
+            "status_reason": user.status_reason,
+            "created_at": user.created_at.to_rfc3339(),
+            "updated_at": user.updated_at.to_rfc3339(),
+        },
+        "sessions": sessions,
+        "audit_log": audit_log,
+        "invites": invites,
+    }))
+}
+
+/// Erases the viewer's account after checking their password: personal data goes at once,
+/// every session ends, and only a de-identified tombstone remains for integrity.
+pub async fn delete_my_account(
+    app: &App,
+    viewer: &Viewer,
+    password: &str,
+    client: &str,
+) -> Result<(), AppError> {
+    if password.is_empty() {
+        return Err(AppError::field("password", "Enter your password to confirm."));
+    }
+    check_password(app, viewer.username.as_str(), password, client).await.map_err(|e| match e {
+        AppError::BadCredentials => AppError::field("password", "That is not your password."),
+        other => other,
+    })?;
+    if viewer.role == Role::Admin && store::count_active_admins(&app.db).await? <= 1 {
+        return Err(AppError::Forbidden(
+            "You are the only admin. Make someone else an admin before deleting your account.",
+        ));
+    }
+    record(app, Some(viewer.user_id), Some(viewer.user_id), Action::AccountDeleted, "").await?;
+    store::erase_user(&app.db, viewer.user_id, app.clock.now()).await?;
+    Ok(())
+}

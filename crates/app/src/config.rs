@@ -1,0 +1,213 @@
+//! Settings the use cases read: session lifetimes, throttling, password hashing, crisis
+//! resources. Every field has a default that works with no configuration file at all.
+
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The use-case settings; the server fills them from TOML and `MUTUAL_*` variables.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppConfig {
+    /// The name shown in page titles and the header.
+    pub community_name: String,
+    /// The address people reach this server at, used in setup and invite links.
+    pub public_url: String,
+    pub sessions: SessionConfig,
+    pub throttle: ThrottleConfig,
+    pub passwords: PasswordConfig,
+    pub crisis: CrisisConfig,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            community_name: "Mutual".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            sessions: SessionConfig::default(),
+            throttle: ThrottleConfig::default(),
+            passwords: PasswordConfig::default(),
+            crisis: CrisisConfig::default(),
+        }
+    }
+}
+
+/// How long sessions live.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    /// A browser session ends after this long without use.
+    pub idle_minutes: u64,
+    /// …or this long after sign-in, whatever happens.
+    pub absolute_hours: u64,
+    /// With "keep me signed in" (and for API tokens): idle limit.
+    pub remember_idle_days: u64,
+    /// With "keep me signed in" (and for API tokens): absolute limit.
+    pub remember_absolute_days: u64,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            idle_minutes: 30,
+            absolute_hours: 12,
+            remember_idle_days: 30,
+            remember_absolute_days: 90,
+        }
+    }
+}
+
+impl SessionConfig {
+    /// (idle timeout, absolute lifetime) for a session.
+    pub fn lifetimes(&self, remember: bool) -> (Duration, Duration) {
+        const DAY: u64 = 24 * 3600;
+        if remember {
+            (
+                Duration::from_secs(self.remember_idle_days * DAY),
+                Duration::from_secs(self.remember_absolute_days * DAY),
+            )
+        } else {
+            (Duration::from_secs(self.idle_minutes * 60), Duration::from_secs(self.absolute_hours * 3600))
+        }
+    }
+}
+
+/// Limits on repeated attempts, counted in the database so every server shares them.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ThrottleConfig {
+    /// Failures are counted over this many minutes.
+    pub window_minutes: u64,
+    /// Wrong passwords for one account before it cools down.
+    pub account_failures: i64,
+    /// How long an account cools down.
+    pub account_cooldown_minutes: u64,
+    /// Wrong passwords from one client address before it cools down.
+    pub client_failures: i64,
+    /// How long a client address cools down.
+    pub client_cooldown_minutes: u64,
+    /// Accounts one client address may register per hour.
+    pub registrations_per_hour: i64,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        ThrottleConfig {
+            window_minutes: 15,
+            account_failures: 5,
+            account_cooldown_minutes: 5,
+            client_failures: 20,
+            client_cooldown_minutes: 15,
+            registrations_per_hour: 10,
+        }
+    }
+}
+
+/// Argon2id cost. The defaults are OWASP's floor; lower values are refused at start-up.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordConfig {
+    /// Memory per hash in KiB (at least 19456, 19 MiB).
+    pub memory_kib: u32,
+    /// Passes over memory (at least 2).
+    pub iterations: u32,
+    /// How many hashes may run at once; bounds memory under a login flood.
+    pub max_concurrent_hashes: usize,
+}
+
+impl Default for PasswordConfig {
+    fn default() -> Self {
+        PasswordConfig {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            max_concurrent_hashes: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
+}
+
+impl PasswordConfig {
+    /// Refuses settings below OWASP's floor for Argon2id.
+    pub fn check(&self) -> Result<(), String> {
+        if self.memory_kib < 19 * 1024 {
+            return Err("passwords.memory_kib must be at least 19456 (19 MiB)".into());
+        }
+        if self.iterations < 2 {
+            return Err("passwords.iterations must be at least 2".into());
+        }
+        if self.max_concurrent_hashes == 0 {
+            return Err("passwords.max_concurrent_hashes must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+/// Crisis resources shown on `/help` (and wherever someone reaches out), held in memory so
+/// they show even when the database is down.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CrisisConfig {
+    /// The region these resources serve, as shown to people ("United States").
+    pub region: String,
+    pub resources: Vec<CrisisResource>,
+    /// A closing note, for example that numbers differ by country.
+    pub note: String,
+}
+
+/// One crisis line or service.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrisisResource {
+    pub name: String,
+    /// What it is for and when it is open.
+    pub description: String,
+    /// A number to call, if any.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// A number to text, if any.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// A web address, if any (shown as text and link; never loaded).
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl Default for CrisisConfig {
+    fn default() -> Self {
+        CrisisConfig {
+            region: "United States".into(),
+            resources: vec![
+                CrisisResource {
+                    name: "988 Suicide & Crisis Lifeline".into(),
+                    description: "Free, confidential support for anyone in emotional distress, \
+                                  a suicidal crisis, or a mental health or substance use crisis. \
+                                  24 hours, every day."
+                        .into(),
+                    phone: Some("988".into()),
+                    text: Some("988".into()),
+                    url: Some("https://988lifeline.org".into()),
+                },
+                CrisisResource {
+                    name: "SAMHSA National Helpline".into(),
+                    description: "Free, confidential treatment referral and information about \
+                                  substance use and mental health, in English and Spanish. \
+                                  24 hours, every day."
+                        .into(),
+                    phone: Some("1-800-662-4357".into()),
+                    text: None,
+                    url: Some("https://www.samhsa.gov/find-help/helplines/national-helpline".into()),
+                },
+                CrisisResource {
+                    name: "Emergency services".into(),
+                    description: "If you or someone else is in immediate danger, or has taken \
+                                  too much of something, call now."
+                        .into(),
+                    phone: Some("911".into()),
+                    text: None,
+                    url: None,
+                },
+            ],
+            note: "These numbers are for the United States. Numbers differ by country: if you \
+                   are elsewhere, call your local emergency number."
+                .into(),
+        }
+    }
+}

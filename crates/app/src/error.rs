@@ -1,0 +1,66 @@
+//! The use-case error: what went wrong, in terms a page or the API can explain to a person.
+
+use mutual_store::StoreError;
+use std::time::Duration;
+
+/// A problem with one submitted field, with a message for the person who typed it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> FieldError {
+        FieldError { field, message: message.into() }
+    }
+}
+
+/// Why a use case did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The input broke a rule; each field says which and how to fix it.
+    #[error("some fields need attention")]
+    Invalid(Vec<FieldError>),
+    /// The pseudonym and password do not match (deliberately vague).
+    #[error("that pseudonym and password don't match")]
+    BadCredentials,
+    /// Too many attempts; try again after this long.
+    #[error("too many attempts")]
+    Throttled(Duration),
+    /// The account exists but is waiting for an admin's approval.
+    #[error("this account is waiting for approval")]
+    PendingApproval,
+    /// The account is suspended, with the reason staff gave.
+    #[error("this account is suspended")]
+    Suspended(Option<String>),
+    /// The viewer may not do this.
+    #[error("not allowed")]
+    Forbidden(&'static str),
+    /// No such thing, or not one the viewer may see.
+    #[error("not found")]
+    NotFound,
+    /// The database is unreachable.
+    #[error("the database is unavailable")]
+    Unavailable,
+    /// An unexpected failure; details are logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A single-field validation error.
+    pub fn field(field: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Unavailable(_) => AppError::Unavailable,
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}

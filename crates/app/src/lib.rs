@@ -1,0 +1,38 @@
+//! Mutual's use cases: the rules and steps behind every page, API call and job, with no HTTP.
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod admin;
+mod audit;
+pub mod config;
+pub mod demo;
+mod error;
+pub mod housekeeping;
+pub mod passwords;
+pub mod tokens;
+
+pub use config::AppConfig;
+pub use error::{AppError, FieldError};
+pub use mutual_store::{Backend, Db, DbConfig};
+
+use mutual_domain::Clock;
+use passwords::PasswordHasher;
+use std::sync::Arc;
+
+/// Everything a use case needs: the database, the clock, the configuration and the bounded
+/// password hasher. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<AppConfig>,
+    pub hasher: PasswordHasher,
+}
+
+impl App {
+    /// Assembles the application around an open, migrated database.
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> App {
+        let hasher = PasswordHasher::new(&config.passwords);
+        App { db, clock, config: Arc::new(config), hasher }
+    }
+}

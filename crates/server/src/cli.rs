@@ -1,0 +1,174 @@
+//! The command line: `serve`, `migrate`, `check-config` and `admin create`.
+
+use crate::config::Config;
+use crate::server::{self, shutdown_signal};
+use crate::telemetry;
+use clap::{Parser, Subcommand};
+use mutual_app::{App, Db, DbConfig};
+use mutual_domain::SystemClock;
+use mutual_web::WebConfig;
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Mutual: a self-hosted peer-support network for recovery communities.
+#[derive(Parser, Debug)]
+#[command(name = "mutual", version, about)]
+pub struct Cli {
+    /// A TOML configuration file (optional; defaults work without one).
+    #[arg(long, global = true, value_name = "FILE", env = "MUTUAL_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The database: sqlite://PATH or postgres://...
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// On an empty database, first fill it with a small fictional demo community.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Print the effective settings (secrets redacted), then exit.
+    CheckConfig,
+    /// Administration from the command line.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an admin. The password is read from MUTUAL_ADMIN_PASSWORD or standard input.
+    Create {
+        #[arg(long, value_name = "NAME")]
+        username: String,
+    },
+}
+
+/// Runs the parsed command line; the error is a message for the operator.
+pub async fn run(cli: Cli) -> Result<(), String> {
+    let mut config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
+    if let Some(url) = cli.database_url {
+        config.database.url = url;
+    }
+    if let Command::Serve { listen: Some(listen), .. } = &cli.command {
+        config.server.listen = listen.clone();
+    }
+    config.check()?;
+    telemetry::init(&config.log);
+    match cli.command {
+        Command::CheckConfig => {
+            print!("{}", config.to_redacted_toml());
+            Ok(())
+        }
+        Command::Migrate => {
+            let db = open_database(&config).await?;
+            db.close().await;
+            println!("The database is up to date.");
+            Ok(())
+        }
+        Command::Admin { command: AdminCommand::Create { username } } => {
+            let password = read_admin_password()?;
+            let db = open_database(&config).await?;
+            let app = App::new(db.clone(), Arc::new(SystemClock), config.app.clone());
+            let result = mutual_app::admin::create_admin(&app, &username, &password).await;
+            db.close().await;
+            match result {
+                Ok(_) => {
+                    println!("Admin created. They can log in now.");
+                    Ok(())
+                }
+                Err(mutual_app::AppError::Invalid(errors)) => Err(errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("\n")),
+                Err(other) => Err(other.to_string()),
+            }
+        }
+        Command::Serve { demo, .. } => serve(config, demo).await,
+    }
+}
+
+async fn open_database(config: &Config) -> Result<Db, String> {
+    let db_config = DbConfig {
+        max_connections: config.database.max_connections,
+        ..DbConfig::new(config.database.url.clone())
+    };
+    let db = Db::connect(&db_config).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+    Ok(db)
+}
+
+fn read_admin_password() -> Result<String, String> {
+    if let Ok(password) = std::env::var("MUTUAL_ADMIN_PASSWORD")
+        && !password.is_empty()
+    {
+        return Ok(password);
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("Password for the new admin (input is shown; prefer MUTUAL_ADMIN_PASSWORD or a pipe):");
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        return Err("no password given: set MUTUAL_ADMIN_PASSWORD or pipe it on standard input".into());
+    }
+    Ok(password)
+}
+
+async fn serve(mut config: Config, demo: bool) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(&config.server.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.server.listen))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    if config.app.public_url == mutual_app::AppConfig::default().public_url {
+        config.app.public_url = format!("http://{address}");
+    }
+    let db = open_database(&config).await?;
+    let app = App::new(db.clone(), Arc::new(SystemClock), config.app.clone());
+    if demo {
+        match mutual_app::demo::seed_demo(&app).await.map_err(|e| e.to_string())? {
+            Some(accounts) => {
+                println!("Demo community created. Every demo account's password is \"{}\":", mutual_app::demo::DEMO_PASSWORD);
+                for (name, role) in accounts {
+                    println!("  {name:<16} {role}");
+                }
+            }
+            None => println!("The database already has accounts; no demo data was added."),
+        }
+    }
+    let base = config.app.public_url.trim_end_matches('/').to_owned();
+    if let Some(token) = mutual_app::admin::ensure_setup_token(&app).await.map_err(|e| e.to_string())? {
+        println!("No admin yet. Create the first one here (the link works once): {base}/setup/{token}");
+    }
+    let web = WebConfig {
+        secure_cookies: config.secure_cookies(),
+        trust_forwarded_for: config.server.trust_forwarded_for,
+        request_timeout: Duration::from_secs(config.server.request_timeout_seconds),
+        max_body_bytes: config.server.max_body_kib * 1024,
+    };
+    let housekeeping = server::spawn_housekeeping(app.clone(), Duration::from_secs(600));
+    let running = server::start(listener, mutual_web::router(app, web), shutdown_signal())
+        .map_err(|e| e.to_string())?;
+    println!("Mutual is serving on {base} (database: {})", db.backend().as_str());
+    let result = running.wait().await;
+    housekeeping.abort();
+    db.close().await;
+    tracing::info!("stopped cleanly");
+    result.map_err(|e| format!("the server stopped with an error: {e}"))
+}

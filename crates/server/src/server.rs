@@ -1,0 +1,88 @@
+//! Starting the HTTP server on a listener, background housekeeping, and graceful shutdown.
+
+use axum::Router;
+use mutual_app::App;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// A running server: its address and how to stop it.
+pub struct RunningServer {
+    pub address: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting, lets in-flight requests finish, and waits for the server to end.
+    pub async fn shut_down(self) -> std::io::Result<()> {
+        let _ = self.stop.send(true);
+        self.task.await.map_err(std::io::Error::other)?
+    }
+
+    /// Waits until the server ends by itself (after `stop_on` fired).
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Serves `router` on `listener` until `stop_on` completes or [`RunningServer::shut_down`].
+pub fn start(
+    listener: TcpListener,
+    router: Router,
+    stop_on: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<RunningServer> {
+    let address = listener.local_addr()?;
+    let (stop, mut stopped) = watch::channel(false);
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, service)
+            .with_graceful_shutdown(async move {
+                tokio::select! {
+                    () = stop_on => {}
+                    _ = stopped.wait_for(|stop| *stop) => {}
+                }
+            })
+            .await
+    });
+    Ok(RunningServer { address, stop, task })
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Runs housekeeping every `every` until the process ends.
+pub fn spawn_housekeeping(app: App, every: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(every);
+        loop {
+            ticker.tick().await;
+            match mutual_app::housekeeping::sweep(&app).await {
+                Ok(swept) => tracing::debug!(sessions = swept.sessions, throttles = swept.throttles, "housekeeping"),
+                Err(error) => tracing::warn!(%error, "housekeeping failed"),
+            }
+        }
+    })
+}

@@ -1,0 +1,226 @@
+//! The database handle: one enum over the SQLite and PostgreSQL pools, the dispatch macros
+//! that run a query written once on whichever is live, connecting and migrating.
+
+use crate::StoreError;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A connection pool to one of the two supported databases.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database is behind a [`Db`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// How to reach the database.
+#[derive(Clone, Debug)]
+pub struct DbConfig {
+    /// `sqlite://PATH` or `postgres://...`.
+    pub url: String,
+    /// Largest number of pooled connections.
+    pub max_connections: u32,
+    /// PostgreSQL only: the schema to work in (tests isolate themselves this way).
+    pub postgres_schema: Option<String>,
+}
+
+impl DbConfig {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into(), max_connections: 16, postgres_schema: None }
+    }
+}
+
+/// Runs `$body` with `$pool` bound to the live pool; the body is compiled once per backend,
+/// so a query or type that one backend does not support is a compile error.
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` inside a write transaction bound to `$tx` (`BEGIN IMMEDIATE` on SQLite, so a
+/// read-then-write transaction never fails to upgrade its lock) and commits it. An early return
+/// with `?` drops the transaction, which rolls it back.
+macro_rules! write_tx {
+    ($db:expr, $tx:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(pool) => {
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::db::Db::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+impl Db {
+    /// Opens a pool for the URL's scheme; other schemes are refused with a clear message.
+    /// SQLite files (and their folder) are created if missing.
+    pub async fn connect(config: &DbConfig) -> Result<Db, StoreError> {
+        let url = config.url.as_str();
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            let path = path.split('?').next().unwrap_or_default();
+            if path.is_empty() {
+                return Err(StoreError::Config("a sqlite:// URL needs a file path".into()));
+            }
+            if let Some(parent) = std::path::Path::new(path).parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    StoreError::Config(format!("cannot create the folder {}: {e}", parent.display()))
+                })?;
+            }
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Config(format!("bad SQLite URL: {e}")))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+                .pragma("temp_store", "memory");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(config.max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let mut options = PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?;
+            if let Some(schema) = &config.postgres_schema {
+                options = options.options([("search_path", schema.as_str())]);
+            }
+            let pool = PgPoolOptions::new()
+                .max_connections(config.max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(StoreError::Config(format!(
+                "unsupported database URL scheme in {:?}: use sqlite://PATH or postgres://...",
+                url.split(':').next().unwrap_or(url)
+            )))
+        }
+    }
+
+    /// Brings the schema up to date with the migrations for this backend.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Answers whether the database responds to a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Closes every connection, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        on_db!(self, pool => pool.close().await);
+    }
+
+    /// Table name → column names of the live schema (migration bookkeeping excluded).
+    pub async fn schema_columns(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError> {
+        let rows: Vec<(String, String)> = match self {
+            Db::Sqlite(pool) => {
+                sqlx::query_as(
+                    "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+                     AND m.name NOT LIKE '_sqlx%'",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        let mut tables = std::collections::BTreeMap::<String, Vec<String>>::new();
+        for (table, column) in rows {
+            tables.entry(table).or_default().push(column);
+        }
+        for columns in tables.values_mut() {
+            columns.sort();
+        }
+        Ok(tables)
+    }
+
+    /// Every (table, column) whose column is a foreign key to `users`: where member data lives.
+    pub async fn columns_referencing_users(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut rows: Vec<(String, String)> = match self {
+            Db::Sqlite(pool) => {
+                sqlx::query_as(
+                    "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
+                     WHERE m.type = 'table' AND f.\"table\" = 'users'",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT kcu.table_name::text, kcu.column_name::text \
+                     FROM information_schema.table_constraints tc \
+                     JOIN information_schema.key_column_usage kcu \
+                       ON tc.constraint_name = kcu.constraint_name AND tc.table_schema = kcu.table_schema \
+                     JOIN information_schema.constraint_column_usage ccu \
+                       ON tc.constraint_name = ccu.constraint_name AND tc.table_schema = ccu.table_schema \
+                     WHERE tc.constraint_type = 'FOREIGN KEY' AND ccu.table_name = 'users' \
+                       AND tc.table_schema = current_schema()",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        rows.sort();
+        Ok(rows)
+    }
+}

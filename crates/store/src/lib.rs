@@ -1,0 +1,14 @@
+//! Mutual's storage: every SQL statement, written once and run on SQLite or PostgreSQL.
+#![forbid(unsafe_code)]
+
+#[macro_use]
+mod db;
+pub mod accounts;
+pub mod audit;
+mod error;
+pub mod sessions;
+pub mod settings;
+pub mod throttle;
+
+pub use db::{Backend, Db, DbConfig};
+pub use error::StoreError;

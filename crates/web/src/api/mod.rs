@@ -1,0 +1,4 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document it serves.
+
+pub mod accounts;
+pub mod openapi;

@@ -1,0 +1,161 @@
+//! Authorization: finds the viewer from the session cookie or bearer token, checks the route
+//! policy, and hands handlers the viewer through extractors.
+
+use crate::error::{ApiError, PageError};
+use crate::routes::policy_for;
+use crate::AppState;
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use mutual_app::accounts::{Viewer, authenticate};
+use mutual_app::AppError;
+use mutual_domain::permissions::Access;
+
+/// The name of the session cookie (with the `__Host-` prefix when cookies are `Secure`).
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-mutual_session" } else { "mutual_session" }
+}
+
+/// The value of cookie `name` in the request, if present.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// The session token presented with a request: a bearer token, else the session cookie.
+pub fn presented_token(headers: &HeaderMap, secure: bool) -> Option<&str> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim);
+    bearer.or_else(|| cookie(headers, session_cookie_name(secure)))
+}
+
+/// Who is making the request, as established by [`authorize`].
+#[derive(Clone, Debug)]
+pub struct ViewerContext(pub Option<Viewer>);
+
+/// Whether a request is for the JSON API (errors as JSON) or a page (errors as HTML).
+pub fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// Applies the route policy. Unmatched paths pass through to the 404 fallback; a matched route
+/// missing from the policy is refused (fail closed).
+pub async fn authorize(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let Some(matched) = request.extensions().get::<MatchedPath>().cloned() else {
+        request.extensions_mut().insert(ViewerContext(None));
+        return next.run(request).await;
+    };
+    let api = is_api(request.uri().path());
+    let refuse = |error: AppError| {
+        if api { ApiError(error).into_response() } else { PageError(error).into_response() }
+    };
+    let Some(access) = policy_for(request.method(), matched.as_str()) else {
+        tracing::error!(route = matched.as_str(), "route has no policy entry; refused");
+        return refuse(AppError::Internal("route without policy".into()));
+    };
+    let viewer = if access == Access::Public {
+        None
+    } else {
+        match presented_token(request.headers(), state.web.secure_cookies) {
+            None => None,
+            Some(token) => match authenticate(&state.app, token).await {
+                Ok(viewer) => viewer,
+                // A page anyone may see still renders, signed out, while the database is down.
+                Err(_) if access == Access::Anyone => None,
+                Err(error) => return refuse(error),
+            },
+        }
+    };
+    if !access.allows(viewer.as_ref().map(|v| v.role)) {
+        if viewer.is_some() {
+            return refuse(AppError::Forbidden("This page is not available to your account."));
+        }
+        if api {
+            return crate::error::unauthenticated_json();
+        }
+        let next_path = if request.method() == Method::GET {
+            request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        return Redirect::to(&login_url(&next_path)).into_response();
+    }
+    request.extensions_mut().insert(ViewerContext(viewer));
+    next.run(request).await
+}
+
+/// The login page, returning to `next` afterwards when that is a local path.
+pub fn login_url(next: &str) -> String {
+    if is_local_path(next) && next != "/" {
+        let encoded: String = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+        format!("/login?{encoded}")
+    } else {
+        "/login".into()
+    }
+}
+
+/// Whether `path` is safe to redirect to: a path on this site, not another origin.
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") && !path.contains("://")
+}
+
+/// The signed-in viewer; only on routes whose policy requires sign-in.
+pub struct SignedIn(pub Viewer);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
+        match parts.extensions.get::<ViewerContext>() {
+            Some(ViewerContext(Some(viewer))) => Ok(SignedIn(viewer.clone())),
+            _ if is_api(parts.uri.path()) => Err(crate::error::unauthenticated_json()),
+            _ => Err(Redirect::to("/login").into_response()),
+        }
+    }
+}
+
+/// The viewer if signed in.
+pub struct MaybeViewer(pub Option<Viewer>);
+
+impl FromRequestParts<AppState> for MaybeViewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(MaybeViewer(parts.extensions.get::<ViewerContext>().and_then(|c| c.0.clone())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_redirect_targets() {
+        assert!(is_local_path("/settings"));
+        assert!(!is_local_path("//evil.example"));
+        assert!(!is_local_path("https://evil.example"));
+        assert!(!is_local_path("/\\evil.example"));
+        assert_eq!(login_url("/settings?tab=1"), "/login?next=%2Fsettings%3Ftab%3D1");
+        assert_eq!(login_url("https://evil.example"), "/login");
+    }
+
+    #[test]
+    fn bearer_tokens_win_over_cookies() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, "a=b; mutual_session=fromcookie".parse().unwrap());
+        assert_eq!(presented_token(&headers, false), Some("fromcookie"));
+        headers.insert(header::AUTHORIZATION, "Bearer frombearer".parse().unwrap());
+        assert_eq!(presented_token(&headers, false), Some("frombearer"));
+    }
+}

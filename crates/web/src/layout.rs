@@ -1,0 +1,115 @@
+//! What every page template shares: the layout (title, viewer, CSRF token) and the state of
+//! a form being re-shown with what the person typed and a message per field.
+
+use crate::AppState;
+use crate::auth::ViewerContext;
+use crate::csrf::CsrfToken;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use mutual_app::FieldError;
+use mutual_domain::permissions::Role;
+use std::convert::Infallible;
+
+/// The data the base layout needs.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub title: String,
+    pub community: String,
+    /// The viewer's pseudonym when signed in.
+    pub viewer_name: Option<String>,
+    pub is_admin: bool,
+    /// The CSRF token for the forms on the page (the header's log-out button among them).
+    pub csrf: String,
+}
+
+impl Layout {
+    /// A layout for pages shown without request context (errors).
+    pub fn bare(title: &str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            community: "Mutual".into(),
+            viewer_name: None,
+            is_admin: false,
+            csrf: String::new(),
+        }
+    }
+}
+
+/// Request context for rendering a page.
+pub struct PageContext {
+    community: String,
+    viewer: Option<(String, Role)>,
+    pub csrf: String,
+}
+
+impl PageContext {
+    /// The layout for a page titled `title`.
+    pub fn layout(&self, title: &str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            community: self.community.clone(),
+            viewer_name: self.viewer.as_ref().map(|(name, _)| name.clone()),
+            is_admin: self.viewer.as_ref().is_some_and(|(_, role)| *role == Role::Admin),
+            csrf: self.csrf.clone(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for PageContext {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        let viewer = parts
+            .extensions
+            .get::<ViewerContext>()
+            .and_then(|c| c.0.as_ref())
+            .map(|v| (v.username.as_str().to_owned(), v.role));
+        let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+        Ok(PageContext { community: state.app.config.community_name.clone(), viewer, csrf })
+    }
+}
+
+/// A form as the person left it: the values they typed and what needs fixing.
+#[derive(Clone, Debug, Default)]
+pub struct FormView {
+    values: Vec<(&'static str, String)>,
+    pub errors: Vec<FieldError>,
+}
+
+impl FormView {
+    /// Keeps `value` for field `name` so the form shows it again.
+    pub fn keep(mut self, name: &'static str, value: &str) -> Self {
+        self.values.push((name, value.to_owned()));
+        self
+    }
+
+    /// Adds the errors to show.
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors.extend(errors);
+        self
+    }
+
+    /// What the person typed in `name`.
+    pub fn value(&self, name: &str) -> &str {
+        self.values.iter().find(|(key, _)| *key == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The message for `name`, if it needs fixing.
+    pub fn error(&self, name: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == name).map(|e| e.message.as_str())
+    }
+
+    /// Messages not tied to a visible field (unknown fields, the form as a whole).
+    pub fn general_errors<F: AsRef<[&'static str]>>(&self, fields: F) -> Vec<&str> {
+        self.errors
+            .iter()
+            .filter(|e| !fields.as_ref().contains(&e.field))
+            .map(|e| e.message.as_str())
+            .collect()
+    }
+
+    /// Whether a checkbox was ticked.
+    pub fn checked(&self, name: &str) -> bool {
+        !self.value(name).is_empty()
+    }
+}

@@ -1,0 +1,70 @@
+//! HTML pages, one module per feature area, and what they share: rendering, cookies, redirects.
+
+pub mod accounts;
+pub mod admin;
+pub mod dashboard;
+pub mod help;
+pub mod home;
+pub mod settings;
+pub mod setup;
+
+use crate::AppState;
+use crate::auth::session_cookie_name;
+use crate::error::{PageError, message_page};
+use askama::Template;
+use axum::extract::RawQuery;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use mutual_app::AppError;
+
+/// Renders a template with a status.
+pub(crate) fn render<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => PageError(AppError::Internal(format!("template: {error}"))).into_response(),
+    }
+}
+
+/// The 404 page for any path nothing is registered at.
+pub async fn not_found() -> Response {
+    message_page(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is nothing at this address. It may have moved, or the link may be mistyped.".into(),
+    )
+}
+
+/// One value from the query string.
+pub(crate) fn query_param(query: &RawQuery, name: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.0.as_deref().unwrap_or("")).unwrap_or_default();
+    pairs.into_iter().find(|(key, _)| key == name).map(|(_, value)| value)
+}
+
+/// A `303 See Other` to `to` that also sets (or, with `None`, clears) the session cookie.
+pub(crate) fn redirect_with_session(
+    state: &AppState,
+    to: &str,
+    token: Option<&str>,
+    remember: bool,
+) -> Response {
+    let secure = state.web.secure_cookies;
+    let name = session_cookie_name(secure);
+    let secure_attr = if secure { "; Secure" } else { "" };
+    let cookie = match token {
+        Some(token) => {
+            let max_age = if remember {
+                format!("; Max-Age={}", state.app.config.sessions.remember_idle_days * 24 * 3600)
+            } else {
+                String::new()
+            };
+            format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax{secure_attr}{max_age}")
+        }
+        None => format!("{name}=; Path=/; HttpOnly; SameSite=Lax{secure_attr}; Max-Age=0"),
+    };
+    let mut response = Redirect::to(to).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}

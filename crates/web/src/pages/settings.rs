@@ -1,0 +1,204 @@
+//! The member's settings: password, sessions, data export and account deletion.
+
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::client::Client;
+use crate::error::PageError;
+use crate::forms::FormData;
+use crate::layout::{FormView, Layout, PageContext};
+use crate::pages::{query_param, redirect_with_session, render};
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use mutual_app::accounts::{self, Viewer};
+use mutual_app::AppError;
+use mutual_domain::SessionId;
+
+struct SessionView {
+    id: String,
+    device: String,
+    kind: String,
+    created: String,
+    last_seen: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    flash: Option<&'static str>,
+    username: String,
+    role: String,
+    member_since: String,
+    sessions: Vec<SessionView>,
+    password_form: FormView,
+    delete_form: FormView,
+}
+
+async fn settings_page(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &PageContext,
+    flash: Option<&'static str>,
+    password_form: FormView,
+    delete_form: FormView,
+) -> Result<SettingsPage, PageError> {
+    let sessions = accounts::list_my_sessions(&state.app, viewer).await?;
+    Ok(SettingsPage {
+        layout: ctx.layout("Settings"),
+        flash,
+        username: viewer.username.as_str().to_owned(),
+        role: viewer.role.to_string(),
+        member_since: viewer.member_since.to_display_utc(),
+        sessions: sessions
+            .into_iter()
+            .map(|s| SessionView {
+                id: s.id.to_string(),
+                device: s.device,
+                kind: s.kind,
+                created: s.created_at.to_display_utc(),
+                last_seen: s.last_seen_at.to_display_utc(),
+                current: s.id == viewer.session_id,
+            })
+            .collect(),
+        password_form,
+        delete_form,
+    })
+}
+
+fn flash_message(code: Option<String>) -> Option<&'static str> {
+    match code.as_deref() {
+        Some("password") => Some("Your password has been changed. Your other sessions were signed out."),
+        Some("session") => Some("That session has been signed out."),
+        _ => None,
+    }
+}
+
+/// `GET /settings`
+pub async fn show_settings(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    query: RawQuery,
+) -> Result<Response, PageError> {
+    let flash = flash_message(query_param(&query, "done"));
+    let page = settings_page(&state, &viewer, &ctx, flash, FormView::default(), FormView::default()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /settings/password`
+pub async fn change_password(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    client: Client,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let unknown = form.unknown_fields(&["current_password", "new_password"]);
+    let result = if unknown.is_empty() {
+        accounts::change_password(
+            &state.app,
+            &viewer,
+            form.get("current_password"),
+            form.get("new_password"),
+            &client.address,
+        )
+        .await
+    } else {
+        Err(AppError::Invalid(unknown))
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/settings?done=password").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let form = FormView::default().with_errors(errors);
+            let page = settings_page(&state, &viewer, &ctx, None, form, FormView::default()).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /settings/sessions/{id}/end`
+pub async fn end_session(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<String>,
+    _form: FormData,
+) -> Result<Response, PageError> {
+    let id = SessionId::parse(&id).ok_or(AppError::NotFound)?;
+    accounts::end_session(&state.app, &viewer, id).await?;
+    Ok(Redirect::to("/settings?done=session").into_response())
+}
+
+/// `POST /settings/sessions/end-all`: log out everywhere, this browser included.
+pub async fn end_all_sessions(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    _form: FormData,
+) -> Result<Response, PageError> {
+    accounts::log_out_everywhere(&state.app, &viewer).await?;
+    Ok(redirect_with_session(&state, "/login", None, false))
+}
+
+/// `GET /settings/export`: everything stored about the member, as a JSON download.
+pub async fn export_data(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, PageError> {
+    let export = accounts::export_my_data(&state.app, &viewer).await?;
+    let body = serde_json::to_string_pretty(&export).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"mutual-export.json\""),
+    );
+    Ok(response)
+}
+
+/// `POST /settings/delete`
+pub async fn delete_account(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    client: Client,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let unknown = form.unknown_fields(&["password"]);
+    let result = if unknown.is_empty() {
+        accounts::delete_my_account(&state.app, &viewer, form.get("password"), &client.address).await
+    } else {
+        Err(AppError::Invalid(unknown))
+    };
+    match result {
+        Ok(()) => {
+            let mut response = super::accounts::message(
+                &ctx,
+                "Your account has been deleted",
+                vec![
+                    "Your pseudonym, password, e-mail and sessions are gone. Thank you for being part of this community.".into(),
+                    "If you ever need support again, you are welcome back at any time.".into(),
+                ],
+                Some(("/help", "Crisis lines and urgent help")),
+            );
+            let cleared = redirect_with_session(&state, "/", None, false);
+            if let Some(cookie) = cleared.headers().get(header::SET_COOKIE) {
+                response.headers_mut().append(header::SET_COOKIE, cookie.clone());
+            }
+            Ok(response)
+        }
+        Err(error @ (AppError::Invalid(_) | AppError::Forbidden(_))) => {
+            let errors = match error {
+                AppError::Invalid(errors) => errors,
+                other => vec![mutual_app::FieldError::new("form", crate::error::describe(&other).2)],
+            };
+            let form = FormView::default().with_errors(errors);
+            let page = settings_page(&state, &viewer, &ctx, None, FormView::default(), form).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(other) => Err(other.into()),
+    }
+}

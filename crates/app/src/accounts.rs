@@ -72,12 +72,23 @@ const SETTING_REGISTRATION_MODE: &str = "registration_mode";
 /// How registration works right now.
 pub async fn registration_mode(app: &App) -> Result<RegistrationMode, AppError> {
     let stored = settings::find_setting(&app.db, SETTING_REGISTRATION_MODE).await?;
-    Ok(stored.as_deref().and_then(RegistrationMode::parse).unwrap_or(RegistrationMode::Open))
+    Ok(stored
+        .as_deref()
+        .and_then(RegistrationMode::parse)
+        .unwrap_or(RegistrationMode::Open))
 }
 
-pub(crate) async fn set_registration_mode(app: &App, mode: RegistrationMode) -> Result<(), AppError> {
-    settings::upsert_setting(&app.db, SETTING_REGISTRATION_MODE, mode.as_str(), app.clock.now())
-        .await?;
+pub(crate) async fn set_registration_mode(
+    app: &App,
+    mode: RegistrationMode,
+) -> Result<(), AppError> {
+    settings::upsert_setting(
+        &app.db,
+        SETTING_REGISTRATION_MODE,
+        mode.as_str(),
+        app.clock.now(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -106,9 +117,10 @@ pub(crate) fn parse_new_account(
 
 fn taken(error: StoreError) -> AppError {
     match error {
-        StoreError::Conflict => {
-            AppError::field("username", "That pseudonym is taken. Please choose another.")
-        }
+        StoreError::Conflict => AppError::field(
+            "username",
+            "That pseudonym is taken. Please choose another.",
+        ),
         other => other.into(),
     }
 }
@@ -116,7 +128,8 @@ fn taken(error: StoreError) -> AppError {
 /// Creates an account under the current registration mode.
 pub async fn register(app: &App, input: Registration<'_>) -> Result<Registered, AppError> {
     let mode = registration_mode(app).await?;
-    let (username, password, email) = parse_new_account(input.username, input.password, input.email)?;
+    let (username, password, email) =
+        parse_new_account(input.username, input.password, input.email)?;
     let invite_hash = match (mode, input.invite.map(str::trim).filter(|t| !t.is_empty())) {
         (RegistrationMode::Invite, None) => {
             return Err(AppError::field(
@@ -165,9 +178,20 @@ pub async fn register(app: &App, input: Registration<'_>) -> Result<Registered, 
         now.plus(hour),
     )
     .await?;
-    record(app, Some(user.id), Some(user.id), Action::Registered, format!("mode={}", mode.as_str()))
-        .await?;
-    Ok(Registered { user_id: user.id, warnings: username.warnings(), username, status })
+    record(
+        app,
+        Some(user.id),
+        Some(user.id),
+        Action::Registered,
+        format!("mode={}", mode.as_str()),
+    )
+    .await?;
+    Ok(Registered {
+        user_id: user.id,
+        warnings: username.warnings(),
+        username,
+        status,
+    })
 }
 
 /// Sign-in details as submitted.
@@ -202,7 +226,9 @@ async fn ensure_not_locked(app: &App, keys: &[&str]) -> Result<(), AppError> {
         }
     }
     match longest {
-        Some(until) => Err(AppError::Throttled(until.since(now).max(Duration::from_secs(1)))),
+        Some(until) => Err(AppError::Throttled(
+            until.since(now).max(Duration::from_secs(1)),
+        )),
         None => Ok(()),
     }
 }
@@ -212,8 +238,16 @@ async fn count_failures(app: &App, account_key: &str, client_key: &str) -> Resul
     let now = app.clock.now();
     let window_start = now.minus(Duration::from_secs(config.window_minutes * 60));
     for (key, limit, cooldown) in [
-        (account_key, config.account_failures, config.account_cooldown_minutes),
-        (client_key, config.client_failures, config.client_cooldown_minutes),
+        (
+            account_key,
+            config.account_failures,
+            config.account_cooldown_minutes,
+        ),
+        (
+            client_key,
+            config.client_failures,
+            config.client_cooldown_minutes,
+        ),
     ] {
         let until = now.plus(Duration::from_secs(cooldown * 60));
         throttle::record_failure(&app.db, key, now, window_start, limit, until).await?;
@@ -275,17 +309,35 @@ pub async fn log_in(app: &App, credentials: Credentials<'_>) -> Result<SignedIn,
     if !missing.is_empty() {
         return Err(AppError::Invalid(missing));
     }
-    let user =
-        check_password(app, credentials.username, credentials.password, credentials.client).await?;
+    let user = check_password(
+        app,
+        credentials.username,
+        credentials.password,
+        credentials.client,
+    )
+    .await?;
     match user.status {
         AccountStatus::Active => {}
         AccountStatus::Pending => return Err(AppError::PendingApproval),
         AccountStatus::Suspended => return Err(AppError::Suspended(user.status_reason)),
         AccountStatus::Deleted => return Err(AppError::BadCredentials),
     }
-    let signed_in = start_session(app, &user, credentials.remember, credentials.kind, credentials.device)
-        .await?;
-    record(app, Some(user.id), Some(user.id), Action::LoggedIn, credentials.kind.as_str()).await?;
+    let signed_in = start_session(
+        app,
+        &user,
+        credentials.remember,
+        credentials.kind,
+        credentials.device,
+    )
+    .await?;
+    record(
+        app,
+        Some(user.id),
+        Some(user.id),
+        Action::LoggedIn,
+        credentials.kind.as_str(),
+    )
+    .await?;
     Ok(signed_in)
 }
 
@@ -297,7 +349,10 @@ pub(crate) async fn start_session(
     device: &str,
 ) -> Result<SignedIn, AppError> {
     let now = app.clock.now();
-    let (idle, absolute) = app.config.sessions.lifetimes(remember || kind == SessionKind::Api);
+    let (idle, absolute) = app
+        .config
+        .sessions
+        .lifetimes(remember || kind == SessionKind::Api);
     let token = new_token();
     let session = SessionRecord {
         id: SessionId::new(),
@@ -317,7 +372,11 @@ pub(crate) async fn start_session(
         session_id: session.id,
         member_since: user.created_at,
     };
-    Ok(SignedIn { token, session, viewer })
+    Ok(SignedIn {
+        token,
+        session,
+        viewer,
+    })
 }
 
 /// Activity is written back at most this often per session, so that reads stay reads.
@@ -328,13 +387,16 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<Viewer>, AppE
     if token.len() != 43 {
         return Ok(None);
     }
-    let Some((session, user)) = session_store::find_session_by_token_hash(&app.db, &hash_token(token)).await?
+    let Some((session, user)) =
+        session_store::find_session_by_token_hash(&app.db, &hash_token(token)).await?
     else {
         return Ok(None);
     };
     let now = app.clock.now();
     if session.is_expired(now) {
-        session_store::delete_session(&app.db, user.id, session.id).await.ok();
+        session_store::delete_session(&app.db, user.id, session.id)
+            .await
+            .ok();
         return Ok(None);
     }
     if user.status != AccountStatus::Active {
@@ -358,7 +420,14 @@ pub async fn log_out(app: &App, viewer: &Viewer) -> Result<(), AppError> {
         Ok(()) | Err(StoreError::NotFound) => {}
         Err(other) => return Err(other.into()),
     }
-    record(app, Some(viewer.user_id), Some(viewer.user_id), Action::LoggedOut, "").await
+    record(
+        app,
+        Some(viewer.user_id),
+        Some(viewer.user_id),
+        Action::LoggedOut,
+        "",
+    )
+    .await
 }
 
 /// Ends every one of the viewer's sessions, this one included.
@@ -383,7 +452,14 @@ pub async fn list_my_sessions(app: &App, viewer: &Viewer) -> Result<Vec<SessionR
 /// Ends one of the viewer's sessions; `NotFound` if it is not theirs.
 pub async fn end_session(app: &App, viewer: &Viewer, session: SessionId) -> Result<(), AppError> {
     session_store::delete_session(&app.db, viewer.user_id, session).await?;
-    record(app, Some(viewer.user_id), Some(viewer.user_id), Action::SessionEnded, "").await
+    record(
+        app,
+        Some(viewer.user_id),
+        Some(viewer.user_id),
+        Action::SessionEnded,
+        "",
+    )
+    .await
 }
 
 /// Changes the viewer's password after checking the current one; every other session ends.
@@ -397,7 +473,10 @@ pub async fn change_password(
     let new = Password::parse(new, Some(&viewer.username))
         .map_err(|e| AppError::field("new_password", e.to_string()))?;
     if current.is_empty() {
-        return Err(AppError::field("current_password", "Enter your current password."));
+        return Err(AppError::field(
+            "current_password",
+            "Enter your current password.",
+        ));
     }
     check_password(app, viewer.username.as_str(), current, client)
         .await
@@ -409,13 +488,23 @@ pub async fn change_password(
         })?;
     let hash = app.hasher.hash(new.expose()).await?;
     store::update_password_hash(&app.db, viewer.user_id, &hash, app.clock.now()).await?;
-    session_store::delete_sessions_by_user(&app.db, viewer.user_id, Some(viewer.session_id)).await?;
-    record(app, Some(viewer.user_id), Some(viewer.user_id), Action::PasswordChanged, "").await
+    session_store::delete_sessions_by_user(&app.db, viewer.user_id, Some(viewer.session_id))
+        .await?;
+    record(
+        app,
+        Some(viewer.user_id),
+        Some(viewer.user_id),
+        Action::PasswordChanged,
+        "",
+    )
+    .await
 }
 
 /// Everything stored about the viewer, as JSON keyed by the table it came from.
 pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Value, AppError> {
-    let user = store::find_user_by_id(&app.db, viewer.user_id).await?.ok_or(AppError::NotFound)?;
+    let user = store::find_user_by_id(&app.db, viewer.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     record(app, Some(user.id), Some(user.id), Action::Exported, "").await?;
     let sessions = session_store::list_sessions_by_user(&app.db, user.id).await?;
     let audit_log = audit_store::list_audit_events_by_user(&app.db, user.id).await?;
@@ -448,18 +537,30 @@ pub async fn delete_my_account(
     client: &str,
 ) -> Result<(), AppError> {
     if password.is_empty() {
-        return Err(AppError::field("password", "Enter your password to confirm."));
+        return Err(AppError::field(
+            "password",
+            "Enter your password to confirm.",
+        ));
     }
-    check_password(app, viewer.username.as_str(), password, client).await.map_err(|e| match e {
-        AppError::BadCredentials => AppError::field("password", "That is not your password."),
-        other => other,
-    })?;
+    check_password(app, viewer.username.as_str(), password, client)
+        .await
+        .map_err(|e| match e {
+            AppError::BadCredentials => AppError::field("password", "That is not your password."),
+            other => other,
+        })?;
     if viewer.role == Role::Admin && store::count_active_admins(&app.db).await? <= 1 {
         return Err(AppError::Forbidden(
             "You are the only admin. Make someone else an admin before deleting your account.",
         ));
     }
-    record(app, Some(viewer.user_id), Some(viewer.user_id), Action::AccountDeleted, "").await?;
+    record(
+        app,
+        Some(viewer.user_id),
+        Some(viewer.user_id),
+        Action::AccountDeleted,
+        "",
+    )
+    .await?;
     store::erase_user(&app.db, viewer.user_id, app.clock.now()).await?;
     Ok(())
 }

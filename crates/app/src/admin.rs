@@ -34,13 +34,20 @@ async fn target(app: &App, id: UserId) -> Result<UserRecord, AppError> {
 
 async fn ensure_another_admin_remains(app: &App, target: &UserRecord) -> Result<(), AppError> {
     if target.role == Role::Admin && store::count_active_admins(&app.db).await? <= 1 {
-        return Err(AppError::Forbidden("There must always be at least one active admin."));
+        return Err(AppError::Forbidden(
+            "There must always be at least one active admin.",
+        ));
     }
     Ok(())
 }
 
 /// Gives a member another role.
-pub async fn change_role(app: &App, actor: &Viewer, id: UserId, role: Role) -> Result<(), AppError> {
+pub async fn change_role(
+    app: &App,
+    actor: &Viewer,
+    id: UserId,
+    role: Role,
+) -> Result<(), AppError> {
     let user = target(app, id).await?;
     if user.role == role {
         return Ok(());
@@ -63,18 +70,30 @@ pub async fn change_role(app: &App, actor: &Viewer, id: UserId, role: Role) -> R
 pub async fn suspend(app: &App, actor: &Viewer, id: UserId, reason: &str) -> Result<(), AppError> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(AppError::field("reason", "Give a reason: the member will see it."));
+        return Err(AppError::field(
+            "reason",
+            "Give a reason: the member will see it.",
+        ));
     }
     if reason.chars().count() > 500 {
-        return Err(AppError::field("reason", "Keep the reason under 500 characters."));
+        return Err(AppError::field(
+            "reason",
+            "Keep the reason under 500 characters.",
+        ));
     }
     if id == actor.user_id {
         return Err(AppError::Forbidden("You cannot suspend yourself."));
     }
     let user = target(app, id).await?;
     ensure_another_admin_remains(app, &user).await?;
-    store::update_status(&app.db, id, AccountStatus::Suspended, Some(reason), app.clock.now())
-        .await?;
+    store::update_status(
+        &app.db,
+        id,
+        AccountStatus::Suspended,
+        Some(reason),
+        app.clock.now(),
+    )
+    .await?;
     sessions::delete_sessions_by_user(&app.db, id, None).await?;
     record(app, Some(actor.user_id), Some(id), Action::Suspended, "").await
 }
@@ -106,7 +125,14 @@ pub async fn set_registration_mode(
     mode: RegistrationMode,
 ) -> Result<(), AppError> {
     store_mode(app, mode).await?;
-    record(app, Some(actor.user_id), None, Action::RegistrationModeChanged, mode.as_str()).await
+    record(
+        app,
+        Some(actor.user_id),
+        None,
+        Action::RegistrationModeChanged,
+        mode.as_str(),
+    )
+    .await
 }
 
 /// A new invite, with its secret token (shown once).
@@ -116,13 +142,24 @@ pub struct NewInvite {
 }
 
 /// Creates an invite link valid for `days` days.
-pub async fn create_invite(app: &App, actor: &Viewer, note: &str, days: u64) -> Result<NewInvite, AppError> {
+pub async fn create_invite(
+    app: &App,
+    actor: &Viewer,
+    note: &str,
+    days: u64,
+) -> Result<NewInvite, AppError> {
     let note = note.trim();
     if note.chars().count() > 200 {
-        return Err(AppError::field("note", "Keep the note under 200 characters."));
+        return Err(AppError::field(
+            "note",
+            "Keep the note under 200 characters.",
+        ));
     }
     if !(1..=90).contains(&days) {
-        return Err(AppError::field("days", "An invite can last from 1 to 90 days."));
+        return Err(AppError::field(
+            "days",
+            "An invite can last from 1 to 90 days.",
+        ));
     }
     let now = app.clock.now();
     let token = new_token();

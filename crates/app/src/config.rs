@@ -66,7 +66,10 @@ impl SessionConfig {
                 Duration::from_secs(self.remember_absolute_days * DAY),
             )
         } else {
-            (Duration::from_secs(self.idle_minutes * 60), Duration::from_secs(self.absolute_hours * 3600))
+            (
+                Duration::from_secs(self.idle_minutes * 60),
+                Duration::from_secs(self.absolute_hours * 3600),
+            )
         }
     }
 }
@@ -193,7 +196,9 @@ impl Default for CrisisConfig {
                         .into(),
                     phone: Some("1-800-662-4357".into()),
                     text: None,
-                    url: Some("https://www.samhsa.gov/find-help/helplines/national-helpline".into()),
+                    url: Some(
+                        "https://www.samhsa.gov/find-help/helplines/national-helpline".into(),
+                    ),
                 },
                 CrisisResource {
                     name: "Emergency services".into(),

@@ -2,9 +2,9 @@
 //! an admin, so that a newcomer running `mutual serve --demo` sees a living system.
 
 use crate::{App, AppError};
+use mutual_domain::UserId;
 use mutual_domain::accounts::{AccountStatus, Username};
 use mutual_domain::permissions::Role;
-use mutual_domain::UserId;
 use mutual_store::accounts::{self as store, NewUser};
 
 /// The password every demo account shares. Demo data is for trying Mutual out, never for use.

@@ -17,5 +17,8 @@ pub async fn sweep(app: &App) -> Result<Swept, AppError> {
     let sessions = sessions::delete_expired_sessions(&app.db, now).await?;
     let day_ago = now.minus(Duration::from_secs(24 * 3600));
     let throttles = throttle::delete_stale_throttles(&app.db, day_ago, now).await?;
-    Ok(Swept { sessions, throttles })
+    Ok(Swept {
+        sessions,
+        throttles,
+    })
 }

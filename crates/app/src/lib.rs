@@ -33,6 +33,11 @@ impl App {
     /// Assembles the application around an open, migrated database.
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> App {
         let hasher = PasswordHasher::new(&config.passwords);
-        App { db, clock, config: Arc::new(config), hasher }
+        App {
+            db,
+            clock,
+            config: Arc::new(config),
+            hasher,
+        }
     }
 }

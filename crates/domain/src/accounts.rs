@@ -33,8 +33,20 @@ pub enum UsernameError {
 
 /// Names nobody may register, because they would let a member pass as staff or as the system.
 const RESERVED: &[&str] = &[
-    "admin", "administrator", "anonymous", "deleted", "help", "mod", "moderator", "moderators",
-    "mutual", "root", "staff", "support", "system", "team",
+    "admin",
+    "administrator",
+    "anonymous",
+    "deleted",
+    "help",
+    "mod",
+    "moderator",
+    "moderators",
+    "mutual",
+    "root",
+    "staff",
+    "support",
+    "system",
+    "team",
 ];
 
 impl Username {
@@ -65,7 +77,10 @@ impl Username {
             return Err(UsernameError::BadEdge);
         }
         let lower = name.to_ascii_lowercase();
-        let squashed: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        let squashed: String = lower
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
         if RESERVED.contains(&lower.as_str()) || RESERVED.contains(&squashed.as_str()) {
             return Err(UsernameError::Reserved);
         }
@@ -386,10 +401,19 @@ mod tests {
         assert!(Username::parse("a.b").is_ok());
         assert_eq!(Username::parse("  "), Err(UsernameError::Empty));
         assert_eq!(Username::parse("ab"), Err(UsernameError::TooShort));
-        assert_eq!(Username::parse(&"x".repeat(33)), Err(UsernameError::TooLong));
+        assert_eq!(
+            Username::parse(&"x".repeat(33)),
+            Err(UsernameError::TooLong)
+        );
         assert!(Username::parse(&"x".repeat(32)).is_ok());
-        assert_eq!(Username::parse("hello world"), Err(UsernameError::BadCharacter(' ')));
-        assert_eq!(Username::parse("rivеr"), Err(UsernameError::BadCharacter('е')));
+        assert_eq!(
+            Username::parse("hello world"),
+            Err(UsernameError::BadCharacter(' '))
+        );
+        assert_eq!(
+            Username::parse("rivеr"),
+            Err(UsernameError::BadCharacter('е'))
+        );
         assert_eq!(Username::parse("_river"), Err(UsernameError::BadEdge));
         assert_eq!(Username::parse("river."), Err(UsernameError::BadEdge));
     }
@@ -415,7 +439,10 @@ mod tests {
         assert_eq!(warn("John.Smith"), vec![NameWarning::LooksLikeRealName]);
         assert_eq!(warn("maria_garcia"), vec![NameWarning::LooksLikeRealName]);
         assert_eq!(warn("SarahJones"), vec![NameWarning::LooksLikeRealName]);
-        assert_eq!(warn("ben-5551234567"), vec![NameWarning::ContainsPhoneNumber]);
+        assert_eq!(
+            warn("ben-5551234567"),
+            vec![NameWarning::ContainsPhoneNumber]
+        );
         assert!(warn("quiet_river").is_empty());
         assert!(warn("morningtide").is_empty());
         assert!(warn("john").is_empty());
@@ -423,13 +450,19 @@ mod tests {
 
     #[test]
     fn passwords_need_twelve_characters_of_any_kind_and_allow_at_least_128() {
-        assert_eq!(Password::parse("short", None).unwrap_err(), PasswordError::TooShort);
+        assert_eq!(
+            Password::parse("short", None).unwrap_err(),
+            PasswordError::TooShort
+        );
         assert!(Password::parse("correct horse battery", None).is_ok());
         assert!(Password::parse("ŝtelo-ĉielo-ŝipo", None).is_ok());
         assert!(Password::parse("🐢🌊🌙🍵🐢🌊🌙🍵🐢🌊🌙🍵", None).is_ok());
         let long: String = "river lamp ".repeat(12).chars().take(128).collect();
         assert!(Password::parse(&long, None).is_ok());
-        assert_eq!(Password::parse(&"ab1".repeat(90), None).unwrap_err(), PasswordError::TooLong);
+        assert_eq!(
+            Password::parse(&"ab1".repeat(90), None).unwrap_err(),
+            PasswordError::TooLong
+        );
     }
 
     #[test]
@@ -445,7 +478,11 @@ mod tests {
             "abcdefghijklm",
             "onedayatatime",
         ] {
-            assert_eq!(Password::parse(common, None).unwrap_err(), PasswordError::Common, "{common}");
+            assert_eq!(
+                Password::parse(common, None).unwrap_err(),
+                PasswordError::Common,
+                "{common}"
+            );
         }
     }
 
@@ -469,7 +506,10 @@ mod tests {
         assert_eq!(Email::parse_optional("  "), Ok(None));
         assert!(Email::parse_optional("me@example.org").unwrap().is_some());
         assert_eq!(Email::parse_optional("me@"), Err(EmailError::Malformed));
-        assert_eq!(Email::parse_optional("a@b@c.org"), Err(EmailError::Malformed));
+        assert_eq!(
+            Email::parse_optional("a@b@c.org"),
+            Err(EmailError::Malformed)
+        );
     }
 
     #[test]
@@ -477,7 +517,10 @@ mod tests {
         for mode in RegistrationMode::ALL {
             assert_eq!(RegistrationMode::parse(mode.as_str()), Some(mode));
         }
-        assert_eq!(AccountStatus::parse("suspended"), Some(AccountStatus::Suspended));
+        assert_eq!(
+            AccountStatus::parse("suspended"),
+            Some(AccountStatus::Suspended)
+        );
         assert_eq!(AccountStatus::parse("gone"), None);
     }
 }

@@ -81,7 +81,12 @@ mod tests {
 
     #[test]
     fn each_access_level_admits_exactly_the_roles_it_names() {
-        let viewers = [None, Some(Role::Member), Some(Role::Moderator), Some(Role::Admin)];
+        let viewers = [
+            None,
+            Some(Role::Member),
+            Some(Role::Moderator),
+            Some(Role::Admin),
+        ];
         let expect = |access: Access| viewers.map(|v| access.allows(v));
         assert_eq!(expect(Access::Public), [true, true, true, true]);
         assert_eq!(expect(Access::Anyone), [true, true, true, true]);

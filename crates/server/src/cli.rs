@@ -63,7 +63,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     if let Some(url) = cli.database_url {
         config.database.url = url;
     }
-    if let Command::Serve { listen: Some(listen), .. } = &cli.command {
+    if let Command::Serve {
+        listen: Some(listen),
+        ..
+    } = &cli.command
+    {
         config.server.listen = listen.clone();
     }
     config.check()?;
@@ -79,7 +83,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("The database is up to date.");
             Ok(())
         }
-        Command::Admin { command: AdminCommand::Create { username } } => {
+        Command::Admin {
+            command: AdminCommand::Create { username },
+        } => {
             let password = read_admin_password()?;
             let db = open_database(&config).await?;
             let app = App::new(db.clone(), Arc::new(SystemClock), config.app.clone());
@@ -107,8 +113,12 @@ async fn open_database(config: &Config) -> Result<Db, String> {
         max_connections: config.database.max_connections,
         ..DbConfig::new(config.database.url.clone())
     };
-    let db = Db::connect(&db_config).await.map_err(|e| format!("cannot open the database: {e}"))?;
-    db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+    let db = Db::connect(&db_config)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("cannot migrate the database: {e}"))?;
     Ok(db)
 }
 
@@ -120,13 +130,20 @@ fn read_admin_password() -> Result<String, String> {
     }
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprintln!("Password for the new admin (input is shown; prefer MUTUAL_ADMIN_PASSWORD or a pipe):");
+        eprintln!(
+            "Password for the new admin (input is shown; prefer MUTUAL_ADMIN_PASSWORD or a pipe):"
+        );
     }
     let mut line = String::new();
-    stdin.lock().read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     if password.is_empty() {
-        return Err("no password given: set MUTUAL_ADMIN_PASSWORD or pipe it on standard input".into());
+        return Err(
+            "no password given: set MUTUAL_ADMIN_PASSWORD or pipe it on standard input".into(),
+        );
     }
     Ok(password)
 }
@@ -142,9 +159,15 @@ async fn serve(mut config: Config, demo: bool) -> Result<(), String> {
     let db = open_database(&config).await?;
     let app = App::new(db.clone(), Arc::new(SystemClock), config.app.clone());
     if demo {
-        match mutual_app::demo::seed_demo(&app).await.map_err(|e| e.to_string())? {
+        match mutual_app::demo::seed_demo(&app)
+            .await
+            .map_err(|e| e.to_string())?
+        {
             Some(accounts) => {
-                println!("Demo community created. Every demo account's password is \"{}\":", mutual_app::demo::DEMO_PASSWORD);
+                println!(
+                    "Demo community created. Every demo account's password is \"{}\":",
+                    mutual_app::demo::DEMO_PASSWORD
+                );
                 for (name, role) in accounts {
                     println!("  {name:<16} {role}");
                 }
@@ -153,8 +176,13 @@ async fn serve(mut config: Config, demo: bool) -> Result<(), String> {
         }
     }
     let base = config.app.public_url.trim_end_matches('/').to_owned();
-    if let Some(token) = mutual_app::admin::ensure_setup_token(&app).await.map_err(|e| e.to_string())? {
-        println!("No admin yet. Create the first one here (the link works once): {base}/setup/{token}");
+    if let Some(token) = mutual_app::admin::ensure_setup_token(&app)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        println!(
+            "No admin yet. Create the first one here (the link works once): {base}/setup/{token}"
+        );
     }
     let web = WebConfig {
         secure_cookies: config.secure_cookies(),
@@ -165,7 +193,10 @@ async fn serve(mut config: Config, demo: bool) -> Result<(), String> {
     let housekeeping = server::spawn_housekeeping(app.clone(), Duration::from_secs(600));
     let running = server::start(listener, mutual_web::router(app, web), shutdown_signal())
         .map_err(|e| e.to_string())?;
-    println!("Mutual is serving on {base} (database: {})", db.backend().as_str());
+    println!(
+        "Mutual is serving on {base} (database: {})",
+        db.backend().as_str()
+    );
     let result = running.wait().await;
     housekeeping.abort();
     db.close().await;

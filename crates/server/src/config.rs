@@ -54,7 +54,10 @@ pub struct DatabaseConfig {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        DatabaseConfig { url: "sqlite://data/mutual.db".into(), max_connections: 16 }
+        DatabaseConfig {
+            url: "sqlite://data/mutual.db".into(),
+            max_connections: 16,
+        }
     }
 }
 
@@ -70,7 +73,10 @@ pub struct LogConfig {
 
 impl Default for LogConfig {
     fn default() -> Self {
-        LogConfig { level: "info,sqlx=warn".into(), format: "text".into() }
+        LogConfig {
+            level: "info,sqlx=warn".into(),
+            format: "text".into(),
+        }
     }
 }
 
@@ -88,13 +94,21 @@ const ENV_OVERRIDES: &[&str] = &[
 
 impl Config {
     /// Defaults, then the file (if given), then the environment.
-    pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, String> {
         let mut config = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read the configuration file {}: {e}", path.display()))?;
-                toml::from_str(&text)
-                    .map_err(|e| format!("the configuration file {} is not valid: {e}", path.display()))?
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    format!("cannot read the configuration file {}: {e}", path.display())
+                })?;
+                toml::from_str(&text).map_err(|e| {
+                    format!(
+                        "the configuration file {} is not valid: {e}",
+                        path.display()
+                    )
+                })?
             }
             None => Config::default(),
         };
@@ -131,10 +145,16 @@ impl Config {
     pub fn check(&self) -> Result<(), String> {
         self.app.passwords.check()?;
         if !matches!(self.log.format.as_str(), "text" | "json") {
-            return Err(format!("log.format must be \"text\" or \"json\", not {:?}", self.log.format));
+            return Err(format!(
+                "log.format must be \"text\" or \"json\", not {:?}",
+                self.log.format
+            ));
         }
         let url = &self.database.url;
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
             return Err(format!(
                 "database.url must start with sqlite:// or postgres://, not {:?}",
                 redact_url(url)
@@ -148,7 +168,9 @@ impl Config {
 
     /// Whether cookies are marked Secure.
     pub fn secure_cookies(&self) -> bool {
-        self.server.secure_cookies.unwrap_or_else(|| self.app.public_url.starts_with("https://"))
+        self.server
+            .secure_cookies
+            .unwrap_or_else(|| self.app.public_url.starts_with("https://"))
     }
 
     /// The effective settings as TOML, with the database password redacted.
@@ -161,7 +183,9 @@ impl Config {
 
 /// A database URL with any password replaced by `***`.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
     let (authority, tail) = rest.split_once('/').map_or((rest, ""), |(a, t)| (a, t));
     let authority = match authority.rsplit_once('@') {
         Some((userinfo, host)) => match userinfo.split_once(':') {
@@ -170,10 +194,16 @@ pub fn redact_url(url: &str) -> String {
         },
         None => authority.to_owned(),
     };
-    let tail = if rest.contains('/') { format!("/{tail}") } else { String::new() };
+    let tail = if rest.contains('/') {
+        format!("/{tail}")
+    } else {
+        String::new()
+    };
     // Query parameters may carry a password too.
     let tail = match tail.split_once('?') {
-        Some((path, query)) if query.to_ascii_lowercase().contains("password") => format!("{path}?***"),
+        Some((path, query)) if query.to_ascii_lowercase().contains("password") => {
+            format!("{path}?***")
+        }
         _ => tail,
     };
     format!("{scheme}://{authority}{tail}")
@@ -196,7 +226,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("mutual-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("mutual.toml");
-        std::fs::write(&file, "[server]\nlisten = \"0.0.0.0:9000\"\n[app]\ncommunity_name = \"Harbour\"\n").unwrap();
+        std::fs::write(
+            &file,
+            "[server]\nlisten = \"0.0.0.0:9000\"\n[app]\ncommunity_name = \"Harbour\"\n",
+        )
+        .unwrap();
         let env = |name: &str| (name == "MUTUAL_LISTEN").then(|| "127.0.0.1:9100".to_owned());
         let config = Config::load(Some(&file), env).unwrap();
         assert_eq!(config.server.listen, "127.0.0.1:9100");
@@ -221,16 +255,34 @@ mod tests {
     #[test]
     fn unsupported_database_schemes_are_refused() {
         let env = |name: &str| (name == "MUTUAL_DATABASE_URL").then(|| "mysql://x".to_owned());
-        assert!(Config::load(None, env).unwrap_err().contains("sqlite:// or postgres://"));
+        assert!(
+            Config::load(None, env)
+                .unwrap_err()
+                .contains("sqlite:// or postgres://")
+        );
     }
 
     #[test]
     fn database_passwords_are_redacted() {
-        assert_eq!(redact_url("postgres://app:s3cret@db:5432/mutual"), "postgres://app:***@db:5432/mutual");
-        assert_eq!(redact_url("postgres://app@db/mutual"), "postgres://app@db/mutual");
-        assert_eq!(redact_url("postgres://db/m?password=s3cret"), "postgres://db/m?***");
-        assert_eq!(redact_url("sqlite://data/mutual.db"), "sqlite://data/mutual.db");
-        let env = |name: &str| (name == "MUTUAL_DATABASE_URL").then(|| "postgres://a:s3cret@h/db".to_owned());
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/mutual"),
+            "postgres://app:***@db:5432/mutual"
+        );
+        assert_eq!(
+            redact_url("postgres://app@db/mutual"),
+            "postgres://app@db/mutual"
+        );
+        assert_eq!(
+            redact_url("postgres://db/m?password=s3cret"),
+            "postgres://db/m?***"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/mutual.db"),
+            "sqlite://data/mutual.db"
+        );
+        let env = |name: &str| {
+            (name == "MUTUAL_DATABASE_URL").then(|| "postgres://a:s3cret@h/db".to_owned())
+        };
         let shown = Config::load(None, env).unwrap().to_redacted_toml();
         assert!(!shown.contains("s3cret"));
         assert!(shown.contains("postgres://a:***@h/db"));

@@ -47,7 +47,11 @@ pub fn start(
             })
             .await
     });
-    Ok(RunningServer { address, stop, task })
+    Ok(RunningServer {
+        address,
+        stop,
+        task,
+    })
 }
 
 /// Completes on Ctrl-C or SIGTERM.
@@ -80,7 +84,11 @@ pub fn spawn_housekeeping(app: App, every: Duration) -> JoinHandle<()> {
         loop {
             ticker.tick().await;
             match mutual_app::housekeeping::sweep(&app).await {
-                Ok(swept) => tracing::debug!(sessions = swept.sessions, throttles = swept.throttles, "housekeeping"),
+                Ok(swept) => tracing::debug!(
+                    sessions = swept.sessions,
+                    throttles = swept.throttles,
+                    "housekeeping"
+                ),
                 Err(error) => tracing::warn!(%error, "housekeeping failed"),
             }
         }

@@ -198,7 +198,12 @@ pub async fn update_password_hash(
 }
 
 /// Changes an account's role.
-pub async fn update_role(db: &Db, id: UserId, role: Role, now: Timestamp) -> Result<(), StoreError> {
+pub async fn update_role(
+    db: &Db,
+    id: UserId,
+    role: Role,
+    now: Timestamp,
+) -> Result<(), StoreError> {
     const SQL: &str =
         "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3 AND status <> 'deleted'";
     let done = on_db!(db, pool => sqlx::query(SQL).bind(role.as_str()).bind(now.millis()).bind(id.0).execute(pool).await?.rows_affected());
@@ -249,7 +254,11 @@ pub async fn erase_user(db: &Db, id: UserId, now: Timestamp) -> Result<(), Store
 }
 
 fn expect_one(rows: u64) -> Result<(), StoreError> {
-    if rows == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
 }
 
 /// A stored invite (the token itself is never stored, only its hash).

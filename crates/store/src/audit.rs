@@ -61,7 +61,8 @@ pub async fn insert_audit_event(db: &Db, event: &AuditEvent) -> Result<(), Store
 pub async fn list_audit_events(db: &Db, limit: i64) -> Result<Vec<AuditEvent>, StoreError> {
     const SQL: &str = "SELECT id, at, actor_id, subject_id, action, detail FROM audit_log \
          ORDER BY at DESC, id DESC LIMIT $1";
-    let rows: Vec<AuditRow> = on_db!(db, pool => sqlx::query_as(SQL).bind(limit).fetch_all(pool).await?);
+    let rows: Vec<AuditRow> =
+        on_db!(db, pool => sqlx::query_as(SQL).bind(limit).fetch_all(pool).await?);
     Ok(rows.into_iter().map(AuditEvent::from).collect())
 }
 

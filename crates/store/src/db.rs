@@ -45,7 +45,11 @@ pub struct DbConfig {
 
 impl DbConfig {
     pub fn new(url: impl Into<String>) -> Self {
-        Self { url: url.into(), max_connections: 16, postgres_schema: None }
+        Self {
+            url: url.into(),
+            max_connections: 16,
+            postgres_schema: None,
+        }
     }
 }
 
@@ -87,16 +91,24 @@ impl Db {
     /// SQLite files (and their folder) are created if missing.
     pub async fn connect(config: &DbConfig) -> Result<Db, StoreError> {
         let url = config.url.as_str();
-        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             let path = path.split('?').next().unwrap_or_default();
             if path.is_empty() {
-                return Err(StoreError::Config("a sqlite:// URL needs a file path".into()));
+                return Err(StoreError::Config(
+                    "a sqlite:// URL needs a file path".into(),
+                ));
             }
             if let Some(parent) = std::path::Path::new(path).parent()
                 && !parent.as_os_str().is_empty()
             {
                 std::fs::create_dir_all(parent).map_err(|e| {
-                    StoreError::Config(format!("cannot create the folder {}: {e}", parent.display()))
+                    StoreError::Config(format!(
+                        "cannot create the folder {}: {e}",
+                        parent.display()
+                    ))
                 })?;
             }
             let options = SqliteConnectOptions::from_str(url)
@@ -165,25 +177,24 @@ impl Db {
     pub async fn schema_columns(
         &self,
     ) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError> {
-        let rows: Vec<(String, String)> = match self {
-            Db::Sqlite(pool) => {
-                sqlx::query_as(
-                    "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
+        let rows: Vec<(String, String)> =
+            match self {
+                Db::Sqlite(pool) => {
+                    sqlx::query_as(
+                        "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
                      AND m.name NOT LIKE '_sqlx%'",
-                )
-                .fetch_all(pool)
-                .await?
-            }
-            Db::Postgres(pool) => {
-                sqlx::query_as(
+                    )
+                    .fetch_all(pool)
+                    .await?
+                }
+                Db::Postgres(pool) => sqlx::query_as(
                     "SELECT table_name::text, column_name::text FROM information_schema.columns \
                      WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
                 )
                 .fetch_all(pool)
-                .await?
-            }
-        };
+                .await?,
+            };
         let mut tables = std::collections::BTreeMap::<String, Vec<String>>::new();
         for (table, column) in rows {
             tables.entry(table).or_default().push(column);

@@ -86,23 +86,40 @@ pub async fn find_session_by_token_hash(
     db: &Db,
     token_hash: &[u8],
 ) -> Result<Option<(SessionRecord, UserRecord)>, StoreError> {
+    // Both tables have `id` and `created_at`: the session's columns are aliased.
     let sql = format!(
-        "SELECT {SESSION_COLUMNS}, {USER_COLUMNS} FROM sessions \
+        "SELECT sessions.id AS session_id, sessions.kind, sessions.device, \
+         sessions.created_at AS session_created_at, sessions.last_seen_at, \
+         sessions.idle_timeout_ms, sessions.expires_at, {USER_COLUMNS} FROM sessions \
          JOIN users ON users.id = sessions.user_id WHERE sessions.token_hash = $1"
     );
     #[derive(sqlx::FromRow)]
     struct Joined {
-        #[sqlx(flatten)]
-        session: SessionRow,
+        session_id: Uuid,
+        kind: String,
+        device: String,
+        session_created_at: i64,
+        last_seen_at: i64,
+        idle_timeout_ms: i64,
+        expires_at: i64,
         #[sqlx(flatten)]
         user: UserRow,
     }
     let row: Option<Joined> =
         on_db!(db, pool => sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await?);
-    match row {
-        None => Ok(None),
-        Some(joined) => Ok(Some((joined.session.into(), joined.user.try_into()?))),
-    }
+    let Some(row) = row else { return Ok(None) };
+    let user = UserRecord::try_from(row.user)?;
+    let session = SessionRecord {
+        id: SessionId(row.session_id),
+        user_id: user.id,
+        kind: row.kind,
+        device: row.device,
+        created_at: Timestamp(row.session_created_at),
+        last_seen_at: Timestamp(row.last_seen_at),
+        idle_timeout_ms: row.idle_timeout_ms,
+        expires_at: Timestamp(row.expires_at),
+    };
+    Ok(Some((session, user)))
 }
 
 /// Records activity on a session (callers do this at most once a minute per session).
@@ -129,7 +146,11 @@ pub async fn list_sessions_by_user(
 pub async fn delete_session(db: &Db, user: UserId, id: SessionId) -> Result<(), StoreError> {
     const SQL: &str = "DELETE FROM sessions WHERE id = $1 AND user_id = $2";
     let done = on_db!(db, pool => sqlx::query(SQL).bind(id.0).bind(user.0).execute(pool).await?.rows_affected());
-    if done == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+    if done == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
 }
 
 /// Ends all of a member's sessions except `keep`; returns how many ended.

@@ -4,8 +4,13 @@ use crate::{Db, StoreError};
 use mutual_domain::Timestamp;
 
 /// Until when `key` is locked out, if it is locked at `now`.
-pub async fn find_lock(db: &Db, key: &str, now: Timestamp) -> Result<Option<Timestamp>, StoreError> {
-    const SQL: &str = "SELECT locked_until FROM login_throttle WHERE key = $1 AND locked_until > $2";
+pub async fn find_lock(
+    db: &Db,
+    key: &str,
+    now: Timestamp,
+) -> Result<Option<Timestamp>, StoreError> {
+    const SQL: &str =
+        "SELECT locked_until FROM login_throttle WHERE key = $1 AND locked_until > $2";
     let until: Option<i64> = on_db!(db, pool => sqlx::query_scalar(SQL)
         .bind(key)
         .bind(now.millis())
@@ -64,7 +69,11 @@ pub async fn delete_throttle(db: &Db, key: &str) -> Result<(), StoreError> {
 }
 
 /// Forgets counters that are neither locked nor recent (housekeeping).
-pub async fn delete_stale_throttles(db: &Db, before: Timestamp, now: Timestamp) -> Result<u64, StoreError> {
+pub async fn delete_stale_throttles(
+    db: &Db,
+    before: Timestamp,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
     const SQL: &str =
         "DELETE FROM login_throttle WHERE window_started_at < $1 AND locked_until <= $2";
     let done = on_db!(db, pool => sqlx::query(SQL).bind(before.millis()).bind(now.millis()).execute(pool).await?.rows_affected());

@@ -34,15 +34,28 @@ impl TestDatabase {
     pub async fn create(backend: TestBackend) -> Option<TestDatabase> {
         let (config, sqlite_dir) = match backend {
             TestBackend::Sqlite => {
-                let dir = std::env::temp_dir().join(format!("mutual-test-{}", uuid::Uuid::now_v7()));
+                let dir =
+                    std::env::temp_dir().join(format!("mutual-test-{}", uuid::Uuid::now_v7()));
                 let url = format!("sqlite://{}", dir.join("mutual.db").display());
-                (DbConfig { max_connections: 4, ..DbConfig::new(url) }, Some(dir))
+                (
+                    DbConfig {
+                        max_connections: 4,
+                        ..DbConfig::new(url)
+                    },
+                    Some(dir),
+                )
             }
             TestBackend::Postgres => (postgres_config().await?, None),
         };
-        let db = Db::connect(&config).await.expect("connect to the test database");
+        let db = Db::connect(&config)
+            .await
+            .expect("connect to the test database");
         db.migrate().await.expect("migrate the test database");
-        Some(TestDatabase { db, config, sqlite_dir })
+        Some(TestDatabase {
+            db,
+            config,
+            sqlite_dir,
+        })
     }
 }
 
@@ -72,11 +85,19 @@ pub fn postgres_url() -> Option<String> {
 async fn postgres_config() -> Option<DbConfig> {
     let url = postgres_url()?;
     static SWEPT: OnceCell<()> = OnceCell::const_new();
-    let admin = Db::connect(&DbConfig { max_connections: 1, ..DbConfig::new(url.clone()) })
-        .await
-        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {POSTGRES_URL_VAR}: {e}"));
-    let Db::Postgres(pool) = &admin else { unreachable!("a postgres URL gives a postgres pool") };
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let admin = Db::connect(&DbConfig {
+        max_connections: 1,
+        ..DbConfig::new(url.clone())
+    })
+    .await
+    .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {POSTGRES_URL_VAR}: {e}"));
+    let Db::Postgres(pool) = &admin else {
+        unreachable!("a postgres URL gives a postgres pool")
+    };
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     SWEPT
         .get_or_init(|| async {
             // Schemas are named mutual_test_<unix seconds>_<random>; drop those over an hour old.
@@ -102,7 +123,11 @@ async fn postgres_config() -> Option<DbConfig> {
         .await
         .expect("create a test schema");
     admin.close().await;
-    Some(DbConfig { max_connections: 4, postgres_schema: Some(schema), ..DbConfig::new(url) })
+    Some(DbConfig {
+        max_connections: 4,
+        postgres_schema: Some(schema),
+        ..DbConfig::new(url)
+    })
 }
 
 /// Expands `async fn name(database) { ... }` into a module `name` with a `sqlite` and a

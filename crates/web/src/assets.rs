@@ -6,8 +6,9 @@ use axum::response::{IntoResponse, Response};
 /// `GET /static/mutual.css`
 pub async fn stylesheet() -> Response {
     let mut response = include_str!("../static/mutual.css").into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
     response
 }

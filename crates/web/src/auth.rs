@@ -1,21 +1,25 @@
 //! Authorization: finds the viewer from the session cookie or bearer token, checks the route
 //! policy, and hands handlers the viewer through extractors.
 
+use crate::AppState;
 use crate::error::{ApiError, PageError};
 use crate::routes::policy_for;
-use crate::AppState;
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use mutual_app::accounts::{Viewer, authenticate};
 use mutual_app::AppError;
+use mutual_app::accounts::{Viewer, authenticate};
 use mutual_domain::permissions::Access;
 
 /// The name of the session cookie (with the `__Host-` prefix when cookies are `Secure`).
 pub fn session_cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-mutual_session" } else { "mutual_session" }
+    if secure {
+        "__Host-mutual_session"
+    } else {
+        "mutual_session"
+    }
 }
 
 /// The value of cookie `name` in the request, if present.
@@ -51,17 +55,28 @@ pub fn is_api(path: &str) -> bool {
 
 /// Applies the route policy. Unmatched paths pass through to the 404 fallback; a matched route
 /// missing from the policy is refused (fail closed).
-pub async fn authorize(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn authorize(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let Some(matched) = request.extensions().get::<MatchedPath>().cloned() else {
         request.extensions_mut().insert(ViewerContext(None));
         return next.run(request).await;
     };
     let api = is_api(request.uri().path());
     let refuse = |error: AppError| {
-        if api { ApiError(error).into_response() } else { PageError(error).into_response() }
+        if api {
+            ApiError(error).into_response()
+        } else {
+            PageError(error).into_response()
+        }
     };
     let Some(access) = policy_for(request.method(), matched.as_str()) else {
-        tracing::error!(route = matched.as_str(), "route has no policy entry; refused");
+        tracing::error!(
+            route = matched.as_str(),
+            "route has no policy entry; refused"
+        );
         return refuse(AppError::Internal("route without policy".into()));
     };
     let viewer = if access == Access::Public {
@@ -79,13 +94,19 @@ pub async fn authorize(State(state): State<AppState>, mut request: Request, next
     };
     if !access.allows(viewer.as_ref().map(|v| v.role)) {
         if viewer.is_some() {
-            return refuse(AppError::Forbidden("This page is not available to your account."));
+            return refuse(AppError::Forbidden(
+                "This page is not available to your account.",
+            ));
         }
         if api {
             return crate::error::unauthenticated_json();
         }
         let next_path = if request.method() == Method::GET {
-            request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default()
+            request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default()
         } else {
             String::new()
         };
@@ -107,7 +128,10 @@ pub fn login_url(next: &str) -> String {
 
 /// Whether `path` is safe to redirect to: a path on this site, not another origin.
 pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") && !path.contains("://")
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && !path.contains("://")
 }
 
 /// The signed-in viewer; only on routes whose policy requires sign-in.
@@ -132,7 +156,12 @@ impl FromRequestParts<AppState> for MaybeViewer {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(MaybeViewer(parts.extensions.get::<ViewerContext>().and_then(|c| c.0.clone())))
+        Ok(MaybeViewer(
+            parts
+                .extensions
+                .get::<ViewerContext>()
+                .and_then(|c| c.0.clone()),
+        ))
     }
 }
 
@@ -146,14 +175,20 @@ mod tests {
         assert!(!is_local_path("//evil.example"));
         assert!(!is_local_path("https://evil.example"));
         assert!(!is_local_path("/\\evil.example"));
-        assert_eq!(login_url("/settings?tab=1"), "/login?next=%2Fsettings%3Ftab%3D1");
+        assert_eq!(
+            login_url("/settings?tab=1"),
+            "/login?next=%2Fsettings%3Ftab%3D1"
+        );
         assert_eq!(login_url("https://evil.example"), "/login");
     }
 
     #[test]
     fn bearer_tokens_win_over_cookies() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, "a=b; mutual_session=fromcookie".parse().unwrap());
+        headers.insert(
+            header::COOKIE,
+            "a=b; mutual_session=fromcookie".parse().unwrap(),
+        );
         assert_eq!(presented_token(&headers, false), Some("fromcookie"));
         headers.insert(header::AUTHORIZATION, "Bearer frombearer".parse().unwrap());
         assert_eq!(presented_token(&headers, false), Some("frombearer"));

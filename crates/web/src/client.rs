@@ -27,10 +27,20 @@ impl FromRequestParts<AppState> for Client {
             .and_then(|v| v.split(',').next())
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty());
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
         let address = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
-        let agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-        Ok(Client { address, device: describe_device(agent) })
+        let agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        Ok(Client {
+            address,
+            device: describe_device(agent),
+        })
     }
 }
 
@@ -73,9 +83,13 @@ mod tests {
 
     #[test]
     fn devices_are_described_coarsely() {
-        let android = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36";
+        let android =
+            "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36";
         assert_eq!(describe_device(android), "Chrome on Android");
-        assert_eq!(describe_device("Mozilla/5.0 (Windows NT 10.0; rv:120.0) Gecko Firefox/120.0"), "Firefox on Windows");
+        assert_eq!(
+            describe_device("Mozilla/5.0 (Windows NT 10.0; rv:120.0) Gecko Firefox/120.0"),
+            "Firefox on Windows"
+        );
         assert_eq!(describe_device("curl/8.0"), "Unknown device");
     }
 }

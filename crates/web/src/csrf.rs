@@ -16,7 +16,10 @@ const COOKIE: &str = "mutual_csrf";
 pub struct CsrfToken(pub String);
 
 fn well_formed(token: &str) -> bool {
-    token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Makes sure every page request has a CSRF token, setting the cookie when it is new.
@@ -30,7 +33,9 @@ pub async fn ensure_cookie(mut request: Request, next: Next) -> Response {
     if public || is_api(request.uri().path()) {
         return next.run(request).await;
     }
-    let existing = cookie(request.headers(), COOKIE).filter(|t| well_formed(t)).map(str::to_owned);
+    let existing = cookie(request.headers(), COOKIE)
+        .filter(|t| well_formed(t))
+        .map(str::to_owned);
     let (token, fresh) = match existing {
         Some(token) => (token, false),
         None => (mutual_app::tokens::new_token(), true),
@@ -38,8 +43,9 @@ pub async fn ensure_cookie(mut request: Request, next: Next) -> Response {
     request.extensions_mut().insert(CsrfToken(token.clone()));
     let mut response = next.run(request).await;
     if fresh
-        && let Ok(value) =
-            HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"))
+        && let Ok(value) = HeaderValue::from_str(&format!(
+            "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+        ))
     {
         response.headers_mut().append(header::SET_COOKIE, value);
     }

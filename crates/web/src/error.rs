@@ -16,7 +16,11 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, String) {
         AppError::Invalid(fields) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
-            fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join(" "),
+            fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join(" "),
         ),
         AppError::BadCredentials => (
             StatusCode::UNAUTHORIZED,
@@ -58,7 +62,10 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, String) {
         AppError::Internal(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
-            format!("Something went wrong on our side. If it keeps happening, tell an admin the reference {}.", request_id()),
+            format!(
+                "Something went wrong on our side. If it keeps happening, tell an admin the reference {}.",
+                request_id()
+            ),
         ),
     }
 }
@@ -108,7 +115,11 @@ struct ErrorPage {
 
 /// A plain page with a heading and a message, for errors outside any form.
 pub fn message_page(status: StatusCode, heading: &'static str, message: String) -> Response {
-    let page = ErrorPage { layout: Layout::bare(heading), heading, message };
+    let page = ErrorPage {
+        layout: Layout::bare(heading),
+        heading,
+        message,
+    };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, heading).into_response(),
@@ -172,6 +183,8 @@ pub fn unauthenticated_json() -> Response {
         "unauthenticated",
         "Sign in first: send 'Authorization: Bearer <token>' from POST /api/v1/sessions, or the session cookie.",
     );
-    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
 }

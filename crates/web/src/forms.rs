@@ -27,7 +27,9 @@ fn has_content_type(request: &Request, wanted: &str) -> bool {
 }
 
 async fn read_body(request: Request, state: &AppState) -> Result<Bytes, StatusCode> {
-    Bytes::from_request(request, state).await.map_err(|rejection| rejection.status())
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| rejection.status())
 }
 
 fn too_large_message(state: &AppState) -> String {
@@ -50,14 +52,24 @@ impl FromRequest<AppState> for FormData {
             ));
         }
         let expected = request.extensions().get::<CsrfToken>().cloned();
-        let body = read_body(request, state).await.map_err(|status| match status {
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                bad(status, "Too much to send", too_large_message(state))
-            }
-            _ => bad(StatusCode::BAD_REQUEST, "Please try again", "The form could not be read.".into()),
-        })?;
+        let body = read_body(request, state)
+            .await
+            .map_err(|status| match status {
+                StatusCode::PAYLOAD_TOO_LARGE => {
+                    bad(status, "Too much to send", too_large_message(state))
+                }
+                _ => bad(
+                    StatusCode::BAD_REQUEST,
+                    "Please try again",
+                    "The form could not be read.".into(),
+                ),
+            })?;
         let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| {
-            bad(StatusCode::BAD_REQUEST, "Please try again", "The form could not be read.".into())
+            bad(
+                StatusCode::BAD_REQUEST,
+                "Please try again",
+                "The form could not be read.".into(),
+            )
         })?;
         let form = FormData { fields };
         let submitted = form.get("csrf");
@@ -77,7 +89,10 @@ impl FromRequest<AppState> for FormData {
 impl FormData {
     /// The first value of `name`, or "" when absent.
     pub fn get(&self, name: &str) -> &str {
-        self.fields.iter().find(|(key, _)| key == name).map_or("", |(_, value)| value)
+        self.fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map_or("", |(_, value)| value)
     }
 
     /// A checkbox: absent is off; "on", "1", "true" or "yes" is on; anything else is a field error.
@@ -86,7 +101,10 @@ impl FormData {
             "" => false,
             "on" | "1" | "true" | "yes" => true,
             _ => {
-                errors.push(FieldError::new(name, "This box can only be ticked or left empty."));
+                errors.push(FieldError::new(
+                    name,
+                    "This box can only be ticked or left empty.",
+                ));
                 false
             }
         }
@@ -99,7 +117,10 @@ impl FormData {
             .filter(|(key, _)| key != "csrf" && !allowed.contains(&key.as_str()))
             .map(|(key, _)| {
                 let shown: String = key.chars().take(40).collect();
-                FieldError::new("form", format!("The form sent a field this page does not know: \"{shown}\"."))
+                FieldError::new(
+                    "form",
+                    format!("The form sent a field this page does not know: \"{shown}\"."),
+                )
             })
             .collect()
     }
@@ -119,12 +140,34 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 "Send a JSON body with 'Content-Type: application/json'.",
             ));
         }
-        let body = read_body(request, state).await.map_err(|status| match status {
-            StatusCode::PAYLOAD_TOO_LARGE => envelope(status, "too_large", &too_large_message(state)),
-            _ => envelope(StatusCode::BAD_REQUEST, "bad_request", "The request body could not be read."),
-        })?;
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Err(envelope(StatusCode::BAD_REQUEST, "bad_request", "The request body is empty; send a JSON object."));
+        let body = read_body(request, state)
+            .await
+            .map_err(|status| match status {
+                StatusCode::PAYLOAD_TOO_LARGE => {
+                    envelope(status, "too_large", &too_large_message(state))
+                }
+                _ => envelope(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    "The request body could not be read.",
+                ),
+            })?;
+        match body.iter().find(|b| !b.is_ascii_whitespace()) {
+            None => {
+                return Err(envelope(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    "The request body is empty; send a JSON object.",
+                ));
+            }
+            Some(b'{') => {}
+            Some(_) => {
+                return Err(envelope(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    "Send a JSON object ({...}) with the documented fields.",
+                ));
+            }
         }
         serde_json::from_slice(&body).map(ApiJson).map_err(|error| {
             let status = if error.is_syntax() || error.is_eof() {
@@ -132,8 +175,16 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            let code = if status == StatusCode::BAD_REQUEST { "malformed_json" } else { "invalid" };
-            envelope(status, code, &format!("The JSON body was not accepted: {error}."))
+            let code = if status == StatusCode::BAD_REQUEST {
+                "malformed_json"
+            } else {
+                "invalid"
+            };
+            envelope(
+                status,
+                code,
+                &format!("The JSON body was not accepted: {error}."),
+            )
         })
     }
 }

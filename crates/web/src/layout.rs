@@ -49,7 +49,10 @@ impl PageContext {
             title: title.to_owned(),
             community: self.community.clone(),
             viewer_name: self.viewer.as_ref().map(|(name, _)| name.clone()),
-            is_admin: self.viewer.as_ref().is_some_and(|(_, role)| *role == Role::Admin),
+            is_admin: self
+                .viewer
+                .as_ref()
+                .is_some_and(|(_, role)| *role == Role::Admin),
             csrf: self.csrf.clone(),
         }
     }
@@ -64,8 +67,16 @@ impl FromRequestParts<AppState> for PageContext {
             .get::<ViewerContext>()
             .and_then(|c| c.0.as_ref())
             .map(|v| (v.username.as_str().to_owned(), v.role));
-        let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
-        Ok(PageContext { community: state.app.config.community_name.clone(), viewer, csrf })
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        Ok(PageContext {
+            community: state.app.config.community_name.clone(),
+            viewer,
+            csrf,
+        })
     }
 }
 
@@ -91,12 +102,18 @@ impl FormView {
 
     /// What the person typed in `name`.
     pub fn value(&self, name: &str) -> &str {
-        self.values.iter().find(|(key, _)| *key == name).map_or("", |(_, v)| v.as_str())
+        self.values
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map_or("", |(_, v)| v.as_str())
     }
 
     /// The message for `name`, if it needs fixing.
     pub fn error(&self, name: &str) -> Option<&str> {
-        self.errors.iter().find(|e| e.field == name).map(|e| e.message.as_str())
+        self.errors
+            .iter()
+            .find(|e| e.field == name)
+            .map(|e| e.message.as_str())
     }
 
     /// Messages not tied to a visible field (unknown fields, the form as a whole).

@@ -60,7 +60,11 @@ pub struct AppState {
 /// request ids, timeouts and body limits applied.
 pub fn router(app: App, web: WebConfig) -> Router {
     let max_body = web.max_body_bytes;
-    let state = AppState { app, web: Arc::new(web), metrics: Arc::new(metrics::Metrics::default()) };
+    let state = AppState {
+        app,
+        web: Arc::new(web),
+        metrics: Arc::new(metrics::Metrics::default()),
+    };
     let (routes, _) = routes::build();
     middleware::apply(routes, state.clone())
         .layer(DefaultBodyLimit::max(max_body))

@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 /// Histogram bucket bounds, in seconds.
-const BUCKETS: [f64; 11] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+const BUCKETS: [f64; 11] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
 
 #[derive(Default)]
 struct Series {
@@ -26,8 +28,13 @@ impl Metrics {
     /// Counts one finished request.
     pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let seconds = elapsed.as_secs_f64();
-        let mut series = self.series.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let entry = series.entry((method.to_owned(), route.to_owned(), status)).or_default();
+        let mut series = self
+            .series
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let entry = series
+            .entry((method.to_owned(), route.to_owned(), status))
+            .or_default();
         entry.count += 1;
         entry.sum_seconds += seconds;
         for (bucket, bound) in entry.buckets.iter_mut().zip(BUCKETS) {
@@ -39,7 +46,10 @@ impl Metrics {
 
     /// The Prometheus text exposition of everything counted so far.
     pub fn render(&self) -> String {
-        let series = self.series.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let series = self
+            .series
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut out = String::new();
         out.push_str("# HELP mutual_http_requests_total HTTP requests by route pattern, method and status.\n");
         out.push_str("# TYPE mutual_http_requests_total counter\n");
@@ -65,18 +75,36 @@ impl Metrics {
         for ((method, route), s) in by_route {
             let labels = format!("method=\"{method}\",route=\"{}\"", escape(route));
             for (bound, count) in BUCKETS.iter().zip(s.buckets) {
-                let _ = writeln!(out, "mutual_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}");
+                let _ = writeln!(
+                    out,
+                    "mutual_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}"
+                );
             }
-            let _ = writeln!(out, "mutual_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
-            let _ = writeln!(out, "mutual_http_request_duration_seconds_sum{{{labels}}} {}", s.sum_seconds);
-            let _ = writeln!(out, "mutual_http_request_duration_seconds_count{{{labels}}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "mutual_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                out,
+                "mutual_http_request_duration_seconds_sum{{{labels}}} {}",
+                s.sum_seconds
+            );
+            let _ = writeln!(
+                out,
+                "mutual_http_request_duration_seconds_count{{{labels}}} {}",
+                s.count
+            );
         }
         out
     }
 }
 
 fn escape(label: &str) -> String {
-    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    label
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -90,9 +118,15 @@ mod tests {
         metrics.record("GET", "/healthz", 200, Duration::from_millis(200));
         metrics.record("GET", "/healthz", 503, Duration::from_millis(1));
         let text = metrics.render();
-        assert!(text.contains("mutual_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"));
-        assert!(text.contains("mutual_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"503\"} 1"));
+        assert!(text.contains(
+            "mutual_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"
+        ));
+        assert!(text.contains(
+            "mutual_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"503\"} 1"
+        ));
         assert!(text.contains("mutual_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"0.0025\"} 2"));
-        assert!(text.contains("mutual_http_request_duration_seconds_count{method=\"GET\",route=\"/healthz\"} 3"));
+        assert!(text.contains(
+            "mutual_http_request_duration_seconds_count{method=\"GET\",route=\"/healthz\"} 3"
+        ));
     }
 }

@@ -17,7 +17,9 @@ tokio::task_local! {
 
 /// The current request's id, or "-" outside a request.
 pub fn request_id() -> String {
-    REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| "-".into())
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| "-".into())
 }
 
 /// Wraps the routes in the middleware stack.
@@ -49,12 +51,22 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     let status = response.status();
     span.in_scope(|| {
         if status.is_server_error() {
-            tracing::warn!(status = status.as_u16(), ms = elapsed.as_millis() as u64, "request failed");
+            tracing::warn!(
+                status = status.as_u16(),
+                ms = elapsed.as_millis() as u64,
+                "request failed"
+            );
         } else {
-            tracing::info!(status = status.as_u16(), ms = elapsed.as_millis() as u64, "request");
+            tracing::info!(
+                status = status.as_u16(),
+                ms = elapsed.as_millis() as u64,
+                "request"
+            );
         }
     });
-    state.metrics.record(method.as_str(), &route, status.as_u16(), elapsed);
+    state
+        .metrics
+        .record(method.as_str(), &route, status.as_u16(), elapsed);
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
@@ -73,19 +85,39 @@ async fn security_headers(request: Request, next: Next) -> Response {
     let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
     };
-    set(headers, header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
+    set(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        CONTENT_SECURITY_POLICY,
+    );
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::REFERRER_POLICY, "no-referrer");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
-    set(headers, "cross-origin-opener-policy".try_into().expect("static name"), "same-origin");
-    set(headers, "cross-origin-resource-policy".try_into().expect("static name"), "same-origin");
+    set(
+        headers,
+        "cross-origin-opener-policy"
+            .try_into()
+            .expect("static name"),
+        "same-origin",
+    );
+    set(
+        headers,
+        "cross-origin-resource-policy"
+            .try_into()
+            .expect("static name"),
+        "same-origin",
+    );
     set(
         headers,
         "permissions-policy".try_into().expect("static name"),
         "camera=(), microphone=(), geolocation=(self), interest-cohort=()",
     );
     // Pages may show private data: never store them anywhere. Static assets may be cached.
-    let cache = if is_static { "public, max-age=3600" } else { "no-store" };
+    let cache = if is_static {
+        "public, max-age=3600"
+    } else {
+        "no-store"
+    };
     set(headers, header::CACHE_CONTROL, cache);
     response
 }
@@ -95,7 +127,10 @@ async fn timeout(State(state): State<AppState>, request: Request, next: Next) ->
         Ok(response) => response,
         Err(_) => {
             tracing::warn!("request timed out");
-            (StatusCode::SERVICE_UNAVAILABLE, "The server took too long to answer. Please try again.")
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The server took too long to answer. Please try again.",
+            )
                 .into_response()
         }
     }

@@ -18,7 +18,11 @@ pub struct RoutePolicy {
 }
 
 const fn rule(method: &'static str, path: &'static str, access: Access) -> RoutePolicy {
-    RoutePolicy { method, path, access }
+    RoutePolicy {
+        method,
+        path,
+        access,
+    }
 }
 
 use Access::{Admin, Anyone, Member, Public};
@@ -80,7 +84,12 @@ struct Routes {
 }
 
 impl Routes {
-    fn add(mut self, method: &'static str, path: &'static str, route: MethodRouter<AppState>) -> Self {
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        route: MethodRouter<AppState>,
+    ) -> Self {
         self.registered.push((method, path));
         self.router = self.router.route(path, route);
         self
@@ -101,41 +110,53 @@ impl Routes {
 
 /// Every route with its handler, and the list of what was registered.
 pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
-    let routes = Routes { router: Router::new(), registered: Vec::new() }
-        .get("/healthz", ops::healthz)
-        .get("/readyz", ops::readyz)
-        .get("/metrics", ops::metrics)
-        .get("/static/mutual.css", assets::stylesheet)
-        .get("/help", pages::help::show_help)
-        .get("/", pages::home::show_home)
-        .get("/register", pages::accounts::show_register)
-        .post("/register", pages::accounts::register)
-        .get("/login", pages::accounts::show_login)
-        .post("/login", pages::accounts::log_in)
-        .post("/logout", pages::accounts::log_out)
-        .get("/setup/{token}", pages::setup::show_setup)
-        .post("/setup/{token}", pages::setup::complete_setup)
-        .get("/dashboard", pages::dashboard::show_dashboard)
-        .get("/settings", pages::settings::show_settings)
-        .post("/settings/password", pages::settings::change_password)
-        .post("/settings/sessions/{id}/end", pages::settings::end_session)
-        .post("/settings/sessions/end-all", pages::settings::end_all_sessions)
-        .get("/settings/export", pages::settings::export_data)
-        .post("/settings/delete", pages::settings::delete_account)
-        .get("/admin", pages::admin::show_admin)
-        .post("/admin/registration", pages::admin::set_registration_mode)
-        .post("/admin/invites", pages::admin::create_invite)
-        .get("/admin/audit", pages::admin::show_audit)
-        .post("/admin/members/{id}/role", pages::admin::change_role)
-        .post("/admin/members/{id}/suspend", pages::admin::suspend_member)
-        .post("/admin/members/{id}/unsuspend", pages::admin::unsuspend_member)
-        .post("/admin/members/{id}/approve", pages::admin::approve_member)
-        .get("/api/v1/openapi.json", api::openapi::show_openapi)
-        .post("/api/v1/accounts", api::accounts::create_account)
-        .post("/api/v1/sessions", api::accounts::create_session)
-        .delete("/api/v1/sessions/current", api::accounts::delete_current_session)
-        .get("/api/v1/me", api::accounts::show_me)
-        .get("/api/v1/me/export", api::accounts::export_me);
+    let routes = Routes {
+        router: Router::new(),
+        registered: Vec::new(),
+    }
+    .get("/healthz", ops::healthz)
+    .get("/readyz", ops::readyz)
+    .get("/metrics", ops::metrics)
+    .get("/static/mutual.css", assets::stylesheet)
+    .get("/help", pages::help::show_help)
+    .get("/", pages::home::show_home)
+    .get("/register", pages::accounts::show_register)
+    .post("/register", pages::accounts::register)
+    .get("/login", pages::accounts::show_login)
+    .post("/login", pages::accounts::log_in)
+    .post("/logout", pages::accounts::log_out)
+    .get("/setup/{token}", pages::setup::show_setup)
+    .post("/setup/{token}", pages::setup::complete_setup)
+    .get("/dashboard", pages::dashboard::show_dashboard)
+    .get("/settings", pages::settings::show_settings)
+    .post("/settings/password", pages::settings::change_password)
+    .post("/settings/sessions/{id}/end", pages::settings::end_session)
+    .post(
+        "/settings/sessions/end-all",
+        pages::settings::end_all_sessions,
+    )
+    .get("/settings/export", pages::settings::export_data)
+    .post("/settings/delete", pages::settings::delete_account)
+    .get("/admin", pages::admin::show_admin)
+    .post("/admin/registration", pages::admin::set_registration_mode)
+    .post("/admin/invites", pages::admin::create_invite)
+    .get("/admin/audit", pages::admin::show_audit)
+    .post("/admin/members/{id}/role", pages::admin::change_role)
+    .post("/admin/members/{id}/suspend", pages::admin::suspend_member)
+    .post(
+        "/admin/members/{id}/unsuspend",
+        pages::admin::unsuspend_member,
+    )
+    .post("/admin/members/{id}/approve", pages::admin::approve_member)
+    .get("/api/v1/openapi.json", api::openapi::show_openapi)
+    .post("/api/v1/accounts", api::accounts::create_account)
+    .post("/api/v1/sessions", api::accounts::create_session)
+    .delete(
+        "/api/v1/sessions/current",
+        api::accounts::delete_current_session,
+    )
+    .get("/api/v1/me", api::accounts::show_me)
+    .get("/api/v1/me/export", api::accounts::export_me);
     (routes.router.fallback(pages::not_found), routes.registered)
 }
 
@@ -155,8 +176,15 @@ mod tests {
         let policed: BTreeSet<_> = POLICY.iter().map(|r| (r.method, r.path)).collect();
         let unpoliced: Vec<_> = registered.difference(&policed).collect();
         let stale: Vec<_> = policed.difference(&registered).collect();
-        assert!(unpoliced.is_empty(), "routes with no policy entry: {unpoliced:?}");
+        assert!(
+            unpoliced.is_empty(),
+            "routes with no policy entry: {unpoliced:?}"
+        );
         assert!(stale.is_empty(), "policy entries with no route: {stale:?}");
-        assert_eq!(POLICY.len(), policed.len(), "a route is listed twice in POLICY");
+        assert_eq!(
+            POLICY.len(),
+            policed.len(),
+            "a route is listed twice in POLICY"
+        );
     }
 }

@@ -62,7 +62,10 @@ pub async fn create_account(
         warnings: registered
             .warnings
             .into_iter()
-            .map(|w| WarningResponse { code: w, message: w.message() })
+            .map(|w| WarningResponse {
+                code: w,
+                message: w.message(),
+            })
             .collect(),
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())

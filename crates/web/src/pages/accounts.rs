@@ -11,8 +11,8 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use mutual_app::accounts::{self, Credentials, Registration, SessionKind};
 use mutual_app::AppError;
+use mutual_app::accounts::{self, Credentials, Registration, SessionKind};
 use mutual_domain::accounts::{AccountStatus, Password, RegistrationMode, Username};
 
 #[derive(Template)]
@@ -83,7 +83,10 @@ pub async fn register(
     };
     let needs_invite = invite_required(&state).await?;
     if !errors.is_empty() {
-        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page(view.with_errors(errors), warnings, needs_invite)));
+        return Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(view.with_errors(errors), warnings, needs_invite),
+        ));
     }
     if !warnings.is_empty() && !keep_name {
         return Ok(render(StatusCode::OK, &page(view, warnings, needs_invite)));
@@ -98,7 +101,10 @@ pub async fn register(
     let registered = match accounts::register(&state.app, registration).await {
         Ok(registered) => registered,
         Err(AppError::Invalid(errors)) => {
-            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page(view.with_errors(errors), Vec::new(), needs_invite)));
+            return Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &page(view.with_errors(errors), Vec::new(), needs_invite),
+            ));
         }
         Err(error @ AppError::Throttled(_)) => {
             let (status, _, message) = crate::error::describe(&error);
@@ -131,7 +137,12 @@ pub async fn register(
         },
     )
     .await?;
-    Ok(redirect_with_session(&state, "/dashboard", Some(&signed_in.token), false))
+    Ok(redirect_with_session(
+        &state,
+        "/dashboard",
+        Some(&signed_in.token),
+        false,
+    ))
 }
 
 #[derive(Template)]
@@ -150,7 +161,15 @@ pub(crate) fn message(
     paragraphs: Vec<String>,
     link: Option<(&'static str, &'static str)>,
 ) -> Response {
-    render(StatusCode::OK, &MessagePage { layout: ctx.layout(heading), heading, paragraphs, link })
+    render(
+        StatusCode::OK,
+        &MessagePage {
+            layout: ctx.layout(heading),
+            heading,
+            paragraphs,
+            link,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -164,10 +183,17 @@ struct LoginPage {
 
 /// `GET /login`
 pub async fn show_login(ctx: PageContext, query: RawQuery) -> Response {
-    let next = query_param(&query, "next").filter(|n| is_local_path(n)).unwrap_or_default();
+    let next = query_param(&query, "next")
+        .filter(|n| is_local_path(n))
+        .unwrap_or_default();
     render(
         StatusCode::OK,
-        &LoginPage { layout: ctx.layout("Log in"), form: FormView::default(), next, problem: None },
+        &LoginPage {
+            layout: ctx.layout("Log in"),
+            form: FormView::default(),
+            next,
+            problem: None,
+        },
     )
 }
 
@@ -181,7 +207,10 @@ pub async fn log_in(
 ) -> Result<Response, PageError> {
     let mut errors = form.unknown_fields(&["username", "password", "remember", "next"]);
     let remember = form.checkbox("remember", &mut errors);
-    let next = Some(form.get("next")).filter(|n| is_local_path(n)).unwrap_or("").to_owned();
+    let next = Some(form.get("next"))
+        .filter(|n| is_local_path(n))
+        .unwrap_or("")
+        .to_owned();
     let view = FormView::default()
         .keep("username", form.get("username"))
         .keep("remember", if remember { "on" } else { "" });
@@ -192,7 +221,10 @@ pub async fn log_in(
         problem,
     };
     if !errors.is_empty() {
-        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page(view.with_errors(errors), None)));
+        return Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(view.with_errors(errors), None),
+        ));
     }
     let credentials = Credentials {
         username: form.get("username"),
@@ -210,12 +242,22 @@ pub async fn log_in(
             {
                 accounts::log_out(&state.app, &previous).await.ok();
             }
-            let to = if next.is_empty() { "/dashboard" } else { next.as_str() };
-            Ok(redirect_with_session(&state, to, Some(&signed_in.token), remember))
+            let to = if next.is_empty() {
+                "/dashboard"
+            } else {
+                next.as_str()
+            };
+            Ok(redirect_with_session(
+                &state,
+                to,
+                Some(&signed_in.token),
+                remember,
+            ))
         }
-        Err(AppError::Invalid(errors)) => {
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page(view.with_errors(errors), None)))
-        }
+        Err(AppError::Invalid(errors)) => Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(view.with_errors(errors), None),
+        )),
         Err(
             error @ (AppError::BadCredentials
             | AppError::Throttled(_)
@@ -227,7 +269,9 @@ pub async fn log_in(
             if let AppError::Throttled(wait) = error
                 && let Ok(value) = wait.as_secs().max(1).to_string().parse()
             {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, value);
             }
             Ok(response)
         }

@@ -59,7 +59,11 @@ struct AdminView {
     after: String,
 }
 
-async fn admin_page(state: &AppState, ctx: &PageContext, view: AdminView) -> Result<AdminPage, PageError> {
+async fn admin_page(
+    state: &AppState,
+    ctx: &PageContext,
+    view: AdminView,
+) -> Result<AdminPage, PageError> {
     let app = &state.app;
     let status = AccountStatus::parse(&view.status);
     let members = admin::list_members(app, &view.after, status).await?;
@@ -89,7 +93,10 @@ async fn admin_page(state: &AppState, ctx: &PageContext, view: AdminView) -> Res
         flash: view.flash,
         new_invite_link: view.new_invite_link,
         form: view.form,
-        modes: RegistrationMode::ALL.iter().map(|m| (m.as_str(), m.describe(), *m == mode)).collect(),
+        modes: RegistrationMode::ALL
+            .iter()
+            .map(|m| (m.as_str(), m.describe(), *m == mode))
+            .collect(),
         invites,
         members: members
             .into_iter()
@@ -126,14 +133,21 @@ fn flash_message(code: Option<String>) -> Option<&'static str> {
 }
 
 /// `GET /admin`
-pub async fn show_admin(State(state): State<AppState>, ctx: PageContext, query: RawQuery) -> Result<Response, PageError> {
+pub async fn show_admin(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    query: RawQuery,
+) -> Result<Response, PageError> {
     let view = AdminView {
         flash: flash_message(query_param(&query, "done")),
         status: query_param(&query, "status").unwrap_or_default(),
         after: query_param(&query, "after").unwrap_or_default(),
         ..AdminView::default()
     };
-    Ok(render(StatusCode::OK, &admin_page(&state, &ctx, view).await?))
+    Ok(render(
+        StatusCode::OK,
+        &admin_page(&state, &ctx, view).await?,
+    ))
 }
 
 /// Redirects after a successful action, or re-shows the page with what went wrong.
@@ -151,7 +165,10 @@ async fn finish(
                 other => vec![FieldError::new("form", crate::error::describe(&other).2)],
             };
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            let view = AdminView { form: FormView::default().with_errors(errors), ..AdminView::default() };
+            let view = AdminView {
+                form: FormView::default().with_errors(errors),
+                ..AdminView::default()
+            };
             Ok(render(status, &admin_page(state, ctx, view).await?))
         }
         Err(other) => Err(other.into()),
@@ -164,7 +181,11 @@ fn member_id(id: &str) -> Result<UserId, AppError> {
 
 fn only(form: &FormData, allowed: &[&str]) -> Result<(), AppError> {
     let unknown = form.unknown_fields(allowed);
-    if unknown.is_empty() { Ok(()) } else { Err(AppError::Invalid(unknown)) }
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(unknown))
+    }
 }
 
 /// `POST /admin/registration`
@@ -197,9 +218,9 @@ pub async fn create_invite(
         let days = if days_text.is_empty() {
             7
         } else {
-            days_text
-                .parse::<u64>()
-                .map_err(|_| AppError::field("days", "Enter a whole number of days from 1 to 90."))?
+            days_text.parse::<u64>().map_err(|_| {
+                AppError::field("days", "Enter a whole number of days from 1 to 90.")
+            })?
         };
         admin::create_invite(&state.app, &viewer, form.get("note"), days).await
     }
@@ -211,15 +232,24 @@ pub async fn create_invite(
                 new_invite_link: Some(format!("{base}/register?invite={}", created.token)),
                 ..AdminView::default()
             };
-            Ok(render(StatusCode::OK, &admin_page(&state, &ctx, view).await?))
+            Ok(render(
+                StatusCode::OK,
+                &admin_page(&state, &ctx, view).await?,
+            ))
         }
         Err(AppError::Invalid(errors)) => {
             let form_view = FormView::default()
                 .keep("note", form.get("note"))
                 .keep("days", form.get("days"))
                 .with_errors(errors);
-            let view = AdminView { form: form_view, ..AdminView::default() };
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &admin_page(&state, &ctx, view).await?))
+            let view = AdminView {
+                form: form_view,
+                ..AdminView::default()
+            };
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &admin_page(&state, &ctx, view).await?,
+            ))
         }
         Err(other) => Err(other.into()),
     }
@@ -335,5 +365,11 @@ pub async fn show_audit(
             detail: e.detail,
         })
         .collect();
-    Ok(render(StatusCode::OK, &AuditPage { layout: ctx.layout("Audit log"), events }))
+    Ok(render(
+        StatusCode::OK,
+        &AuditPage {
+            layout: ctx.layout("Audit log"),
+            events,
+        },
+    ))
 }

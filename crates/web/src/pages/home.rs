@@ -14,5 +14,10 @@ struct HomePage {
 
 /// `GET /`
 pub async fn show_home(ctx: PageContext) -> Response {
-    render(StatusCode::OK, &HomePage { layout: ctx.layout("Welcome") })
+    render(
+        StatusCode::OK,
+        &HomePage {
+            layout: ctx.layout("Welcome"),
+        },
+    )
 }

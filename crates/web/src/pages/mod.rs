@@ -38,7 +38,10 @@ pub async fn not_found() -> Response {
 pub(crate) fn query_param(query: &RawQuery, name: &str) -> Option<String> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(query.0.as_deref().unwrap_or("")).unwrap_or_default();
-    pairs.into_iter().find(|(key, _)| key == name).map(|(_, value)| value)
+    pairs
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
 }
 
 /// A `303 See Other` to `to` that also sets (or, with `None`, clears) the session cookie.
@@ -54,7 +57,10 @@ pub(crate) fn redirect_with_session(
     let cookie = match token {
         Some(token) => {
             let max_age = if remember {
-                format!("; Max-Age={}", state.app.config.sessions.remember_idle_days * 24 * 3600)
+                format!(
+                    "; Max-Age={}",
+                    state.app.config.sessions.remember_idle_days * 24 * 3600
+                )
             } else {
                 String::new()
             };

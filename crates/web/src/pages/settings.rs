@@ -11,8 +11,8 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use mutual_app::accounts::{self, Viewer};
 use mutual_app::AppError;
+use mutual_app::accounts::{self, Viewer};
 use mutual_domain::SessionId;
 
 struct SessionView {
@@ -70,7 +70,9 @@ async fn settings_page(
 
 fn flash_message(code: Option<String>) -> Option<&'static str> {
     match code.as_deref() {
-        Some("password") => Some("Your password has been changed. Your other sessions were signed out."),
+        Some("password") => {
+            Some("Your password has been changed. Your other sessions were signed out.")
+        }
         Some("session") => Some("That session has been signed out."),
         _ => None,
     }
@@ -84,7 +86,15 @@ pub async fn show_settings(
     query: RawQuery,
 ) -> Result<Response, PageError> {
     let flash = flash_message(query_param(&query, "done"));
-    let page = settings_page(&state, &viewer, &ctx, flash, FormView::default(), FormView::default()).await?;
+    let page = settings_page(
+        &state,
+        &viewer,
+        &ctx,
+        flash,
+        FormView::default(),
+        FormView::default(),
+    )
+    .await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -113,7 +123,8 @@ pub async fn change_password(
         Ok(()) => Ok(Redirect::to("/settings?done=password").into_response()),
         Err(AppError::Invalid(errors)) => {
             let form = FormView::default().with_errors(errors);
-            let page = settings_page(&state, &viewer, &ctx, None, form, FormView::default()).await?;
+            let page =
+                settings_page(&state, &viewer, &ctx, None, form, FormView::default()).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(other) => Err(other.into()),
@@ -139,7 +150,7 @@ pub async fn end_all_sessions(
     _form: FormData,
 ) -> Result<Response, PageError> {
     accounts::log_out_everywhere(&state.app, &viewer).await?;
-    Ok(redirect_with_session(&state, "/login", None, false))
+    Ok(redirect_with_session(&state, "/", None, false))
 }
 
 /// `GET /settings/export`: everything stored about the member, as a JSON download.
@@ -148,10 +159,14 @@ pub async fn export_data(
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, PageError> {
     let export = accounts::export_my_data(&state.app, &viewer).await?;
-    let body = serde_json::to_string_pretty(&export).map_err(|e| AppError::Internal(e.to_string()))?;
+    let body =
+        serde_json::to_string_pretty(&export).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     headers.insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_static("attachment; filename=\"mutual-export.json\""),
@@ -169,7 +184,8 @@ pub async fn delete_account(
 ) -> Result<Response, PageError> {
     let unknown = form.unknown_fields(&["password"]);
     let result = if unknown.is_empty() {
-        accounts::delete_my_account(&state.app, &viewer, form.get("password"), &client.address).await
+        accounts::delete_my_account(&state.app, &viewer, form.get("password"), &client.address)
+            .await
     } else {
         Err(AppError::Invalid(unknown))
     };
@@ -186,17 +202,23 @@ pub async fn delete_account(
             );
             let cleared = redirect_with_session(&state, "/", None, false);
             if let Some(cookie) = cleared.headers().get(header::SET_COOKIE) {
-                response.headers_mut().append(header::SET_COOKIE, cookie.clone());
+                response
+                    .headers_mut()
+                    .append(header::SET_COOKIE, cookie.clone());
             }
             Ok(response)
         }
         Err(error @ (AppError::Invalid(_) | AppError::Forbidden(_))) => {
             let errors = match error {
                 AppError::Invalid(errors) => errors,
-                other => vec![mutual_app::FieldError::new("form", crate::error::describe(&other).2)],
+                other => vec![mutual_app::FieldError::new(
+                    "form",
+                    crate::error::describe(&other).2,
+                )],
             };
             let form = FormView::default().with_errors(errors);
-            let page = settings_page(&state, &viewer, &ctx, None, FormView::default(), form).await?;
+            let page =
+                settings_page(&state, &viewer, &ctx, None, FormView::default(), form).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(other) => Err(other.into()),

@@ -41,7 +41,11 @@ pub async fn show_setup(
     if !admin::setup_token_is_valid(&state.app, &token).await? {
         return Ok(spent(&ctx));
     }
-    let page = SetupPage { layout: ctx.layout("Set up"), token, form: FormView::default() };
+    let page = SetupPage {
+        layout: ctx.layout("Set up"),
+        token,
+        form: FormView::default(),
+    };
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -54,7 +58,13 @@ pub async fn complete_setup(
 ) -> Result<Response, PageError> {
     let unknown = form.unknown_fields(&["username", "password"]);
     let result = if unknown.is_empty() {
-        admin::complete_setup(&state.app, &token, form.get("username"), form.get("password")).await
+        admin::complete_setup(
+            &state.app,
+            &token,
+            form.get("username"),
+            form.get("password"),
+        )
+        .await
     } else {
         Err(AppError::Invalid(unknown))
     };
@@ -66,8 +76,14 @@ pub async fn complete_setup(
             Some(("/login", "Log in")),
         )),
         Err(AppError::Invalid(errors)) => {
-            let view = FormView::default().keep("username", form.get("username")).with_errors(errors);
-            let page = SetupPage { layout: ctx.layout("Set up"), token, form: view };
+            let view = FormView::default()
+                .keep("username", form.get("username"))
+                .with_errors(errors);
+            let page = SetupPage {
+                layout: ctx.layout("Set up"),
+                token,
+                form: view,
+            };
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(AppError::NotFound) => Ok(spent(&ctx)),

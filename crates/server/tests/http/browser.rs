@@ -1,0 +1,229 @@
+//! Browser tests: real headless Chromium, driven over WebDriver by Debian's chromedriver, through
+//! the journey register → dashboard → log out → log in → dashboard → log out, and `/help`.
+//! Skipped with a notice when Chromium is absent; `MUTUAL_REQUIRE_BROWSER=1` makes that a failure.
+
+use crate::support::{PASSWORD, TestServer};
+use mutual_testkit::both_backends;
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// A WebDriver session in headless Chromium; the driver process ends when this is dropped.
+struct Browser {
+    http: reqwest::Client,
+    session: String,
+    driver: Child,
+    profile: std::path::PathBuf,
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium, or `None` (after a notice) when absent.
+    async fn launch() -> Option<Browser> {
+        if !std::path::Path::new(CHROMIUM).exists() || !std::path::Path::new(CHROMEDRIVER).exists()
+        {
+            if std::env::var("MUTUAL_REQUIRE_BROWSER").as_deref() == Ok("1") {
+                panic!("MUTUAL_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing");
+            }
+            eprintln!(
+                "skipped: browser test (install Debian's chromium and chromium-driver to run it)"
+            );
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let http = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile =
+            std::env::temp_dir().join(format!("mutual-chromium-{}", uuid::Uuid::now_v7()));
+        let capabilities = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=390,844",
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }
+        }}});
+        let created: Value = http
+            .post(format!("{base}/session"))
+            .json(&capabilities)
+            .send()
+            .await
+            .expect("create a WebDriver session")
+            .json()
+            .await
+            .unwrap();
+        let session = created["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {created}"))
+            .to_owned();
+        Some(Browser {
+            http,
+            session: format!("{base}/session/{session}"),
+            driver,
+            profile,
+        })
+    }
+
+    async fn command(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let request = self.http.request(method, format!("{}{path}", self.session));
+        let request = if body.is_null() {
+            request
+        } else {
+            request.json(&body)
+        };
+        let answer: Value = request.send().await.unwrap().json().await.unwrap();
+        assert!(
+            answer["value"].get("error").is_none(),
+            "WebDriver {path}: {answer}"
+        );
+        answer["value"].clone()
+    }
+
+    async fn go(&self, url: &str) {
+        self.command(reqwest::Method::POST, "/url", json!({ "url": url }))
+            .await;
+    }
+
+    async fn url(&self) -> String {
+        self.command(reqwest::Method::GET, "/url", Value::Null)
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let found = self
+            .command(
+                reqwest::Method::POST,
+                "/element",
+                json!({ "using": "css selector", "value": css }),
+            )
+            .await;
+        found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css).await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{element}/value"),
+            json!({ "text": text }),
+        )
+        .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        self.command(
+            reqwest::Method::POST,
+            &format!("/element/{element}/click"),
+            json!({}),
+        )
+        .await;
+    }
+
+    async fn text(&self, css: &str) -> String {
+        let element = self.find(css).await;
+        self.command(
+            reqwest::Method::GET,
+            &format!("/element/{element}/text"),
+            Value::Null,
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned()
+    }
+
+    /// Saves a screenshot when MUTUAL_SCREENSHOTS names a folder (for looking at pages by eye).
+    async fn screenshot(&self, name: &str) {
+        let Ok(folder) = std::env::var("MUTUAL_SCREENSHOTS") else {
+            return;
+        };
+        use base64::Engine;
+        let png = self
+            .command(reqwest::Method::GET, "/screenshot", Value::Null)
+            .await;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap())
+            .unwrap();
+        std::fs::write(
+            std::path::Path::new(&folder).join(format!("{name}.png")),
+            bytes,
+        )
+        .unwrap();
+    }
+
+    async fn quit(mut self) {
+        let _ = self.http.delete(&self.session).send().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+both_backends! {
+    async fn a_newcomer_joins_logs_out_and_back_in_in_a_real_browser(database) {
+        let Some(browser) = Browser::launch().await else { return };
+        let server = TestServer::start(database).await;
+
+        browser.go(&server.url("/")).await;
+        browser.screenshot("home").await;
+        assert!(browser.text("a.help-now").await.contains("Need help now?"));
+        browser.click("a[href='/register']").await;
+        assert!(browser.url().await.ends_with("/register"));
+        browser.type_into("#username", "browser_newcomer").await;
+        browser.type_into("#password", PASSWORD).await;
+        browser.screenshot("register").await;
+        browser.click("form[action='/register'] button[type=submit]").await;
+        assert!(browser.url().await.ends_with("/dashboard"), "{}", browser.url().await);
+        assert!(browser.text("h1").await.contains("Welcome, browser_newcomer"));
+        browser.screenshot("dashboard").await;
+
+        browser.click("form[action='/logout'] button").await;
+        assert!(!browser.url().await.ends_with("/dashboard"));
+        browser.go(&server.url("/dashboard")).await;
+        assert!(browser.url().await.contains("/login"), "signed out: the dashboard asks to log in");
+
+        browser.type_into("#username", "browser_newcomer").await;
+        browser.type_into("#password", PASSWORD).await;
+        browser.click("form[action='/login'] button[type=submit]").await;
+        assert!(browser.url().await.ends_with("/dashboard"), "{}", browser.url().await);
+        browser.click("form[action='/logout'] button").await;
+
+        browser.go(&server.url("/help")).await;
+        assert_eq!(browser.text("h1").await, "Need help now?");
+        assert!(browser.text("main").await.contains("988"));
+        browser.screenshot("help").await;
+        browser.quit().await;
+        server.stop().await;
+    }
+}

@@ -1,0 +1,137 @@
+//! The member's own data: the export covers every table that holds member data, deletion
+//! removes personal data at once, and the audit log records what it must and nothing secret.
+
+use crate::support::{PASSWORD, TestServer};
+use mutual_domain::permissions::Role;
+use mutual_store::Db;
+use mutual_testkit::both_backends;
+use serde_json::Value;
+
+async fn rows_referencing(db: &Db, table: &str, column: &str, id: uuid::Uuid) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
+    match db {
+        Db::Sqlite(pool) => sqlx::query_scalar(&sql)
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+        Db::Postgres(pool) => sqlx::query_scalar(&sql)
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+    }
+}
+
+both_backends! {
+    async fn the_export_covers_every_table_that_holds_member_data(database) {
+        let server = TestServer::start(database).await;
+        server.member_with_role("export_admin", Role::Admin).await;
+        let mut admin = server.visitor();
+        admin.log_in("export_admin").await;
+        admin.post("/admin/registration", &[("mode", "invite")]).await;
+        let created = admin.post("/admin/invites", &[("note", ""), ("days", "7")]).await;
+        let start = created.body.find("/register?invite=").unwrap() + "/register?invite=".len();
+        let token: String = created.body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+        let mut member = server.visitor();
+        let joined = member.post("/register", &[("invite", &token), ("username", "export_me"), ("password", PASSWORD), ("email", "me@example.org")]).await;
+        assert_eq!(joined.status, 303);
+
+        for (name, exporter) in [("export_admin", &mut admin), ("export_me", &mut member)] {
+            let user = mutual_store::accounts::find_user_by_username(&server.app.db, name).await.unwrap().unwrap();
+            let download = exporter.get("/settings/export").await;
+            assert_eq!(download.status, 200);
+            assert!(download.headers["content-disposition"].to_str().unwrap().contains("attachment"));
+            let export = download.json();
+            assert_eq!(export["users"]["id"], user.id.to_string());
+            assert_eq!(export["users"]["username"], name);
+            assert!(export["users"].get("password_hash").is_none(), "no password hash in the export");
+            let references = server.app.db.columns_referencing_users().await.unwrap();
+            assert!(!references.is_empty());
+            for (table, column) in references {
+                let stored = rows_referencing(&server.app.db, &table, &column, user.id.0).await;
+                let rows = export[&table].as_array().unwrap_or_else(|| panic!("the export has no {table:?}: {export}"));
+                let exported = rows.iter().filter(|row| row[&column] == Value::String(user.id.to_string())).count() as i64;
+                assert_eq!(exported, stored, "{name}: {table}.{column}");
+            }
+        }
+        for (table, column) in server.app.db.columns_referencing_users().await.unwrap() {
+            let mut any = 0;
+            for name in ["export_admin", "export_me"] {
+                let user = mutual_store::accounts::find_user_by_username(&server.app.db, name).await.unwrap().unwrap();
+                any += rows_referencing(&server.app.db, &table, &column, user.id.0).await;
+            }
+            assert!(any > 0, "this test must put member data in {table}.{column}; extend it when adding a table");
+        }
+        let via_api = server.client.get(server.url("/api/v1/me/export")).bearer_auth(server.token("export_me").await).send().await.unwrap();
+        assert_eq!(via_api.status(), 200);
+        let body: Value = via_api.json().await.unwrap();
+        assert_eq!(body["users"]["email"], "me@example.org");
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn deleting_an_account_removes_personal_data_at_once(database) {
+        let server = TestServer::start(database).await;
+        let mut member = server.visitor();
+        member.post("/register", &[("username", "leaving_now"), ("password", PASSWORD), ("email", "leaving@example.org")]).await;
+        let other_session = server.token("leaving_now").await;
+        let id = mutual_store::accounts::find_user_by_username(&server.app.db, "leaving_now").await.unwrap().unwrap().id;
+        let wrong = member.post("/settings/delete", &[("password", "not the password")]).await;
+        assert_eq!(wrong.status, 422);
+        assert!(wrong.body.contains("That is not your password"));
+        let deleted = member.post("/settings/delete", &[("password", PASSWORD)]).await;
+        assert_eq!(deleted.status, 200);
+        assert!(deleted.body.contains("Your account has been deleted"));
+        assert!(!member.cookies.contains_key("mutual_session"));
+
+        let tombstone = mutual_store::accounts::find_user_by_id(&server.app.db, id).await.unwrap().unwrap();
+        assert_ne!(tombstone.username.as_str(), "leaving_now");
+        assert!(tombstone.email.is_none());
+        assert!(tombstone.password_hash.is_empty());
+        assert!(mutual_store::accounts::find_user_by_username(&server.app.db, "leaving_now").await.unwrap().is_none());
+        assert!(mutual_store::sessions::list_sessions_by_user(&server.app.db, id).await.unwrap().is_empty());
+        let gone = server.client.get(server.url("/api/v1/me")).bearer_auth(&other_session).send().await.unwrap();
+        assert_eq!(gone.status(), 401);
+        let events = mutual_store::audit::list_audit_events_by_user(&server.app.db, id).await.unwrap();
+        assert!(events.iter().any(|e| e.action == "account_deleted"), "the audit trail remains, de-identified");
+        server.register("leaving_now").await;
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn the_audit_log_records_security_events_and_no_secrets(database) {
+        let server = TestServer::start(database).await;
+        server.member_with_role("audit_admin", Role::Admin).await;
+        server.register("audited_one").await;
+        let token = server.token("audited_one").await;
+        server.client.post(server.url("/api/v1/sessions")).json(&serde_json::json!({"username": "audited_one", "password": "not the right one"})).send().await.unwrap();
+        server.client.get(server.url("/api/v1/me/export")).bearer_auth(&token).send().await.unwrap();
+        let id = mutual_store::accounts::find_user_by_username(&server.app.db, "audited_one").await.unwrap().unwrap().id;
+        let mut admin = server.visitor();
+        admin.log_in("audit_admin").await;
+        admin.post(&format!("/admin/members/{id}/role"), &[("role", "moderator")]).await;
+        admin.post(&format!("/admin/members/{id}/suspend"), &[("reason", "test")]).await;
+        let events = mutual_store::audit::list_audit_events_by_user(&server.app.db, id).await.unwrap();
+        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        for expected in ["registered", "logged_in", "login_failed", "exported", "role_changed", "suspended"] {
+            assert!(actions.contains(&expected), "missing {expected} in {actions:?}");
+        }
+        let all = mutual_store::audit::list_audit_events(&server.app.db, 1000).await.unwrap();
+        for event in &all {
+            for secret in [PASSWORD, token.as_str(), "not the right one", "audited_one"] {
+                assert!(!event.detail.contains(secret), "{event:?}");
+            }
+        }
+        let page = admin.get("/admin/audit").await;
+        assert!(page.body.contains("role_changed"));
+        let tamper = match &server.app.db {
+            Db::Sqlite(pool) => sqlx::query("DELETE FROM audit_log").execute(pool).await.is_err(),
+            Db::Postgres(pool) => sqlx::query("DELETE FROM audit_log").execute(pool).await.is_err(),
+        };
+        assert!(tamper, "the audit log refuses deletion");
+        server.stop().await;
+    }
+}

@@ -1,0 +1,11 @@
+//! Black-box HTTP tests: a real server on port 0, every test on SQLite and on PostgreSQL.
+
+mod accounts_api;
+mod browser;
+mod canary;
+mod data;
+mod operations;
+mod pages;
+mod policy;
+mod support;
+mod throttling;

@@ -1,0 +1,151 @@
+//! Operations and the safety net: health, readiness, metrics, security headers, `/help` with the
+//! database down, the 404 page, the OpenAPI document, and no third-party loads.
+
+use crate::support::TestServer;
+use mutual_testkit::both_backends;
+
+both_backends! {
+    async fn health_and_readiness_report_the_backend(database) {
+        let backend = database.db.backend().as_str();
+        let server = TestServer::start(database).await;
+        let health = server.client.get(server.url("/healthz")).send().await.unwrap();
+        assert_eq!(health.status(), 200);
+        assert_eq!(health.text().await.unwrap(), "ok");
+        let ready = server.client.get(server.url("/readyz")).send().await.unwrap();
+        assert_eq!(ready.status(), 200);
+        let body: serde_json::Value = ready.json().await.unwrap();
+        assert_eq!(body["database"], backend);
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn help_still_renders_when_the_database_is_down(database) {
+        let server = TestServer::start(database).await;
+        server.register("quiet_river").await;
+        let mut member = server.visitor();
+        member.log_in("quiet_river").await;
+        server.app.db.close().await;
+        let ready = server.client.get(server.url("/readyz")).send().await.unwrap();
+        assert_eq!(ready.status(), 503);
+        for visitor_help in [member.get("/help").await, server.visitor().get("/help").await] {
+            assert_eq!(visitor_help.status, 200);
+            assert!(visitor_help.body.contains("988 Suicide"), "{}", visitor_help.body);
+            assert!(visitor_help.body.contains("1-800-662-4357"));
+            assert!(visitor_help.body.contains("Numbers differ by country"));
+        }
+        let home = member.get("/").await;
+        assert_eq!(home.status, 200, "the start page renders signed out rather than failing");
+        let dashboard = member.get("/dashboard").await;
+        assert_eq!(dashboard.status, 503);
+        assert!(dashboard.body.contains("Need help now?"), "every page, error pages too, links to help");
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn metrics_count_requests_by_route_pattern_without_personal_data(database) {
+        let server = TestServer::start(database).await;
+        server.register("metric_person").await;
+        server.client.get(server.url("/healthz")).send().await.unwrap();
+        server.client.get(server.url(&format!("/setup/{}", "secret-token-in-path"))).send().await.unwrap();
+        let text = server.client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        assert!(text.contains("mutual_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"), "{text}");
+        assert!(text.contains("route=\"/setup/{token}\""), "{text}");
+        assert!(text.contains("mutual_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/accounts\",le=\"+Inf\"} 1"), "{text}");
+        assert!(!text.contains("metric_person") && !text.contains("secret-token-in-path"));
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn every_response_carries_the_security_headers(database) {
+        let server = TestServer::start(database).await;
+        server.register("header_check").await;
+        let mut visitor = server.visitor();
+        visitor.log_in("header_check").await;
+        for path in ["/", "/help", "/login", "/dashboard", "/settings", "/static/mutual.css", "/nowhere", "/api/v1/me", "/healthz"] {
+            let page = visitor.get(path).await;
+            let header = |name: &str| page.headers.get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+            let csp = header("content-security-policy");
+            assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+            assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+            assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+            if path != "/static/mutual.css" {
+                assert_eq!(header("cache-control"), "no-store", "{path}");
+            }
+        }
+        let cookie = visitor.get("/login").await;
+        assert!(cookie.headers.get_all("set-cookie").iter().all(|c| c.to_str().unwrap().contains("HttpOnly")));
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn pages_load_nothing_from_any_other_origin(database) {
+        let server = TestServer::start(database).await;
+        server.register("privacy_check").await;
+        let mut visitor = server.visitor();
+        visitor.log_in("privacy_check").await;
+        for path in ["/", "/register", "/login", "/help", "/dashboard", "/settings", "/nowhere"] {
+            let page = visitor.get(path).await;
+            assert!(page.body.contains("href=\"/help\""), "{path} links to help");
+            assert!(page.body.contains("Skip to content"), "{path} has a skip link");
+            for loader in ["src=\"http", "src=\"//", "<link rel=\"stylesheet\" href=\"http", "<script", "@import", "url(http"] {
+                assert!(!page.body.contains(loader), "{path} contains {loader}");
+            }
+        }
+        let css = visitor.get("/static/mutual.css").await.body;
+        assert!(!css.contains("url(") && !css.contains("@import"));
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn unknown_addresses_get_a_friendly_404_and_the_openapi_document_is_served(database) {
+        let server = TestServer::start(database).await;
+        let missing = server.visitor().get("/no/such/page").await;
+        assert_eq!(missing.status, 404);
+        assert!(missing.body.contains("There is nothing at this address"));
+        let openapi: serde_json::Value = server.client.get(server.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(openapi["openapi"], "3.0.3");
+        assert!(openapi["paths"]["/api/v1/me"]["get"].is_object());
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn labels_belong_to_every_input(database) {
+        let server = TestServer::start(database).await;
+        server.member_with_role("label_admin", mutual_domain::permissions::Role::Admin).await;
+        let mut visitor = server.visitor();
+        for path in ["/register", "/login"] {
+            assert_every_input_labelled(path, &visitor.get(path).await.body);
+        }
+        visitor.log_in("label_admin").await;
+        for path in ["/settings", "/admin"] {
+            assert_every_input_labelled(path, &visitor.get(path).await.body);
+        }
+        server.stop().await;
+    }
+}
+
+fn assert_every_input_labelled(path: &str, html: &str) {
+    for tag in html
+        .split('<')
+        .filter(|t| t.starts_with("input ") || t.starts_with("select "))
+    {
+        if tag.contains("type=\"hidden\"") {
+            continue;
+        }
+        let id = tag
+            .split("id=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("{path}: input without id: {tag}"));
+        assert!(
+            html.contains(&format!("for=\"{id}\"")),
+            "{path}: no label for {id}"
+        );
+    }
+}

@@ -1,0 +1,243 @@
+//! The black-box harness: a real server on port 0 over a fresh database with a clock the test
+//! controls, a visitor that keeps cookies like a browser, and log capture for the canary.
+
+use mutual::server::{RunningServer, start};
+use mutual_app::{App, AppConfig};
+use mutual_domain::{ManualClock, Timestamp};
+use mutual_testkit::TestDatabase;
+use mutual_web::WebConfig;
+use reqwest::header::{COOKIE, HeaderMap, LOCATION, SET_COOKIE};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+pub const PASSWORD: &str = "lantern harbour violet";
+
+/// Everything every test process logs, for the log canary.
+pub fn captured_logs() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+            .with_ansi(false)
+            .with_writer(move || LogWriter(writer.clone()))
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
+        buffer
+    })
+}
+
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A running Mutual over a test database.
+pub struct TestServer {
+    pub base: String,
+    pub app: App,
+    pub clock: ManualClock,
+    pub client: reqwest::Client,
+    server: Option<RunningServer>,
+    _database: TestDatabase,
+}
+
+impl TestServer {
+    pub async fn start(database: TestDatabase) -> TestServer {
+        Self::start_with(database, AppConfig::default()).await
+    }
+
+    pub async fn start_with(database: TestDatabase, mut config: AppConfig) -> TestServer {
+        captured_logs();
+        config.passwords.max_concurrent_hashes = 2;
+        let clock = ManualClock::at(Timestamp(1_790_000_000_000));
+        let app = App::new(database.db.clone(), Arc::new(clock.clone()), config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let router = mutual_web::router(app.clone(), WebConfig::default());
+        let server = start(listener, router, std::future::pending()).unwrap();
+        let base = format!("http://{}", server.address);
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestServer {
+            base,
+            app,
+            clock,
+            client,
+            server: Some(server),
+            _database: database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A visitor with an empty cookie jar.
+    pub fn visitor(&self) -> Visitor {
+        Visitor {
+            base: self.base.clone(),
+            client: self.client.clone(),
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    /// Registers through the API; panics unless it succeeds.
+    pub async fn register(&self, username: &str) {
+        let response = self
+            .client
+            .post(self.url("/api/v1/accounts"))
+            .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            201,
+            "register {username}: {}",
+            response.text().await.unwrap()
+        );
+    }
+
+    /// Signs in through the API and returns the bearer token.
+    pub async fn token(&self, username: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/api/v1/sessions"))
+            .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Registers `username` and gives them `role` directly in the store.
+    pub async fn member_with_role(&self, username: &str, role: mutual_domain::permissions::Role) {
+        self.register(username).await;
+        let user = mutual_store::accounts::find_user_by_username(&self.app.db, username)
+            .await
+            .unwrap()
+            .unwrap();
+        mutual_store::accounts::update_role(&self.app.db, user.id, role, self.app.clock.now())
+            .await
+            .unwrap();
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.shut_down().await.unwrap();
+        }
+    }
+}
+
+/// A response read whole.
+pub struct Page {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// A browser-like client: keeps cookies and sends the CSRF token with forms.
+pub struct Visitor {
+    base: String,
+    client: reqwest::Client,
+    pub cookies: BTreeMap<String, String>,
+}
+
+impl Visitor {
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn read(&mut self, response: reqwest::Response) -> Page {
+        for value in response.headers().get_all(SET_COOKIE) {
+            let text = value.to_str().unwrap();
+            let (pair, attributes) = text.split_once(';').unwrap_or((text, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if attributes.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await.unwrap();
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.read(response).await
+    }
+
+    /// Posts a form with this visitor's CSRF token added.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        if !self.cookies.contains_key("mutual_csrf") {
+            self.get("/login").await;
+        }
+        let csrf = self.cookies["mutual_csrf"].clone();
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf", &csrf));
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields (no CSRF token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        self.read(response).await
+    }
+
+    /// Logs in through the login form; panics unless it succeeds.
+    pub async fn log_in(&mut self, username: &str) {
+        let page = self
+            .post("/login", &[("username", username), ("password", PASSWORD)])
+            .await;
+        assert_eq!(page.status, 303, "login failed: {}", page.body);
+    }
+}

@@ -257,7 +257,7 @@ fn is_common(lower: &str) -> bool {
     }
     // A listed stem written twice: "monkeymonkey".
     let half = lower.len() / 2;
-    if lower.len() % 2 == 0
+    if lower.len().is_multiple_of(2)
         && lower.is_char_boundary(half)
         && lower[..half] == lower[half..]
         && COMMON_PASSWORDS.contains(&lower[..half])

@@ -1,0 +1,222 @@
+//! Store tests: the migrations in lockstep, the same schema on both backends, and the queries'
+//! rules, each test on SQLite and on PostgreSQL.
+
+use mutual_domain::accounts::{AccountStatus, Username};
+use mutual_domain::permissions::Role;
+use mutual_domain::{InviteId, SessionId, Timestamp, UserId};
+use mutual_store::accounts::{self, InviteRecord, NewUser};
+use mutual_store::sessions::{self, SessionRecord};
+use mutual_store::{Db, StoreError, audit, throttle};
+use mutual_testkit::{TestBackend, TestDatabase, both_backends};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const NOW: Timestamp = Timestamp(1_790_000_000_000);
+
+fn migration_names(folder: &str) -> BTreeSet<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(folder);
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn both_migration_folders_hold_the_same_versions() {
+    let sqlite = migration_names("sqlite");
+    let postgres = migration_names("postgres");
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, postgres);
+    for name in &sqlite {
+        let version = name.split('_').next().unwrap();
+        assert!(
+            version.len() == 4 && version.chars().all(|c| c.is_ascii_digit()),
+            "{name}: NNNN_name.sql"
+        );
+    }
+}
+
+#[tokio::test]
+async fn both_backends_end_up_with_the_same_tables_and_columns() {
+    let sqlite = TestDatabase::create(TestBackend::Sqlite).await.unwrap();
+    let Some(postgres) = TestDatabase::create(TestBackend::Postgres).await else {
+        return;
+    };
+    let sqlite_schema = sqlite.db.schema_columns().await.unwrap();
+    let postgres_schema = postgres.db.schema_columns().await.unwrap();
+    assert!(sqlite_schema.contains_key("users"));
+    assert_eq!(sqlite_schema, postgres_schema);
+    assert_eq!(
+        sqlite.db.columns_referencing_users().await.unwrap(),
+        postgres.db.columns_referencing_users().await.unwrap()
+    );
+}
+
+#[tokio::test]
+async fn unknown_database_schemes_are_refused_with_a_clear_message() {
+    let error = Db::connect(&mutual_store::DbConfig::new("mysql://localhost/x"))
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("use sqlite://PATH or postgres://"),
+        "{error}"
+    );
+}
+
+async fn user(db: &Db, name: &str) -> UserId {
+    let username = Username::parse(name).unwrap();
+    let id = UserId::new();
+    let new = NewUser {
+        id,
+        username: &username,
+        password_hash: "$argon2id$stub",
+        email: None,
+        role: Role::Member,
+        status: AccountStatus::Active,
+        now: NOW,
+    };
+    accounts::insert_user(db, &new).await.unwrap();
+    id
+}
+
+fn session_for(user: UserId) -> SessionRecord {
+    SessionRecord {
+        id: SessionId::new(),
+        user_id: user,
+        kind: "browser".into(),
+        device: "Firefox on Linux".into(),
+        created_at: NOW,
+        last_seen_at: NOW,
+        idle_timeout_ms: 60_000,
+        expires_at: Timestamp(NOW.0 + 3_600_000),
+    }
+}
+
+both_backends! {
+    async fn pseudonyms_conflict_without_regard_to_case(database) {
+        let db = &database.db;
+        user(db, "QuietRiver").await;
+        let username = Username::parse("quietriver").unwrap();
+        let clash = NewUser { id: UserId::new(), username: &username, password_hash: "x", email: None, role: Role::Member, status: AccountStatus::Active, now: NOW };
+        assert!(matches!(accounts::insert_user(db, &clash).await, Err(StoreError::Conflict)));
+        let found = accounts::find_user_by_username(db, "quietriver").await.unwrap().unwrap();
+        assert_eq!(found.username.as_str(), "QuietRiver");
+    }
+}
+
+both_backends! {
+    async fn a_session_is_found_by_its_token_hash_with_its_own_account(database) {
+        let db = &database.db;
+        let owner = user(db, "session_owner").await;
+        user(db, "someone_else").await;
+        let session = session_for(owner);
+        sessions::insert_session(db, &session, b"hash-of-token").await.unwrap();
+        let (found, account) = sessions::find_session_by_token_hash(db, b"hash-of-token").await.unwrap().unwrap();
+        assert_eq!(found.id, session.id);
+        assert_eq!(found.user_id, owner);
+        assert_eq!(account.id, owner);
+        assert_eq!(account.created_at, NOW);
+        assert!(sessions::find_session_by_token_hash(db, b"other").await.unwrap().is_none());
+        assert!(!found.is_expired(Timestamp(NOW.0 + 59_999)));
+        assert!(found.is_expired(Timestamp(NOW.0 + 60_000)), "idle limit");
+        assert_eq!(sessions::delete_expired_sessions(db, Timestamp(NOW.0 + 60_000)).await.unwrap(), 1);
+    }
+}
+
+both_backends! {
+    async fn a_member_can_only_end_their_own_sessions(database) {
+        let db = &database.db;
+        let owner = user(db, "owner_one").await;
+        let stranger = user(db, "stranger_one").await;
+        let session = session_for(owner);
+        sessions::insert_session(db, &session, b"t1").await.unwrap();
+        assert!(matches!(sessions::delete_session(db, stranger, session.id).await, Err(StoreError::NotFound)));
+        let keep = session_for(owner);
+        sessions::insert_session(db, &keep, b"t2").await.unwrap();
+        assert_eq!(sessions::delete_sessions_by_user(db, owner, Some(keep.id)).await.unwrap(), 1);
+        let left = sessions::list_sessions_by_user(db, owner).await.unwrap();
+        assert_eq!(left.iter().map(|s| s.id).collect::<Vec<_>>(), vec![keep.id]);
+    }
+}
+
+both_backends! {
+    async fn erasing_a_user_leaves_a_de_identified_tombstone(database) {
+        let db = &database.db;
+        let id = user(db, "erase_me").await;
+        sessions::insert_session(db, &session_for(id), b"t").await.unwrap();
+        accounts::erase_user(db, id, NOW).await.unwrap();
+        let tombstone = accounts::find_user_by_id(db, id).await.unwrap().unwrap();
+        assert_eq!(tombstone.status, AccountStatus::Deleted);
+        assert!(tombstone.username.as_str().starts_with("deleted-"));
+        assert!(tombstone.password_hash.is_empty());
+        assert!(sessions::list_sessions_by_user(db, id).await.unwrap().is_empty());
+        assert!(matches!(accounts::erase_user(db, id, NOW).await, Err(StoreError::NotFound)));
+    }
+}
+
+both_backends! {
+    async fn the_audit_log_refuses_updates_and_deletes(database) {
+        let db = &database.db;
+        let id = user(db, "audited").await;
+        let event = audit::AuditEvent { id: uuid::Uuid::now_v7(), at: NOW, actor_id: Some(id), subject_id: Some(id), action: "logged_in".into(), detail: String::new() };
+        audit::insert_audit_event(db, &event).await.unwrap();
+        let (update, delete) = match db {
+            Db::Sqlite(pool) => (
+                sqlx::query("UPDATE audit_log SET action = 'x'").execute(pool).await.is_err(),
+                sqlx::query("DELETE FROM audit_log").execute(pool).await.is_err(),
+            ),
+            Db::Postgres(pool) => (
+                sqlx::query("UPDATE audit_log SET action = 'x'").execute(pool).await.is_err(),
+                sqlx::query("DELETE FROM audit_log").execute(pool).await.is_err(),
+            ),
+        };
+        assert!(update && delete);
+        assert_eq!(audit::list_audit_events_by_user(db, id).await.unwrap().len(), 1);
+    }
+}
+
+both_backends! {
+    async fn throttle_counters_lock_at_the_limit_and_forget_old_failures(database) {
+        let db = &database.db;
+        let window = |now: Timestamp| Timestamp(now.0 - 900_000);
+        let lock = Timestamp(NOW.0 + 300_000);
+        for n in 1..3 {
+            assert!(!throttle::record_failure(db, "k", Timestamp(NOW.0 + n), window(NOW), 3, lock).await.unwrap());
+        }
+        assert!(throttle::find_lock(db, "k", NOW).await.unwrap().is_none());
+        assert!(throttle::record_failure(db, "k", Timestamp(NOW.0 + 3), window(NOW), 3, lock).await.unwrap());
+        assert_eq!(throttle::find_lock(db, "k", NOW).await.unwrap(), Some(lock));
+        assert!(throttle::find_lock(db, "k", lock).await.unwrap().is_none(), "the lock ends");
+
+        let later = Timestamp(NOW.0 + 10_000_000);
+        throttle::record_failure(db, "old", NOW, window(NOW), 3, lock).await.unwrap();
+        throttle::record_failure(db, "old", NOW, window(NOW), 3, lock).await.unwrap();
+        assert!(!throttle::record_failure(db, "old", later, window(later), 3, lock).await.unwrap(), "failures outside the window are forgotten");
+    }
+}
+
+both_backends! {
+    async fn an_invite_and_a_setup_token_work_once(database) {
+        let db = &database.db;
+        let admin = user(db, "inviter").await;
+        let invite = InviteRecord { id: InviteId::new(), note: String::new(), created_by: admin, created_at: NOW, expires_at: Timestamp(NOW.0 + 1000), used_by: None, used_at: None };
+        accounts::insert_invite(db, &invite, b"invite").await.unwrap();
+        let first = Username::parse("invited_a").unwrap();
+        let second = Username::parse("invited_b").unwrap();
+        let new = |username| NewUser { id: UserId::new(), username, password_hash: "x", email: None, role: Role::Member, status: AccountStatus::Active, now: NOW };
+        accounts::insert_user_with_invite(db, &new(&first), b"invite").await.unwrap();
+        assert!(matches!(accounts::insert_user_with_invite(db, &new(&second), b"invite").await, Err(StoreError::NotFound)));
+        assert!(accounts::find_user_by_username(db, "invited_b").await.unwrap().is_none(), "the failed registration rolled back");
+
+        accounts::replace_setup_token(db, b"setup", NOW).await.unwrap();
+        assert!(accounts::setup_token_is_unused(db, b"setup").await.unwrap());
+        accounts::insert_user_with_setup_token(db, &new(&second), b"setup").await.unwrap();
+        assert!(!accounts::setup_token_is_unused(db, b"setup").await.unwrap());
+        let third = Username::parse("invited_c").unwrap();
+        assert!(matches!(accounts::insert_user_with_setup_token(db, &new(&third), b"setup").await, Err(StoreError::NotFound)));
+    }
+}

@@ -2,6 +2,7 @@
 //! member's own data (export and erasure).
 
 use crate::audit::{Action, record};
+use crate::session_cache::CachedSession;
 use crate::tokens::{hash_token, new_token, throttle_key};
 use crate::{App, AppError, FieldError};
 use mutual_domain::accounts::{
@@ -387,35 +388,53 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<Viewer>, AppE
     if token.len() != 43 {
         return Ok(None);
     }
-    let Some((session, user)) =
-        session_store::find_session_by_token_hash(&app.db, &hash_token(token)).await?
-    else {
-        return Ok(None);
-    };
+    let token_hash = hash_token(token);
     let now = app.clock.now();
-    if session.is_expired(now) {
-        session_store::delete_session(&app.db, user.id, session.id)
+    let cached = match app.sessions.get(&token_hash, now) {
+        Some(cached) => cached,
+        None => {
+            let Some((session, user)) =
+                session_store::find_session_by_token_hash(&app.db, &token_hash).await?
+            else {
+                return Ok(None);
+            };
+            if user.status != AccountStatus::Active {
+                return Ok(None);
+            }
+            let viewer = Viewer {
+                user_id: user.id,
+                username: user.username,
+                role: user.role,
+                session_id: session.id,
+                member_since: user.created_at,
+            };
+            CachedSession {
+                viewer,
+                session,
+                cached_at: now,
+            }
+        }
+    };
+    if cached.session.is_expired(now) {
+        app.sessions.forget_session(cached.viewer.session_id);
+        session_store::delete_session(&app.db, cached.viewer.user_id, cached.viewer.session_id)
             .await
             .ok();
         return Ok(None);
     }
-    if user.status != AccountStatus::Active {
-        return Ok(None);
+    let mut cached = cached;
+    if now.since(cached.session.last_seen_at) >= SEEN_GRANULARITY {
+        session_store::update_session_seen(&app.db, cached.viewer.session_id, now).await?;
+        cached.session.last_seen_at = now;
     }
-    if now.since(session.last_seen_at) >= SEEN_GRANULARITY {
-        session_store::update_session_seen(&app.db, session.id, now).await?;
-    }
-    Ok(Some(Viewer {
-        user_id: user.id,
-        username: user.username,
-        role: user.role,
-        session_id: session.id,
-        member_since: user.created_at,
-    }))
+    let viewer = cached.viewer.clone();
+    app.sessions.put(token_hash, cached);
+    Ok(Some(viewer))
 }
 
 /// Ends the viewer's current session.
 pub async fn log_out(app: &App, viewer: &Viewer) -> Result<(), AppError> {
+    app.sessions.forget_session(viewer.session_id);
     match session_store::delete_session(&app.db, viewer.user_id, viewer.session_id).await {
         Ok(()) | Err(StoreError::NotFound) => {}
         Err(other) => return Err(other.into()),
@@ -432,6 +451,7 @@ pub async fn log_out(app: &App, viewer: &Viewer) -> Result<(), AppError> {
 
 /// Ends every one of the viewer's sessions, this one included.
 pub async fn log_out_everywhere(app: &App, viewer: &Viewer) -> Result<u64, AppError> {
+    app.sessions.forget_user(viewer.user_id);
     let ended = session_store::delete_sessions_by_user(&app.db, viewer.user_id, None).await?;
     record(
         app,
@@ -451,6 +471,7 @@ pub async fn list_my_sessions(app: &App, viewer: &Viewer) -> Result<Vec<SessionR
 
 /// Ends one of the viewer's sessions; `NotFound` if it is not theirs.
 pub async fn end_session(app: &App, viewer: &Viewer, session: SessionId) -> Result<(), AppError> {
+    app.sessions.forget_session(session);
     session_store::delete_session(&app.db, viewer.user_id, session).await?;
     record(
         app,
@@ -490,6 +511,7 @@ pub async fn change_password(
     store::update_password_hash(&app.db, viewer.user_id, &hash, app.clock.now()).await?;
     session_store::delete_sessions_by_user(&app.db, viewer.user_id, Some(viewer.session_id))
         .await?;
+    app.sessions.forget_user(viewer.user_id);
     record(
         app,
         Some(viewer.user_id),
@@ -562,5 +584,6 @@ pub async fn delete_my_account(
     )
     .await?;
     store::erase_user(&app.db, viewer.user_id, app.clock.now()).await?;
+    app.sessions.forget_user(viewer.user_id);
     Ok(())
 }

@@ -56,6 +56,7 @@ pub async fn change_role(
         ensure_another_admin_remains(app, &user).await?;
     }
     store::update_role(&app.db, id, role, app.clock.now()).await?;
+    app.sessions.forget_user(id);
     record(
         app,
         Some(actor.user_id),
@@ -95,6 +96,7 @@ pub async fn suspend(app: &App, actor: &Viewer, id: UserId, reason: &str) -> Res
     )
     .await?;
     sessions::delete_sessions_by_user(&app.db, id, None).await?;
+    app.sessions.forget_user(id);
     record(app, Some(actor.user_id), Some(id), Action::Suspended, "").await
 }
 

@@ -43,6 +43,10 @@ pub struct SessionConfig {
     pub remember_idle_days: u64,
     /// With "keep me signed in" (and for API tokens): absolute limit.
     pub remember_absolute_days: u64,
+    /// How long a server may reuse a session it has checked before asking the database again.
+    /// Revocations through the same server apply at once; another server sharing the database
+    /// sees them within this many seconds. 0 turns the cache off.
+    pub cache_seconds: u64,
 }
 
 impl Default for SessionConfig {
@@ -52,6 +56,7 @@ impl Default for SessionConfig {
             absolute_hours: 12,
             remember_idle_days: 30,
             remember_absolute_days: 90,
+            cache_seconds: 10,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod demo;
 mod error;
 pub mod housekeeping;
 pub mod passwords;
+mod session_cache;
 pub mod tokens;
 
 pub use config::AppConfig;
@@ -17,7 +18,9 @@ pub use mutual_store::{Backend, Db, DbConfig};
 
 use mutual_domain::Clock;
 use passwords::PasswordHasher;
+use session_cache::SessionCache;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Everything a use case needs: the database, the clock, the configuration and the bounded
 /// password hasher. Cheap to clone.
@@ -27,17 +30,20 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<AppConfig>,
     pub hasher: PasswordHasher,
+    sessions: SessionCache,
 }
 
 impl App {
     /// Assembles the application around an open, migrated database.
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> App {
         let hasher = PasswordHasher::new(&config.passwords);
+        let sessions = SessionCache::new(Duration::from_secs(config.sessions.cache_seconds));
         App {
             db,
             clock,
             config: Arc::new(config),
             hasher,
+            sessions,
         }
     }
 }

@@ -178,3 +178,23 @@ both_backends! {
         server.stop().await;
     }
 }
+
+both_backends! {
+    async fn a_sign_out_on_one_server_reaches_the_others_within_the_cache_window(database) {
+        let first = TestServer::start(database).await;
+        let second = first.another_server().await;
+        first.register("two_servers").await;
+        let token = first.token("two_servers").await;
+        let me = |server: &TestServer| server.client.get(server.url("/api/v1/me")).bearer_auth(&token).send();
+        assert_eq!(me(&first).await.unwrap().status(), 200);
+        assert_eq!(me(&second).await.unwrap().status(), 200);
+        let out = first.client.delete(first.url("/api/v1/sessions/current")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(out.status(), 204);
+        assert_eq!(me(&first).await.unwrap().status(), 401, "at once on the server that signed out");
+        let window = Duration::from_secs(first.app.config.sessions.cache_seconds);
+        first.clock.advance(window);
+        assert_eq!(me(&second).await.unwrap().status(), 401, "within cache_seconds on the other");
+        second.stop().await;
+        first.stop().await;
+    }
+}

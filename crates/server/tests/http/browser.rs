@@ -150,6 +150,29 @@ impl Browser {
         .await;
     }
 
+    /// Waits (up to 10 s) until the address ends with `suffix`, after a click that navigates.
+    async fn wait_for_path(&self, suffix: &str) {
+        for _ in 0..100 {
+            let url = self.url().await;
+            if url.ends_with(suffix) && self.ready().await {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("never reached {suffix}: at {}", self.url().await);
+    }
+
+    async fn ready(&self) -> bool {
+        let state = self
+            .command(
+                reqwest::Method::POST,
+                "/execute/sync",
+                json!({ "script": "return document.readyState", "args": [] }),
+            )
+            .await;
+        state == "complete"
+    }
+
     async fn text(&self, css: &str) -> String {
         let element = self.find(css).await;
         self.command(
@@ -199,25 +222,26 @@ both_backends! {
         browser.screenshot("home").await;
         assert!(browser.text("a.help-now").await.contains("Need help now?"));
         browser.click("a[href='/register']").await;
-        assert!(browser.url().await.ends_with("/register"));
+        browser.wait_for_path("/register").await;
         browser.type_into("#username", "browser_newcomer").await;
         browser.type_into("#password", PASSWORD).await;
         browser.screenshot("register").await;
         browser.click("form[action='/register'] button[type=submit]").await;
-        assert!(browser.url().await.ends_with("/dashboard"), "{}", browser.url().await);
+        browser.wait_for_path("/dashboard").await;
         assert!(browser.text("h1").await.contains("Welcome, browser_newcomer"));
         browser.screenshot("dashboard").await;
 
         browser.click("form[action='/logout'] button").await;
-        assert!(!browser.url().await.ends_with("/dashboard"));
+        browser.wait_for_path(&server.url("/")).await;
         browser.go(&server.url("/dashboard")).await;
         assert!(browser.url().await.contains("/login"), "signed out: the dashboard asks to log in");
 
         browser.type_into("#username", "browser_newcomer").await;
         browser.type_into("#password", PASSWORD).await;
         browser.click("form[action='/login'] button[type=submit]").await;
-        assert!(browser.url().await.ends_with("/dashboard"), "{}", browser.url().await);
+        browser.wait_for_path("/dashboard").await;
         browser.click("form[action='/logout'] button").await;
+        browser.wait_for_path(&server.url("/")).await;
 
         browser.go(&server.url("/help")).await;
         assert_eq!(browser.text("h1").await, "Need help now?");

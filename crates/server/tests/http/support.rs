@@ -47,7 +47,7 @@ pub struct TestServer {
     pub clock: ManualClock,
     pub client: reqwest::Client,
     server: Option<RunningServer>,
-    _database: TestDatabase,
+    _database: Option<TestDatabase>,
 }
 
 impl TestServer {
@@ -56,10 +56,24 @@ impl TestServer {
     }
 
     pub async fn start_with(database: TestDatabase, mut config: AppConfig) -> TestServer {
-        captured_logs();
         config.passwords.max_concurrent_hashes = 2;
         let clock = ManualClock::at(Timestamp(1_790_000_000_000));
         let app = App::new(database.db.clone(), Arc::new(clock.clone()), config);
+        Self::serve(app, clock, Some(database)).await
+    }
+
+    /// Another server process over the same database and clock, as behind a load balancer.
+    pub async fn another_server(&self) -> TestServer {
+        let app = App::new(
+            self.app.db.clone(),
+            Arc::new(self.clock.clone()),
+            (*self.app.config).clone(),
+        );
+        Self::serve(app, self.clock.clone(), None).await
+    }
+
+    async fn serve(app: App, clock: ManualClock, database: Option<TestDatabase>) -> TestServer {
+        captured_logs();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let router = mutual_web::router(app.clone(), WebConfig::default());
         let server = start(listener, router, std::future::pending()).unwrap();

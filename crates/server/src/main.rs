@@ -5,9 +5,9 @@ use clap::Parser;
 use mutual::cli::{Cli, run};
 use std::process::ExitCode;
 
-// mimalloc gives the memory of each 19 MiB password hash back to the system promptly; with the
-// system allocator, every hashing thread kept its last hash's memory for good (idle RSS ~70 MiB
-// after a few logins instead of ~12 MiB). See docs/benchmarks.md.
+// mimalloc hands the 19 MiB of each password hash back to the system once the hashing threads
+// go idle; with the system allocator, resident memory stayed near 70 MiB after three logins
+// (mimalloc: 25 MiB ten seconds later). See docs/benchmarks.md.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

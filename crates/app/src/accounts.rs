@@ -116,7 +116,7 @@ pub(crate) fn parse_new_account(
     }
 }
 
-fn taken(error: StoreError) -> AppError {
+pub(crate) fn taken(error: StoreError) -> AppError {
     match error {
         StoreError::Conflict => AppError::field(
             "username",
@@ -483,6 +483,30 @@ pub async fn end_session(app: &App, viewer: &Viewer, session: SessionId) -> Resu
     .await
 }
 
+/// Checks the signed-in viewer's own password before a sensitive change (throttled like a
+/// login); a wrong or missing one is an error on `field`.
+async fn confirm_password(
+    app: &App,
+    viewer: &Viewer,
+    password: &str,
+    client: &str,
+    field: &'static str,
+) -> Result<(), AppError> {
+    if password.is_empty() {
+        return Err(AppError::field(
+            field,
+            "Enter your current password to confirm.",
+        ));
+    }
+    match check_password(app, viewer.username.as_str(), password, client).await {
+        Ok(_) => Ok(()),
+        Err(AppError::BadCredentials) => {
+            Err(AppError::field(field, "That is not your current password."))
+        }
+        Err(other) => Err(other),
+    }
+}
+
 /// Changes the viewer's password after checking the current one; every other session ends.
 pub async fn change_password(
     app: &App,
@@ -493,20 +517,7 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     let new = Password::parse(new, Some(&viewer.username))
         .map_err(|e| AppError::field("new_password", e.to_string()))?;
-    if current.is_empty() {
-        return Err(AppError::field(
-            "current_password",
-            "Enter your current password.",
-        ));
-    }
-    check_password(app, viewer.username.as_str(), current, client)
-        .await
-        .map_err(|e| match e {
-            AppError::BadCredentials => {
-                AppError::field("current_password", "That is not your current password.")
-            }
-            other => other,
-        })?;
+    confirm_password(app, viewer, current, client, "current_password").await?;
     let hash = app.hasher.hash(new.expose()).await?;
     store::update_password_hash(&app.db, viewer.user_id, &hash, app.clock.now()).await?;
     session_store::delete_sessions_by_user(&app.db, viewer.user_id, Some(viewer.session_id))
@@ -558,18 +569,7 @@ pub async fn delete_my_account(
     password: &str,
     client: &str,
 ) -> Result<(), AppError> {
-    if password.is_empty() {
-        return Err(AppError::field(
-            "password",
-            "Enter your password to confirm.",
-        ));
-    }
-    check_password(app, viewer.username.as_str(), password, client)
-        .await
-        .map_err(|e| match e {
-            AppError::BadCredentials => AppError::field("password", "That is not your password."),
-            other => other,
-        })?;
+    confirm_password(app, viewer, password, client, "password").await?;
     if viewer.role == Role::Admin && store::count_active_admins(&app.db).await? <= 1 {
         return Err(AppError::Forbidden(
             "You are the only admin. Make someone else an admin before deleting your account.",

@@ -1,7 +1,7 @@
 //! Administration: members and roles, suspensions, registration mode and invites, the audit
 //! log, and creating the first admin (from the command line or the one-time setup link).
 
-use crate::accounts::{Viewer, parse_new_account, set_registration_mode as store_mode};
+use crate::accounts::{Viewer, parse_new_account, set_registration_mode as store_mode, taken};
 use crate::audit::{Action, record};
 use crate::tokens::{hash_token, new_token};
 use crate::{App, AppError};
@@ -10,7 +10,7 @@ use mutual_domain::permissions::Role;
 use mutual_domain::{InviteId, UserId};
 use mutual_store::accounts::{self as store, InviteRecord, NewUser, UserRecord};
 use mutual_store::audit::{AuditEvent, list_audit_events};
-use mutual_store::{StoreError, sessions};
+use mutual_store::sessions;
 use std::time::Duration;
 
 /// Members per page of the admin list.
@@ -209,13 +209,6 @@ fn admin_user<'a>(id: UserId, username: &'a Username, hash: &'a str, app: &App) 
         role: Role::Admin,
         status: AccountStatus::Active,
         now: app.clock.now(),
-    }
-}
-
-fn taken(error: StoreError) -> AppError {
-    match error {
-        StoreError::Conflict => AppError::field("username", "That pseudonym is taken."),
-        other => other.into(),
     }
 }
 

@@ -27,7 +27,16 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    let mut response = state.metrics.render().into_response();
+    let mut text = state.metrics.render();
+    text.push_str(
+        "# HELP mutual_password_hashes_total Argon2id hash and verify operations started.\n",
+    );
+    text.push_str("# TYPE mutual_password_hashes_total counter\n");
+    text.push_str(&format!(
+        "mutual_password_hashes_total {}\n",
+        state.app.hasher.operations()
+    ));
+    let mut response = text.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),

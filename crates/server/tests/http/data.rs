@@ -80,7 +80,7 @@ both_backends! {
         let id = mutual_store::accounts::find_user_by_username(&server.app.db, "leaving_now").await.unwrap().unwrap().id;
         let wrong = member.post("/settings/delete", &[("password", "not the password")]).await;
         assert_eq!(wrong.status, 422);
-        assert!(wrong.body.contains("That is not your password"));
+        assert!(wrong.body.contains("That is not your current password"));
         let deleted = member.post("/settings/delete", &[("password", PASSWORD)]).await;
         assert_eq!(deleted.status, 200);
         assert!(deleted.body.contains("Your account has been deleted"));

@@ -3,6 +3,7 @@
 mod accounts_api;
 mod browser;
 mod canary;
+mod cli;
 mod data;
 mod operations;
 mod pages;

@@ -53,6 +53,7 @@ both_backends! {
         assert!(text.contains("mutual_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"), "{text}");
         assert!(text.contains("route=\"/setup/{token}\""), "{text}");
         assert!(text.contains("mutual_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/accounts\",le=\"+Inf\"} 1"), "{text}");
+        assert!(text.contains("mutual_password_hashes_total 1\n"), "one registration, one hash: {text}");
         assert!(!text.contains("metric_person") && !text.contains("secret-token-in-path"));
         server.stop().await;
     }

@@ -1,0 +1,107 @@
+//! The `mutual` binary itself: check-config, migrate, admin create, and serve's start-up
+//! messages and graceful stop on SIGTERM.
+
+use crate::support::PASSWORD;
+use mutual_testkit::{TestDatabase, both_backends};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+fn mutual() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mutual"));
+    command
+        .env_remove("MUTUAL_DATABASE_URL")
+        .env_remove("MUTUAL_ADMIN_PASSWORD")
+        .env("MUTUAL_LOG", "warn");
+    command
+}
+
+/// The database URL the binary should use to reach this test's database.
+fn database_url(database: &TestDatabase) -> String {
+    match &database.config.postgres_schema {
+        Some(schema) => format!("{}?options=-csearch_path%3D{schema}", database.config.url),
+        None => database.config.url.clone(),
+    }
+}
+
+#[test]
+fn check_config_prints_the_effective_settings_with_secrets_redacted() {
+    let output = mutual()
+        .args([
+            "check-config",
+            "--database-url",
+            "postgres://mutual:s3cret@db.internal/mutual",
+        ])
+        .env("MUTUAL_COMMUNITY_NAME", "Harbour")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let shown = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        shown.contains("postgres://mutual:***@db.internal/mutual"),
+        "{shown}"
+    );
+    assert!(shown.contains("community_name = \"Harbour\""), "{shown}");
+    assert!(!shown.contains("s3cret"));
+}
+
+#[test]
+fn a_bad_setting_stops_the_binary_with_a_clear_message() {
+    let output = mutual()
+        .args(["check-config", "--database-url", "mysql://x"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let message = String::from_utf8(output.stderr).unwrap();
+    assert!(message.contains("sqlite:// or postgres://"), "{message}");
+}
+
+both_backends! {
+    async fn migrate_and_admin_create_work_from_the_command_line(database) {
+        let url = database_url(&database);
+        let migrate = mutual().args(["migrate", "--database-url", &url]).output().unwrap();
+        assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+        assert!(String::from_utf8_lossy(&migrate.stdout).contains("up to date"));
+
+        let weak = mutual().args(["admin", "create", "--username", "cli_admin", "--database-url", &url])
+            .env("MUTUAL_ADMIN_PASSWORD", "short").output().unwrap();
+        assert!(!weak.status.success());
+        assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 12 characters"));
+
+        let mut piped = mutual().args(["admin", "create", "--username", "cli_admin", "--database-url", &url])
+            .stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        use std::io::Write;
+        writeln!(piped.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+        let created = piped.wait_with_output().unwrap();
+        assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+        let admin = mutual_store::accounts::find_user_by_username(&database.db, "cli_admin").await.unwrap().unwrap();
+        assert_eq!(admin.role, mutual_domain::permissions::Role::Admin);
+        assert!(admin.password_hash.starts_with("$argon2id$"));
+    }
+}
+
+both_backends! {
+    async fn serve_prints_its_address_and_setup_link_and_stops_cleanly_on_sigterm(database) {
+        let url = database_url(&database);
+        let mut server = mutual()
+            .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+        let setup = lines.next().unwrap().unwrap();
+        assert!(setup.contains("/setup/"), "{setup}");
+        let serving = lines.next().unwrap().unwrap();
+        assert!(serving.starts_with("Mutual is serving on http://127.0.0.1:"), "{serving}");
+        let base = serving.split_whitespace().nth(4).unwrap().to_owned();
+        let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
+        assert_eq!(health.status(), 200);
+        let link = setup.split_whitespace().last().unwrap().to_owned();
+        assert_eq!(reqwest::get(&link).await.unwrap().status(), 200, "the printed setup link works");
+
+        let killed = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+        assert!(killed.success());
+        let status = server.wait().unwrap();
+        assert!(status.success(), "a clean exit after SIGTERM: {status}");
+    }
+}

@@ -240,6 +240,9 @@ both_backends! {
         browser.type_into("#password", PASSWORD).await;
         browser.click("form[action='/login'] button[type=submit]").await;
         browser.wait_for_path("/dashboard").await;
+        browser.go(&server.url("/settings")).await;
+        assert!(browser.text("main").await.contains("Where you are signed in"));
+        browser.screenshot("settings").await;
         browser.click("form[action='/logout'] button").await;
         browser.wait_for_path(&server.url("/")).await;
 

@@ -105,3 +105,37 @@ both_backends! {
         assert!(status.success(), "a clean exit after SIGTERM: {status}");
     }
 }
+
+both_backends! {
+    async fn serve_demo_fills_an_empty_database_once_and_prints_the_logins(database) {
+        let url = database_url(&database);
+        let run_demo = || {
+            mutual()
+                .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--database-url", &url])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        };
+        let mut server = run_demo();
+        let mut lines = BufReader::new(server.stdout.take().unwrap()).lines().map(Result::unwrap);
+        let first = lines.next().unwrap();
+        assert!(first.starts_with("Demo community created"), "{first}");
+        let accounts: Vec<String> = lines.by_ref().take_while(|l| !l.starts_with("Mutual is serving")).collect();
+        assert!(accounts.iter().any(|l| l.contains("demo_admin") && l.contains("admin")), "{accounts:?}");
+        assert!(accounts.iter().any(|l| l.contains("demo_moderator")));
+        assert!(!accounts.iter().any(|l| l.contains("/setup/")), "an admin exists, so no setup link");
+        let admin = mutual_store::accounts::find_user_by_username(&database.db, "demo_admin").await.unwrap().unwrap();
+        assert_eq!(admin.role, mutual_domain::permissions::Role::Admin);
+        Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+        assert!(server.wait().unwrap().success());
+
+        let mut again = run_demo();
+        let mut lines = BufReader::new(again.stdout.take().unwrap()).lines().map(Result::unwrap);
+        let first = lines.next().unwrap();
+        assert!(first.contains("already has accounts"), "{first}");
+        assert!(lines.any(|l| l.starts_with("Mutual is serving")), "started before being stopped");
+        Command::new("kill").args(["-TERM", &again.id().to_string()]).status().unwrap();
+        assert!(again.wait().unwrap().success());
+    }
+}

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod id;
 pub mod permissions;
+pub mod recovery;
 pub mod time;
 
 pub use id::{InviteId, SessionId, UserId};

@@ -9,6 +9,7 @@ use mutual_domain::accounts::{
     AccountStatus, Email, NameWarning, Password, RegistrationMode, Username,
 };
 use mutual_domain::permissions::Role;
+use mutual_domain::recovery::local::Zone;
 use mutual_domain::{SessionId, Timestamp, UserId};
 use mutual_store::accounts::{self as store, NewUser, UserRecord};
 use mutual_store::sessions::{self as session_store, SessionRecord};
@@ -24,6 +25,8 @@ pub struct Viewer {
     pub session_id: SessionId,
     /// When the account was created.
     pub member_since: Timestamp,
+    /// The member's time zone (the server's default until they choose one).
+    pub zone: Zone,
 }
 
 /// What kind of client holds a session.
@@ -55,6 +58,8 @@ pub struct Registration<'a> {
     pub invite: Option<&'a str>,
     /// The client's address, for the per-client registration limit.
     pub client: &'a str,
+    /// An IANA time zone (a browser offers its own); blank for the server's default.
+    pub time_zone: &'a str,
 }
 
 /// The result of a registration.
@@ -141,6 +146,10 @@ pub async fn register(app: &App, input: Registration<'_>) -> Result<Registered, 
         (RegistrationMode::Invite, Some(token)) => Some(hash_token(token)),
         _ => None,
     };
+    let zone = match input.time_zone.trim() {
+        "" => None,
+        name => Some(Zone::parse(name).map_err(|e| AppError::field("time_zone", e.to_string()))?),
+    };
     let client_key = throttle_key("register", input.client);
     ensure_not_locked(app, &[&client_key]).await?;
 
@@ -168,6 +177,9 @@ pub async fn register(app: &App, input: Registration<'_>) -> Result<Registered, 
             other => taken(other),
         })?,
         None => store::insert_user(&app.db, &user).await.map_err(taken)?,
+    }
+    if let Some(zone) = &zone {
+        mutual_store::recovery::update_time_zone(&app.db, user.id, zone.name(), now).await?;
     }
     let hour = Duration::from_secs(3600);
     throttle::record_failure(
@@ -372,12 +384,21 @@ pub(crate) async fn start_session(
         role: user.role,
         session_id: session.id,
         member_since: user.created_at,
+        zone: member_zone(app, user.time_zone.as_deref()),
     };
     Ok(SignedIn {
         token,
         session,
         viewer,
     })
+}
+
+/// A member's zone: theirs if chosen and still known, else the server's default.
+pub(crate) fn member_zone(app: &App, chosen: Option<&str>) -> Zone {
+    chosen
+        .and_then(|name| Zone::parse(name).ok())
+        .or_else(|| Zone::parse(&app.config.default_time_zone).ok())
+        .unwrap_or_else(Zone::utc)
 }
 
 /// Activity is written back at most this often per session, so that reads stay reads.
@@ -407,6 +428,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<Viewer>, AppE
                 role: user.role,
                 session_id: session.id,
                 member_since: user.created_at,
+                zone: member_zone(app, user.time_zone.as_deref()),
             };
             CachedSession {
                 viewer,
@@ -542,7 +564,8 @@ pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Va
     let sessions = session_store::list_sessions_by_user(&app.db, user.id).await?;
     let audit_log = audit_store::list_audit_events_by_user(&app.db, user.id).await?;
     let invites = store::list_invites_by_user(&app.db, user.id).await?;
-    Ok(serde_json::json!({
+    let recovery = crate::recovery::export(app, user.id).await?;
+    let mut export = serde_json::json!({
         "format": "mutual-export/1",
         "exported_at": app.clock.now().to_rfc3339(),
         "users": {
@@ -552,13 +575,18 @@ pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Va
             "role": user.role,
             "status": user.status,
             "status_reason": user.status_reason,
+            "time_zone": user.time_zone,
             "created_at": user.created_at.to_rfc3339(),
             "updated_at": user.updated_at.to_rfc3339(),
         },
         "sessions": sessions,
         "audit_log": audit_log,
         "invites": invites,
-    }))
+    });
+    if let Some(tables) = export.as_object_mut() {
+        tables.extend(recovery);
+    }
+    Ok(export)
 }
 
 /// Erases the viewer's account after checking their password: personal data goes at once,

@@ -16,6 +16,10 @@ pub struct AppConfig {
     pub throttle: ThrottleConfig,
     pub passwords: PasswordConfig,
     pub crisis: CrisisConfig,
+    /// The time zone of members who have not chosen one (an IANA name).
+    pub default_time_zone: String,
+    /// The thresholds of the warning-sign rules.
+    pub warning_signs: mutual_domain::recovery::warnings::Thresholds,
 }
 
 impl Default for AppConfig {
@@ -27,7 +31,23 @@ impl Default for AppConfig {
             throttle: ThrottleConfig::default(),
             passwords: PasswordConfig::default(),
             crisis: CrisisConfig::default(),
+            default_time_zone: "UTC".into(),
+            warning_signs: Default::default(),
         }
+    }
+}
+
+impl AppConfig {
+    /// Refuses settings that cannot work.
+    pub fn check(&self) -> Result<(), String> {
+        self.passwords.check()?;
+        mutual_domain::recovery::local::Zone::parse(&self.default_time_zone).map_err(|_| {
+            format!(
+                "app.default_time_zone {:?} is not a time zone name",
+                self.default_time_zone
+            )
+        })?;
+        Ok(())
     }
 }
 

@@ -1,19 +1,20 @@
 //! The use-case error: what went wrong, in terms a page or the API can explain to a person.
 
 use mutual_store::StoreError;
+use std::borrow::Cow;
 use std::time::Duration;
 
 /// A problem with one submitted field, with a message for the person who typed it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: Cow<'static, str>,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, message: impl Into<String>) -> FieldError {
+    pub fn new(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> FieldError {
         FieldError {
-            field,
+            field: field.into(),
             message: message.into(),
         }
     }
@@ -53,7 +54,7 @@ pub enum AppError {
 
 impl AppError {
     /// A single-field validation error.
-    pub fn field(field: &'static str, message: impl Into<String>) -> AppError {
+    pub fn field(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> AppError {
         AppError::Invalid(vec![FieldError::new(field, message)])
     }
 }

@@ -9,6 +9,8 @@ pub mod demo;
 mod error;
 pub mod housekeeping;
 pub mod passwords;
+pub mod recovery;
+pub mod reminders;
 mod session_cache;
 pub mod tokens;
 

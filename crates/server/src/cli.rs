@@ -191,6 +191,7 @@ async fn serve(mut config: Config, demo: bool) -> Result<(), String> {
         max_body_bytes: config.server.max_body_kib * 1024,
     };
     let housekeeping = server::spawn_housekeeping(app.clone(), Duration::from_secs(600));
+    let reminders = server::spawn_reminders(app.clone(), Duration::from_secs(30));
     let running = server::start(listener, mutual_web::router(app, web), shutdown_signal())
         .map_err(|e| e.to_string())?;
     println!(
@@ -199,6 +200,7 @@ async fn serve(mut config: Config, demo: bool) -> Result<(), String> {
     );
     let result = running.wait().await;
     housekeeping.abort();
+    reminders.abort();
     db.close().await;
     tracing::info!("stopped cleanly");
     result.map_err(|e| format!("the server stopped with an error: {e}"))

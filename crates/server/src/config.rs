@@ -143,7 +143,7 @@ impl Config {
 
     /// Refuses settings that cannot work, with a message saying which and why.
     pub fn check(&self) -> Result<(), String> {
-        self.app.passwords.check()?;
+        self.app.check()?;
         if !matches!(self.log.format.as_str(), "text" | "json") {
             return Err(format!(
                 "log.format must be \"text\" or \"json\", not {:?}",

@@ -77,6 +77,22 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
+/// Delivers due check-in reminders every `every` until the process ends. Any number of servers
+/// may run this: each reminder is claimed by one of them.
+pub fn spawn_reminders(app: App, every: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(every);
+        loop {
+            ticker.tick().await;
+            match mutual_app::reminders::run_due_reminders(&app).await {
+                Ok(sent) if sent > 0 => tracing::debug!(sent, "reminders delivered"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "reminders failed"),
+            }
+        }
+    })
+}
+
 /// Runs housekeeping every `every` until the process ends.
 pub fn spawn_housekeeping(app: App, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {

@@ -16,6 +16,8 @@ pub struct UserRecord {
     pub role: Role,
     pub status: AccountStatus,
     pub status_reason: Option<String>,
+    /// The member's IANA time zone, if they chose one.
+    pub time_zone: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -41,12 +43,13 @@ pub(crate) struct UserRow {
     role: String,
     status: String,
     status_reason: Option<String>,
+    time_zone: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
 
 pub(crate) const USER_COLUMNS: &str = "users.id, users.username, users.password_hash, users.email, \
-     users.role, users.status, users.status_reason, users.created_at, users.updated_at";
+     users.role, users.status, users.status_reason, users.time_zone, users.created_at, users.updated_at";
 
 impl TryFrom<UserRow> for UserRecord {
     type Error = StoreError;
@@ -60,6 +63,7 @@ impl TryFrom<UserRow> for UserRecord {
             role: Role::parse(&row.role).ok_or(StoreError::Corrupt("users.role"))?,
             status: AccountStatus::parse(&row.status).ok_or(StoreError::Corrupt("users.status"))?,
             status_reason: row.status_reason,
+            time_zone: row.time_zone,
             created_at: Timestamp(row.created_at),
             updated_at: Timestamp(row.updated_at),
         })
@@ -231,8 +235,8 @@ pub async fn update_status(
     expect_one(done)
 }
 
-/// Erases an account: every personal field is overwritten and its sessions end, in one
-/// transaction. The row stays as a de-identified tombstone so that records which must remain
+/// Erases an account: every personal field is overwritten, its sessions end and its recovery
+/// data is deleted, in one transaction. The row stays as a de-identified tombstone so that records which must remain
 /// for integrity (the audit log, used invites) still point at something.
 pub async fn erase_user(db: &Db, id: UserId, now: Timestamp) -> Result<(), StoreError> {
     const ERASE: &str = "UPDATE users SET username = $1, username_lower = $1, password_hash = '', \
@@ -249,6 +253,12 @@ pub async fn erase_user(db: &Db, id: UserId, now: Timestamp) -> Result<(), Store
             .await?;
         expect_one(done.rows_affected())?;
         sqlx::query(END_SESSIONS).bind(id.0).execute(&mut *tx).await?;
+        for table in crate::recovery::MEMBER_TABLES {
+            sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
     });
     Ok(())
 }

@@ -6,6 +6,7 @@ mod db;
 pub mod accounts;
 pub mod audit;
 mod error;
+pub mod recovery;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;

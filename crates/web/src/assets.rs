@@ -1,4 +1,4 @@
-//! Static assets, compiled into the binary: the one stylesheet, our own.
+//! Static assets, compiled into the binary: our own stylesheet and our own small script.
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -9,6 +9,16 @@ pub async fn stylesheet() -> Response {
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    response
+}
+
+/// `GET /static/mutual.js`
+pub async fn script() -> Response {
+    let mut response = include_str!("../static/mutual.js").into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
     );
     response
 }

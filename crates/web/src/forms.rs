@@ -95,6 +95,15 @@ impl FormData {
             .map_or("", |(_, value)| value)
     }
 
+    /// Every value of `name` (for a group of checkboxes).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .collect()
+    }
+
     /// A checkbox: absent is off; "on", "1", "true" or "yes" is on; anything else is a field error.
     pub fn checkbox(&self, name: &'static str, errors: &mut Vec<FieldError>) -> bool {
         match self.get(name) {

@@ -83,14 +83,20 @@ impl FromRequestParts<AppState> for PageContext {
 /// A form as the person left it: the values they typed and what needs fixing.
 #[derive(Clone, Debug, Default)]
 pub struct FormView {
-    values: Vec<(&'static str, String)>,
+    values: Vec<(std::borrow::Cow<'static, str>, String)>,
     pub errors: Vec<FieldError>,
 }
 
 impl FormView {
     /// Keeps `value` for field `name` so the form shows it again.
     pub fn keep(mut self, name: &'static str, value: &str) -> Self {
-        self.values.push((name, value.to_owned()));
+        self.values.push((name.into(), value.to_owned()));
+        self
+    }
+
+    /// Like [`keep`](Self::keep), for a field whose name is made at run time.
+    pub fn keep_owned(mut self, name: String, value: &str) -> Self {
+        self.values.push((name.into(), value.to_owned()));
         self
     }
 
@@ -120,9 +126,14 @@ impl FormView {
     pub fn general_errors<F: AsRef<[&'static str]>>(&self, fields: F) -> Vec<&str> {
         self.errors
             .iter()
-            .filter(|e| !fields.as_ref().contains(&e.field))
+            .filter(|e| !fields.as_ref().iter().any(|f| *f == e.field))
             .map(|e| e.message.as_str())
             .collect()
+    }
+
+    /// Whether `option` is among the comma-separated values kept for `name`.
+    pub fn has(&self, name: &str, option: &str) -> bool {
+        self.value(name).split(',').any(|v| v == option)
     }
 
     /// Whether a checkbox was ticked.

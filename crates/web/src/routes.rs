@@ -5,7 +5,7 @@ use crate::{AppState, api, assets, ops, pages};
 use axum::Router;
 use axum::handler::Handler;
 use axum::http::Method;
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::{MethodRouter, delete, get, post, put};
 use mutual_domain::permissions::Access;
 
 /// Who may call one route.
@@ -35,6 +35,7 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("GET", "/readyz", Public),
     rule("GET", "/metrics", Public),
     rule("GET", "/static/mutual.css", Public),
+    rule("GET", "/static/mutual.js", Public),
     rule("GET", "/help", Public),
     // Pages.
     rule("GET", "/", Anyone),
@@ -52,9 +53,26 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("POST", "/settings/sessions/end-all", Member),
     rule("GET", "/settings/export", Member),
     rule("POST", "/settings/delete", Member),
+    rule("POST", "/settings/time-zone", Member),
+    rule("POST", "/settings/reminder", Member),
+    rule("GET", "/clocks", Member),
+    rule("POST", "/clocks", Member),
+    rule("GET", "/clocks/{id}", Member),
+    rule("POST", "/clocks/{id}", Member),
+    rule("POST", "/clocks/{id}/reset", Member),
+    rule("POST", "/clocks/{id}/delete", Member),
+    rule("POST", "/clocks/{id}/celebrated", Member),
+    rule("GET", "/checkin", Member),
+    rule("POST", "/checkin", Member),
+    rule("GET", "/checkins.csv", Member),
+    rule("GET", "/weekly", Member),
+    rule("POST", "/weekly", Member),
+    rule("GET", "/trends", Member),
+    rule("POST", "/notifications/read", Member),
     rule("GET", "/admin", Admin),
     rule("POST", "/admin/registration", Admin),
     rule("POST", "/admin/invites", Admin),
+    rule("POST", "/admin/milestones", Admin),
     rule("GET", "/admin/audit", Admin),
     rule("POST", "/admin/members/{id}/role", Admin),
     rule("POST", "/admin/members/{id}/suspend", Admin),
@@ -67,6 +85,17 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("DELETE", "/api/v1/sessions/current", Member),
     rule("GET", "/api/v1/me", Member),
     rule("GET", "/api/v1/me/export", Member),
+    rule("GET", "/api/v1/clocks", Member),
+    rule("POST", "/api/v1/clocks", Member),
+    rule("PUT", "/api/v1/clocks/{id}", Member),
+    rule("DELETE", "/api/v1/clocks/{id}", Member),
+    rule("POST", "/api/v1/clocks/{id}/reset", Member),
+    rule("PUT", "/api/v1/checkins/{date}", Member),
+    rule("GET", "/api/v1/checkins", Member),
+    rule("POST", "/api/v1/weekly-checkins", Member),
+    rule("GET", "/api/v1/weekly-checkins", Member),
+    rule("GET", "/api/v1/trends", Member),
+    rule("GET", "/api/v1/warning-signs", Member),
 ];
 
 /// The access rule for a matched route, if it has one.
@@ -103,6 +132,10 @@ impl Routes {
         self.add("POST", path, post(handler))
     }
 
+    fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Self {
+        self.add("PUT", path, put(handler))
+    }
+
     fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, handler: H) -> Self {
         self.add("DELETE", path, delete(handler))
     }
@@ -118,6 +151,7 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
     .get("/readyz", ops::readyz)
     .get("/metrics", ops::metrics)
     .get("/static/mutual.css", assets::stylesheet)
+    .get("/static/mutual.js", assets::script)
     .get("/help", pages::help::show_help)
     .get("/", pages::home::show_home)
     .get("/register", pages::accounts::show_register)
@@ -137,9 +171,32 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
     )
     .get("/settings/export", pages::settings::export_data)
     .post("/settings/delete", pages::settings::delete_account)
+    .post("/settings/time-zone", pages::settings::set_time_zone)
+    .post("/settings/reminder", pages::settings::set_reminder)
+    .get("/clocks", pages::recovery::show_clocks)
+    .post("/clocks", pages::recovery::create_clock)
+    .get("/clocks/{id}", pages::recovery::show_clock)
+    .post("/clocks/{id}", pages::recovery::update_clock)
+    .post("/clocks/{id}/reset", pages::recovery::reset_clock)
+    .post("/clocks/{id}/delete", pages::recovery::delete_clock)
+    .post(
+        "/clocks/{id}/celebrated",
+        pages::recovery::acknowledge_milestone,
+    )
+    .get("/checkin", pages::recovery::show_checkin)
+    .post("/checkin", pages::recovery::record_checkin)
+    .get("/checkins.csv", pages::recovery::export_checkins_csv)
+    .get("/weekly", pages::recovery::show_weekly)
+    .post("/weekly", pages::recovery::record_weekly)
+    .get("/trends", pages::recovery::show_trends)
+    .post(
+        "/notifications/read",
+        pages::recovery::mark_notifications_read,
+    )
     .get("/admin", pages::admin::show_admin)
     .post("/admin/registration", pages::admin::set_registration_mode)
     .post("/admin/invites", pages::admin::create_invite)
+    .post("/admin/milestones", pages::admin::set_milestones)
     .get("/admin/audit", pages::admin::show_audit)
     .post("/admin/members/{id}/role", pages::admin::change_role)
     .post("/admin/members/{id}/suspend", pages::admin::suspend_member)
@@ -156,7 +213,18 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
         api::accounts::delete_current_session,
     )
     .get("/api/v1/me", api::accounts::show_me)
-    .get("/api/v1/me/export", api::accounts::export_me);
+    .get("/api/v1/me/export", api::accounts::export_me)
+    .get("/api/v1/clocks", api::recovery::list_clocks)
+    .post("/api/v1/clocks", api::recovery::create_clock)
+    .put("/api/v1/clocks/{id}", api::recovery::update_clock)
+    .delete("/api/v1/clocks/{id}", api::recovery::delete_clock)
+    .post("/api/v1/clocks/{id}/reset", api::recovery::reset_clock)
+    .put("/api/v1/checkins/{date}", api::recovery::put_checkin)
+    .get("/api/v1/checkins", api::recovery::list_checkins)
+    .post("/api/v1/weekly-checkins", api::recovery::create_weekly)
+    .get("/api/v1/weekly-checkins", api::recovery::list_weekly)
+    .get("/api/v1/trends", api::recovery::show_trends)
+    .get("/api/v1/warning-signs", api::recovery::show_warning_signs);
     (routes.router.fallback(pages::not_found), routes.registered)
 }
 

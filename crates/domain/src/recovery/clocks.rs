@@ -72,11 +72,11 @@ impl Milestone {
             |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         match self.unit {
             StepUnit::Hours => plural(self.amount, "hour", "hours"),
-            StepUnit::Days if self.amount % 7 == 0 && self.amount < 28 => {
+            StepUnit::Days if self.amount.is_multiple_of(7) && self.amount < 28 => {
                 plural(self.amount / 7, "week", "weeks")
             }
             StepUnit::Days => plural(self.amount, "day", "days"),
-            StepUnit::Months if self.amount % 12 == 0 => plural(self.amount / 12, "year", "years"),
+            StepUnit::Months if self.amount.is_multiple_of(12) => plural(self.amount / 12, "year", "years"),
             StepUnit::Months => plural(self.amount, "month", "months"),
             StepUnit::Years => plural(self.amount, "year", "years"),
         }

@@ -254,3 +254,45 @@ both_backends! {
         server.stop().await;
     }
 }
+
+both_backends! {
+    async fn a_member_starts_a_clock_checks_in_and_sees_the_trend_charts_in_a_real_browser(database) {
+        let Some(browser) = Browser::launch().await else { return };
+        let server = TestServer::start(database).await;
+        server.register("browser_checker").await;
+        browser.go(&server.url("/login")).await;
+        browser.type_into("#username", "browser_checker").await;
+        browser.type_into("#password", PASSWORD).await;
+        browser.click("form[action='/login'] button[type=submit]").await;
+        browser.wait_for_path("/dashboard").await;
+
+        browser.go(&server.url("/clocks")).await;
+        browser.type_into("#label", "alcohol").await;
+        browser.click("form[action='/clocks'] button[type=submit]").await;
+        browser.wait_for_path("/clocks").await;
+        assert!(browser.text("main").await.contains("Next: 24 hours"), "{}", browser.text("main").await);
+        browser.screenshot("clocks").await;
+
+        browser.go(&server.url("/checkin")).await;
+        browser.click("input[name=mood][value='4']").await;
+        browser.click("input[name=craving][value='2']").await;
+        browser.type_into("#sleep_hours", "7.5").await;
+        browser.click("input[name=sleep_quality][value='4']").await;
+        browser.screenshot("checkin").await;
+        browser.click("form.checkin button[type=submit]").await;
+        browser.wait_for_path("done=1").await;
+        assert!(browser.text("main").await.contains("Saved. Thank you for checking in."));
+
+        browser.go(&server.url("/trends?days=7")).await;
+        assert_eq!(browser.text("h1").await, "Your trends");
+        let charts = browser.command(reqwest::Method::POST, "/execute/sync", json!({
+            "script": "return Array.from(document.querySelectorAll('svg.chart')).map(s => s.getBoundingClientRect().height > 50).length",
+            "args": []
+        })).await;
+        assert_eq!(charts, 5, "five charts drawn");
+        assert!(browser.text("main").await.contains("Average 4.0 over the 1 days you checked in"));
+        browser.screenshot("trends").await;
+        browser.quit().await;
+        server.stop().await;
+    }
+}

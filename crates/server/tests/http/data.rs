@@ -23,12 +23,104 @@ async fn rows_referencing(db: &Db, table: &str, column: &str, id: uuid::Uuid) ->
     }
 }
 
+/// Puts a row for the member in every recovery table: a clock with a slip and a milestone, a
+/// daily and a weekly check-in, a reminder that has delivered a notification.
+async fn fill_recovery_tables(
+    server: &TestServer,
+    member: &mut crate::support::Visitor,
+    name: &str,
+) {
+    member.log_in_remembered(name).await;
+    let two_days_ago = server
+        .app
+        .clock
+        .now()
+        .minus(std::time::Duration::from_secs(2 * 24 * 3600));
+    let date = mutual_domain::recovery::local::Zone::utc()
+        .date_of(two_days_ago)
+        .to_string();
+    member
+        .submit("/clocks", &[("label", "alcohol"), ("start_date", &date)])
+        .await;
+    let clocks: Value = member.get("/api/v1/clocks").await.json();
+    let id = clocks[0]["id"].as_str().unwrap().to_owned();
+    member
+        .submit(
+            &format!("/clocks/{id}/reset"),
+            &[
+                ("slip_date", &date),
+                ("slip_time", "12:00"),
+                ("note", "private"),
+            ],
+        )
+        .await;
+    server
+        .clock
+        .advance(std::time::Duration::from_secs(25 * 3600));
+    member
+        .submit(&format!("/clocks/{id}/celebrated"), &[])
+        .await;
+    let today = mutual_domain::recovery::local::Zone::utc()
+        .date_of(server.app.clock.now())
+        .to_string();
+    member
+        .submit(
+            "/checkin",
+            &[
+                ("date", &today),
+                ("mood", "4"),
+                ("craving", "1"),
+                ("sleep_hours", "8"),
+                ("sleep_quality", "4"),
+            ],
+        )
+        .await;
+    let mut weekly: Vec<(String, String)> = vec![("days_used".into(), "0".into())];
+    for key in [
+        "sleep",
+        "mood",
+        "cravings",
+        "risky_situations",
+        "relationships",
+        "health",
+    ] {
+        weekly.push((format!("risk_{key}"), "1".into()));
+    }
+    for key in [
+        "confidence",
+        "self_help",
+        "spiritual",
+        "purpose",
+        "income",
+        "sober_support",
+    ] {
+        weekly.push((format!("protective_{key}"), "3".into()));
+    }
+    let fields: Vec<(&str, &str)> = weekly
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    member.submit("/weekly", &fields).await;
+    member
+        .submit("/settings/reminder", &[("reminder_time", "23:59")])
+        .await;
+    server
+        .clock
+        .advance(std::time::Duration::from_secs(24 * 3600));
+    assert_eq!(
+        mutual_app::reminders::run_due_reminders(&server.app)
+            .await
+            .unwrap(),
+        1
+    );
+}
+
 both_backends! {
     async fn the_export_covers_every_table_that_holds_member_data(database) {
         let server = TestServer::start(database).await;
         server.member_with_role("export_admin", Role::Admin).await;
         let mut admin = server.visitor();
-        admin.log_in("export_admin").await;
+        admin.log_in_remembered("export_admin").await;
         admin.post("/admin/registration", &[("mode", "invite")]).await;
         let created = admin.post("/admin/invites", &[("note", ""), ("days", "7")]).await;
         let start = created.body.find("/register?invite=").unwrap() + "/register?invite=".len();
@@ -36,6 +128,7 @@ both_backends! {
         let mut member = server.visitor();
         let joined = member.post("/register", &[("invite", &token), ("username", "export_me"), ("password", PASSWORD), ("email", "me@example.org")]).await;
         assert_eq!(joined.status, 303);
+        fill_recovery_tables(&server, &mut member, "export_me").await;
 
         for (name, exporter) in [("export_admin", &mut admin), ("export_me", &mut member)] {
             let user = mutual_store::accounts::find_user_by_username(&server.app.db, name).await.unwrap().unwrap();
@@ -76,6 +169,7 @@ both_backends! {
         let server = TestServer::start(database).await;
         let mut member = server.visitor();
         member.post("/register", &[("username", "leaving_now"), ("password", PASSWORD), ("email", "leaving@example.org")]).await;
+        fill_recovery_tables(&server, &mut member, "leaving_now").await;
         let other_session = server.token("leaving_now").await;
         let id = mutual_store::accounts::find_user_by_username(&server.app.db, "leaving_now").await.unwrap().unwrap().id;
         let wrong = member.post("/settings/delete", &[("password", "not the password")]).await;
@@ -94,6 +188,11 @@ both_backends! {
         assert!(mutual_store::sessions::list_sessions_by_user(&server.app.db, id).await.unwrap().is_empty());
         let gone = server.client.get(server.url("/api/v1/me")).bearer_auth(&other_session).send().await.unwrap();
         assert_eq!(gone.status(), 401);
+        for (table, column) in server.app.db.columns_referencing_users().await.unwrap() {
+            if table != "audit_log" && table != "invites" {
+                assert_eq!(rows_referencing(&server.app.db, &table, &column, id.0).await, 0, "{table} still holds the member's data");
+            }
+        }
         let events = mutual_store::audit::list_audit_events_by_user(&server.app.db, id).await.unwrap();
         assert!(events.iter().any(|e| e.action == "account_deleted"), "the audit trail remains, de-identified");
         server.register("leaving_now").await;

@@ -8,5 +8,6 @@ mod data;
 mod operations;
 mod pages;
 mod policy;
+mod recovery;
 mod support;
 mod throttling;

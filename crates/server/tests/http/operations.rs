@@ -92,12 +92,16 @@ both_backends! {
             let page = visitor.get(path).await;
             assert!(page.body.contains("href=\"/help\""), "{path} links to help");
             assert!(page.body.contains("Skip to content"), "{path} has a skip link");
-            for loader in ["src=\"http", "src=\"//", "<link rel=\"stylesheet\" href=\"http", "<script", "@import", "url(http"] {
+            for loader in ["src=\"http", "src=\"//", "<link rel=\"stylesheet\" href=\"http", "@import", "url(http"] {
                 assert!(!page.body.contains(loader), "{path} contains {loader}");
             }
+            let scripts: Vec<&str> = page.body.split("<script").skip(1).collect();
+            assert!(scripts.iter().all(|s| s.starts_with(" src=\"/static/mutual.js\" defer></script>")), "{path}: only our own script file, no inline code");
         }
         let css = visitor.get("/static/mutual.css").await.body;
         assert!(!css.contains("url(") && !css.contains("@import"));
+        let js = visitor.get("/static/mutual.js").await.body;
+        assert!(!js.contains("http") && !js.contains("fetch(") && !js.contains("XMLHttpRequest"), "the script loads nothing");
         server.stop().await;
     }
 }

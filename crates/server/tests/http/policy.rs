@@ -28,6 +28,11 @@ async fn call(
                 .post(server.url(&path))
                 .header("content-type", "application/json")
                 .body("{}"),
+            "PUT" => server
+                .client
+                .put(server.url(&path))
+                .header("content-type", "application/json")
+                .body("{}"),
             "DELETE" => server.client.delete(server.url(&path)),
             other => panic!("unexpected method {other}"),
         };

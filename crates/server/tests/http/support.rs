@@ -247,6 +247,33 @@ impl Visitor {
         self.read(response).await
     }
 
+    /// Logs in with "keep me signed in" (for tests that move the clock by days).
+    pub async fn log_in_remembered(&mut self, username: &str) {
+        let page = self
+            .post(
+                "/login",
+                &[
+                    ("username", username),
+                    ("password", PASSWORD),
+                    ("remember", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, 303, "login failed: {}", page.body);
+    }
+
+    /// Posts a form and checks it was accepted: a redirect, and not to the login page.
+    pub async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.post(path, fields).await;
+        assert!(
+            page.status == 303 && !page.location().starts_with("/login"),
+            "{path} was not accepted: {} {}",
+            page.status,
+            page.body
+        );
+        page
+    }
+
     /// Logs in through the login form; panics unless it succeeds.
     pub async fn log_in(&mut self, username: &str) {
         let page = self

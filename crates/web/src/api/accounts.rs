@@ -22,6 +22,9 @@ pub struct CreateAccountRequest {
     pub email: Option<String>,
     #[serde(default)]
     pub invite: Option<String>,
+    /// An IANA time zone such as "Europe/London"; the server's default when absent.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -52,6 +55,7 @@ pub async fn create_account(
             email: request.email.as_deref().unwrap_or(""),
             invite: request.invite.as_deref(),
             client: &client.address,
+            time_zone: request.time_zone.as_deref().unwrap_or(""),
         },
     )
     .await?;

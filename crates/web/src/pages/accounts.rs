@@ -47,7 +47,14 @@ pub async fn show_register(
     Ok(render(StatusCode::OK, &page))
 }
 
-const REGISTER_FIELDS: &[&str] = &["username", "password", "email", "invite", "keep_name"];
+const REGISTER_FIELDS: &[&str] = &[
+    "username",
+    "password",
+    "email",
+    "invite",
+    "keep_name",
+    "time_zone",
+];
 
 /// `POST /register`
 pub async fn register(
@@ -66,7 +73,8 @@ pub async fn register(
     let mut view = FormView::default()
         .keep("username", username)
         .keep("email", form.get("email"))
-        .keep("invite", form.get("invite"));
+        .keep("invite", form.get("invite"))
+        .keep("time_zone", form.get("time_zone"));
     if password_ok {
         view = view.keep("password", password);
     }
@@ -97,6 +105,7 @@ pub async fn register(
         email: form.get("email"),
         invite: Some(form.get("invite")),
         client: &client.address,
+        time_zone: form.get("time_zone"),
     };
     let registered = match accounts::register(&state.app, registration).await {
         Ok(registered) => registered,

@@ -47,6 +47,7 @@ struct AdminPage {
     status_filters: Vec<(&'static str, &'static str)>,
     status_filter: String,
     next_page: Option<String>,
+    milestones_form: FormView,
 }
 
 /// What the admin page shows besides its data.
@@ -57,6 +58,7 @@ struct AdminView {
     form: FormView,
     status: String,
     after: String,
+    milestones_form: Option<FormView>,
 }
 
 async fn admin_page(
@@ -118,6 +120,15 @@ async fn admin_page(
         ],
         status_filter: status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
         next_page,
+        milestones_form: match view.milestones_form {
+            Some(form) => form,
+            None => FormView::default().keep(
+                "milestones",
+                &mutual_app::recovery::milestone_schedule(app)
+                    .await?
+                    .to_text(),
+            ),
+        },
     })
 }
 
@@ -128,6 +139,7 @@ fn flash_message(code: Option<String>) -> Option<&'static str> {
         Some("suspended") => Some("Member suspended. Their sessions have ended."),
         Some("unsuspended") => Some("Suspension lifted."),
         Some("approved") => Some("Account approved."),
+        Some("milestones") => Some("Milestones saved."),
         _ => None,
     }
 }
@@ -372,4 +384,35 @@ pub async fn show_audit(
             events,
         },
     ))
+}
+
+/// `POST /admin/milestones`
+pub async fn set_milestones(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let result = match only(&form, &["milestones"]) {
+        Ok(()) => {
+            mutual_app::recovery::set_milestone_schedule(&state.app, form.get("milestones")).await
+        }
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/admin?done=milestones").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let kept = FormView::default()
+                .keep("milestones", form.get("milestones"))
+                .with_errors(errors);
+            let view = AdminView {
+                milestones_form: Some(kept),
+                ..AdminView::default()
+            };
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &admin_page(&state, &ctx, view).await?,
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod dashboard;
 pub mod help;
 pub mod home;
+pub mod recovery;
 pub mod settings;
 pub mod setup;
 

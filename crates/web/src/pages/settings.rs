@@ -13,6 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::AppError;
 use mutual_app::accounts::{self, Viewer};
+use mutual_app::{recovery, reminders};
 use mutual_domain::SessionId;
 
 struct SessionView {
@@ -35,6 +36,16 @@ struct SettingsPage {
     sessions: Vec<SessionView>,
     password_form: FormView,
     delete_form: FormView,
+    zone_form: FormView,
+    zones: Vec<String>,
+}
+
+/// The forms of the settings page, as they should be shown.
+#[derive(Default)]
+struct SettingsForms {
+    password: FormView,
+    delete: FormView,
+    zone: Option<FormView>,
 }
 
 async fn settings_page(
@@ -42,10 +53,23 @@ async fn settings_page(
     viewer: &Viewer,
     ctx: &PageContext,
     flash: Option<&'static str>,
-    password_form: FormView,
-    delete_form: FormView,
+    forms: SettingsForms,
 ) -> Result<SettingsPage, PageError> {
     let sessions = accounts::list_my_sessions(&state.app, viewer).await?;
+    let zone_form = match forms.zone {
+        Some(form) => form,
+        None => {
+            let chosen = recovery::chosen_time_zone(&state.app, viewer)
+                .await?
+                .unwrap_or_default();
+            let reminder = reminders::reminder(&state.app, viewer)
+                .await?
+                .unwrap_or_default();
+            FormView::default()
+                .keep("time_zone", &chosen)
+                .keep("reminder_time", &reminder)
+        }
+    };
     Ok(SettingsPage {
         layout: ctx.layout("Settings"),
         flash,
@@ -63,8 +87,10 @@ async fn settings_page(
                 current: s.id == viewer.session_id,
             })
             .collect(),
-        password_form,
-        delete_form,
+        password_form: forms.password,
+        delete_form: forms.delete,
+        zone_form,
+        zones: mutual_domain::recovery::local::zone_names(),
     })
 }
 
@@ -74,6 +100,8 @@ fn flash_message(code: Option<String>) -> Option<&'static str> {
             Some("Your password has been changed. Your other sessions were signed out.")
         }
         Some("session") => Some("That session has been signed out."),
+        Some("zone") => Some("Your time zone has been saved."),
+        Some("reminder") => Some("Your reminder has been saved."),
         _ => None,
     }
 }
@@ -86,15 +114,7 @@ pub async fn show_settings(
     query: RawQuery,
 ) -> Result<Response, PageError> {
     let flash = flash_message(query_param(&query, "done"));
-    let page = settings_page(
-        &state,
-        &viewer,
-        &ctx,
-        flash,
-        FormView::default(),
-        FormView::default(),
-    )
-    .await?;
+    let page = settings_page(&state, &viewer, &ctx, flash, SettingsForms::default()).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -122,9 +142,11 @@ pub async fn change_password(
     match result {
         Ok(()) => Ok(Redirect::to("/settings?done=password").into_response()),
         Err(AppError::Invalid(errors)) => {
-            let form = FormView::default().with_errors(errors);
-            let page =
-                settings_page(&state, &viewer, &ctx, None, form, FormView::default()).await?;
+            let forms = SettingsForms {
+                password: FormView::default().with_errors(errors),
+                ..SettingsForms::default()
+            };
+            let page = settings_page(&state, &viewer, &ctx, None, forms).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(other) => Err(other.into()),
@@ -216,11 +238,76 @@ pub async fn delete_account(
                     crate::error::describe(&other).2,
                 )],
             };
-            let form = FormView::default().with_errors(errors);
-            let page =
-                settings_page(&state, &viewer, &ctx, None, FormView::default(), form).await?;
+            let forms = SettingsForms {
+                delete: FormView::default().with_errors(errors),
+                ..SettingsForms::default()
+            };
+            let page = settings_page(&state, &viewer, &ctx, None, forms).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(other) => Err(other.into()),
     }
+}
+
+async fn zone_action(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &PageContext,
+    form: &FormData,
+    field: &'static str,
+    done: &str,
+    result: Result<(), AppError>,
+) -> Result<Response, PageError> {
+    let result = match form.unknown_fields(&[field]) {
+        unknown if unknown.is_empty() => result,
+        unknown => Err(AppError::Invalid(unknown)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/settings?done={done}")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let kept = FormView::default()
+                .keep(field, form.get(field))
+                .with_errors(errors);
+            let forms = SettingsForms {
+                zone: Some(kept),
+                ..SettingsForms::default()
+            };
+            let page = settings_page(state, viewer, ctx, None, forms).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /settings/time-zone`
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let result = recovery::set_time_zone(&state.app, &viewer, form.get("time_zone"))
+        .await
+        .map(|_| ());
+    zone_action(&state, &viewer, &ctx, &form, "time_zone", "zone", result).await
+}
+
+/// `POST /settings/reminder`
+pub async fn set_reminder(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let result = reminders::set_reminder(&state.app, &viewer, form.get("reminder_time")).await;
+    zone_action(
+        &state,
+        &viewer,
+        &ctx,
+        &form,
+        "reminder_time",
+        "reminder",
+        result,
+    )
+    .await
 }

@@ -1,0 +1,866 @@
+//! The recovery journey's use cases: clocks, milestones and resets, daily and weekly check-ins,
+//! trends, warning signs and the dashboard summary. Everything here is the member's own.
+
+use crate::accounts::Viewer;
+use crate::{App, AppError, FieldError};
+use jiff::ToSpan;
+use jiff::civil::Date;
+use mutual_domain::recovery::checkins::{self, CheckinInput};
+use mutual_domain::recovery::clocks::{self, CleanTime, History, MilestoneSchedule};
+use mutual_domain::recovery::local::{self, LocalError, Zone};
+use mutual_domain::recovery::warnings::{self, DayPoint, Rule};
+use mutual_domain::recovery::weekly::{WeeklyAnswers, WeeklyScores};
+use mutual_domain::{Timestamp, UserId};
+use mutual_store::recovery as store;
+pub use mutual_store::recovery::{
+    AttemptRow, CheckinRow, ClockRow, EventRow, NotificationRow, WeeklyRow,
+};
+use mutual_store::settings;
+use uuid::Uuid;
+
+const SETTING_MILESTONES: &str = "milestones";
+
+/// The milestone schedule in force (admins can change it).
+pub async fn milestone_schedule(app: &App) -> Result<MilestoneSchedule, AppError> {
+    let stored = settings::find_setting(&app.db, SETTING_MILESTONES).await?;
+    Ok(stored
+        .and_then(|text| MilestoneSchedule::parse(&text).ok())
+        .unwrap_or_default())
+}
+
+/// Sets the milestone schedule from the admin's text ("24h, 7d, 30d, ...").
+pub async fn set_milestone_schedule(app: &App, text: &str) -> Result<(), AppError> {
+    let schedule = MilestoneSchedule::parse(text).map_err(|e| AppError::field("milestones", e))?;
+    settings::upsert_setting(
+        &app.db,
+        SETTING_MILESTONES,
+        &schedule.to_text(),
+        app.clock.now(),
+    )
+    .await?;
+    Ok(())
+}
+
+fn local_error(field: &'static str) -> impl Fn(LocalError) -> FieldError {
+    move |e| FieldError::new(field, e.to_string())
+}
+
+/// The member's local date today.
+pub fn today(app: &App, viewer: &Viewer) -> Date {
+    viewer.zone.date_of(app.clock.now())
+}
+
+/// The days a check-in can be written for today: today first, then up to a week back.
+pub fn writable_days(app: &App, viewer: &Viewer) -> Vec<Date> {
+    let today = today(app, viewer);
+    (0..=checkins::BACKFILL_DAYS)
+        .filter_map(|back| today.checked_sub(back.days()).ok())
+        .collect()
+}
+
+/// The time zone the member chose, if any (the viewer's zone falls back to the server's).
+pub async fn chosen_time_zone(app: &App, viewer: &Viewer) -> Result<Option<String>, AppError> {
+    let account = mutual_store::accounts::find_user_by_id(&app.db, viewer.user_id).await?;
+    Ok(account.and_then(|a| a.time_zone))
+}
+
+/// Changes the member's time zone.
+pub async fn set_time_zone(app: &App, viewer: &Viewer, name: &str) -> Result<Zone, AppError> {
+    let zone = Zone::parse(name).map_err(|e| AppError::field("time_zone", e.to_string()))?;
+    store::update_time_zone(&app.db, viewer.user_id, zone.name(), app.clock.now()).await?;
+    app.sessions.forget_user(viewer.user_id);
+    crate::reminders::reschedule_after_zone_change(app, viewer.user_id, &zone).await?;
+    Ok(zone)
+}
+
+/// A clock as the member sees it.
+#[derive(Clone, Debug)]
+pub struct ClockView {
+    pub row: ClockRow,
+    pub zone: Zone,
+    pub clean: CleanTime,
+    pub next_label: String,
+    pub next_at: Timestamp,
+    /// Whole local days until the next milestone.
+    pub days_to_next: i64,
+    /// The milestone to celebrate now, if one was reached since the member last looked.
+    pub celebrate: Option<String>,
+    pub reached: usize,
+    pub history: History,
+    pub attempts: Vec<AttemptRow>,
+    pub money_saved_cents: Option<i64>,
+    pub minutes_saved: Option<i64>,
+}
+
+impl ClockView {
+    pub fn started_at(&self) -> Timestamp {
+        Timestamp(self.row.started_at)
+    }
+}
+
+fn view_clock(
+    row: ClockRow,
+    attempts: Vec<AttemptRow>,
+    schedule: &MilestoneSchedule,
+    now: Timestamp,
+) -> ClockView {
+    let zone = Zone::parse(&row.time_zone).unwrap_or_else(|_| Zone::utc());
+    let start = Timestamp(row.started_at);
+    let clean = clocks::clean_time(start, now, &zone);
+    let reached = schedule.reached(start, now, &zone);
+    let (next, next_at) = schedule.next(start, now, &zone);
+    let celebrate = (reached > 0
+        && i64::try_from(reached).unwrap_or(i64::MAX) > row.celebrated_milestones)
+        .then(|| schedule.get(reached - 1).label());
+    let earlier: Vec<(Timestamp, Timestamp)> = attempts
+        .iter()
+        .map(|a| (Timestamp(a.started_at), Timestamp(a.ended_at)))
+        .collect();
+    let history = clocks::history(&earlier, start, now, &zone);
+    ClockView {
+        // Calendar days from today to the milestone's date: "in 20 days" means on the 20th day.
+        days_to_next: zone
+            .date_of(now)
+            .until(zone.date_of(next_at))
+            .map_or(0, |span| i64::from(span.get_days())),
+        money_saved_cents: row.money_per_day_cents.map(|cents| cents * clean.days),
+        minutes_saved: row.minutes_per_day.map(|minutes| minutes * clean.days),
+        next_label: next.label(),
+        next_at,
+        celebrate,
+        reached,
+        clean,
+        history,
+        attempts,
+        zone,
+        row,
+    }
+}
+
+/// The member's clocks.
+pub async fn list_clocks(app: &App, viewer: &Viewer) -> Result<Vec<ClockView>, AppError> {
+    let rows = store::list_clocks_by_user(&app.db, viewer.user_id).await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let attempts = store::list_attempts_by_user(&app.db, viewer.user_id).await?;
+    let schedule = milestone_schedule(app).await?;
+    let now = app.clock.now();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mine = attempts
+                .iter()
+                .filter(|a| a.clock_id == row.id)
+                .cloned()
+                .collect();
+            view_clock(row, mine, &schedule, now)
+        })
+        .collect())
+}
+
+/// One of the member's clocks; `NotFound` for anyone else's.
+pub async fn find_clock(app: &App, viewer: &Viewer, id: Uuid) -> Result<ClockView, AppError> {
+    list_clocks(app, viewer)
+        .await?
+        .into_iter()
+        .find(|c| c.row.id == id)
+        .ok_or(AppError::NotFound)
+}
+
+/// A clock's details as submitted.
+#[derive(Debug, Default)]
+pub struct ClockInput<'a> {
+    pub label: &'a str,
+    pub start_date: &'a str,
+    /// "HH:MM", or blank for the start of the day.
+    pub start_time: &'a str,
+    pub money_per_day: &'a str,
+    pub minutes_per_day: &'a str,
+    pub hidden: bool,
+}
+
+/// A local date and optional time, in `zone`, not in the future and not before 1900.
+fn parse_moment(
+    app: &App,
+    zone: &Zone,
+    date: &str,
+    time: &str,
+    date_field: &'static str,
+    time_field: &'static str,
+    errors: &mut Vec<FieldError>,
+) -> Option<Timestamp> {
+    let now = app.clock.now();
+    let date = local::parse_past_date(date, zone.date_of(now))
+        .map_err(|e| errors.push(local_error(date_field)(e)))
+        .ok()?;
+    let at = if time.trim().is_empty() {
+        zone.start_of(date)
+    } else {
+        let time = local::parse_time(time)
+            .map_err(|e| errors.push(local_error(time_field)(e)))
+            .ok()?;
+        zone.instant(date, time)
+            .map_err(|e| errors.push(local_error(time_field)(e)))
+            .ok()?
+    };
+    if at > now {
+        errors.push(FieldError::new(
+            time_field,
+            "That time is still to come. Please choose a time that has passed.",
+        ));
+        return None;
+    }
+    Some(at)
+}
+
+fn parse_clock(
+    app: &App,
+    viewer: &Viewer,
+    input: &ClockInput<'_>,
+) -> Result<(String, Timestamp, Option<i64>, Option<i64>), AppError> {
+    let mut errors = Vec::new();
+    let label = clocks::parse_label(input.label)
+        .map_err(|e| errors.push(FieldError::new("label", e.to_string())))
+        .ok();
+    let start = parse_moment(
+        app,
+        &viewer.zone,
+        input.start_date,
+        input.start_time,
+        "start_date",
+        "start_time",
+        &mut errors,
+    );
+    let money = clocks::parse_money(input.money_per_day)
+        .map_err(|e| errors.push(FieldError::new("money_per_day", e.to_string())))
+        .ok();
+    let minutes = clocks::parse_minutes(input.minutes_per_day)
+        .map_err(|e| errors.push(FieldError::new("minutes_per_day", e.to_string())))
+        .ok();
+    match (label, start, money, minutes) {
+        (Some(label), Some(start), Some(money), Some(minutes)) if errors.is_empty() => {
+            Ok((label, start, money, minutes))
+        }
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+/// The most clocks one member keeps.
+pub const MAX_CLOCKS: usize = 20;
+
+/// Starts a new clock.
+pub async fn create_clock(
+    app: &App,
+    viewer: &Viewer,
+    input: &ClockInput<'_>,
+) -> Result<ClockView, AppError> {
+    let (label, start, money, minutes) = parse_clock(app, viewer, input)?;
+    if store::list_clocks_by_user(&app.db, viewer.user_id)
+        .await?
+        .len()
+        >= MAX_CLOCKS
+    {
+        return Err(AppError::field(
+            "label",
+            format!("You can keep up to {MAX_CLOCKS} clocks."),
+        ));
+    }
+    let now = app.clock.now();
+    let schedule = milestone_schedule(app).await?;
+    let row = ClockRow {
+        id: Uuid::now_v7(),
+        user_id: viewer.user_id.0,
+        label,
+        started_at: start.millis(),
+        time_zone: viewer.zone.name().to_owned(),
+        money_per_day_cents: money,
+        minutes_per_day: minutes,
+        hidden: input.hidden,
+        // Milestones already behind a clock entered after the fact are not "new" to celebrate.
+        celebrated_milestones: i64::try_from(schedule.reached(start, now, &viewer.zone))
+            .unwrap_or(0),
+        created_at: now.millis(),
+        updated_at: now.millis(),
+    };
+    store::insert_clock(&app.db, &row).await?;
+    Ok(view_clock(row, Vec::new(), &schedule, now))
+}
+
+/// Changes a clock's details (a corrected start keeps its history).
+pub async fn update_clock(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+    input: &ClockInput<'_>,
+) -> Result<(), AppError> {
+    let current = store::find_clock(&app.db, viewer.user_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (label, start, money, minutes) = parse_clock(app, viewer, input)?;
+    let schedule = milestone_schedule(app).await?;
+    let now = app.clock.now();
+    let reached = i64::try_from(schedule.reached(start, now, &viewer.zone)).unwrap_or(0);
+    let row = ClockRow {
+        label,
+        started_at: start.millis(),
+        time_zone: viewer.zone.name().to_owned(),
+        money_per_day_cents: money,
+        minutes_per_day: minutes,
+        hidden: input.hidden,
+        // A corrected start date does not celebrate the milestones it moves behind the clock.
+        celebrated_milestones: if start.millis() == current.started_at {
+            current.celebrated_milestones
+        } else {
+            reached
+        },
+        updated_at: now.millis(),
+        ..current
+    };
+    store::update_clock(&app.db, &row).await?;
+    Ok(())
+}
+
+/// Records a slip: the attempt so far stays in the history, and the clock starts again at the
+/// slip's date (and time, if given; today without a time means now).
+pub async fn reset_clock(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+    date: &str,
+    time: &str,
+    note: &str,
+) -> Result<(), AppError> {
+    let clock = store::find_clock(&app.db, viewer.user_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = Vec::new();
+    let now = app.clock.now();
+    let today_text = viewer.zone.date_of(now).to_string();
+    let at = if time.trim().is_empty() && date.trim() == today_text {
+        Some(now)
+    } else {
+        parse_moment(
+            app,
+            &viewer.zone,
+            date,
+            time,
+            "slip_date",
+            "slip_time",
+            &mut errors,
+        )
+    };
+    let note = clocks::parse_note(note)
+        .map_err(|e| errors.push(FieldError::new("note", e.to_string())))
+        .ok()
+        .flatten();
+    let Some(at) = at.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    if at.millis() < clock.started_at {
+        return Err(AppError::field(
+            "slip_date",
+            "That is before this clock started. Please check the date.",
+        ));
+    }
+    store::reset_clock(
+        &app.db,
+        viewer.user_id,
+        id,
+        at.millis(),
+        at.millis(),
+        note.as_deref(),
+        now.millis(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Deletes a clock and its history.
+pub async fn delete_clock(app: &App, viewer: &Viewer, id: Uuid) -> Result<(), AppError> {
+    Ok(store::delete_clock(&app.db, viewer.user_id, id).await?)
+}
+
+/// The member has seen the celebration of every milestone reached so far on a clock; the
+/// milestone is recorded as an event the member may later choose to share (never automatically).
+pub async fn acknowledge_milestones(app: &App, viewer: &Viewer, id: Uuid) -> Result<(), AppError> {
+    let view = find_clock(app, viewer, id).await?;
+    if let Some(label) = &view.celebrate {
+        record_event(
+            app,
+            viewer,
+            "milestone",
+            &format!("{}:{label}", view.row.id),
+            label,
+        )
+        .await?;
+    }
+    let row = ClockRow {
+        celebrated_milestones: i64::try_from(view.reached).unwrap_or(0),
+        updated_at: app.clock.now().millis(),
+        ..view.row
+    };
+    store::update_clock(&app.db, &row).await?;
+    Ok(())
+}
+
+async fn record_event(
+    app: &App,
+    viewer: &Viewer,
+    kind: &str,
+    rule: &str,
+    detail: &str,
+) -> Result<bool, AppError> {
+    let event = EventRow {
+        id: Uuid::now_v7(),
+        user_id: viewer.user_id.0,
+        kind: kind.to_owned(),
+        rule: rule.to_owned(),
+        day: today(app, viewer).to_string(),
+        detail: detail.to_owned(),
+        created_at: app.clock.now().millis(),
+    };
+    Ok(store::insert_event(&app.db, &event).await?)
+}
+
+/// Parses a check-in's local date and checks it may be written today.
+pub fn parse_checkin_day(app: &App, viewer: &Viewer, text: &str) -> Result<Date, AppError> {
+    let day = local::parse_date(text).map_err(|e| AppError::field("date", e.to_string()))?;
+    checkins::writable(day, today(app, viewer))
+        .map_err(|message| AppError::field("date", message))?;
+    Ok(day)
+}
+
+/// Creates or replaces the check-in of one local day (today or up to 7 days back); returns
+/// whether it was new. Warning signs are evaluated afterwards.
+pub async fn record_checkin(
+    app: &App,
+    viewer: &Viewer,
+    day: &str,
+    input: &CheckinInput<'_>,
+) -> Result<bool, AppError> {
+    let day = parse_checkin_day(app, viewer, day)?;
+    let checkin = checkins::parse_checkin(day, input).map_err(|errors| {
+        AppError::Invalid(
+            errors
+                .into_iter()
+                .map(|(f, m)| FieldError::new(f, m))
+                .collect(),
+        )
+    })?;
+    let now = app.clock.now().millis();
+    let row = CheckinRow {
+        user_id: viewer.user_id.0,
+        day: day.to_string(),
+        mood: i64::from(checkin.mood),
+        craving: i64::from(checkin.craving),
+        sleep_hours_tenths: i64::from(checkin.sleep_tenths),
+        sleep_quality: i64::from(checkin.sleep_quality),
+        exercised: checkin.exercised,
+        regular_meals: checkin.regular_meals,
+        support_contact: checkin.support_contact,
+        pledged: checkin.pledged,
+        triggers: checkin.triggers.join(","),
+        trigger_note: checkin.trigger_note,
+        gratitude: checkin.gratitude,
+        journal: checkin.journal,
+        created_at: now,
+        updated_at: now,
+    };
+    let created = store::upsert_checkin(&app.db, &row).await?;
+    warning_signs(app, viewer).await?;
+    Ok(created)
+}
+
+/// The most days one check-in listing covers.
+pub const MAX_RANGE_DAYS: i64 = 731;
+
+/// The member's check-ins between two local dates (inclusive).
+pub async fn list_checkins(
+    app: &App,
+    viewer: &Viewer,
+    from: &str,
+    to: &str,
+) -> Result<Vec<CheckinRow>, AppError> {
+    let mut errors = Vec::new();
+    let from = local::parse_date(from)
+        .map_err(|e| errors.push(FieldError::new("from", e.to_string())))
+        .ok();
+    let to = local::parse_date(to)
+        .map_err(|e| errors.push(FieldError::new("to", e.to_string())))
+        .ok();
+    let (Some(from), Some(to)) = (from, to) else {
+        return Err(AppError::Invalid(errors));
+    };
+    if from > to {
+        return Err(AppError::field(
+            "from",
+            "Choose a start date on or before the end date.",
+        ));
+    }
+    if from
+        .until(to)
+        .map(|span| i64::from(span.get_days()))
+        .unwrap_or(i64::MAX)
+        > MAX_RANGE_DAYS
+    {
+        return Err(AppError::field(
+            "to",
+            format!("Ask for at most {MAX_RANGE_DAYS} days at a time."),
+        ));
+    }
+    Ok(store::list_checkins(&app.db, viewer.user_id, &from.to_string(), &to.to_string()).await?)
+}
+
+/// The member's check-in of one day, if any.
+pub async fn find_checkin(
+    app: &App,
+    viewer: &Viewer,
+    day: Date,
+) -> Result<Option<CheckinRow>, AppError> {
+    let text = day.to_string();
+    Ok(store::list_checkins(&app.db, viewer.user_id, &text, &text)
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// The Monday of the week holding `day`.
+pub fn week_start(day: Date) -> Date {
+    let back = i64::from(day.weekday().to_monday_zero_offset());
+    day.checked_sub(back.days()).unwrap_or(day)
+}
+
+/// Records this week's weekly check-in (replacing an earlier one of the same week).
+pub async fn record_weekly(
+    app: &App,
+    viewer: &Viewer,
+    answers: &WeeklyAnswers,
+) -> Result<WeeklyScores, AppError> {
+    let scores = answers.scores();
+    let row = WeeklyRow {
+        id: Uuid::now_v7(),
+        user_id: viewer.user_id.0,
+        week_start: week_start(today(app, viewer)).to_string(),
+        answers: serde_json::to_string(answers).map_err(|e| AppError::Internal(e.to_string()))?,
+        use_score: i64::from(scores.use_days),
+        risk_score: i64::from(scores.risk),
+        protective_score: i64::from(scores.protective),
+        created_at: app.clock.now().millis(),
+    };
+    store::upsert_weekly(&app.db, &row).await?;
+    warning_signs(app, viewer).await?;
+    Ok(scores)
+}
+
+/// The member's weekly check-ins, oldest first.
+pub async fn list_weekly(app: &App, viewer: &Viewer) -> Result<Vec<WeeklyRow>, AppError> {
+    Ok(store::list_weekly(&app.db, viewer.user_id).await?)
+}
+
+fn scores_of(row: &WeeklyRow) -> WeeklyScores {
+    let small = |n: i64| u8::try_from(n).unwrap_or(u8::MAX);
+    WeeklyScores {
+        use_days: small(row.use_score),
+        risk: small(row.risk_score),
+        protective: small(row.protective_score),
+    }
+}
+
+fn day_point(row: &CheckinRow) -> Option<DayPoint> {
+    Some(DayPoint {
+        day: local::parse_date(&row.day).ok()?,
+        mood: u8::try_from(row.mood).ok()?,
+        craving: u8::try_from(row.craving).ok()?,
+        sleep_hours: row.sleep_hours_tenths as f64 / 10.0,
+    })
+}
+
+/// A warning sign that fired, with its rule spelled out.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct FiredSign {
+    pub rule: Rule,
+    pub title: &'static str,
+    pub explanation: String,
+}
+
+/// The warning signs firing today. Each fired sign is recorded once a day as a `warning_sign`
+/// event, which later features deliver only to the people the member opted in for.
+pub async fn warning_signs(app: &App, viewer: &Viewer) -> Result<Vec<FiredSign>, AppError> {
+    let today = today(app, viewer);
+    let from = today.checked_sub(30.days()).unwrap_or(today).to_string();
+    let recent = store::list_checkins(&app.db, viewer.user_id, &from, &today.to_string()).await?;
+    let points: Vec<DayPoint> = recent.iter().filter_map(day_point).collect();
+    let weekly: Vec<WeeklyScores> = store::list_weekly(&app.db, viewer.user_id)
+        .await?
+        .iter()
+        .map(scores_of)
+        .collect();
+    let thresholds = &app.config.warning_signs;
+    let mut fired = Vec::new();
+    for rule in warnings::evaluate(&points, &weekly, today, thresholds) {
+        record_event(app, viewer, "warning_sign", rule.code(), rule.title()).await?;
+        fired.push(FiredSign {
+            rule,
+            title: rule.title(),
+            explanation: rule.explain(thresholds),
+        });
+    }
+    Ok(fired)
+}
+
+/// Every rule with its thresholds, for the page that explains them.
+pub fn warning_rules(app: &App) -> Vec<(Rule, &'static str, String)> {
+    Rule::ALL
+        .iter()
+        .map(|rule| (*rule, rule.title(), rule.explain(&app.config.warning_signs)))
+        .collect()
+}
+
+/// One day of the trend charts.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TrendDay {
+    pub day: String,
+    pub mood: Option<i64>,
+    pub craving: Option<i64>,
+    pub sleep_hours: Option<f64>,
+    /// Clean days at the end of the day on the member's longest-running clock.
+    pub sober_days: Option<i64>,
+}
+
+/// The trend data for the last `days` days (7 to 366), and the weekly scores.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Trends {
+    pub days: Vec<TrendDay>,
+    pub weekly: Vec<WeeklyRow>,
+}
+
+/// Trend data for the last `days` local days.
+pub async fn trends(app: &App, viewer: &Viewer, days: i64) -> Result<Trends, AppError> {
+    if !(7..=366).contains(&days) {
+        return Err(AppError::field("days", "Choose from 7 to 366 days."));
+    }
+    let today = today(app, viewer);
+    let first = today.checked_sub((days - 1).days()).unwrap_or(today);
+    let rows = store::list_checkins(
+        &app.db,
+        viewer.user_id,
+        &first.to_string(),
+        &today.to_string(),
+    )
+    .await?;
+    let clocks = store::list_clocks_by_user(&app.db, viewer.user_id).await?;
+    let attempts = if clocks.is_empty() {
+        Vec::new()
+    } else {
+        store::list_attempts_by_user(&app.db, viewer.user_id).await?
+    };
+    let mut out = Vec::with_capacity(usize::try_from(days).unwrap_or(0));
+    let mut rows = rows.iter().peekable();
+    for offset in 0..days {
+        let Ok(day) = first.checked_add(offset.days()) else {
+            break;
+        };
+        let text = day.to_string();
+        let row = match rows.peek() {
+            Some(row) if row.day == text => rows.next(),
+            _ => None,
+        };
+        let end_of_day = viewer.zone.start_of(day.tomorrow().unwrap_or(day));
+        let at = end_of_day.min(app.clock.now());
+        out.push(TrendDay {
+            day: text,
+            mood: row.map(|r| r.mood),
+            craving: row.map(|r| r.craving),
+            sleep_hours: row.map(|r| r.sleep_hours_tenths as f64 / 10.0),
+            sober_days: sober_days_at(&clocks, &attempts, at),
+        });
+    }
+    let weekly = store::list_weekly(&app.db, viewer.user_id).await?;
+    Ok(Trends { days: out, weekly })
+}
+
+/// Clean days at instant `at` on whichever clock or earlier attempt covers it longest.
+fn sober_days_at(clocks: &[ClockRow], attempts: &[AttemptRow], at: Timestamp) -> Option<i64> {
+    let mut best: Option<i64> = None;
+    for clock in clocks {
+        let zone = Zone::parse(&clock.time_zone).unwrap_or_else(|_| Zone::utc());
+        let spans = attempts
+            .iter()
+            .filter(|a| a.clock_id == clock.id)
+            .map(|a| (a.started_at, a.ended_at))
+            .chain(std::iter::once((clock.started_at, i64::MAX)));
+        for (start, end) in spans {
+            if start <= at.millis() && at.millis() < end {
+                let days = clocks::clean_time(Timestamp(start), at, &zone).days;
+                best = Some(best.map_or(days, |b| b.max(days)));
+            }
+        }
+    }
+    best
+}
+
+/// What the dashboard shows.
+pub struct Dashboard {
+    pub clocks: Vec<ClockView>,
+    pub checked_in_today: bool,
+    pub streak: u32,
+    pub warnings: Vec<FiredSign>,
+    pub notifications: Vec<NotificationRow>,
+}
+
+/// Everything the dashboard needs, in a handful of queries.
+pub async fn dashboard(app: &App, viewer: &Viewer) -> Result<Dashboard, AppError> {
+    let today = today(app, viewer);
+    let since = today.checked_sub(800.days()).unwrap_or(today).to_string();
+    let days: Vec<Date> = store::list_checkin_days(&app.db, viewer.user_id, &since)
+        .await?
+        .iter()
+        .filter_map(|d| local::parse_date(d).ok())
+        .collect();
+    let notifications = store::list_notifications(&app.db, viewer.user_id, 5).await?;
+    Ok(Dashboard {
+        checked_in_today: days.first() == Some(&today),
+        streak: checkins::streak(&days, today),
+        clocks: list_clocks(app, viewer).await?,
+        warnings: warning_signs(app, viewer).await?,
+        notifications: notifications
+            .into_iter()
+            .filter(|n| n.read_at.is_none())
+            .collect(),
+    })
+}
+
+/// Marks the member's notifications read.
+pub async fn mark_notifications_read(app: &App, viewer: &Viewer) -> Result<(), AppError> {
+    Ok(store::mark_notifications_read(&app.db, viewer.user_id, app.clock.now()).await?)
+}
+
+/// The member's check-ins as CSV, oldest first, for sharing with a counsellor by hand.
+pub async fn checkins_csv(app: &App, viewer: &Viewer) -> Result<String, AppError> {
+    let rows = store::list_checkins(&app.db, viewer.user_id, "1900-01-01", "9999-12-31").await?;
+    let mut csv = String::from(
+        "date,mood,craving,sleep_hours,sleep_quality,exercised,regular_meals,support_contact,pledged,triggers,trigger_note,gratitude,journal\r\n",
+    );
+    for row in rows {
+        let fields = [
+            row.day.clone(),
+            row.mood.to_string(),
+            row.craving.to_string(),
+            format!("{:.1}", row.sleep_hours_tenths as f64 / 10.0),
+            row.sleep_quality.to_string(),
+            row.exercised.to_string(),
+            row.regular_meals.to_string(),
+            row.support_contact.to_string(),
+            row.pledged.to_string(),
+            row.triggers.replace(',', ";"),
+            row.trigger_note.unwrap_or_default(),
+            row.gratitude.unwrap_or_default(),
+            row.journal.unwrap_or_default(),
+        ];
+        csv.push_str(
+            &fields
+                .iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        csv.push_str("\r\n");
+    }
+    Ok(csv)
+}
+
+/// One CSV field, quoted when needed; a leading = + - @ is neutralised so spreadsheets do not
+/// run it as a formula.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+/// Everything of the recovery journey stored about a member, by table, for their export.
+pub async fn export(
+    app: &App,
+    user: UserId,
+) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
+    let json = |value: Result<serde_json::Value, serde_json::Error>| {
+        value.map_err(|e| AppError::Internal(e.to_string()))
+    };
+    let mut out = serde_json::Map::new();
+    out.insert(
+        "clocks".into(),
+        json(serde_json::to_value(
+            store::list_clocks_by_user(&app.db, user).await?,
+        ))?,
+    );
+    out.insert(
+        "clock_attempts".into(),
+        json(serde_json::to_value(
+            store::list_attempts_by_user(&app.db, user).await?,
+        ))?,
+    );
+    out.insert(
+        "checkins".into(),
+        json(serde_json::to_value(
+            store::list_checkins(&app.db, user, "1900-01-01", "9999-12-31").await?,
+        ))?,
+    );
+    out.insert(
+        "weekly_checkins".into(),
+        json(serde_json::to_value(
+            store::list_weekly(&app.db, user).await?,
+        ))?,
+    );
+    out.insert(
+        "recovery_events".into(),
+        json(serde_json::to_value(
+            store::list_events(&app.db, user).await?,
+        ))?,
+    );
+    out.insert(
+        "notifications".into(),
+        json(serde_json::to_value(
+            store::list_notifications(&app.db, user, i64::MAX).await?,
+        ))?,
+    );
+    out.insert(
+        "reminders".into(),
+        json(serde_json::to_value(
+            store::find_reminder(&app.db, user)
+                .await?
+                .into_iter()
+                .collect::<Vec<_>>(),
+        ))?,
+    );
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_neutralised() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+
+    #[test]
+    fn weeks_start_on_monday() {
+        let saturday = Date::new(2026, 11, 21).unwrap();
+        assert_eq!(week_start(saturday), Date::new(2026, 11, 16).unwrap());
+        assert_eq!(
+            week_start(Date::new(2026, 11, 16).unwrap()),
+            Date::new(2026, 11, 16).unwrap()
+        );
+    }
+}

@@ -76,7 +76,9 @@ impl Milestone {
                 plural(self.amount / 7, "week", "weeks")
             }
             StepUnit::Days => plural(self.amount, "day", "days"),
-            StepUnit::Months if self.amount.is_multiple_of(12) => plural(self.amount / 12, "year", "years"),
+            StepUnit::Months if self.amount.is_multiple_of(12) => {
+                plural(self.amount / 12, "year", "years")
+            }
             StepUnit::Months => plural(self.amount, "month", "months"),
             StepUnit::Years => plural(self.amount, "year", "years"),
         }

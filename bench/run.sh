@@ -30,8 +30,13 @@ if [[ "$DATABASE_URL" == postgres* ]]; then
   SEP='?'; [[ "$DATABASE_URL" == *\?* ]] && SEP='&'
   DATABASE_URL="${DATABASE_URL}${SEP}options=-csearch_path%3D${SCHEMA}"
 fi
-MUTUAL_LOG=warn target/release/mutual serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" \
-  >"$WORK/server.log" 2>&1 &
+# The benchmark registers many members from one address: lift the per-address limit.
+cat >"$WORK/bench.toml" <<TOML
+[app.throttle]
+registrations_per_hour = 100000
+TOML
+MUTUAL_LOG=warn target/release/mutual serve --config "$WORK/bench.toml" --listen "127.0.0.1:$PORT" \
+  --database-url "$DATABASE_URL" >"$WORK/server.log" 2>&1 &
 SERVER=$!
 cleanup() {
   kill "$SERVER" 2>/dev/null || true
@@ -60,12 +65,76 @@ SESSION=$(curl -fs -D - -o /dev/null -b "mutual_csrf=$CSRF" \
   --data-urlencode "csrf=$CSRF" "$BASE/login" | sed -nE 's/^set-cookie: mutual_session=([^;]+).*/\1/ip' | tr -d '\r')
 [[ -n "$TOKEN" && -n "$SESSION" ]] || { echo "could not sign in; server log:" >&2; cat "$WORK/server.log" >&2; exit 1; }
 
+# Many members for the check-in run, and one with two years of daily check-ins for trends.
+MEMBERS="${BENCH_MEMBERS:-64}"
+register_and_sign_in() {
+  curl -fs -o /dev/null -H 'content-type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/accounts"
+  curl -fs -H 'content-type: application/json' -d "{\"username\":\"$1\",\"password\":\"$PASSWORD\"}" \
+    "$BASE/api/v1/sessions" | sed -E 's/.*"token":"([^"]+)".*/\1/'
+}
+TOKENS=()
+for n in $(seq 1 "$MEMBERS"); do TOKENS+=("$(register_and_sign_in "bench_checker_$n")"); done
+HISTORY_TOKEN=$(register_and_sign_in bench_history)
+HISTORY_ID=$(curl -fs -H "Authorization: Bearer $HISTORY_TOKEN" "$BASE/api/v1/me" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+TODAY=$(date -u +%F)
+seed_history() {
+  # Two years of daily check-ins, written straight into the database (the API only takes the
+  # last 7 days), with a clock started three years ago.
+  if [[ "$DATABASE_URL" == postgres* ]]; then
+    psql "$DATABASE_URL" -q <<SQL
+INSERT INTO checkins (user_id, day, mood, craving, sleep_hours_tenths, sleep_quality, exercised,
+  regular_meals, support_contact, pledged, triggers, trigger_note, gratitude, journal, created_at, updated_at)
+SELECT '$HISTORY_ID'::uuid, to_char(current_date - n, 'YYYY-MM-DD'), 1 + n % 5, n % 11, 50 + n % 40, 1 + n % 5,
+  n % 2 = 0, true, n % 3 = 0, false, 'stress', NULL, 'tea', 'a note about the day', 0, 0
+FROM generate_series(1, 730) AS n;
+SQL
+  else
+    python3 - "$WORK/mutual.db" "$HISTORY_ID" <<'PY'
+import sqlite3, sys, uuid, datetime
+db = sqlite3.connect(sys.argv[1], timeout=30)
+user = uuid.UUID(sys.argv[2]).bytes
+today = datetime.date.today()
+rows = [(user, (today - datetime.timedelta(days=n)).isoformat(), 1 + n % 5, n % 11, 50 + n % 40, 1 + n % 5,
+         n % 2 == 0, True, n % 3 == 0, False, "stress", None, "tea", "a note about the day", 0, 0) for n in range(1, 731)]
+db.executemany("INSERT INTO checkins VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+db.commit()
+PY
+  fi
+  curl -fs -o /dev/null -H "Authorization: Bearer $HISTORY_TOKEN" -H 'content-type: application/json' \
+    -d "{\"label\":\"alcohol\",\"start_date\":\"$(date -u -d '3 years ago' +%F)\"}" "$BASE/api/v1/clocks"
+}
+seed_history
+HISTORY_SESSION=$(curl -fs -D - -o /dev/null -b "mutual_csrf=$CSRF" \
+  --data-urlencode "username=bench_history" --data-urlencode "password=$PASSWORD" \
+  --data-urlencode "csrf=$CSRF" "$BASE/login" | sed -nE 's/^set-cookie: mutual_session=([^;]+).*/\1/ip' | tr -d '\r')
+
+# Check-ins: every request is a different member's PUT for today (create, then replace).
+{
+  echo "tokens = {"
+  for t in "${TOKENS[@]}"; do echo "  \"$t\","; done
+  echo "}"
+  cat <<LUA
+local counter = 0
+request = function()
+  counter = counter + 1
+  local token = tokens[(counter % #tokens) + 1]
+  local body = string.format('{"mood":%d,"craving":%d,"sleep_hours":7.5,"sleep_quality":3,"triggers":["stress"],"gratitude":"the sun"}', 1 + counter % 5, counter % 11)
+  return wrk.format("PUT", "/api/v1/checkins/$TODAY", { ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json" }, body)
+end
+LUA
+} >"$WORK/checkin.lua"
+
 # name | path | extra wrk arguments
 ENDPOINTS=(
   "healthz (baseline)|/healthz|"
   "GET /api/v1/me (bearer)|/api/v1/me|-H|Authorization: Bearer $TOKEN"
   "GET /dashboard (signed in)|/dashboard|-H|Cookie: mutual_session=$SESSION"
   "GET /help|/help|"
+  "GET /trends?days=90 (2 years)|/trends?days=90|-H|Cookie: mutual_session=$HISTORY_SESSION"
+  "GET /api/v1/trends?days=90|/api/v1/trends?days=90|-H|Authorization: Bearer $HISTORY_TOKEN"
+  "GET /dashboard (2 years)|/dashboard|-H|Cookie: mutual_session=$HISTORY_SESSION"
+  "PUT /api/v1/checkins ($MEMBERS members)|/|-s|$WORK/checkin.lua"
 )
 
 # Prints "req/s p50_ms p99_ms" for one wrk run.

@@ -430,11 +430,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<Viewer>, AppE
                 member_since: user.created_at,
                 zone: member_zone(app, user.time_zone.as_deref()),
             };
-            CachedSession {
-                viewer,
-                session,
-                cached_at: now,
-            }
+            CachedSession { viewer, session }
         }
     };
     if cached.session.is_expired(now) {
@@ -450,7 +446,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<Viewer>, AppE
         cached.session.last_seen_at = now;
     }
     let viewer = cached.viewer.clone();
-    app.sessions.put(token_hash, cached);
+    app.sessions.put(token_hash, cached, now);
     Ok(Some(viewer))
 }
 
@@ -613,5 +609,6 @@ pub async fn delete_my_account(
     .await?;
     store::erase_user(&app.db, viewer.user_id, app.clock.now()).await?;
     app.sessions.forget_user(viewer.user_id);
+    crate::recovery::snapshot::forget(app, viewer.user_id);
     Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 mod audit;
+mod cache;
 pub mod config;
 pub mod demo;
 mod error;
@@ -33,19 +34,21 @@ pub struct App {
     pub config: Arc<AppConfig>,
     pub hasher: PasswordHasher,
     sessions: SessionCache,
+    snapshots: cache::TtlCache<mutual_domain::UserId, Arc<recovery::Snapshot>>,
 }
 
 impl App {
     /// Assembles the application around an open, migrated database.
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> App {
         let hasher = PasswordHasher::new(&config.passwords);
-        let sessions = SessionCache::new(Duration::from_secs(config.sessions.cache_seconds));
+        let ttl = Duration::from_secs(config.sessions.cache_seconds);
         App {
             db,
             clock,
             config: Arc::new(config),
             hasher,
-            sessions,
+            sessions: SessionCache::new(ttl),
+            snapshots: cache::TtlCache::new(ttl),
         }
     }
 }

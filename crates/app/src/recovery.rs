@@ -18,6 +18,9 @@ pub use mutual_store::recovery::{
 use mutual_store::settings;
 use uuid::Uuid;
 
+pub(crate) mod snapshot;
+pub(crate) use snapshot::Snapshot;
+
 const SETTING_MILESTONES: &str = "milestones";
 
 /// The milestone schedule in force (admins can change it).
@@ -38,6 +41,7 @@ pub async fn set_milestone_schedule(app: &App, text: &str) -> Result<(), AppErro
         app.clock.now(),
     )
     .await?;
+    snapshot::forget_all(app);
     Ok(())
 }
 
@@ -68,6 +72,7 @@ pub async fn chosen_time_zone(app: &App, viewer: &Viewer) -> Result<Option<Strin
 pub async fn set_time_zone(app: &App, viewer: &Viewer, name: &str) -> Result<Zone, AppError> {
     let zone = Zone::parse(name).map_err(|e| AppError::field("time_zone", e.to_string()))?;
     store::update_time_zone(&app.db, viewer.user_id, zone.name(), app.clock.now()).await?;
+    snapshot::forget(app, viewer.user_id);
     app.sessions.forget_user(viewer.user_id);
     crate::reminders::reschedule_after_zone_change(app, viewer.user_id, &zone).await?;
     Ok(zone)
@@ -139,24 +144,24 @@ fn view_clock(
 
 /// The member's clocks.
 pub async fn list_clocks(app: &App, viewer: &Viewer) -> Result<Vec<ClockView>, AppError> {
-    let rows = store::list_clocks_by_user(&app.db, viewer.user_id).await?;
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let attempts = store::list_attempts_by_user(&app.db, viewer.user_id).await?;
-    let schedule = milestone_schedule(app).await?;
-    let now = app.clock.now();
-    Ok(rows
-        .into_iter()
+    let snapshot = snapshot::snapshot(app, viewer).await?;
+    Ok(clock_views(&snapshot, app.clock.now()))
+}
+
+fn clock_views(snapshot: &Snapshot, now: Timestamp) -> Vec<ClockView> {
+    snapshot
+        .clocks
+        .iter()
         .map(|row| {
-            let mine = attempts
+            let mine = snapshot
+                .attempts
                 .iter()
                 .filter(|a| a.clock_id == row.id)
                 .cloned()
                 .collect();
-            view_clock(row, mine, &schedule, now)
+            view_clock(row.clone(), mine, &snapshot.schedule, now)
         })
-        .collect())
+        .collect()
 }
 
 /// One of the member's clocks; `NotFound` for anyone else's.
@@ -284,6 +289,7 @@ pub async fn create_clock(
         updated_at: now.millis(),
     };
     store::insert_clock(&app.db, &row).await?;
+    snapshot::forget(app, viewer.user_id);
     Ok(view_clock(row, Vec::new(), &schedule, now))
 }
 
@@ -318,6 +324,7 @@ pub async fn update_clock(
         ..current
     };
     store::update_clock(&app.db, &row).await?;
+    snapshot::forget(app, viewer.user_id);
     Ok(())
 }
 
@@ -373,12 +380,15 @@ pub async fn reset_clock(
         now.millis(),
     )
     .await?;
+    snapshot::forget(app, viewer.user_id);
     Ok(())
 }
 
 /// Deletes a clock and its history.
 pub async fn delete_clock(app: &App, viewer: &Viewer, id: Uuid) -> Result<(), AppError> {
-    Ok(store::delete_clock(&app.db, viewer.user_id, id).await?)
+    store::delete_clock(&app.db, viewer.user_id, id).await?;
+    snapshot::forget(app, viewer.user_id);
+    Ok(())
 }
 
 /// The member has seen the celebration of every milestone reached so far on a clock; the
@@ -401,6 +411,7 @@ pub async fn acknowledge_milestones(app: &App, viewer: &Viewer, id: Uuid) -> Res
         ..view.row
     };
     store::update_clock(&app.db, &row).await?;
+    snapshot::forget(app, viewer.user_id);
     Ok(())
 }
 
@@ -468,6 +479,7 @@ pub async fn record_checkin(
         updated_at: now,
     };
     let created = store::upsert_checkin(&app.db, &row).await?;
+    snapshot::forget(app, viewer.user_id);
     warning_signs(app, viewer).await?;
     Ok(created)
 }
@@ -549,6 +561,7 @@ pub async fn record_weekly(
         created_at: app.clock.now().millis(),
     };
     store::upsert_weekly(&app.db, &row).await?;
+    snapshot::forget(app, viewer.user_id);
     warning_signs(app, viewer).await?;
     Ok(scores)
 }
@@ -587,24 +600,36 @@ pub struct FiredSign {
 /// The warning signs firing today. Each fired sign is recorded once a day as a `warning_sign`
 /// event, which later features deliver only to the people the member opted in for.
 pub async fn warning_signs(app: &App, viewer: &Viewer) -> Result<Vec<FiredSign>, AppError> {
-    let today = today(app, viewer);
+    let snapshot = snapshot::snapshot(app, viewer).await?;
+    let today = snapshot.day;
     let from = today.checked_sub(30.days()).unwrap_or(today).to_string();
-    let recent = store::list_checkins(&app.db, viewer.user_id, &from, &today.to_string()).await?;
-    let points: Vec<DayPoint> = recent.iter().filter_map(day_point).collect();
-    let weekly: Vec<WeeklyScores> = store::list_weekly(&app.db, viewer.user_id)
-        .await?
+    let points: Vec<DayPoint> = snapshot
+        .recent
         .iter()
-        .map(scores_of)
+        .filter(|r| r.day >= from)
+        .filter_map(day_point)
         .collect();
+    let weekly: Vec<WeeklyScores> = snapshot.weekly.iter().map(scores_of).collect();
     let thresholds = &app.config.warning_signs;
     let mut fired = Vec::new();
+    let mut recorded = false;
     for rule in warnings::evaluate(&points, &weekly, today, thresholds) {
-        record_event(app, viewer, "warning_sign", rule.code(), rule.title()).await?;
+        if !snapshot
+            .recorded_today
+            .iter()
+            .any(|key| key == &format!("warning_sign:{}", rule.code()))
+        {
+            record_event(app, viewer, "warning_sign", rule.code(), rule.title()).await?;
+            recorded = true;
+        }
         fired.push(FiredSign {
             rule,
             title: rule.title(),
             explanation: rule.explain(thresholds),
         });
+    }
+    if recorded {
+        snapshot::forget(app, viewer.user_id);
     }
     Ok(fired)
 }
@@ -635,29 +660,32 @@ pub struct Trends {
     pub weekly: Vec<WeeklyRow>,
 }
 
-/// Trend data for the last `days` local days.
+/// Trend data for the last `days` local days: from the snapshot when it covers them, else read.
 pub async fn trends(app: &App, viewer: &Viewer, days: i64) -> Result<Trends, AppError> {
     if !(7..=366).contains(&days) {
         return Err(AppError::field("days", "Choose from 7 to 366 days."));
     }
-    let today = today(app, viewer);
+    let snapshot = snapshot::snapshot(app, viewer).await?;
+    let today = snapshot.day;
     let first = today.checked_sub((days - 1).days()).unwrap_or(today);
-    let rows = store::list_checkins(
-        &app.db,
-        viewer.user_id,
-        &first.to_string(),
-        &today.to_string(),
-    )
-    .await?;
-    let clocks = store::list_clocks_by_user(&app.db, viewer.user_id).await?;
-    let attempts = if clocks.is_empty() {
-        Vec::new()
+    let older;
+    let rows: &[CheckinRow] = if days <= snapshot::SNAPSHOT_DAYS {
+        &snapshot.recent
     } else {
-        store::list_attempts_by_user(&app.db, viewer.user_id).await?
+        older = store::list_checkins(
+            &app.db,
+            viewer.user_id,
+            &first.to_string(),
+            &today.to_string(),
+        )
+        .await?;
+        &older
     };
+    let first_text = first.to_string();
+    let mut rows = rows.iter().filter(|r| r.day >= first_text).peekable();
+    let sober = sober_days_by_day(&snapshot, &viewer.zone, first, days, app.clock.now());
     let mut out = Vec::with_capacity(usize::try_from(days).unwrap_or(0));
-    let mut rows = rows.iter().peekable();
-    for offset in 0..days {
+    for (offset, sober_days) in (0..days).zip(sober) {
         let Ok(day) = first.checked_add(offset.days()) else {
             break;
         };
@@ -666,34 +694,69 @@ pub async fn trends(app: &App, viewer: &Viewer, days: i64) -> Result<Trends, App
             Some(row) if row.day == text => rows.next(),
             _ => None,
         };
-        let end_of_day = viewer.zone.start_of(day.tomorrow().unwrap_or(day));
-        let at = end_of_day.min(app.clock.now());
         out.push(TrendDay {
             day: text,
             mood: row.map(|r| r.mood),
             craving: row.map(|r| r.craving),
             sleep_hours: row.map(|r| r.sleep_hours_tenths as f64 / 10.0),
-            sober_days: sober_days_at(&clocks, &attempts, at),
+            sober_days,
         });
     }
-    let weekly = store::list_weekly(&app.db, viewer.user_id).await?;
-    Ok(Trends { days: out, weekly })
+    Ok(Trends {
+        days: out,
+        weekly: snapshot.weekly.clone(),
+    })
 }
 
-/// Clean days at instant `at` on whichever clock or earlier attempt covers it longest.
-fn sober_days_at(clocks: &[ClockRow], attempts: &[AttemptRow], at: Timestamp) -> Option<i64> {
-    let mut best: Option<i64> = None;
-    for clock in clocks {
-        let zone = Zone::parse(&clock.time_zone).unwrap_or_else(|_| Zone::utc());
-        let spans = attempts
+/// Clean days at the end of each of `days` local days from `first` (today: now) on whichever
+/// clock or earlier attempt was running then and longest. Whole calendar days from a start at
+/// local date S and time T to midnight starting day E are `E - S`, less one if T is after
+/// midnight, so each day costs integer arithmetic rather than a time-zone calculation.
+fn sober_days_by_day(
+    snapshot: &Snapshot,
+    zone: &Zone,
+    first: Date,
+    days: i64,
+    now: Timestamp,
+) -> Vec<Option<i64>> {
+    let mut best = vec![None::<i64>; usize::try_from(days).unwrap_or(0)];
+    // Midnight at the end of each day, as instants in the member's zone.
+    // (instant, whether the day is still running) for the end of each day.
+    let ends: Vec<(Timestamp, bool)> = (1..=days)
+        .map(|offset| {
+            let end = first
+                .checked_add(offset.days())
+                .map_or(now, |day| zone.start_of(day));
+            (end.min(now), end > now)
+        })
+        .collect();
+    for clock in &snapshot.clocks {
+        let clock_zone = Zone::parse(&clock.time_zone).unwrap_or_else(|_| Zone::utc());
+        let spans = snapshot
+            .attempts
             .iter()
             .filter(|a| a.clock_id == clock.id)
             .map(|a| (a.started_at, a.ended_at))
             .chain(std::iter::once((clock.started_at, i64::MAX)));
         for (start, end) in spans {
-            if start <= at.millis() && at.millis() < end {
-                let days = clocks::clean_time(Timestamp(start), at, &zone).days;
-                best = Some(best.map_or(days, |b| b.max(days)));
+            let start_at = Timestamp(start);
+            let start_local = clock_zone.display(start_at);
+            let after_midnight = !start_local.ends_with("00:00");
+            // Days from the start's local date to the day after `first`.
+            let base = clock_zone
+                .date_of(start_at)
+                .until(first.tomorrow().unwrap_or(first))
+                .map_or(0, |span| i64::from(span.get_days()));
+            for (i, (at, running)) in ends.iter().enumerate() {
+                if start <= at.millis() && at.millis() < end {
+                    let days = if *running {
+                        // Today, still running: the exact count up to now.
+                        clocks::clean_time(start_at, *at, &clock_zone).days
+                    } else {
+                        base + i as i64 - i64::from(after_midnight)
+                    };
+                    best[i] = Some(best[i].map_or(days, |b| b.max(days)));
+                }
             }
         }
     }
@@ -709,31 +772,25 @@ pub struct Dashboard {
     pub notifications: Vec<NotificationRow>,
 }
 
-/// Everything the dashboard needs, in a handful of queries.
+/// Everything the dashboard needs, from the member's snapshot.
 pub async fn dashboard(app: &App, viewer: &Viewer) -> Result<Dashboard, AppError> {
-    let today = today(app, viewer);
-    let since = today.checked_sub(800.days()).unwrap_or(today).to_string();
-    let days: Vec<Date> = store::list_checkin_days(&app.db, viewer.user_id, &since)
-        .await?
-        .iter()
-        .filter_map(|d| local::parse_date(d).ok())
-        .collect();
-    let notifications = store::list_notifications(&app.db, viewer.user_id, 5).await?;
+    let warnings = warning_signs(app, viewer).await?;
+    let snapshot = snapshot::snapshot(app, viewer).await?;
+    let today = snapshot.day.to_string();
     Ok(Dashboard {
-        checked_in_today: days.first() == Some(&today),
-        streak: checkins::streak(&days, today),
-        clocks: list_clocks(app, viewer).await?,
-        warnings: warning_signs(app, viewer).await?,
-        notifications: notifications
-            .into_iter()
-            .filter(|n| n.read_at.is_none())
-            .collect(),
+        checked_in_today: snapshot.recent.last().is_some_and(|r| r.day == today),
+        streak: snapshot.streak,
+        clocks: clock_views(&snapshot, app.clock.now()),
+        warnings,
+        notifications: snapshot.unread.clone(),
     })
 }
 
 /// Marks the member's notifications read.
 pub async fn mark_notifications_read(app: &App, viewer: &Viewer) -> Result<(), AppError> {
-    Ok(store::mark_notifications_read(&app.db, viewer.user_id, app.clock.now()).await?)
+    store::mark_notifications_read(&app.db, viewer.user_id, app.clock.now()).await?;
+    snapshot::forget(app, viewer.user_id);
+    Ok(())
 }
 
 /// The member's check-ins as CSV, oldest first, for sharing with a counsellor by hand.
@@ -852,6 +909,73 @@ mod tests {
         assert_eq!(csv_field("a, b"), "\"a, b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+
+    #[test]
+    fn clean_days_per_day_match_the_calendar_count_across_a_dst_change() {
+        let zone = Zone::parse("America/New_York").unwrap();
+        let at = |y, m, d, h, mi| {
+            zone.instant(
+                Date::new(y, m, d).unwrap(),
+                jiff::civil::Time::new(h, mi, 0, 0).unwrap(),
+            )
+            .unwrap()
+        };
+        let start = at(2024, 3, 9, 23, 30);
+        let slip_start = at(2024, 2, 1, 0, 0);
+        let clock = ClockRow {
+            id: Uuid::now_v7(),
+            user_id: Uuid::now_v7(),
+            label: "alcohol".into(),
+            started_at: start.millis(),
+            time_zone: zone.name().into(),
+            money_per_day_cents: None,
+            minutes_per_day: None,
+            hidden: false,
+            celebrated_milestones: 0,
+            created_at: 0,
+            updated_at: 0,
+        };
+        let attempt = AttemptRow {
+            id: Uuid::now_v7(),
+            clock_id: clock.id,
+            user_id: clock.user_id,
+            started_at: slip_start.millis(),
+            ended_at: start.millis(),
+            note: None,
+        };
+        let snapshot = Snapshot {
+            day: Date::new(2024, 4, 9).unwrap(),
+            schedule: MilestoneSchedule::default(),
+            clocks: vec![clock],
+            attempts: vec![attempt],
+            recent: Vec::new(),
+            streak: 0,
+            weekly: Vec::new(),
+            unread: Vec::new(),
+            recorded_today: Vec::new(),
+        };
+        let first = Date::new(2024, 3, 1).unwrap();
+        let now = at(2024, 4, 9, 12, 0);
+        let got = sober_days_by_day(&snapshot, &zone, first, 40, now);
+        for (i, value) in got.iter().enumerate() {
+            let day = first.checked_add((i as i64).days()).unwrap();
+            let end = zone.start_of(day.tomorrow().unwrap()).min(now);
+            let (from, _) = if end < start {
+                (slip_start, start)
+            } else {
+                (start, Timestamp(i64::MAX))
+            };
+            let expected = clocks::clean_time(from, end, &zone).days;
+            assert_eq!(*value, Some(expected), "{day}");
+        }
+        assert_eq!(got[7], Some(37), "8 March: 37 days on the earlier attempt");
+        assert_eq!(got[8], Some(0), "9 March: the new start at 23:30");
+        assert_eq!(
+            got[9],
+            Some(1),
+            "10 March had 23 hours, and still counts as a day"
+        );
     }
 
     #[test]

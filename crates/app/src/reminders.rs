@@ -95,6 +95,7 @@ pub async fn run_due_reminders(app: &App) -> Result<usize, AppError> {
                 read_at: None,
             };
             store::insert_notification(&app.db, &notification).await?;
+            crate::recovery::snapshot::forget(app, user);
             sent += 1;
         }
         let time = local::parse_time(&reminder.local_time).unwrap_or(Time::midnight());

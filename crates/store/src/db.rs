@@ -10,11 +10,19 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// A connection pool to one of the two supported databases.
+///
+/// SQLite has one writer at a time. Its write transactions take turns on an in-process lock
+/// before `BEGIN IMMEDIATE`: waiting on the lock is a cheap async wait, whereas many
+/// connections racing for SQLite's own lock each sleep in its busy handler for milliseconds,
+/// which collapses write throughput under load.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, WriteTurn),
     Postgres(PgPool),
 }
+
+/// The in-process turn-taking for SQLite write transactions.
+pub type WriteTurn = std::sync::Arc<tokio::sync::Mutex<()>>;
 
 /// Which database is behind a [`Db`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +66,7 @@ impl DbConfig {
 macro_rules! on_db {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Sqlite($pool, _) => $body,
             $crate::db::Db::Postgres($pool) => $body,
         }
     };
@@ -70,7 +78,8 @@ macro_rules! on_db {
 macro_rules! write_tx {
     ($db:expr, $tx:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite(pool) => {
+            $crate::db::Db::Sqlite(pool, writer) => {
+                let _turn = writer.lock().await;
                 let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;
@@ -124,7 +133,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(pool, WriteTurn::default()))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut options = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?;
@@ -148,7 +157,7 @@ impl Db {
     /// Brings the schema up to date with the migrations for this backend.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Db::Sqlite(pool, _) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
             Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -157,7 +166,7 @@ impl Db {
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -179,7 +188,7 @@ impl Db {
     ) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError> {
         let rows: Vec<(String, String)> =
             match self {
-                Db::Sqlite(pool) => {
+                Db::Sqlite(pool, _) => {
                     sqlx::query_as(
                         "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
@@ -208,7 +217,7 @@ impl Db {
     /// Every (table, column) whose column is a foreign key to `users`: where member data lives.
     pub async fn columns_referencing_users(&self) -> Result<Vec<(String, String)>, StoreError> {
         let mut rows: Vec<(String, String)> = match self {
-            Db::Sqlite(pool) => {
+            Db::Sqlite(pool, _) => {
                 sqlx::query_as(
                     "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
                      WHERE m.type = 'table' AND f.\"table\" = 'users'",

@@ -422,7 +422,8 @@ pub async fn claim_due_reminders(
     limit: i64,
 ) -> Result<Vec<ReminderRow>, StoreError> {
     let rows: Vec<ReminderRow> = match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, writer) => {
+            let _turn = writer.lock().await;
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
             let rows = sqlx::query_as(
                 "UPDATE reminders SET claimed_until = $1 WHERE user_id IN (SELECT user_id FROM reminders \
@@ -491,4 +492,19 @@ pub async fn list_checkin_days(
 ) -> Result<Vec<String>, StoreError> {
     const SQL: &str = "SELECT day FROM checkins WHERE user_id = $1 AND day >= $2 ORDER BY day DESC";
     Ok(on_db!(db, pool => sqlx::query_scalar(SQL).bind(user.0).bind(from).fetch_all(pool).await?))
+}
+
+/// The kinds and rules of a member's events recorded on one local day ("kind:rule").
+pub async fn list_event_keys_on(
+    db: &Db,
+    user: UserId,
+    day: &str,
+) -> Result<Vec<String>, StoreError> {
+    const SQL: &str = "SELECT kind, rule FROM recovery_events WHERE user_id = $1 AND day = $2";
+    let rows: Vec<(String, String)> =
+        on_db!(db, pool => sqlx::query_as(SQL).bind(user.0).bind(day).fetch_all(pool).await?);
+    Ok(rows
+        .into_iter()
+        .map(|(kind, rule)| format!("{kind}:{rule}"))
+        .collect())
 }

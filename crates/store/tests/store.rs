@@ -165,7 +165,7 @@ both_backends! {
         let event = audit::AuditEvent { id: uuid::Uuid::now_v7(), at: NOW, actor_id: Some(id), subject_id: Some(id), action: "logged_in".into(), detail: String::new() };
         audit::insert_audit_event(db, &event).await.unwrap();
         let (update, delete) = match db {
-            Db::Sqlite(pool) => (
+            Db::Sqlite(pool, _) => (
                 sqlx::query("UPDATE audit_log SET action = 'x'").execute(pool).await.is_err(),
                 sqlx::query("DELETE FROM audit_log").execute(pool).await.is_err(),
             ),

@@ -10,7 +10,7 @@ use serde_json::Value;
 async fn rows_referencing(db: &Db, table: &str, column: &str, id: uuid::Uuid) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
     match db {
-        Db::Sqlite(pool) => sqlx::query_scalar(&sql)
+        Db::Sqlite(pool, _) => sqlx::query_scalar(&sql)
             .bind(id)
             .fetch_one(pool)
             .await
@@ -227,7 +227,7 @@ both_backends! {
         let page = admin.get("/admin/audit").await;
         assert!(page.body.contains("role_changed"));
         let tamper = match &server.app.db {
-            Db::Sqlite(pool) => sqlx::query("DELETE FROM audit_log").execute(pool).await.is_err(),
+            Db::Sqlite(pool, _) => sqlx::query("DELETE FROM audit_log").execute(pool).await.is_err(),
             Db::Postgres(pool) => sqlx::query("DELETE FROM audit_log").execute(pool).await.is_err(),
         };
         assert!(tamper, "the audit log refuses deletion");

@@ -442,14 +442,15 @@ pub fn parse_checkin_day(app: &App, viewer: &Viewer, text: &str) -> Result<Date,
     Ok(day)
 }
 
-/// Creates or replaces the check-in of one local day (today or up to 7 days back); returns
-/// whether it was new. Warning signs are evaluated afterwards.
+/// Creates or replaces the check-in of one local day (today or up to 7 days back); returns the
+/// stored check-in and whether it was new. Warning signs are evaluated at once, so a sign is
+/// recorded even if the member never opens the dashboard.
 pub async fn record_checkin(
     app: &App,
     viewer: &Viewer,
     day: &str,
     input: &CheckinInput<'_>,
-) -> Result<bool, AppError> {
+) -> Result<(CheckinRow, bool), AppError> {
     let day = parse_checkin_day(app, viewer, day)?;
     let checkin = checkins::parse_checkin(day, input).map_err(|errors| {
         AppError::Invalid(
@@ -460,7 +461,7 @@ pub async fn record_checkin(
         )
     })?;
     let now = app.clock.now().millis();
-    let row = CheckinRow {
+    let mut row = CheckinRow {
         user_id: viewer.user_id.0,
         day: day.to_string(),
         mood: i64::from(checkin.mood),
@@ -478,10 +479,29 @@ pub async fn record_checkin(
         created_at: now,
         updated_at: now,
     };
-    let created = store::upsert_checkin(&app.db, &row).await?;
+    let (created, created_at) = store::upsert_checkin(&app.db, &row).await?;
+    row.created_at = created_at;
     snapshot::forget(app, viewer.user_id);
-    warning_signs(app, viewer).await?;
-    Ok(created)
+    record_fresh_signs(app, viewer).await?;
+    Ok((row, created))
+}
+
+/// Evaluates the warning rules over freshly written data and records any that fire (once per
+/// rule per day: the store ignores repeats).
+async fn record_fresh_signs(app: &App, viewer: &Viewer) -> Result<(), AppError> {
+    let today = today(app, viewer);
+    let from = today.checked_sub(30.days()).unwrap_or(today).to_string();
+    let recent = store::list_checkins(&app.db, viewer.user_id, &from, &today.to_string()).await?;
+    let points: Vec<DayPoint> = recent.iter().filter_map(day_point).collect();
+    let weekly: Vec<WeeklyScores> = store::list_weekly(&app.db, viewer.user_id)
+        .await?
+        .iter()
+        .map(scores_of)
+        .collect();
+    for rule in warnings::evaluate(&points, &weekly, today, &app.config.warning_signs) {
+        record_event(app, viewer, "warning_sign", rule.code(), rule.title()).await?;
+    }
+    Ok(())
 }
 
 /// The most days one check-in listing covers.
@@ -562,7 +582,7 @@ pub async fn record_weekly(
     };
     store::upsert_weekly(&app.db, &row).await?;
     snapshot::forget(app, viewer.user_id);
-    warning_signs(app, viewer).await?;
+    record_fresh_signs(app, viewer).await?;
     Ok(scores)
 }
 

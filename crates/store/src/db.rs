@@ -17,12 +17,17 @@ use std::time::Duration;
 /// which collapses write throughput under load.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool, WriteTurn),
+    Sqlite(SqlitePool, SqliteWriter),
     Postgres(PgPool),
 }
 
-/// The in-process turn-taking for SQLite write transactions.
-pub type WriteTurn = std::sync::Arc<tokio::sync::Mutex<()>>;
+/// How SQLite writes are ordered in this process: write transactions take turns, and the
+/// hottest writes go through the group-commit batcher (which takes the same turn per batch).
+#[derive(Clone, Debug)]
+pub struct SqliteWriter {
+    pub(crate) turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    pub(crate) batcher: crate::batch::WriteBatcher,
+}
 
 /// Which database is behind a [`Db`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,7 +84,7 @@ macro_rules! write_tx {
     ($db:expr, $tx:ident => $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite(pool, writer) => {
-                let _turn = writer.lock().await;
+                let _turn = writer.turn.lock().await;
                 let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let out = $body;
                 $tx.commit().await?;
@@ -90,6 +95,32 @@ macro_rules! write_tx {
                 let out = $body;
                 $tx.commit().await?;
                 out
+            }
+        }
+    };
+}
+
+/// Runs `$body` (a `Result`, with `$conn` bound to a connection inside a write transaction)
+/// as one job of a group commit on SQLite, or in a transaction of its own on PostgreSQL. The
+/// body is compiled once per backend and must own what it uses (SQLite runs it on the writer
+/// task).
+macro_rules! batched_write {
+    ($db:expr, |$conn:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite(_, writer) => {
+                writer
+                    .batcher
+                    .run(move |$conn| Box::pin(async move { $body }))
+                    .await
+            }
+            $crate::db::Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let $conn = &mut *tx;
+                let result: Result<_, $crate::StoreError> = async move { $body }.await;
+                if result.is_ok() {
+                    tx.commit().await?;
+                }
+                result
             }
         }
     };
@@ -133,7 +164,9 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            Ok(Db::Sqlite(pool, WriteTurn::default()))
+            let turn = std::sync::Arc::new(tokio::sync::Mutex::new(()));
+            let batcher = crate::batch::WriteBatcher::start(pool.clone(), turn.clone());
+            Ok(Db::Sqlite(pool, SqliteWriter { turn, batcher }))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut options = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?;

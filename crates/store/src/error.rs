@@ -1,7 +1,7 @@
 //! The store's one error type.
 
 /// What went wrong talking to the database, in terms the layers above can act on.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     /// A row the operation needs does not exist.
     #[error("not found")]

@@ -5,6 +5,7 @@
 mod db;
 pub mod accounts;
 pub mod audit;
+mod batch;
 mod error;
 pub mod recovery;
 pub mod sessions;

@@ -185,41 +185,66 @@ const CHECKIN_COLUMNS: &str = "user_id, day, mood, craving, sleep_hours_tenths, 
      exercised, regular_meals, support_contact, pledged, triggers, trigger_note, gratitude, \
      journal, created_at, updated_at";
 
-/// Creates or replaces the check-in of one local day; returns whether it was new.
-pub async fn upsert_checkin(db: &Db, row: &CheckinRow) -> Result<bool, StoreError> {
-    const EXISTS: &str = "SELECT COUNT(*) FROM checkins WHERE user_id = $1 AND day = $2";
-    let sql = format!(
-        "INSERT INTO checkins ({CHECKIN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $15) ON CONFLICT (user_id, day) DO UPDATE SET mood = excluded.mood, \
-         craving = excluded.craving, sleep_hours_tenths = excluded.sleep_hours_tenths, \
-         sleep_quality = excluded.sleep_quality, exercised = excluded.exercised, \
-         regular_meals = excluded.regular_meals, support_contact = excluded.support_contact, \
-         pledged = excluded.pledged, triggers = excluded.triggers, trigger_note = excluded.trigger_note, \
-         gratitude = excluded.gratitude, journal = excluded.journal, updated_at = excluded.updated_at"
-    );
-    let existed = write_tx!(db, tx => {
-        let existed: i64 = sqlx::query_scalar(EXISTS).bind(row.user_id).bind(&row.day).fetch_one(&mut *tx).await?;
-        sqlx::query(&sql)
-            .bind(row.user_id)
-            .bind(&row.day)
-            .bind(row.mood)
-            .bind(row.craving)
-            .bind(row.sleep_hours_tenths)
-            .bind(row.sleep_quality)
-            .bind(row.exercised)
-            .bind(row.regular_meals)
-            .bind(row.support_contact)
-            .bind(row.pledged)
-            .bind(&row.triggers)
-            .bind(&row.trigger_note)
-            .bind(&row.gratitude)
-            .bind(&row.journal)
-            .bind(row.updated_at)
-            .execute(&mut *tx)
+/// Creates or replaces the check-in of one local day; returns whether it was new and when the
+/// day's check-in was first created. On SQLite
+/// this is a group-committed write (see the batch module), as check-ins are the busiest write.
+pub async fn upsert_checkin(db: &Db, row: &CheckinRow) -> Result<(bool, i64), StoreError> {
+    // Insert-or-nothing, then update: unlike a check followed by an upsert, this tells a new
+    // check-in from a replaced one correctly even when two arrive at once.
+    const INSERT: &str = "INSERT INTO checkins (user_id, day, mood, craving, sleep_hours_tenths, \
+         sleep_quality, exercised, regular_meals, support_contact, pledged, triggers, trigger_note, \
+         gratitude, journal, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, $13, $14, $15, $15) ON CONFLICT (user_id, day) DO NOTHING RETURNING created_at";
+    const UPDATE: &str = "UPDATE checkins SET mood = $3, craving = $4, sleep_hours_tenths = $5, \
+         sleep_quality = $6, exercised = $7, regular_meals = $8, support_contact = $9, pledged = $10, \
+         triggers = $11, trigger_note = $12, gratitude = $13, journal = $14, updated_at = $15 \
+         WHERE user_id = $1 AND day = $2 RETURNING created_at";
+    let row = row.clone();
+    batched_write!(db, |conn| {
+        let inserted: Option<i64> = bind_checkin(sqlx::query_scalar(INSERT), &row)
+            .fetch_optional(&mut *conn)
             .await?;
-        existed > 0
-    });
-    Ok(!existed)
+        match inserted {
+            Some(created_at) => Ok((true, created_at)),
+            None => {
+                let created_at: i64 = bind_checkin(sqlx::query_scalar(UPDATE), &row)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                Ok((false, created_at))
+            }
+        }
+    })
+}
+
+/// Binds a check-in's fields as $1 to $15 (user, day, answers, then the write time).
+fn bind_checkin<'q, DB, O>(
+    query: sqlx::query::QueryScalar<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>,
+    row: &'q CheckinRow,
+) -> sqlx::query::QueryScalar<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    Uuid: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    query
+        .bind(row.user_id)
+        .bind(row.day.as_str())
+        .bind(row.mood)
+        .bind(row.craving)
+        .bind(row.sleep_hours_tenths)
+        .bind(row.sleep_quality)
+        .bind(row.exercised)
+        .bind(row.regular_meals)
+        .bind(row.support_contact)
+        .bind(row.pledged)
+        .bind(row.triggers.as_str())
+        .bind(row.trigger_note.as_deref())
+        .bind(row.gratitude.as_deref())
+        .bind(row.journal.as_deref())
+        .bind(row.updated_at)
 }
 
 /// A member's check-ins from `from` to `to` (inclusive local dates), oldest first.
@@ -423,7 +448,7 @@ pub async fn claim_due_reminders(
 ) -> Result<Vec<ReminderRow>, StoreError> {
     let rows: Vec<ReminderRow> = match db {
         Db::Sqlite(pool, writer) => {
-            let _turn = writer.lock().await;
+            let _turn = writer.turn.lock().await;
             let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
             let rows = sqlx::query_as(
                 "UPDATE reminders SET claimed_until = $1 WHERE user_id IN (SELECT user_id FROM reminders \

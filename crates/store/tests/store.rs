@@ -220,3 +220,57 @@ both_backends! {
         assert!(matches!(accounts::insert_user_with_setup_token(db, &new(&third), b"setup").await, Err(StoreError::NotFound)));
     }
 }
+
+fn checkin_row(user: uuid::Uuid, day: &str, mood: i64) -> mutual_store::recovery::CheckinRow {
+    mutual_store::recovery::CheckinRow {
+        user_id: user,
+        day: day.into(),
+        mood,
+        craving: 1,
+        sleep_hours_tenths: 70,
+        sleep_quality: 3,
+        exercised: false,
+        regular_meals: true,
+        support_contact: false,
+        pledged: false,
+        triggers: String::new(),
+        trigger_note: None,
+        gratitude: None,
+        journal: None,
+        created_at: NOW.0,
+        updated_at: NOW.0,
+    }
+}
+
+both_backends! {
+    async fn concurrent_check_ins_commit_together_and_a_failing_one_fails_alone(database) {
+        let db = &database.db;
+        let mut users = Vec::new();
+        for n in 0..20 {
+            users.push(user(db, &format!("batch_member_{n}")).await.0);
+        }
+        let mut writes = Vec::new();
+        for (n, user) in users.iter().enumerate() {
+            for mood in [2, 4] {
+                let db = db.clone();
+                let row = checkin_row(*user, "2026-11-21", mood + (n as i64 % 2));
+                writes.push(tokio::spawn(async move { mutual_store::recovery::upsert_checkin(&db, &row).await }));
+            }
+        }
+        let ghost = checkin_row(uuid::Uuid::now_v7(), "2026-11-21", 3);
+        let db_clone = db.clone();
+        let failing = tokio::spawn(async move { mutual_store::recovery::upsert_checkin(&db_clone, &ghost).await });
+        let mut created = 0;
+        for write in writes {
+            let (new, created_at) = write.await.unwrap().unwrap();
+            created += usize::from(new);
+            assert_eq!(created_at, NOW.0);
+        }
+        assert_eq!(created, 20, "exactly one of each member's two writes created the day's check-in");
+        assert!(failing.await.unwrap().is_err(), "a check-in for no account is refused");
+        for user in users {
+            let rows = mutual_store::recovery::list_checkins(db, UserId(user), "2026-11-21", "2026-11-21").await.unwrap();
+            assert_eq!(rows.len(), 1, "the failing write rolled back alone");
+        }
+    }
+}

@@ -243,11 +243,7 @@ pub async fn put_checkin(
         gratitude: request.gratitude.as_deref().unwrap_or(""),
         journal: request.journal.as_deref().unwrap_or(""),
     };
-    let created = recovery::record_checkin(&state.app, &viewer, &date, &input).await?;
-    let day = recovery::parse_checkin_day(&state.app, &viewer, &date)?;
-    let stored = recovery::find_checkin(&state.app, &viewer, day)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (stored, created) = recovery::record_checkin(&state.app, &viewer, &date, &input).await?;
     let status = if created {
         StatusCode::CREATED
     } else {

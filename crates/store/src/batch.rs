@@ -80,10 +80,7 @@ async fn run_writer(pool: SqlitePool, turn: Turn, mut queue: mpsc::UnboundedRece
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let _turn = turn.lock().await;
         let mut delivers = Vec::with_capacity(batch.len());
-        let commit_error = match run_batch(&pool, batch.drain(..), &mut delivers).await {
-            Ok(()) => None,
-            Err(error) => Some(error),
-        };
+        let commit_error = run_batch(&pool, batch.drain(..), &mut delivers).await.err();
         for deliver in delivers {
             deliver(commit_error.clone());
         }

@@ -262,6 +262,33 @@ pub async fn list_checkins(
     )
 }
 
+/// (day, mood, craving, sleep in tenths) of a member's check-ins between two local dates,
+/// oldest first: just what the warning rules read.
+pub async fn list_checkin_points(
+    db: &Db,
+    user: UserId,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, i64, i64, i64)>, StoreError> {
+    const SQL: &str = "SELECT day, mood, craving, sleep_hours_tenths FROM checkins \
+         WHERE user_id = $1 AND day >= $2 AND day <= $3 ORDER BY day";
+    Ok(
+        on_db!(db, pool => sqlx::query_as(SQL).bind(user.0).bind(from).bind(to).fetch_all(pool).await?),
+    )
+}
+
+/// The scores (use, risk, protective) of a member's latest weekly check-ins, oldest first.
+pub async fn list_recent_weekly_scores(
+    db: &Db,
+    user: UserId,
+    limit: i64,
+) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+    const SQL: &str = "SELECT use_score, risk_score, protective_score FROM \
+         (SELECT week_start, use_score, risk_score, protective_score FROM weekly_checkins \
+          WHERE user_id = $1 ORDER BY week_start DESC LIMIT $2) latest ORDER BY week_start";
+    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(user.0).bind(limit).fetch_all(pool).await?))
+}
+
 /// A stored weekly check-in; `answers` is JSON.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct WeeklyRow {

@@ -221,7 +221,7 @@ both_backends! {
         let page = visitor.get("/trends?days=7").await;
         assert_eq!(page.status, 200);
         assert_eq!(page.body.matches("<svg class=\"chart\"").count(), 5, "mood, craving, sleep, clean days, weekly");
-        assert!(page.body.contains("<caption>Mood (1–5)</caption>"), "each chart has a table");
+        assert!(page.body.contains("<caption>Your days: mood (1–5), craving (0–10), sleep (hours), clean days</caption>"), "the charts have a table");
         assert!(page.body.contains("Average 4.0 over the 1 days you checked in"));
         assert_eq!(visitor.get("/trends?days=12").await.status, 422);
         server.stop().await;

@@ -668,9 +668,15 @@ struct Chart {
     title: String,
     summary: String,
     svg: String,
-    x_name: &'static str,
-    columns: Vec<&'static str>,
-    rows: Vec<(String, Vec<String>)>,
+}
+
+/// One row of the table behind the daily charts.
+struct DailyRow {
+    day: String,
+    mood: Option<i64>,
+    craving: Option<i64>,
+    sleep: Option<f64>,
+    sober: Option<i64>,
 }
 
 #[derive(Template)]
@@ -678,23 +684,16 @@ struct Chart {
 struct TrendsPage {
     layout: Layout,
     periods: Vec<(i64, bool)>,
-    charts: Vec<Chart>,
+    daily_charts: Vec<Chart>,
+    daily: Vec<DailyRow>,
+    weekly_chart: Chart,
+    weekly: Vec<WeeklyRow>,
     rules: Vec<(&'static str, String)>,
 }
 
 fn average(values: &[Option<f64>]) -> Option<f64> {
     let present: Vec<f64> = values.iter().flatten().copied().collect();
     (!present.is_empty()).then(|| present.iter().sum::<f64>() / present.len() as f64)
-}
-
-fn cell(value: Option<f64>) -> String {
-    value.map_or("–".to_owned(), |v| {
-        if v.fract() == 0.0 {
-            format!("{v}")
-        } else {
-            format!("{v:.1}")
-        }
-    })
 }
 
 fn daily_chart(
@@ -720,7 +719,7 @@ fn daily_chart(
         labels,
         &[Series {
             name: title,
-            values: values.clone(),
+            values,
             class,
         }],
         range.0,
@@ -731,13 +730,6 @@ fn daily_chart(
         title: title.to_owned(),
         summary,
         svg,
-        x_name: "Day",
-        columns: vec!["Value"],
-        rows: labels
-            .iter()
-            .cloned()
-            .zip(values.iter().map(|v| vec![cell(*v)]))
-            .collect(),
     }
 }
 
@@ -770,7 +762,18 @@ pub async fn show_trends(
         .ceil()
         .max(1.0)
         * 40.0;
-    let mut charts = vec![
+    let daily = trends
+        .days
+        .iter()
+        .map(|d| DailyRow {
+            day: d.day.clone(),
+            mood: d.mood,
+            craving: d.craving,
+            sleep: d.sleep_hours,
+            sober: d.sober_days,
+        })
+        .collect();
+    let mut daily_charts = vec![
         daily_chart(
             "mood",
             "Mood (1–5)",
@@ -812,7 +815,7 @@ pub async fn show_trends(
         Some(days) => format!("{days} clean days today on your longest-running clock."),
         None => "Start a clock to see your clean days here.".into(),
     };
-    charts.push(sober_chart);
+    daily_charts.push(sober_chart);
     let weekly = &trends.weekly;
     let weeks: Vec<String> = weekly.iter().map(|w| w.week_start.clone()).collect();
     let column =
@@ -834,7 +837,7 @@ pub async fn show_trends(
             class: "line-a",
         },
     ];
-    charts.push(Chart {
+    let weekly_chart = Chart {
         id: "weekly",
         title: "Weekly check-in scores".into(),
         summary: match weekly.last() {
@@ -852,26 +855,14 @@ pub async fn show_trends(
             0.0,
             24.0,
         ),
-        x_name: "Week of",
-        columns: vec!["Risk", "Protective", "Days of use"],
-        rows: weekly
-            .iter()
-            .map(|w| {
-                (
-                    w.week_start.clone(),
-                    vec![
-                        w.risk_score.to_string(),
-                        w.protective_score.to_string(),
-                        w.use_score.to_string(),
-                    ],
-                )
-            })
-            .collect(),
-    });
+    };
     let page = TrendsPage {
         layout: ctx.layout("Your trends"),
         periods: [7, 30, 90].into_iter().map(|n| (n, n == days)).collect(),
-        charts,
+        daily_charts,
+        daily,
+        weekly_chart,
+        weekly: trends.weekly.clone(),
         rules: recovery::warning_rules(&state.app)
             .into_iter()
             .map(|(_, title, rule)| (title, rule))

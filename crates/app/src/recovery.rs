@@ -730,8 +730,9 @@ pub async fn trends(app: &App, viewer: &Viewer, days: i64) -> Result<Trends, App
 
 /// Clean days at the end of each of `days` local days from `first` (today: now) on whichever
 /// clock or earlier attempt was running then and longest. Whole calendar days from a start at
-/// local date S and time T to midnight starting day E are `E - S`, less one if T is after
-/// midnight, so each day costs integer arithmetic rather than a time-zone calculation.
+/// local date S and time T to the midnight that ends day D are `D + 1 - S`, less one if T is
+/// after midnight; so each day costs integer arithmetic, not a time-zone calculation. Only today,
+/// still running, is counted exactly up to now.
 fn sober_days_by_day(
     snapshot: &Snapshot,
     zone: &Zone,
@@ -740,42 +741,48 @@ fn sober_days_by_day(
     now: Timestamp,
 ) -> Vec<Option<i64>> {
     let mut best = vec![None::<i64>; usize::try_from(days).unwrap_or(0)];
-    // Midnight at the end of each day, as instants in the member's zone.
-    // (instant, whether the day is still running) for the end of each day.
-    let ends: Vec<(Timestamp, bool)> = (1..=days)
-        .map(|offset| {
-            let end = first
-                .checked_add(offset.days())
-                .map_or(now, |day| zone.start_of(day));
-            (end.min(now), end > now)
-        })
-        .collect();
+    let offset_of = |date: Date| {
+        first
+            .until(date)
+            .map_or(0, |span| i64::from(span.get_days()))
+    };
+    let today = offset_of(zone.date_of(now));
     for clock in &snapshot.clocks {
-        let clock_zone = Zone::parse(&clock.time_zone).unwrap_or_else(|_| Zone::utc());
         let spans = snapshot
             .attempts
             .iter()
             .filter(|a| a.clock_id == clock.id)
-            .map(|a| (a.started_at, a.ended_at))
-            .chain(std::iter::once((clock.started_at, i64::MAX)));
+            .map(|a| (a.started_at, Some(a.ended_at)))
+            .chain(std::iter::once((clock.started_at, None)));
         for (start, end) in spans {
             let start_at = Timestamp(start);
-            let start_local = clock_zone.display(start_at);
-            let after_midnight = !start_local.ends_with("00:00");
-            // Days from the start's local date to the day after `first`.
-            let base = clock_zone
-                .date_of(start_at)
-                .until(first.tomorrow().unwrap_or(first))
-                .map_or(0, |span| i64::from(span.get_days()));
-            for (i, (at, running)) in ends.iter().enumerate() {
-                if start <= at.millis() && at.millis() < end {
-                    let days = if *running {
-                        // Today, still running: the exact count up to now.
-                        clocks::clean_time(start_at, *at, &clock_zone).days
+            let start_day = offset_of(zone.date_of(start_at));
+            let after_midnight = i64::from(zone.start_of(zone.date_of(start_at)) != start_at);
+            // The last day whose closing midnight falls before the end of the span.
+            let last_full = match end {
+                None => i64::MAX,
+                Some(end) => {
+                    let end_at = Timestamp(end);
+                    let end_day = offset_of(zone.date_of(end_at));
+                    if zone.start_of(zone.date_of(end_at)) == end_at {
+                        end_day - 2
                     } else {
-                        base + i as i64 - i64::from(after_midnight)
-                    };
-                    best[i] = Some(best[i].map_or(days, |b| b.max(days)));
+                        end_day - 1
+                    }
+                }
+            };
+            for (i, slot) in best.iter_mut().enumerate() {
+                let i = i as i64;
+                let days = if i == today {
+                    // Today, still running: the exact count up to now.
+                    (start <= now.millis() && end.is_none_or(|end| now.millis() < end))
+                        .then(|| clocks::clean_time(start_at, now, zone).days)
+                } else {
+                    let midnight_covered = start_day + after_midnight <= i + 1 && i <= last_full;
+                    midnight_covered.then(|| i + 1 - start_day - after_midnight)
+                };
+                if let Some(days) = days {
+                    *slot = Some(slot.map_or(days, |b| b.max(days)));
                 }
             }
         }

@@ -48,20 +48,23 @@ pub fn line_chart(
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-labelledby=\"{id}-title\" \
+        "<svg class=\"chart\" viewBox=\"0 0 {} {}\" role=\"img\" aria-labelledby=\"{id}-title\" \
          xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-title\">{}</title>",
+        px(WIDTH),
+        px(HEIGHT),
         escape(title)
     );
     for step in 0..=4 {
         let value = min + span * f64::from(step) / 4.0;
-        let at = y(value);
+        let at = px(y(value));
         let _ = write!(
             svg,
-            "<line class=\"grid\" x1=\"{LEFT}\" x2=\"{}\" y1=\"{at:.1}\" y2=\"{at:.1}\"/>\
-             <text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            WIDTH - RIGHT,
-            LEFT - 4.0,
-            at + 4.0,
+            "<line class=\"grid\" x1=\"{}\" x2=\"{}\" y1=\"{at}\" y2=\"{at}\"/>\
+             <text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            px(LEFT),
+            px(WIDTH - RIGHT),
+            px(LEFT - 4.0),
+            at + 4,
             format_tick(value)
         );
     }
@@ -76,9 +79,9 @@ pub fn line_chart(
             };
             let _ = write!(
                 svg,
-                "<text class=\"tick\" x=\"{:.1}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
-                x(i),
-                HEIGHT - 8.0,
+                "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
+                px(x(i)),
+                px(HEIGHT - 8.0),
                 escape(label)
             );
         }
@@ -88,22 +91,20 @@ pub fn line_chart(
             svg,
             "<text class=\"legend {}\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
             line.class,
-            WIDTH - RIGHT,
-            TOP + 12.0 + 14.0 * n as f64,
+            px(WIDTH - RIGHT),
+            px(TOP + 12.0 + 14.0 * n as f64),
             escape(line.name)
         );
-        let mut path = String::new();
+        let mut path = String::with_capacity(line.values.len() * 9);
         let mut pen_down = false;
         for (i, value) in line.values.iter().enumerate() {
             match value {
                 Some(v) => {
-                    let _ = write!(
-                        path,
-                        "{}{:.1},{:.1} ",
-                        if pen_down { "L" } else { "M" },
-                        x(i),
-                        y(*v)
-                    );
+                    path.push(if pen_down { 'L' } else { 'M' });
+                    push_int(&mut path, px(x(i)));
+                    path.push(',');
+                    push_int(&mut path, px(y(*v)));
+                    path.push(' ');
                     pen_down = true;
                 }
                 None => pen_down = false,
@@ -120,10 +121,10 @@ pub fn line_chart(
                 if let Some(v) = value {
                     let _ = write!(
                         svg,
-                        "<circle class=\"{}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\"/>",
+                        "<circle class=\"{}\" cx=\"{}\" cy=\"{}\" r=\"3\"/>",
                         line.class,
-                        x(i),
-                        y(*v)
+                        px(x(i)),
+                        px(y(*v))
                     );
                 }
             }
@@ -133,17 +134,64 @@ pub fn line_chart(
     svg
 }
 
+/// A coordinate in whole units of the view box: finer than any screen shows, and integers are
+/// far cheaper to write than decimals (charts are drawn on every trends request).
+fn px(value: f64) -> i32 {
+    value.round() as i32
+}
+
+/// Appends a small integer's digits (the path data of every chart is thousands of these).
+fn push_int(out: &mut String, value: i32) {
+    if value < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 10];
+    let mut n = value.unsigned_abs();
+    let mut len = 0;
+    loop {
+        digits[len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for digit in digits[..len].iter().rev() {
+        out.push(char::from(*digit));
+    }
+}
+
+/// A tick value with at most one decimal, written without float formatting.
 fn format_tick(value: f64) -> String {
-    if (value - value.round()).abs() < 0.05 {
-        format!("{}", value.round())
+    let tenths = (value * 10.0).round() as i64;
+    if tenths % 10 == 0 {
+        (tenths / 10).to_string()
     } else {
-        format!("{value:.1}")
+        format!("{}.{}", tenths / 10, (tenths % 10).abs())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_are_written_as_digits() {
+        let mut out = String::new();
+        for n in [0, 7, 42, 640, -3, i32::MAX] {
+            push_int(&mut out, n);
+            out.push(' ');
+        }
+        assert_eq!(out, format!("0 7 42 640 -3 {} ", i32::MAX));
+    }
+
+    #[test]
+    fn ticks_show_at_most_one_decimal() {
+        assert_eq!(format_tick(5.0), "5");
+        assert_eq!(format_tick(7.5), "7.5");
+        assert_eq!(format_tick(2.25), "2.3");
+        assert_eq!(format_tick(0.0), "0");
+    }
 
     #[test]
     fn gaps_break_the_line_and_labels_are_escaped() {

@@ -675,7 +675,8 @@ struct DailyRow {
     day: String,
     mood: Option<i64>,
     craving: Option<i64>,
-    sleep: Option<f64>,
+    /// Hours, written from tenths without float formatting ("7.5").
+    sleep: Option<String>,
     sober: Option<i64>,
 }
 
@@ -769,7 +770,10 @@ pub async fn show_trends(
             day: d.day.clone(),
             mood: d.mood,
             craving: d.craving,
-            sleep: d.sleep_hours,
+            sleep: d.sleep_hours.map(|h| {
+                let tenths = (h * 10.0).round() as i64;
+                format!("{}.{}", tenths / 10, tenths % 10)
+            }),
             sober: d.sober_days,
         })
         .collect();

@@ -6,6 +6,7 @@
 #   bench/run.sh                      # SQLite in a temporary folder
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bench/run.sh   # PostgreSQL
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=32 bench/run.sh
+#   BENCH_SERVER_LOG=/tmp/server.log bench/run.sh   # keep the server's log
 #
 # Needs wrk (Debian: apt-get install wrk) and curl. Later features add endpoints to ENDPOINTS.
 set -euo pipefail
@@ -41,6 +42,7 @@ SERVER=$!
 cleanup() {
   kill "$SERVER" 2>/dev/null || true
   wait "$SERVER" 2>/dev/null || true
+  if [[ -n "${BENCH_SERVER_LOG:-}" ]]; then cp "$WORK/server.log" "$BENCH_SERVER_LOG"; fi
   if [[ -n "${SCHEMA:-}" ]]; then psql "${BENCH_DATABASE_URL}" -qc "SET client_min_messages = warning; DROP SCHEMA $SCHEMA CASCADE" >/dev/null || true; fi
   rm -rf "$WORK"
 }
@@ -134,7 +136,7 @@ ENDPOINTS=(
   "GET /trends?days=90 (2 years)|/trends?days=90|-H|Cookie: mutual_session=$HISTORY_SESSION"
   "GET /api/v1/trends?days=90|/api/v1/trends?days=90|-H|Authorization: Bearer $HISTORY_TOKEN"
   "GET /dashboard (2 years)|/dashboard|-H|Cookie: mutual_session=$HISTORY_SESSION"
-  "PUT /api/v1/checkins ($MEMBERS members)|/|-s|$WORK/checkin.lua"
+  "PUT /api/v1/checkins ($MEMBERS members)|/|-c|$MEMBERS|-s|$WORK/checkin.lua"
 )
 
 # Prints "req/s p50_ms p99_ms" for one wrk run.
@@ -155,7 +157,7 @@ to_ms() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms
 
 echo
 echo "Mutual benchmark — $(date -u +%Y-%m-%d), database: ${DATABASE_URL%%:*}, wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s, $(nproc) cores"
-printf '%-28s %10s %9s %9s %8s\n' endpoint "req/s" "p50 ms" "p99 ms" "ratio"
+printf '%-34s %10s %9s %9s %8s\n' endpoint "req/s" "p50 ms" "p99 ms" "ratio"
 BASELINE=""
 for entry in "${ENDPOINTS[@]}"; do
   IFS='|' read -r -a parts <<<"$entry"
@@ -164,7 +166,7 @@ for entry in "${ENDPOINTS[@]}"; do
   read -r rps p50 p99 < <(measure "$path" "${extra[@]}")
   [[ -z "$BASELINE" ]] && BASELINE="$rps"
   ratio=$(awk -v a="$rps" -v b="$BASELINE" 'BEGIN { printf "%.2f", a/b }')
-  printf '%-28s %10s %9s %9s %7sx\n' "$name" "$rps" "$p50" "$p99" "$ratio"
+  printf '%-34s %10s %9s %9s %7sx\n' "$name" "$rps" "$p50" "$p99" "$ratio"
 done
 
 # A burst of 200 concurrent logins: Argon2id at 19 MiB each, bounded by the hasher's permits.
@@ -174,7 +176,7 @@ wrk.body = '{"username":"bench_member","password":"$PASSWORD"}'
 wrk.headers["Content-Type"] = "application/json"
 LUA
 read -r login_rps login_p50 login_p99 < <(measure /api/v1/sessions -c200 -d5s -s "$WORK/login.lua")
-printf '%-28s %10s %9s %9s\n' "POST /api/v1/sessions x200" "$login_rps" "$login_p50" "$login_p99"
+printf '%-34s %10s %9s %9s\n' "POST /api/v1/sessions x200" "$login_rps" "$login_p50" "$login_p99"
 PEAK=$(peak_kib)
 sleep 12  # hashing threads leave the blocking pool after 10 idle seconds
 SETTLED=$(rss_kib)

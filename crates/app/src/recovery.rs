@@ -482,22 +482,47 @@ pub async fn record_checkin(
     let (created, created_at) = store::upsert_checkin(&app.db, &row).await?;
     row.created_at = created_at;
     snapshot::forget(app, viewer.user_id);
-    record_fresh_signs(app, viewer).await?;
+    record_fresh_signs(app, viewer, false).await?;
     Ok((row, created))
 }
 
 /// Evaluates the warning rules over freshly written data and records any that fire (once per
-/// rule per day: the store ignores repeats).
-async fn record_fresh_signs(app: &App, viewer: &Viewer) -> Result<(), AppError> {
+/// rule per day: the store ignores repeats). A daily check-in cannot change the weekly rule, so
+/// the weekly scores are read only after a weekly check-in.
+async fn record_fresh_signs(
+    app: &App,
+    viewer: &Viewer,
+    weekly_changed: bool,
+) -> Result<(), AppError> {
     let today = today(app, viewer);
     let from = today.checked_sub(30.days()).unwrap_or(today).to_string();
-    let recent = store::list_checkins(&app.db, viewer.user_id, &from, &today.to_string()).await?;
-    let points: Vec<DayPoint> = recent.iter().filter_map(day_point).collect();
-    let weekly: Vec<WeeklyScores> = store::list_weekly(&app.db, viewer.user_id)
-        .await?
-        .iter()
-        .map(scores_of)
-        .collect();
+    let small = |n: i64| u8::try_from(n).unwrap_or(u8::MAX);
+    let points: Vec<DayPoint> =
+        store::list_checkin_points(&app.db, viewer.user_id, &from, &today.to_string())
+            .await?
+            .into_iter()
+            .filter_map(|(day, mood, craving, sleep)| {
+                Some(DayPoint {
+                    day: local::parse_date(&day).ok()?,
+                    mood: small(mood),
+                    craving: small(craving),
+                    sleep_hours: sleep as f64 / 10.0,
+                })
+            })
+            .collect();
+    let weekly: Vec<WeeklyScores> = if weekly_changed {
+        store::list_recent_weekly_scores(&app.db, viewer.user_id, 2)
+            .await?
+            .into_iter()
+            .map(|(use_days, risk, protective)| WeeklyScores {
+                use_days: small(use_days),
+                risk: small(risk),
+                protective: small(protective),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     for rule in warnings::evaluate(&points, &weekly, today, &app.config.warning_signs) {
         record_event(app, viewer, "warning_sign", rule.code(), rule.title()).await?;
     }
@@ -582,7 +607,7 @@ pub async fn record_weekly(
     };
     store::upsert_weekly(&app.db, &row).await?;
     snapshot::forget(app, viewer.user_id);
-    record_fresh_signs(app, viewer).await?;
+    record_fresh_signs(app, viewer, true).await?;
     Ok(scores)
 }
 

@@ -124,6 +124,13 @@ request = function()
   local body = string.format('{"mood":%d,"craving":%d,"sleep_hours":7.5,"sleep_quality":3,"triggers":["stress"],"gratitude":"the sun"}', 1 + counter % 5, counter % 11)
   return wrk.format("PUT", "/api/v1/checkins/$TODAY", { ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json" }, body)
 end
+local reported = 0
+response = function(status, headers, body)
+  if status >= 300 and reported < 5 then
+    reported = reported + 1
+    io.stderr:write("check-in answered " .. status .. ": " .. string.sub(body, 1, 200) .. "\n")
+  end
+end
 LUA
 } >"$WORK/checkin.lua"
 

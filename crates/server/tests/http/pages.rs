@@ -270,6 +270,10 @@ both_backends! {
         let no_reason = admin.post(&format!("/admin/members/{id}/suspend"), &[("reason", "  ")]).await;
         assert_eq!(no_reason.status, 422);
         assert_contains(&no_reason.body, "Give a reason");
+        let long = "r".repeat(501);
+        let too_long = admin.post(&format!("/admin/members/{id}/suspend"), &[("reason", &long)]).await;
+        assert_eq!(too_long.status, 422);
+        assert_contains(&too_long.body, &format!("value=\"{long}\""));
         let suspended = admin.post(&format!("/admin/members/{id}/suspend"), &[("reason", "Selling in DMs")]).await;
         assert_eq!(suspended.status, 303);
         let after = server.client.get(server.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();

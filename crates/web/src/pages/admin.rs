@@ -162,12 +162,14 @@ pub async fn show_admin(
     ))
 }
 
-/// Redirects after a successful action, or re-shows the page with what went wrong.
+/// Redirects after a successful action, or re-shows the page with what went wrong and what the
+/// admin typed (`kept`).
 async fn finish(
     state: &AppState,
     ctx: &PageContext,
     result: Result<(), AppError>,
     done: &str,
+    kept: FormView,
 ) -> Result<Response, PageError> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/admin?done={done}")).into_response()),
@@ -178,7 +180,7 @@ async fn finish(
             };
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             let view = AdminView {
-                form: FormView::default().with_errors(errors),
+                form: kept.with_errors(errors),
                 ..AdminView::default()
             };
             Ok(render(status, &admin_page(state, ctx, view).await?))
@@ -214,7 +216,7 @@ pub async fn set_registration_mode(
         admin::set_registration_mode(&state.app, &viewer, mode).await
     }
     .await;
-    finish(&state, &ctx, result, "mode").await
+    finish(&state, &ctx, result, "mode", FormView::default()).await
 }
 
 /// `POST /admin/invites`: shows the new link once, on the page itself.
@@ -273,13 +275,14 @@ async fn member_action(
     form: &FormData,
     allowed: &[&str],
     done: &str,
+    kept: FormView,
     action: impl AsyncFnOnce() -> Result<(), AppError>,
 ) -> Result<Response, PageError> {
     let result = match only(form, allowed) {
         Ok(()) => action().await,
         Err(error) => Err(error),
     };
-    finish(state, ctx, result, done).await
+    finish(state, ctx, result, done, kept).await
 }
 
 /// `POST /admin/members/{id}/role`
@@ -291,11 +294,19 @@ pub async fn change_role(
     form: FormData,
 ) -> Result<Response, PageError> {
     let id = member_id(&id)?;
-    member_action(&state, &ctx, &form, &["role"], "role", async || {
-        let role = Role::parse(form.get("role"))
-            .ok_or_else(|| AppError::field("role", "Choose member, moderator or admin."))?;
-        admin::change_role(&state.app, &viewer, id, role).await
-    })
+    member_action(
+        &state,
+        &ctx,
+        &form,
+        &["role"],
+        "role",
+        FormView::default(),
+        async || {
+            let role = Role::parse(form.get("role"))
+                .ok_or_else(|| AppError::field("role", "Choose member, moderator or admin."))?;
+            admin::change_role(&state.app, &viewer, id, role).await
+        },
+    )
     .await
 }
 
@@ -308,9 +319,18 @@ pub async fn suspend_member(
     form: FormData,
 ) -> Result<Response, PageError> {
     let id = member_id(&id)?;
-    member_action(&state, &ctx, &form, &["reason"], "suspended", async || {
-        admin::suspend(&state.app, &viewer, id, form.get("reason")).await
-    })
+    let kept = FormView::default()
+        .keep("member", &id.to_string())
+        .keep("reason", form.get("reason"));
+    member_action(
+        &state,
+        &ctx,
+        &form,
+        &["reason"],
+        "suspended",
+        kept,
+        async || admin::suspend(&state.app, &viewer, id, form.get("reason")).await,
+    )
     .await
 }
 
@@ -323,9 +343,15 @@ pub async fn unsuspend_member(
     form: FormData,
 ) -> Result<Response, PageError> {
     let id = member_id(&id)?;
-    member_action(&state, &ctx, &form, &[], "unsuspended", async || {
-        admin::unsuspend(&state.app, &viewer, id).await
-    })
+    member_action(
+        &state,
+        &ctx,
+        &form,
+        &[],
+        "unsuspended",
+        FormView::default(),
+        async || admin::unsuspend(&state.app, &viewer, id).await,
+    )
     .await
 }
 
@@ -338,9 +364,15 @@ pub async fn approve_member(
     form: FormData,
 ) -> Result<Response, PageError> {
     let id = member_id(&id)?;
-    member_action(&state, &ctx, &form, &[], "approved", async || {
-        admin::approve(&state.app, &viewer, id).await
-    })
+    member_action(
+        &state,
+        &ctx,
+        &form,
+        &[],
+        "approved",
+        FormView::default(),
+        async || admin::approve(&state.app, &viewer, id).await,
+    )
     .await
 }
 

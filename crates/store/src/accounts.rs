@@ -90,7 +90,7 @@ macro_rules! insert_user_query {
 
 /// Stores a new account; `Conflict` when the pseudonym is taken (in any case).
 pub async fn insert_user(db: &Db, user: &NewUser<'_>) -> Result<(), StoreError> {
-    on_db!(db, pool => insert_user_query!(user).execute(pool).await?.rows_affected());
+    on_write!(db, pool => insert_user_query!(user).execute(pool).await?.rows_affected());
     Ok(())
 }
 
@@ -197,7 +197,7 @@ pub async fn update_password_hash(
     now: Timestamp,
 ) -> Result<(), StoreError> {
     const SQL: &str = "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3";
-    let done = on_db!(db, pool => sqlx::query(SQL).bind(hash).bind(now.millis()).bind(id.0).execute(pool).await?.rows_affected());
+    let done = on_write!(db, pool => sqlx::query(SQL).bind(hash).bind(now.millis()).bind(id.0).execute(pool).await?.rows_affected());
     expect_one(done)
 }
 
@@ -210,7 +210,7 @@ pub async fn update_role(
 ) -> Result<(), StoreError> {
     const SQL: &str =
         "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3 AND status <> 'deleted'";
-    let done = on_db!(db, pool => sqlx::query(SQL).bind(role.as_str()).bind(now.millis()).bind(id.0).execute(pool).await?.rows_affected());
+    let done = on_write!(db, pool => sqlx::query(SQL).bind(role.as_str()).bind(now.millis()).bind(id.0).execute(pool).await?.rows_affected());
     expect_one(done)
 }
 
@@ -224,7 +224,7 @@ pub async fn update_status(
 ) -> Result<(), StoreError> {
     const SQL: &str = "UPDATE users SET status = $1, status_reason = $2, updated_at = $3 \
          WHERE id = $4 AND status <> 'deleted'";
-    let done = on_db!(db, pool => sqlx::query(SQL)
+    let done = on_write!(db, pool => sqlx::query(SQL)
         .bind(status.as_str())
         .bind(reason)
         .bind(now.millis())
@@ -318,7 +318,7 @@ pub async fn insert_invite(
 ) -> Result<(), StoreError> {
     const SQL: &str = "INSERT INTO invites (id, token_hash, note, created_by, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)";
-    on_db!(db, pool => sqlx::query(SQL)
+    on_write!(db, pool => sqlx::query(SQL)
         .bind(invite.id.0)
         .bind(token_hash)
         .bind(&invite.note)

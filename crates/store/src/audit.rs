@@ -44,7 +44,7 @@ impl From<AuditRow> for AuditEvent {
 pub async fn insert_audit_event(db: &Db, event: &AuditEvent) -> Result<(), StoreError> {
     const SQL: &str = "INSERT INTO audit_log (id, at, actor_id, subject_id, action, detail) \
          VALUES ($1, $2, $3, $4, $5, $6)";
-    on_db!(db, pool => sqlx::query(SQL)
+    on_write!(db, pool => sqlx::query(SQL)
         .bind(event.id)
         .bind(event.at.millis())
         .bind(event.actor_id.map(|id| id.0))

@@ -77,6 +77,21 @@ macro_rules! on_db {
     };
 }
 
+/// Like [`on_db!`] for a single writing statement: on SQLite it first takes this process's write
+/// turn, so that it queues behind other writes instead of sleeping in SQLite's busy handler
+/// (which, under load, can outlast the busy timeout and fail the request).
+macro_rules! on_write {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool, writer) => {
+                let _turn = writer.turn.lock().await;
+                $body
+            }
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
 /// Runs `$body` inside a write transaction bound to `$tx` (`BEGIN IMMEDIATE` on SQLite, so a
 /// read-then-write transaction never fails to upgrade its lock) and commits it. An early return
 /// with `?` drops the transaction, which rolls it back.

@@ -31,7 +31,7 @@ pub async fn insert_clock(db: &Db, clock: &ClockRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO clocks ({CLOCK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     );
-    on_db!(db, pool => sqlx::query(&sql)
+    on_write!(db, pool => sqlx::query(&sql)
         .bind(clock.id)
         .bind(clock.user_id)
         .bind(&clock.label)
@@ -67,7 +67,7 @@ pub async fn update_clock(db: &Db, clock: &ClockRow) -> Result<(), StoreError> {
     const SQL: &str = "UPDATE clocks SET label = $1, started_at = $2, time_zone = $3, \
          money_per_day_cents = $4, minutes_per_day = $5, hidden = $6, celebrated_milestones = $7, \
          updated_at = $8 WHERE id = $9 AND user_id = $10";
-    let done = on_db!(db, pool => sqlx::query(SQL)
+    let done = on_write!(db, pool => sqlx::query(SQL)
         .bind(&clock.label)
         .bind(clock.started_at)
         .bind(&clock.time_zone)
@@ -310,7 +310,7 @@ pub async fn upsert_weekly(db: &Db, row: &WeeklyRow) -> Result<(), StoreError> {
          ON CONFLICT (user_id, week_start) DO UPDATE SET answers = excluded.answers, \
          use_score = excluded.use_score, risk_score = excluded.risk_score, \
          protective_score = excluded.protective_score, created_at = excluded.created_at";
-    on_db!(db, pool => sqlx::query(SQL)
+    on_write!(db, pool => sqlx::query(SQL)
         .bind(row.id)
         .bind(row.user_id)
         .bind(&row.week_start)
@@ -352,7 +352,7 @@ pub struct EventRow {
 pub async fn insert_event(db: &Db, event: &EventRow) -> Result<bool, StoreError> {
     const SQL: &str = "INSERT INTO recovery_events (id, user_id, kind, rule, day, detail, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id, kind, rule, day) DO NOTHING";
-    let done = on_db!(db, pool => sqlx::query(SQL)
+    let done = on_write!(db, pool => sqlx::query(SQL)
         .bind(event.id)
         .bind(event.user_id)
         .bind(&event.kind)
@@ -390,7 +390,7 @@ pub struct NotificationRow {
 pub async fn insert_notification(db: &Db, row: &NotificationRow) -> Result<(), StoreError> {
     const SQL: &str = "INSERT INTO notifications (id, user_id, kind, body, link, created_at, read_at) \
          VALUES ($1, $2, $3, $4, $5, $6, NULL)";
-    on_db!(db, pool => sqlx::query(SQL)
+    on_write!(db, pool => sqlx::query(SQL)
         .bind(row.id)
         .bind(row.user_id)
         .bind(&row.kind)
@@ -422,7 +422,7 @@ pub async fn mark_notifications_read(
 ) -> Result<(), StoreError> {
     const SQL: &str =
         "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL";
-    on_db!(db, pool => sqlx::query(SQL).bind(now.millis()).bind(user.0).execute(pool).await?.rows_affected());
+    on_write!(db, pool => sqlx::query(SQL).bind(now.millis()).bind(user.0).execute(pool).await?.rows_affected());
     Ok(())
 }
 
@@ -447,7 +447,7 @@ pub async fn upsert_reminder(
     const SQL: &str = "INSERT INTO reminders (user_id, local_time, next_run_at, claimed_until) \
          VALUES ($1, $2, $3, 0) ON CONFLICT (user_id) DO UPDATE SET local_time = excluded.local_time, \
          next_run_at = excluded.next_run_at, claimed_until = 0";
-    on_db!(db, pool => sqlx::query(SQL).bind(user.0).bind(local_time).bind(next_run_at).execute(pool).await?.rows_affected());
+    on_write!(db, pool => sqlx::query(SQL).bind(user.0).bind(local_time).bind(next_run_at).execute(pool).await?.rows_affected());
     Ok(())
 }
 
@@ -460,7 +460,7 @@ pub async fn find_reminder(db: &Db, user: UserId) -> Result<Option<ReminderRow>,
 
 /// Removes a member's reminder.
 pub async fn delete_reminder(db: &Db, user: UserId) -> Result<(), StoreError> {
-    on_db!(db, pool => sqlx::query("DELETE FROM reminders WHERE user_id = $1").bind(user.0).execute(pool).await?.rows_affected());
+    on_write!(db, pool => sqlx::query("DELETE FROM reminders WHERE user_id = $1").bind(user.0).execute(pool).await?.rows_affected());
     Ok(())
 }
 
@@ -509,7 +509,7 @@ pub async fn claim_due_reminders(
 /// Schedules a claimed reminder's next run and releases the claim.
 pub async fn reschedule_reminder(db: &Db, user: Uuid, next_run_at: i64) -> Result<(), StoreError> {
     const SQL: &str = "UPDATE reminders SET next_run_at = $1, claimed_until = 0 WHERE user_id = $2";
-    on_db!(db, pool => sqlx::query(SQL).bind(next_run_at).bind(user).execute(pool).await?.rows_affected());
+    on_write!(db, pool => sqlx::query(SQL).bind(next_run_at).bind(user).execute(pool).await?.rows_affected());
     Ok(())
 }
 
@@ -521,7 +521,7 @@ pub async fn update_time_zone(
     now: Timestamp,
 ) -> Result<(), StoreError> {
     const SQL: &str = "UPDATE users SET time_zone = $1, updated_at = $2 WHERE id = $3";
-    on_db!(db, pool => sqlx::query(SQL).bind(zone).bind(now.millis()).bind(user.0).execute(pool).await?.rows_affected());
+    on_write!(db, pool => sqlx::query(SQL).bind(zone).bind(now.millis()).bind(user.0).execute(pool).await?.rows_affected());
     Ok(())
 }
 

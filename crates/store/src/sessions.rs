@@ -65,7 +65,7 @@ pub async fn insert_session(
 ) -> Result<(), StoreError> {
     const SQL: &str = "INSERT INTO sessions (id, user_id, token_hash, kind, device, created_at, \
          last_seen_at, idle_timeout_ms, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-    on_db!(db, pool => sqlx::query(SQL)
+    on_write!(db, pool => sqlx::query(SQL)
         .bind(session.id.0)
         .bind(session.user_id.0)
         .bind(token_hash)
@@ -125,7 +125,7 @@ pub async fn find_session_by_token_hash(
 /// Records activity on a session (callers do this at most once a minute per session).
 pub async fn update_session_seen(db: &Db, id: SessionId, now: Timestamp) -> Result<(), StoreError> {
     const SQL: &str = "UPDATE sessions SET last_seen_at = $1 WHERE id = $2";
-    on_db!(db, pool => sqlx::query(SQL).bind(now.millis()).bind(id.0).execute(pool).await?.rows_affected());
+    on_write!(db, pool => sqlx::query(SQL).bind(now.millis()).bind(id.0).execute(pool).await?.rows_affected());
     Ok(())
 }
 
@@ -145,7 +145,7 @@ pub async fn list_sessions_by_user(
 /// Ends one of a member's sessions; `NotFound` if it is not theirs.
 pub async fn delete_session(db: &Db, user: UserId, id: SessionId) -> Result<(), StoreError> {
     const SQL: &str = "DELETE FROM sessions WHERE id = $1 AND user_id = $2";
-    let done = on_db!(db, pool => sqlx::query(SQL).bind(id.0).bind(user.0).execute(pool).await?.rows_affected());
+    let done = on_write!(db, pool => sqlx::query(SQL).bind(id.0).bind(user.0).execute(pool).await?.rows_affected());
     if done == 1 {
         Ok(())
     } else {
@@ -161,7 +161,7 @@ pub async fn delete_sessions_by_user(
 ) -> Result<u64, StoreError> {
     const SQL: &str = "DELETE FROM sessions WHERE user_id = $1 AND id <> $2";
     let keep = keep.map(|id| id.0).unwrap_or(Uuid::nil());
-    let done = on_db!(db, pool => sqlx::query(SQL).bind(user.0).bind(keep).execute(pool).await?.rows_affected());
+    let done = on_write!(db, pool => sqlx::query(SQL).bind(user.0).bind(keep).execute(pool).await?.rows_affected());
     Ok(done)
 }
 
@@ -169,6 +169,6 @@ pub async fn delete_sessions_by_user(
 pub async fn delete_expired_sessions(db: &Db, now: Timestamp) -> Result<u64, StoreError> {
     const SQL: &str =
         "DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at + idle_timeout_ms <= $1";
-    let done = on_db!(db, pool => sqlx::query(SQL).bind(now.millis()).execute(pool).await?.rows_affected());
+    let done = on_write!(db, pool => sqlx::query(SQL).bind(now.millis()).execute(pool).await?.rows_affected());
     Ok(done)
 }

@@ -20,6 +20,6 @@ pub async fn upsert_setting(
 ) -> Result<(), StoreError> {
     const SQL: &str = "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
-    on_db!(db, pool => sqlx::query(SQL).bind(key).bind(value).bind(now.millis()).execute(pool).await?.rows_affected());
+    on_write!(db, pool => sqlx::query(SQL).bind(key).bind(value).bind(now.millis()).execute(pool).await?.rows_affected());
     Ok(())
 }

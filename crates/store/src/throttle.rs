@@ -64,7 +64,7 @@ pub async fn record_failure(
 /// Forgets the failures counted for `key` (after a successful login).
 pub async fn delete_throttle(db: &Db, key: &str) -> Result<(), StoreError> {
     const SQL: &str = "DELETE FROM login_throttle WHERE key = $1";
-    on_db!(db, pool => sqlx::query(SQL).bind(key).execute(pool).await?.rows_affected());
+    on_write!(db, pool => sqlx::query(SQL).bind(key).execute(pool).await?.rows_affected());
     Ok(())
 }
 
@@ -76,6 +76,6 @@ pub async fn delete_stale_throttles(
 ) -> Result<u64, StoreError> {
     const SQL: &str =
         "DELETE FROM login_throttle WHERE window_started_at < $1 AND locked_until <= $2";
-    let done = on_db!(db, pool => sqlx::query(SQL).bind(before.millis()).bind(now.millis()).execute(pool).await?.rows_affected());
+    let done = on_write!(db, pool => sqlx::query(SQL).bind(before.millis()).bind(now.millis()).execute(pool).await?.rows_affected());
     Ok(done)
 }

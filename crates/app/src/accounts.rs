@@ -8,8 +8,8 @@ use crate::{App, AppError, FieldError};
 use mutual_domain::accounts::{
     AccountStatus, Email, NameWarning, Password, RegistrationMode, Username,
 };
+use mutual_domain::local::Zone;
 use mutual_domain::permissions::Role;
-use mutual_domain::recovery::local::Zone;
 use mutual_domain::{SessionId, Timestamp, UserId};
 use mutual_store::accounts::{self as store, NewUser, UserRecord};
 use mutual_store::sessions::{self as session_store, SessionRecord};

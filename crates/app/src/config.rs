@@ -41,7 +41,7 @@ impl AppConfig {
     /// Refuses settings that cannot work.
     pub fn check(&self) -> Result<(), String> {
         self.passwords.check()?;
-        mutual_domain::recovery::local::Zone::parse(&self.default_time_zone).map_err(|_| {
+        mutual_domain::local::Zone::parse(&self.default_time_zone).map_err(|_| {
             format!(
                 "app.default_time_zone {:?} is not a time zone name",
                 self.default_time_zone

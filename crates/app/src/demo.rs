@@ -69,7 +69,7 @@ async fn seed_recovery(app: &App, user: UserId, name: &str) -> Result<(), AppErr
     } else {
         "America/New_York"
     };
-    let zone = mutual_domain::recovery::local::Zone::parse(zone_name)
+    let zone = mutual_domain::local::Zone::parse(zone_name)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let now = app.clock.now();
     recovery_store::update_time_zone(&app.db, user, zone_name, now).await?;

@@ -3,9 +3,8 @@
 
 use crate::accounts::{Viewer, member_zone};
 use crate::{App, AppError};
-use jiff::ToSpan;
 use jiff::civil::Time;
-use mutual_domain::recovery::local::{self, Zone};
+use mutual_domain::local::{self, Zone};
 use mutual_domain::{Timestamp, UserId};
 use mutual_store::accounts::find_user_by_id;
 use mutual_store::recovery::{self as store, NotificationRow};
@@ -20,10 +19,7 @@ const LEASE: Duration = Duration::from_secs(300);
 pub fn next_run(zone: &Zone, time: Time, after: Timestamp) -> Timestamp {
     let mut day = zone.date_of(after);
     for _ in 0..3 {
-        let at = zone.instant(day, time).unwrap_or_else(|_| {
-            let later = time.checked_add(1.hour()).unwrap_or(time);
-            zone.instant(day, later).unwrap_or(after)
-        });
+        let at = zone.instant_or_later(day, time);
         if at > after {
             return at;
         }

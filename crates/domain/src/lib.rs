@@ -4,6 +4,8 @@
 
 pub mod accounts;
 pub mod id;
+pub mod local;
+pub mod meetings;
 pub mod permissions;
 pub mod recovery;
 pub mod time;

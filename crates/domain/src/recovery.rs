@@ -3,6 +3,5 @@
 
 pub mod checkins;
 pub mod clocks;
-pub mod local;
 pub mod warnings;
 pub mod weekly;

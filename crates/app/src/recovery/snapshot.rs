@@ -8,9 +8,9 @@ use crate::{App, AppError};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use mutual_domain::UserId;
+use mutual_domain::local;
 use mutual_domain::recovery::checkins;
 use mutual_domain::recovery::clocks::MilestoneSchedule;
-use mutual_domain::recovery::local;
 use mutual_store::recovery::{
     self as store, AttemptRow, CheckinRow, ClockRow, NotificationRow, WeeklyRow,
 };

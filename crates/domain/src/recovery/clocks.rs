@@ -1,8 +1,8 @@
 //! Recovery clocks: clean time counted in the member's own calendar, the milestone schedule,
 //! and the history that a reset keeps (total sober days, longest streak).
 
-use super::local::Zone;
 use crate::Timestamp;
+use crate::local::Zone;
 use jiff::{Span, Unit};
 
 /// Clean time on a clock: whole local calendar days, plus hours for the first days.

@@ -36,7 +36,7 @@ async fn fill_recovery_tables(
         .clock
         .now()
         .minus(std::time::Duration::from_secs(2 * 24 * 3600));
-    let date = mutual_domain::recovery::local::Zone::utc()
+    let date = mutual_domain::local::Zone::utc()
         .date_of(two_days_ago)
         .to_string();
     member
@@ -60,7 +60,7 @@ async fn fill_recovery_tables(
     member
         .submit(&format!("/clocks/{id}/celebrated"), &[])
         .await;
-    let today = mutual_domain::recovery::local::Zone::utc()
+    let today = mutual_domain::local::Zone::utc()
         .date_of(server.app.clock.now())
         .to_string();
     member

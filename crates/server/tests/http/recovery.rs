@@ -2,7 +2,7 @@
 //! reminders and the pages, with bad input refused clearly and nothing half-written.
 
 use crate::support::{TestServer, Visitor};
-use mutual_domain::recovery::local::Zone;
+use mutual_domain::local::Zone;
 use mutual_testkit::both_backends;
 use serde_json::{Value, json};
 use std::time::Duration;

@@ -526,7 +526,7 @@ pub async fn record_checkin(
             let view = view
                 .keep("triggers", &form.all("triggers").join(","))
                 .with_errors(errors);
-            let shown_day = mutual_domain::recovery::local::parse_date(&day)
+            let shown_day = mutual_domain::local::parse_date(&day)
                 .map(|d| d.to_string())
                 .unwrap_or_else(|_| recovery::today(&state.app, &viewer).to_string());
             Ok(render(

@@ -90,7 +90,7 @@ async fn settings_page(
         password_form: forms.password,
         delete_form: forms.delete,
         zone_form,
-        zones: mutual_domain::recovery::local::zone_names(),
+        zones: mutual_domain::local::zone_names(),
     })
 }
 

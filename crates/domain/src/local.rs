@@ -1,5 +1,5 @@
-//! Members' local time: IANA zones, local dates, and turning a local date and time into an
-//! instant without guessing across daylight-saving changes.
+//! Local time: IANA zones, local dates and times, and turning them into instants without
+//! guessing across daylight-saving changes. Shared by members' clocks and meeting schedules.
 
 use crate::Timestamp;
 use jiff::civil::{Date, DateTime, Time};
@@ -93,6 +93,17 @@ impl Zone {
         }
         let zoned = ambiguous.earlier().map_err(|_| LocalError::BadTime)?;
         Ok(Timestamp(zoned.timestamp().as_millisecond()))
+    }
+
+    /// Like [`instant`](Self::instant), but a time the clocks skip that day moves just past the
+    /// change, by the length of the gap (02:30 on a spring-forward night is 03:30), as calendar
+    /// programs do for repeating events.
+    pub fn instant_or_later(&self, date: Date, time: Time) -> Timestamp {
+        let zoned = self
+            .tz
+            .to_ambiguous_zoned(DateTime::from_parts(date, time))
+            .compatible();
+        zoned.map_or(Timestamp(0), |z| Timestamp(z.timestamp().as_millisecond()))
     }
 
     /// The first instant of a local date (midnight, or the first time that existed that day).
@@ -216,5 +227,13 @@ mod tests {
             .unwrap();
         // 01:30 EDT (UTC-4) is 05:30 UTC.
         assert_eq!(first.to_rfc3339(), "2024-11-03T05:30:00Z");
+        assert_eq!(
+            new_york.display(new_york.instant_or_later(spring, Time::new(2, 30, 0, 0).unwrap())),
+            "2024-03-10 03:30"
+        );
+        assert_eq!(
+            new_york.instant_or_later(autumn, Time::new(1, 30, 0, 0).unwrap()),
+            first
+        );
     }
 }

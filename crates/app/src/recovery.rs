@@ -899,56 +899,40 @@ pub async fn export(
     app: &App,
     user: UserId,
 ) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
-    let json = |value: Result<serde_json::Value, serde_json::Error>| {
-        value.map_err(|e| AppError::Internal(e.to_string()))
-    };
-    let mut out = serde_json::Map::new();
-    out.insert(
-        "clocks".into(),
-        json(serde_json::to_value(
-            store::list_clocks_by_user(&app.db, user).await?,
-        ))?,
-    );
-    out.insert(
-        "clock_attempts".into(),
-        json(serde_json::to_value(
-            store::list_attempts_by_user(&app.db, user).await?,
-        ))?,
-    );
-    out.insert(
-        "checkins".into(),
-        json(serde_json::to_value(
-            store::list_checkins(&app.db, user, "1900-01-01", "9999-12-31").await?,
-        ))?,
-    );
-    out.insert(
-        "weekly_checkins".into(),
-        json(serde_json::to_value(
-            store::list_weekly(&app.db, user).await?,
-        ))?,
-    );
-    out.insert(
-        "recovery_events".into(),
-        json(serde_json::to_value(
-            store::list_events(&app.db, user).await?,
-        ))?,
-    );
-    out.insert(
-        "notifications".into(),
-        json(serde_json::to_value(
-            store::list_notifications(&app.db, user, i64::MAX).await?,
-        ))?,
-    );
-    out.insert(
-        "reminders".into(),
-        json(serde_json::to_value(
-            store::find_reminder(&app.db, user)
-                .await?
-                .into_iter()
-                .collect::<Vec<_>>(),
-        ))?,
-    );
-    Ok(out)
+    fn table(rows: impl serde::Serialize) -> Result<serde_json::Value, AppError> {
+        serde_json::to_value(rows).map_err(|e| AppError::Internal(e.to_string()))
+    }
+    let reminder: Vec<_> = store::find_reminder(&app.db, user)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(serde_json::Map::from_iter([
+        (
+            "clocks".into(),
+            table(store::list_clocks_by_user(&app.db, user).await?)?,
+        ),
+        (
+            "clock_attempts".into(),
+            table(store::list_attempts_by_user(&app.db, user).await?)?,
+        ),
+        (
+            "checkins".into(),
+            table(store::list_checkins(&app.db, user, "1900-01-01", "9999-12-31").await?)?,
+        ),
+        (
+            "weekly_checkins".into(),
+            table(store::list_weekly(&app.db, user).await?)?,
+        ),
+        (
+            "recovery_events".into(),
+            table(store::list_events(&app.db, user).await?)?,
+        ),
+        (
+            "notifications".into(),
+            table(store::list_notifications(&app.db, user, i64::MAX).await?)?,
+        ),
+        ("reminders".into(), table(reminder)?),
+    ]))
 }
 
 #[cfg(test)]

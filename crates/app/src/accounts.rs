@@ -354,6 +354,31 @@ pub async fn log_in(app: &App, credentials: Credentials<'_>) -> Result<SignedIn,
     Ok(signed_in)
 }
 
+/// Signs in the account that was just registered (and is active), without checking the password
+/// a second time: registration has just hashed it.
+pub async fn sign_in_registered(
+    app: &App,
+    registered: &Registered,
+    device: &str,
+) -> Result<SignedIn, AppError> {
+    if registered.status != AccountStatus::Active {
+        return Err(AppError::PendingApproval);
+    }
+    let user = store::find_user_by_id(&app.db, registered.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let signed_in = start_session(app, &user, false, SessionKind::Browser, device).await?;
+    record(
+        app,
+        Some(user.id),
+        Some(user.id),
+        Action::LoggedIn,
+        SessionKind::Browser.as_str(),
+    )
+    .await?;
+    Ok(signed_in)
+}
+
 pub(crate) async fn start_session(
     app: &App,
     user: &UserRecord,

@@ -219,11 +219,50 @@ fn parse_moment(
     Some(at)
 }
 
+/// A clock's details, parsed.
+struct ParsedClock {
+    label: String,
+    start: Timestamp,
+    money: Option<i64>,
+    minutes: Option<i64>,
+    hidden: bool,
+}
+
+impl ParsedClock {
+    /// A new row for `user` with these details, kept in `zone`, written at `now`.
+    fn into_row(self, user: Uuid, zone: &Zone, now: Timestamp) -> ClockRow {
+        ClockRow {
+            id: Uuid::now_v7(),
+            user_id: user,
+            label: self.label,
+            started_at: self.start.millis(),
+            time_zone: zone.name().to_owned(),
+            money_per_day_cents: self.money,
+            minutes_per_day: self.minutes,
+            hidden: self.hidden,
+            celebrated_milestones: 0,
+            created_at: now.millis(),
+            updated_at: now.millis(),
+        }
+    }
+}
+
+/// How many milestones are already behind a clock started at `start`: those are not "new"
+/// to celebrate when a clock is entered or corrected after the fact.
+fn milestones_behind(
+    schedule: &MilestoneSchedule,
+    start: Timestamp,
+    now: Timestamp,
+    zone: &Zone,
+) -> i64 {
+    i64::try_from(schedule.reached(start, now, zone)).unwrap_or(0)
+}
+
 fn parse_clock(
     app: &App,
     viewer: &Viewer,
     input: &ClockInput<'_>,
-) -> Result<(String, Timestamp, Option<i64>, Option<i64>), AppError> {
+) -> Result<ParsedClock, AppError> {
     let mut errors = Vec::new();
     let label = clocks::parse_label(input.label)
         .map_err(|e| errors.push(FieldError::new("label", e.to_string())))
@@ -245,7 +284,13 @@ fn parse_clock(
         .ok();
     match (label, start, money, minutes) {
         (Some(label), Some(start), Some(money), Some(minutes)) if errors.is_empty() => {
-            Ok((label, start, money, minutes))
+            Ok(ParsedClock {
+                label,
+                start,
+                money,
+                minutes,
+                hidden: input.hidden,
+            })
         }
         _ => Err(AppError::Invalid(errors)),
     }
@@ -260,7 +305,7 @@ pub async fn create_clock(
     viewer: &Viewer,
     input: &ClockInput<'_>,
 ) -> Result<ClockView, AppError> {
-    let (label, start, money, minutes) = parse_clock(app, viewer, input)?;
+    let parsed = parse_clock(app, viewer, input)?;
     if store::list_clocks_by_user(&app.db, viewer.user_id)
         .await?
         .len()
@@ -273,20 +318,10 @@ pub async fn create_clock(
     }
     let now = app.clock.now();
     let schedule = milestone_schedule(app).await?;
+    let celebrated = milestones_behind(&schedule, parsed.start, now, &viewer.zone);
     let row = ClockRow {
-        id: Uuid::now_v7(),
-        user_id: viewer.user_id.0,
-        label,
-        started_at: start.millis(),
-        time_zone: viewer.zone.name().to_owned(),
-        money_per_day_cents: money,
-        minutes_per_day: minutes,
-        hidden: input.hidden,
-        // Milestones already behind a clock entered after the fact are not "new" to celebrate.
-        celebrated_milestones: i64::try_from(schedule.reached(start, now, &viewer.zone))
-            .unwrap_or(0),
-        created_at: now.millis(),
-        updated_at: now.millis(),
+        celebrated_milestones: celebrated,
+        ..parsed.into_row(viewer.user_id.0, &viewer.zone, now)
     };
     store::insert_clock(&app.db, &row).await?;
     snapshot::forget(app, viewer.user_id);
@@ -303,25 +338,20 @@ pub async fn update_clock(
     let current = store::find_clock(&app.db, viewer.user_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (label, start, money, minutes) = parse_clock(app, viewer, input)?;
+    let parsed = parse_clock(app, viewer, input)?;
     let schedule = milestone_schedule(app).await?;
     let now = app.clock.now();
-    let reached = i64::try_from(schedule.reached(start, now, &viewer.zone)).unwrap_or(0);
+    // A corrected start does not celebrate the milestones it moves behind the clock.
+    let celebrated = if parsed.start.millis() == current.started_at {
+        current.celebrated_milestones
+    } else {
+        milestones_behind(&schedule, parsed.start, now, &viewer.zone)
+    };
     let row = ClockRow {
-        label,
-        started_at: start.millis(),
-        time_zone: viewer.zone.name().to_owned(),
-        money_per_day_cents: money,
-        minutes_per_day: minutes,
-        hidden: input.hidden,
-        // A corrected start date does not celebrate the milestones it moves behind the clock.
-        celebrated_milestones: if start.millis() == current.started_at {
-            current.celebrated_milestones
-        } else {
-            reached
-        },
-        updated_at: now.millis(),
-        ..current
+        id: current.id,
+        created_at: current.created_at,
+        celebrated_milestones: celebrated,
+        ..parsed.into_row(current.user_id, &viewer.zone, now)
     };
     store::update_clock(&app.db, &row).await?;
     snapshot::forget(app, viewer.user_id);

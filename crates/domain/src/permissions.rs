@@ -68,11 +68,6 @@ impl Access {
             Access::Admin => role == Some(Role::Admin),
         }
     }
-
-    /// Whether the route needs a signed-in viewer.
-    pub fn needs_sign_in(self) -> bool {
-        !matches!(self, Access::Public | Access::Anyone)
-    }
 }
 
 #[cfg(test)]

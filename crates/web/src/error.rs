@@ -70,6 +70,20 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, String) {
     }
 }
 
+/// What to show on a form for an error the form itself can explain: the field messages of bad
+/// input, or a refusal's message as one form-wide message. Anything else comes back as the error,
+/// for a full error page.
+pub fn form_errors(error: AppError) -> Result<Vec<mutual_app::FieldError>, AppError> {
+    match error {
+        AppError::Invalid(errors) => Ok(errors),
+        refusal @ AppError::Forbidden(_) => Ok(vec![mutual_app::FieldError::new(
+            "form",
+            describe(&refusal).2,
+        )]),
+        other => Err(other),
+    }
+}
+
 fn human_wait(seconds: u64) -> String {
     match seconds {
         0..=59 => "a minute".into(),

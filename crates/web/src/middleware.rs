@@ -4,7 +4,7 @@
 use crate::{AppState, auth, csrf};
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use std::time::Instant;
@@ -95,21 +95,17 @@ async fn security_headers(request: Request, next: Next) -> Response {
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     set(
         headers,
-        "cross-origin-opener-policy"
-            .try_into()
-            .expect("static name"),
+        HeaderName::from_static("cross-origin-opener-policy"),
         "same-origin",
     );
     set(
         headers,
-        "cross-origin-resource-policy"
-            .try_into()
-            .expect("static name"),
+        HeaderName::from_static("cross-origin-resource-policy"),
         "same-origin",
     );
     set(
         headers,
-        "permissions-policy".try_into().expect("static name"),
+        HeaderName::from_static("permissions-policy"),
         "camera=(), microphone=(), geolocation=(self), interest-cohort=()",
     );
     // Pages may show private data: never store them anywhere. Static assets may be cached.

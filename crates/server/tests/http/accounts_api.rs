@@ -6,15 +6,9 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 async fn post_json(server: &TestServer, path: &str, body: &Value) -> (u16, Value) {
-    let response = server
-        .client
-        .post(server.url(path))
-        .json(body)
-        .send()
+    server
+        .api(reqwest::Method::POST, path, None, Some(body))
         .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
 }
 
 fn assert_envelope(body: &Value, code: &str) {

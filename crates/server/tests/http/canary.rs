@@ -15,18 +15,8 @@ both_backends! {
         let body = json!({ "username": username, "password": password, "email": format!("{marker}@example.org") });
         let created = server.client.post(server.url("/api/v1/accounts")).json(&body).send().await.unwrap();
         assert_eq!(created.status(), 201);
-        let wrong = json!({ "username": username, "password": format!("{password} wrong") });
-        server.client.post(server.url("/api/v1/sessions")).json(&wrong).send().await.unwrap();
-        let session: serde_json::Value = server
-            .client
-            .post(server.url("/api/v1/sessions"))
-            .json(&json!({ "username": username, "password": password }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        server.sign_in(&username, &format!("{password} wrong")).await;
+        let session: serde_json::Value = server.sign_in(&username, &password).await.json().await.unwrap();
         let token = session["token"].as_str().unwrap().to_owned();
         server.client.get(server.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
         server.client.get(server.url("/api/v1/me/export")).bearer_auth(&token).send().await.unwrap();

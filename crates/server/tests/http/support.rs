@@ -122,18 +122,47 @@ impl TestServer {
         );
     }
 
-    /// Signs in through the API and returns the bearer token.
-    pub async fn token(&self, username: &str) -> String {
-        let response = self
-            .client
+    /// Signs in through the API; the response as it came.
+    pub async fn sign_in(&self, username: &str, password: &str) -> reqwest::Response {
+        self.client
             .post(self.url("/api/v1/sessions"))
-            .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
+            .json(&serde_json::json!({ "username": username, "password": password }))
             .send()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Signs in through the API and returns the bearer token.
+    pub async fn token(&self, username: &str) -> String {
+        let response = self.sign_in(username, PASSWORD).await;
         assert_eq!(response.status(), 201);
         let body: serde_json::Value = response.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Calls the JSON API, with a bearer token and a JSON body when given: the status, and the
+    /// body as JSON (null when empty).
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
     }
 
     /// Registers `username` and gives them `role` directly in the store.

@@ -6,38 +6,28 @@ use mutual_testkit::both_backends;
 use serde_json::json;
 use std::time::Duration;
 
-async fn sign_in(server: &TestServer, username: &str, password: &str) -> reqwest::Response {
-    server
-        .client
-        .post(server.url("/api/v1/sessions"))
-        .json(&json!({ "username": username, "password": password }))
-        .send()
-        .await
-        .unwrap()
-}
-
 both_backends! {
     async fn a_password_flood_is_refused_before_hashing_and_the_owner_gets_back_in(database) {
         let server = TestServer::start(database).await;
         server.register("flood_target").await;
         for _ in 0..5 {
-            assert_eq!(sign_in(&server, "flood_target", "guessing wrongly 1").await.status(), 401);
+            assert_eq!(server.sign_in("flood_target", "guessing wrongly 1").await.status(), 401);
         }
         let hashes_before = server.app.hasher.operations();
         for _ in 0..30 {
-            let refused = sign_in(&server, "flood_target", "guessing wrongly 2").await;
+            let refused = server.sign_in("flood_target", "guessing wrongly 2").await;
             assert_eq!(refused.status(), 429);
             let wait: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
             assert!((1..=300).contains(&wait), "{wait}");
         }
         assert_eq!(server.app.hasher.operations(), hashes_before, "no password was hashed while locked");
-        assert_eq!(sign_in(&server, "flood_target", PASSWORD).await.status(), 429, "the lock holds for everyone");
+        assert_eq!(server.sign_in("flood_target", PASSWORD).await.status(), 429, "the lock holds for everyone");
         let page = server.visitor().post("/login", &[("username", "flood_target"), ("password", PASSWORD)]).await;
         assert_eq!(page.status, 429);
         assert!(page.body.contains("Too many attempts"), "{}", page.body);
 
         server.clock.advance(Duration::from_secs(5 * 60 + 1));
-        assert_eq!(sign_in(&server, "flood_target", PASSWORD).await.status(), 201, "the owner gets back in after the cool-down");
+        assert_eq!(server.sign_in("flood_target", PASSWORD).await.status(), 201, "the owner gets back in after the cool-down");
         server.stop().await;
     }
 }
@@ -47,12 +37,12 @@ both_backends! {
         let server = TestServer::start(database).await;
         server.register("spray_victim").await;
         for n in 0..20 {
-            let status = sign_in(&server, &format!("guess_{n}"), "guessing wrongly 3").await.status();
+            let status = server.sign_in(&format!("guess_{n}"), "guessing wrongly 3").await.status();
             assert_eq!(status, 401, "attempt {n}");
         }
-        assert_eq!(sign_in(&server, "spray_victim", "guessing wrongly 3").await.status(), 429);
+        assert_eq!(server.sign_in("spray_victim", "guessing wrongly 3").await.status(), 429);
         server.clock.advance(Duration::from_secs(15 * 60 + 1));
-        assert_eq!(sign_in(&server, "spray_victim", PASSWORD).await.status(), 201);
+        assert_eq!(server.sign_in("spray_victim", PASSWORD).await.status(), 201);
         server.stop().await;
     }
 }

@@ -134,18 +134,7 @@ pub async fn register(
             Some(("/help", "Need help in the meantime?")),
         ));
     }
-    let signed_in = accounts::log_in(
-        &state.app,
-        Credentials {
-            username,
-            password,
-            remember: false,
-            kind: SessionKind::Browser,
-            client: &client.address,
-            device: &client.device,
-        },
-    )
-    .await?;
+    let signed_in = accounts::sign_in_registered(&state.app, &registered, &client.device).await?;
     Ok(redirect_with_session(
         &state,
         "/dashboard",

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::SignedIn;
-use crate::error::PageError;
+use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
 use crate::layout::{FormView, Layout, PageContext};
 use crate::pages::{query_param, render};
@@ -10,9 +10,9 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use mutual_app::AppError;
 use mutual_app::accounts::registration_mode;
 use mutual_app::admin::{self, MEMBERS_PAGE};
-use mutual_app::{AppError, FieldError};
 use mutual_domain::UserId;
 use mutual_domain::accounts::{AccountStatus, RegistrationMode};
 use mutual_domain::permissions::Role;
@@ -173,19 +173,17 @@ async fn finish(
 ) -> Result<Response, PageError> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/admin?done={done}")).into_response()),
-        Err(error @ (AppError::Invalid(_) | AppError::Forbidden(_))) => {
-            let errors = match error {
-                AppError::Invalid(errors) => errors,
-                other => vec![FieldError::new("form", crate::error::describe(&other).2)],
-            };
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
+        Err(error) => {
+            let errors = form_errors(error)?;
             let view = AdminView {
                 form: kept.with_errors(errors),
                 ..AdminView::default()
             };
-            Ok(render(status, &admin_page(state, ctx, view).await?))
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &admin_page(state, ctx, view).await?,
+            ))
         }
-        Err(other) => Err(other.into()),
     }
 }
 

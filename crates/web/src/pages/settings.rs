@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::client::Client;
-use crate::error::PageError;
+use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
 use crate::layout::{FormView, Layout, PageContext};
 use crate::pages::{query_param, redirect_with_session, render};
@@ -230,22 +230,14 @@ pub async fn delete_account(
             }
             Ok(response)
         }
-        Err(error @ (AppError::Invalid(_) | AppError::Forbidden(_))) => {
-            let errors = match error {
-                AppError::Invalid(errors) => errors,
-                other => vec![mutual_app::FieldError::new(
-                    "form",
-                    crate::error::describe(&other).2,
-                )],
-            };
+        Err(error) => {
             let forms = SettingsForms {
-                delete: FormView::default().with_errors(errors),
+                delete: FormView::default().with_errors(form_errors(error)?),
                 ..SettingsForms::default()
             };
             let page = settings_page(&state, &viewer, &ctx, None, forms).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
-        Err(other) => Err(other.into()),
     }
 }
 

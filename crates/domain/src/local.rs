@@ -122,13 +122,17 @@ impl fmt::Display for Zone {
 }
 
 /// Every zone name the time-zone database knows, sorted, for pickers.
-pub fn zone_names() -> Vec<String> {
-    let mut names: Vec<String> = jiff::tz::db()
-        .available()
-        .map(|name| name.to_string())
-        .collect();
-    names.sort();
-    names
+pub fn zone_names() -> &'static [String] {
+    // Read once: the time-zone database does not change while the server runs.
+    static NAMES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        let mut names: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|name| name.to_string())
+            .collect();
+        names.sort();
+        names
+    });
+    &NAMES
 }
 
 /// Parses "YYYY-MM-DD", refusing dates before 1900.

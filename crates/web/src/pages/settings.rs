@@ -37,7 +37,7 @@ struct SettingsPage {
     password_form: FormView,
     delete_form: FormView,
     zone_form: FormView,
-    zones: Vec<String>,
+    zones: &'static [String],
 }
 
 /// The forms of the settings page, as they should be shown.

@@ -1,7 +1,14 @@
 //! Meeting schedules: a start and end time in the meeting's own IANA zone, a recurrence (weekly
 //! on some days, every other week, monthly on the nth weekday, or a single date), cancelled
 //! dates, and the occurrences that follow, correct across daylight-saving changes and midnight.
-//! (The first slice of the meetings feature: the directory, import/export and pages build on it.)
+//! The submodules hold the directory's vocabularies, listings, the Meeting Guide format,
+//! distances and search.
+
+pub mod catalog;
+pub mod feed;
+pub mod geo;
+pub mod listing;
+pub mod search;
 
 use crate::Timestamp;
 use crate::local::{LocalError, Zone};

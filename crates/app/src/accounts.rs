@@ -586,6 +586,7 @@ pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Va
     let audit_log = audit_store::list_audit_events_by_user(&app.db, user.id).await?;
     let invites = store::list_invites_by_user(&app.db, user.id).await?;
     let recovery = crate::recovery::export(app, user.id).await?;
+    let meetings = crate::meetings::export(app, user.id).await?;
     let mut export = serde_json::json!({
         "format": "mutual-export/1",
         "exported_at": app.clock.now().to_rfc3339(),
@@ -606,6 +607,7 @@ pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Va
     });
     if let Some(tables) = export.as_object_mut() {
         tables.extend(recovery);
+        tables.extend(meetings);
     }
     Ok(export)
 }

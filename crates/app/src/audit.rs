@@ -23,6 +23,8 @@ pub(crate) enum Action {
     RegistrationModeChanged,
     InviteCreated,
     AdminCreated,
+    FacilitatorAdded,
+    FacilitatorRemoved,
 }
 
 impl Action {
@@ -44,6 +46,8 @@ impl Action {
             Action::RegistrationModeChanged => "registration_mode_changed",
             Action::InviteCreated => "invite_created",
             Action::AdminCreated => "admin_created",
+            Action::FacilitatorAdded => "facilitator_added",
+            Action::FacilitatorRemoved => "facilitator_removed",
         }
     }
 }

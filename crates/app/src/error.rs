@@ -41,6 +41,9 @@ pub enum AppError {
     /// The viewer may not do this.
     #[error("not allowed")]
     Forbidden(&'static str),
+    /// Only signed-in members may see this (for example a directory closed to visitors).
+    #[error("sign in required")]
+    SignInRequired,
     /// No such thing, or not one the viewer may see.
     #[error("not found")]
     NotFound,

@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 mod error;
 pub mod housekeeping;
+pub mod meetings;
 pub mod passwords;
 pub mod recovery;
 pub mod reminders;
@@ -35,6 +36,7 @@ pub struct App {
     pub hasher: PasswordHasher,
     sessions: SessionCache,
     snapshots: cache::TtlCache<mutual_domain::UserId, Arc<recovery::Snapshot>>,
+    directory: meetings::directory::DirectoryCache,
 }
 
 impl App {
@@ -49,6 +51,7 @@ impl App {
             hasher,
             sessions: SessionCache::new(ttl),
             snapshots: cache::TtlCache::new(ttl),
+            directory: meetings::directory::DirectoryCache::new(),
         }
     }
 }

@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod feed;
 pub mod geo;
+pub mod ics;
 pub mod listing;
 pub mod search;
 

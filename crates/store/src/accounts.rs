@@ -253,7 +253,10 @@ pub async fn erase_user(db: &Db, id: UserId, now: Timestamp) -> Result<(), Store
             .await?;
         expect_one(done.rows_affected())?;
         sqlx::query(END_SESSIONS).bind(id.0).execute(&mut *tx).await?;
-        for table in crate::recovery::MEMBER_TABLES {
+        for table in crate::recovery::MEMBER_TABLES
+            .iter()
+            .chain(crate::meetings::MEMBER_TABLES)
+        {
             sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
                 .bind(id.0)
                 .execute(&mut *tx)

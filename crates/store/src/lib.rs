@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 mod batch;
 mod error;
+pub mod meetings;
 pub mod recovery;
 pub mod sessions;
 pub mod settings;

@@ -49,6 +49,11 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, String) {
             },
         ),
         AppError::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", (*why).into()),
+        AppError::SignInRequired => (
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "This community's meeting directory is open to members only. Please log in.".into(),
+        ),
         AppError::NotFound => (
             StatusCode::NOT_FOUND,
             "not_found",

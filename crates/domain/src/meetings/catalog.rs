@@ -118,25 +118,8 @@ pub fn is_custom_type(code: &str) -> bool {
     !TYPE_CODES.iter().any(|(c, _)| *c == code)
 }
 
-/// A programme a new install starts with: code, name, and its approach (one of [`APPROACHES`]).
-pub const DEFAULT_PROGRAMS: &[(&str, &str, &str)] = &[
-    ("AA", "Alcoholics Anonymous", "twelve-step"),
-    ("NA", "Narcotics Anonymous", "twelve-step"),
-    ("CA", "Cocaine Anonymous", "twelve-step"),
-    ("CMA", "Crystal Meth Anonymous", "twelve-step"),
-    ("MA", "Marijuana Anonymous", "twelve-step"),
-    ("AL-ANON", "Al-Anon Family Groups", "twelve-step"),
-    ("NAR-ANON", "Nar-Anon Family Groups", "twelve-step"),
-    ("SMART", "SMART Recovery", "science-based"),
-    ("REFUGE", "Refuge Recovery", "buddhist"),
-    ("DHARMA", "Recovery Dharma", "buddhist"),
-    ("LIFERING", "LifeRing Secular Recovery", "secular"),
-    ("WFS", "Women for Sobriety", "secular"),
-    ("CR", "Celebrate Recovery", "faith-based"),
-    ("OTHER", "Other or independent", "other"),
-];
-
-/// How a programme approaches recovery.
+/// How a programme approaches recovery. (The programmes themselves are stored, admin-edited;
+/// the migration adds the common ones.)
 pub const APPROACHES: &[Term] = &[
     ("twelve-step", "12-step fellowship"),
     ("science-based", "Science-based self-help"),

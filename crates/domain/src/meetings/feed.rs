@@ -326,19 +326,14 @@ pub struct FeedExtras<'a> {
     pub extra: &'a Map<String, Value>,
 }
 
-/// Why a listing cannot be written as a feed row.
-pub fn inexpressible(listing: &Listing) -> Option<&'static str> {
-    match listing.recurrence {
-        Recurrence::Weekly(_) => None,
-        Recurrence::EveryOtherWeek { .. } => {
-            Some("meets every other week, which the Meeting Guide format cannot express")
-        }
-        Recurrence::Monthly { .. } => {
-            Some("meets monthly, which the Meeting Guide format cannot express")
-        }
-        Recurrence::Once(_) => {
-            Some("meets on a single date, which the Meeting Guide format cannot express")
-        }
+/// Why a meeting of a stored recurrence kind cannot be written as a feed row (`None` for
+/// weekly meetings, which it can).
+pub fn inexpressible(kind: &str) -> Option<&'static str> {
+    match kind {
+        "weekly" => None,
+        "biweekly" => Some("meets every other week, which the Meeting Guide format cannot express"),
+        "monthly" => Some("meets monthly, which the Meeting Guide format cannot express"),
+        _ => Some("meets on a single date, which the Meeting Guide format cannot express"),
     }
 }
 

@@ -289,6 +289,164 @@ pub struct ListingInput<'a> {
     pub notes: &'a str,
 }
 
+/// The fields of a listing form, in order (also the keys of a suggested change).
+pub const LISTING_FIELDS: &[&str] = &[
+    "name",
+    "time_zone",
+    "start_time",
+    "end_time",
+    "recurrence",
+    "days",
+    "nth",
+    "date",
+    "cancelled",
+    "mode",
+    "status",
+    "location",
+    "location_notes",
+    "address",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "latitude",
+    "longitude",
+    "approximate",
+    "conference_url",
+    "conference_url_notes",
+    "conference_phone",
+    "conference_phone_notes",
+    "types",
+    "notes",
+];
+
+impl<'a> ListingInput<'a> {
+    /// An input read field by field (`days` comma-separated, `approximate` non-empty for yes).
+    pub fn from_fields(get: impl Fn(&str) -> &'a str) -> ListingInput<'a> {
+        ListingInput {
+            name: get("name"),
+            time_zone: get("time_zone"),
+            start_time: get("start_time"),
+            end_time: get("end_time"),
+            recurrence: get("recurrence"),
+            days: get("days").split(',').collect(),
+            nth: get("nth"),
+            date: get("date"),
+            cancelled: get("cancelled"),
+            mode: get("mode"),
+            status: get("status"),
+            location: get("location"),
+            location_notes: get("location_notes"),
+            address: get("address"),
+            city: get("city"),
+            state: get("state"),
+            postal_code: get("postal_code"),
+            country: get("country"),
+            latitude: get("latitude"),
+            longitude: get("longitude"),
+            approximate: !get("approximate").trim().is_empty(),
+            conference_url: get("conference_url"),
+            conference_url_notes: get("conference_url_notes"),
+            conference_phone: get("conference_phone"),
+            conference_phone_notes: get("conference_phone_notes"),
+            types: get("types"),
+            notes: get("notes"),
+        }
+    }
+}
+
+/// A listing as the values of its form, in [`LISTING_FIELDS`] order: what an edit or a
+/// suggestion starts from, and what a change is compared by.
+pub fn listing_fields(listing: &Listing) -> Vec<(&'static str, String)> {
+    let hhmm = |t: Time| format!("{:02}:{:02}", t.hour(), t.minute());
+    let stored = listing.recurrence.stored();
+    let date = match &listing.recurrence {
+        Recurrence::Weekly(_) | Recurrence::Monthly { .. } => String::new(),
+        _ => stored.date.clone().unwrap_or_default(),
+    };
+    let address = if listing.address.is_empty() {
+        listing.formatted_address.clone()
+    } else {
+        listing.address.clone()
+    };
+    let number = |n: Option<f64>| n.map(|v| v.to_string()).unwrap_or_default();
+    vec![
+        ("name", listing.name.clone()),
+        ("time_zone", listing.zone.clone()),
+        ("start_time", hhmm(listing.start)),
+        ("end_time", hhmm(listing.end)),
+        ("recurrence", stored.kind),
+        ("days", stored.days),
+        ("nth", stored.nth.map(|n| n.to_string()).unwrap_or_default()),
+        ("date", date),
+        (
+            "cancelled",
+            listing
+                .cancelled
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        ("mode", listing.mode.as_str().into()),
+        ("status", listing.status.as_str().into()),
+        ("location", listing.location.clone()),
+        ("location_notes", listing.location_notes.clone()),
+        ("address", address),
+        ("city", listing.city.clone()),
+        ("state", listing.state.clone()),
+        ("postal_code", listing.postal_code.clone()),
+        ("country", listing.country.clone()),
+        ("latitude", number(listing.point.map(|p| p.lat))),
+        ("longitude", number(listing.point.map(|p| p.lng))),
+        (
+            "approximate",
+            if listing.approximate == Some(true) {
+                "yes"
+            } else {
+                ""
+            }
+            .into(),
+        ),
+        ("conference_url", listing.conference_url.clone()),
+        ("conference_url_notes", listing.conference_url_notes.clone()),
+        ("conference_phone", listing.conference_phone.clone()),
+        (
+            "conference_phone_notes",
+            listing.conference_phone_notes.clone(),
+        ),
+        ("types", listing.types.join(", ")),
+        ("notes", listing.notes.clone()),
+    ]
+}
+
+/// Carries over what a form does not show from the listing being edited: the feed's address
+/// style and regions, and an unchanged `approximate: no`.
+pub fn keep_unshown(edited: &mut Listing, current: &Listing) {
+    if !current.formatted_address.is_empty()
+        && current.address.is_empty()
+        && edited.address == current.formatted_address
+    {
+        edited.formatted_address = std::mem::take(&mut edited.address);
+    }
+    edited.region.clone_from(&current.region);
+    edited.sub_region.clone_from(&current.sub_region);
+    edited.regions.clone_from(&current.regions);
+    if edited.approximate.is_none() && current.approximate == Some(false) {
+        edited.approximate = Some(false);
+    }
+}
+
+/// The fields that differ between two listings: (field, before, after).
+pub fn diff(before: &Listing, after: &Listing) -> Vec<(&'static str, String, String)> {
+    listing_fields(before)
+        .into_iter()
+        .zip(listing_fields(after))
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((field, a), (_, b))| (field, a, b))
+        .collect()
+}
+
 /// Longest accepted text per field.
 const SHORT: usize = 255;
 const LONG: usize = 4000;
@@ -637,6 +795,26 @@ mod tests {
         monthly.nth = "1";
         monthly.days = vec!["6"];
         assert!(fields(&monthly).is_empty());
+    }
+
+    #[test]
+    fn a_listing_survives_its_own_form_and_a_diff_names_what_changed() {
+        let listing = parse_listing(&base(), "s".into(), today()).unwrap();
+        let fields = listing_fields(&listing);
+        let get = |name: &str| {
+            fields
+                .iter()
+                .find(|(f, _)| *f == name)
+                .map_or("", |(_, v)| v.as_str())
+        };
+        let again = parse_listing(&ListingInput::from_fields(get), "s".into(), today()).unwrap();
+        assert!(diff(&listing, &again).is_empty());
+        let mut later = again.clone();
+        later.start = Time::new(19, 30, 0, 0).unwrap();
+        assert_eq!(
+            diff(&listing, &later),
+            [("start_time", "19:00".to_owned(), "19:30".to_owned())]
+        );
     }
 
     #[test]

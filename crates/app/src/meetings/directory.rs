@@ -1,0 +1,198 @@
+//! The directory as searches read it: every active meeting with its group's attributes, held in
+//! memory and rebuilt when the listings change. Changes through this server rebuild it on the
+//! next search; other servers notice the stored version change within [`RECHECK`].
+
+use super::{listing_of, split};
+use crate::{App, AppError};
+use mutual_domain::meetings::listing::Status;
+use mutual_domain::meetings::search::{Directory, Entry};
+use mutual_store::meetings::{self as store, ProgramRow};
+use mutual_store::settings;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// How often a server asks the database whether another server changed the directory.
+const RECHECK: Duration = Duration::from_secs(2);
+const SETTING_VERSION: &str = "meetings.version";
+pub(crate) const SETTING_PUBLIC: &str = "meetings.public";
+
+/// One consistent view of the directory.
+pub struct DirectorySnapshot {
+    pub directory: Directory,
+    /// Whether people who are not signed in may browse it.
+    pub public: bool,
+    pub programs: Vec<ProgramRow>,
+    version: String,
+}
+
+impl DirectorySnapshot {
+    /// The programme with `code`.
+    pub fn program(&self, code: &str) -> Option<&ProgramRow> {
+        self.programs.iter().find(|p| p.code == code)
+    }
+}
+
+struct Current {
+    snapshot: Arc<DirectorySnapshot>,
+    checked: Option<Instant>,
+}
+
+/// The shared, rebuildable directory.
+#[derive(Clone)]
+pub(crate) struct DirectoryCache {
+    current: Arc<RwLock<Current>>,
+    rebuilding: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl DirectoryCache {
+    pub fn new() -> DirectoryCache {
+        DirectoryCache {
+            current: Arc::new(RwLock::new(Current {
+                snapshot: Arc::new(DirectorySnapshot {
+                    directory: Directory::default(),
+                    public: true,
+                    programs: Vec::new(),
+                    version: String::new(),
+                }),
+                checked: None,
+            })),
+            rebuilding: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
+    fn fresh(&self) -> Option<Arc<DirectorySnapshot>> {
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        current
+            .checked
+            .filter(|at| at.elapsed() < RECHECK)
+            .map(|_| current.snapshot.clone())
+    }
+
+    /// Makes the next read check the database.
+    fn invalidate(&self) {
+        self.current
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .checked = None;
+    }
+}
+
+/// The directory, rebuilt first if the listings changed.
+pub async fn snapshot(app: &App) -> Result<Arc<DirectorySnapshot>, AppError> {
+    let cache = &app.directory;
+    if let Some(snapshot) = cache.fresh() {
+        return Ok(snapshot);
+    }
+    let _one_at_a_time = cache.rebuilding.lock().await;
+    if let Some(snapshot) = cache.fresh() {
+        return Ok(snapshot);
+    }
+    let version = settings::find_setting(&app.db, SETTING_VERSION)
+        .await?
+        .unwrap_or_else(|| "initial".into());
+    let held = cache
+        .current
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .snapshot
+        .clone();
+    let snapshot = if held.version == version {
+        held
+    } else {
+        Arc::new(build(app, version).await?)
+    };
+    let mut current = cache.current.write().unwrap_or_else(|e| e.into_inner());
+    current.snapshot = snapshot.clone();
+    current.checked = Some(Instant::now());
+    Ok(snapshot)
+}
+
+/// Records that listings, groups, programmes or the directory settings changed: every
+/// server rebuilds its directory before its next search.
+pub async fn changed(app: &App) -> Result<(), AppError> {
+    settings::upsert_setting(
+        &app.db,
+        SETTING_VERSION,
+        &uuid::Uuid::now_v7().to_string(),
+        app.clock.now(),
+    )
+    .await?;
+    app.directory.invalidate();
+    Ok(())
+}
+
+/// Reads every active meeting, page by page, into a fresh directory.
+async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError> {
+    let started = Instant::now();
+    let programs = store::list_programs(&app.db).await?;
+    let groups: HashMap<uuid::Uuid, store::GroupRow> = store::list_groups(&app.db)
+        .await?
+        .into_iter()
+        .map(|g| (g.id, g))
+        .collect();
+    let public = settings::find_setting(&app.db, SETTING_PUBLIC)
+        .await?
+        .is_none_or(|v| v != "false");
+    let mut entries = Vec::new();
+    let mut after = None;
+    loop {
+        let page =
+            store::list_meetings_page(&app.db, after, Some(Status::Active.as_str()), 5000).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for row in &page {
+            let Some(group) = groups.get(&row.group_id) else {
+                continue;
+            };
+            let listing = listing_of(row)?;
+            let program = programs.iter().find(|p| p.code == group.program_code);
+            let haystack = [
+                listing.name.as_str(),
+                group.name.as_str(),
+                listing.location.as_str(),
+                &listing.address_line(),
+                listing.city.as_str(),
+                listing.region.as_str(),
+                listing.sub_region.as_str(),
+                program.map_or("", |p| p.name.as_str()),
+                group.program_code.as_str(),
+            ]
+            .join(" ")
+            .to_lowercase();
+            entries.push(Entry {
+                id: row.id,
+                group_id: group.id,
+                name: listing.name.clone(),
+                group_name: group.name.clone(),
+                program: group.program_code.clone(),
+                approach: program.map(|p| p.approach.clone()).unwrap_or_default(),
+                mode: listing.mode,
+                types: listing.types.clone(),
+                tags: split(&group.tags),
+                size: group.size.clone(),
+                structure: group.structure.clone(),
+                facilitation: group.facilitation.clone(),
+                audience: split(&group.audience),
+                languages: split(&group.languages),
+                accessibility: split(&group.accessibility),
+                schedule: listing.schedule(),
+                point: listing.point,
+                location: listing.location.clone(),
+                city: listing.city.clone(),
+                haystack,
+            });
+        }
+    }
+    tracing::info!(
+        meetings = entries.len(),
+        millis = started.elapsed().as_millis() as u64,
+        "directory built"
+    );
+    Ok(DirectorySnapshot {
+        directory: Directory::new(entries),
+        public,
+        programs,
+        version,
+    })
+}

@@ -1,0 +1,256 @@
+//! Meeting Guide interoperability: importing a feed (row by row, each rejected row reported
+//! with its slug and reason, re-imports updating by slug) and writing the feed page by page so
+//! that even a very large directory is streamed, never held whole.
+
+use super::{RowParts, directory, listing_of, row_of};
+use crate::{App, AppError};
+use mutual_domain::local::Zone;
+use mutual_domain::meetings::feed::{self, FeedExtras, RowError};
+use mutual_domain::meetings::listing::Listing;
+use mutual_store::meetings::{self as store, GroupRow, ImportRow};
+use serde_json::Value;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Largest feed accepted, in bytes.
+pub const MAX_FEED_BYTES: usize = 200 * 1024 * 1024;
+/// Rows written per transaction.
+const CHUNK: usize = 2000;
+
+/// Choices for an import.
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    /// The programme of new groups (default: "OTHER").
+    pub program: Option<String>,
+    /// The zone of rows without `timezone` (default: the server's).
+    pub time_zone: Option<String>,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct ImportReport {
+    pub created: u64,
+    pub updated: u64,
+    pub rejected: Vec<Rejected>,
+}
+
+/// A row that was not imported.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Rejected {
+    /// Its position in the feed, from 1.
+    pub row: usize,
+    pub slug: Option<String>,
+    pub reason: String,
+}
+
+/// Reads a Meeting Guide feed and imports every valid row. Fails as a whole only when the file
+/// cannot be read as a list of meetings, or the options are wrong; then nothing is changed.
+pub async fn import_feed(
+    app: &App,
+    bytes: &[u8],
+    options: &ImportOptions,
+) -> Result<ImportReport, AppError> {
+    if bytes.len() > MAX_FEED_BYTES {
+        return Err(AppError::field(
+            "file",
+            format!(
+                "The file is larger than {} MB; split it into smaller feeds.",
+                MAX_FEED_BYTES / 1024 / 1024
+            ),
+        ));
+    }
+    let program = options
+        .program
+        .as_deref()
+        .map(|p| p.trim().to_uppercase())
+        .unwrap_or_else(|| "OTHER".into());
+    if !store::list_programs(&app.db)
+        .await?
+        .iter()
+        .any(|p| p.code == program)
+    {
+        return Err(AppError::field(
+            "program",
+            format!("There is no programme with the code {program:?}."),
+        ));
+    }
+    let zone = match &options.time_zone {
+        Some(name) => Zone::parse(name).map_err(|e| AppError::field("timezone", e.to_string()))?,
+        None => Zone::parse(&app.config.default_time_zone).unwrap_or_else(|_| Zone::utc()),
+    };
+    let document: Value = serde_json::from_slice(bytes).map_err(|e| {
+        AppError::field(
+            "file",
+            format!(
+                "This is not valid JSON (line {}, column {}).",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let Value::Array(rows) = document else {
+        return Err(AppError::field(
+            "file",
+            "A Meeting Guide feed is a JSON list of meetings ([{...}, {...}]).",
+        ));
+    };
+    let mut report = ImportReport::default();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut batch: Vec<ImportRow> = Vec::with_capacity(CHUNK);
+    let now = app.clock.now().millis();
+    for (index, row) in rows.iter().enumerate() {
+        let number = index + 1;
+        let read = match feed::read_row(row, &zone) {
+            Ok(read) => read,
+            Err(RowError { slug, reason }) => {
+                report.rejected.push(Rejected {
+                    row: number,
+                    slug,
+                    reason,
+                });
+                continue;
+            }
+        };
+        if let Some(first) = seen.insert(read.listing.slug.clone(), number) {
+            seen.insert(read.listing.slug.clone(), first);
+            report.rejected.push(Rejected {
+                row: number,
+                slug: Some(read.listing.slug.clone()),
+                reason: format!("the slug is also used by row {first}; slugs must be unique"),
+            });
+            continue;
+        }
+        let implicit = read.group.is_none();
+        let group = GroupRow {
+            id: Uuid::now_v7(),
+            name: read
+                .group
+                .clone()
+                .unwrap_or_else(|| read.listing.name.clone()),
+            program_code: program.clone(),
+            description: String::new(),
+            tags: String::new(),
+            size: String::new(),
+            structure: String::new(),
+            facilitation: String::new(),
+            atmosphere: String::new(),
+            languages: String::new(),
+            accessibility: String::new(),
+            audience: String::new(),
+            closed: read.listing.types.iter().any(|t| t == "C"),
+            contact_name: String::new(),
+            contact_email: String::new(),
+            contact_phone: String::new(),
+            join_members_only: false,
+            notes: read.group_notes.clone(),
+            implicit,
+            created_at: now,
+            updated_at: now,
+        };
+        let meeting = row_of(
+            &read.listing,
+            RowParts {
+                id: Uuid::now_v7(),
+                group_id: group.id,
+                source_url: read.url.clone(),
+                extra: Value::Object(read.extra.clone()).to_string(),
+                created_at: now,
+                updated_at: read.updated.map_or(now, |t| t.millis()),
+            },
+        );
+        batch.push(ImportRow { meeting, group });
+        if batch.len() == CHUNK {
+            add(&mut report, store::import_meetings(&app.db, &batch).await?);
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        add(&mut report, store::import_meetings(&app.db, &batch).await?);
+    }
+    directory::changed(app).await?;
+    Ok(report)
+}
+
+fn add(report: &mut ImportReport, counts: store::ImportCounts) {
+    report.created += counts.created;
+    report.updated += counts.updated;
+}
+
+/// The address a meeting's page has on this server.
+pub fn meeting_url(app: &App, id: Uuid) -> String {
+    format!(
+        "{}/meetings/{id}",
+        app.config.public_url.trim_end_matches('/')
+    )
+}
+
+/// Meetings per page of the feed.
+pub const FEED_PAGE: i64 = 1000;
+
+/// One page of the feed, as JSON array elements joined by commas (no brackets), and the cursor
+/// for the next page (`None` at the end).
+pub async fn feed_page(
+    app: &App,
+    after: Option<Uuid>,
+) -> Result<(Vec<u8>, Option<Uuid>), AppError> {
+    let rows = store::list_feed_page(&app.db, after, FEED_PAGE).await?;
+    let next = if rows.len() as i64 == FEED_PAGE {
+        rows.last().map(|r| r.meeting.id)
+    } else {
+        None
+    };
+    let mut out = Vec::with_capacity(rows.len() * 600);
+    for row in &rows {
+        let listing: Listing = listing_of(&row.meeting)?;
+        let extra = match serde_json::from_str::<Value>(&row.meeting.extra) {
+            Ok(Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        let url = if row.meeting.source_url.is_empty() {
+            meeting_url(app, row.meeting.id)
+        } else {
+            row.meeting.source_url.clone()
+        };
+        let written = feed::write_row(
+            &listing,
+            &FeedExtras {
+                group: (!row.group_implicit).then_some(row.group_name.as_str()),
+                group_notes: &row.group_notes,
+                url: &url,
+                updated: mutual_domain::Timestamp(row.meeting.updated_at),
+                extra: &extra,
+            },
+        );
+        if let Some(object) = written {
+            if !out.is_empty() {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut out, &object)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+        }
+    }
+    Ok((out, next))
+}
+
+/// A meeting left out of the feed, and why.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Omitted {
+    pub slug: String,
+    pub name: String,
+    pub reason: &'static str,
+    pub url: String,
+}
+
+/// The active meetings the feed leaves out because the format cannot express them.
+pub async fn omitted(app: &App) -> Result<Vec<Omitted>, AppError> {
+    Ok(store::list_inexpressible(&app.db)
+        .await?
+        .into_iter()
+        .map(|(id, slug, name, kind)| Omitted {
+            slug,
+            name,
+            reason: feed::inexpressible(&kind).unwrap_or_default(),
+            url: meeting_url(app, id),
+        })
+        .collect())
+}

@@ -471,15 +471,17 @@ pub struct FinderResult {
     pub reasons: Vec<String>,
 }
 
-/// Ranks meetings for the guided finder's answers (`get` returns every value of a field).
+/// Ranks meetings for the guided finder's answers (`get` returns every value of a field). Times
+/// are in `tz`, else the zone of `zone_from`'s member, else the server's.
 pub async fn find_my_group<'a>(
     app: &App,
     viewer: Option<&Viewer>,
+    zone_from: Option<&Viewer>,
     get: impl Fn(&str) -> Vec<&'a str>,
 ) -> Result<Vec<FinderResult>, AppError> {
     let first = |name: &str| get(name).into_iter().next().unwrap_or("");
     let mut errors = Vec::new();
-    let zone = viewer_zone(app, viewer, first("tz"))?;
+    let zone = viewer_zone(app, zone_from, first("tz"))?;
     let days: Vec<Weekday> = get("days")
         .into_iter()
         .filter_map(|d| d.parse::<i64>().ok().and_then(listing::weekday))
@@ -701,27 +703,26 @@ pub const GROUP_FIELDS: &[&str] = &[
     "notes",
 ];
 
-/// A group as typed: single values as text, lists as every chosen value.
-pub struct GroupInput<'a> {
-    pub get: &'a dyn Fn(&str) -> Vec<&'a str>,
+/// A group as typed: (field, value) pairs, a list field once per chosen value.
+pub struct GroupInput {
+    pub fields: Vec<(String, String)>,
 }
 
-impl GroupInput<'_> {
+impl GroupInput {
+    fn all(&self, name: &str) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     fn text(&self, name: &str) -> String {
-        (self.get)(name)
-            .into_iter()
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_owned()
+        self.all(name).first().unwrap_or(&"").trim().to_owned()
     }
 }
 
-async fn parse_group(
-    app: &App,
-    input: &GroupInput<'_>,
-    base: GroupRow,
-) -> Result<GroupRow, AppError> {
+async fn parse_group(app: &App, input: &GroupInput, base: GroupRow) -> Result<GroupRow, AppError> {
     let mut errors = Vec::new();
     let mut text = |name: &'static str, limit: usize| {
         let value = input.text(name);
@@ -766,7 +767,7 @@ async fn parse_group(
     let mut list =
         |field: &'static str, terms: &[catalog::Term], what: &str| match catalog::checked_list(
             terms,
-            &(input.get)(field),
+            &input.all(field),
             what,
         ) {
             Ok(v) => v,
@@ -781,7 +782,8 @@ async fn parse_group(
     let facilitation = list("facilitation", catalog::FACILITATION, "Facilitation");
     let audience = list("audience", catalog::AUDIENCES, "Audience");
     let accessibility = list("accessibility", catalog::ACCESSIBILITY, "Accessibility");
-    let languages: Vec<String> = (input.get)("languages")
+    let languages: Vec<String> = input
+        .all("languages")
         .into_iter()
         .flat_map(|l| l.split(','))
         .map(|l| l.trim().to_uppercase())
@@ -828,7 +830,7 @@ async fn parse_group(
 pub async fn create_group(
     app: &App,
     viewer: &Viewer,
-    input: &GroupInput<'_>,
+    input: &GroupInput,
 ) -> Result<Uuid, AppError> {
     require_moderator(viewer)?;
     let now = app.clock.now().millis();
@@ -866,7 +868,7 @@ pub async fn update_group(
     app: &App,
     viewer: &Viewer,
     id: Uuid,
-    input: &GroupInput<'_>,
+    input: &GroupInput,
 ) -> Result<(), AppError> {
     let current = store::find_group(&app.db, id)
         .await?
@@ -1485,4 +1487,61 @@ pub async fn export(
         ),
     );
     Ok(tables)
+}
+
+/// One line of the printable weekly schedule.
+pub struct ScheduleEntry {
+    /// "HH:MM" in the viewer's zone.
+    pub time: String,
+    pub name: String,
+    pub program: String,
+    pub place: String,
+    pub types: Vec<String>,
+}
+
+/// Every weekly meeting's coming week, by the viewer's weekday (Sunday first), each day in
+/// time order.
+pub fn weekly_schedule(
+    app: &App,
+    snapshot: &DirectorySnapshot,
+    zone: &Zone,
+) -> Vec<Vec<ScheduleEntry>> {
+    let now = app.clock.now();
+    let week = now.plus(Duration::from_secs(7 * 86_400));
+    let mut days: Vec<Vec<(Time, ScheduleEntry)>> = (0..7).map(|_| Vec::new()).collect();
+    for entry in &snapshot.directory.entries {
+        if !matches!(entry.schedule.recurrence, Recurrence::Weekly(_)) {
+            continue;
+        }
+        for occurrence in entry.schedule.between(now, week) {
+            if occurrence.start < now {
+                continue;
+            }
+            let Ok(at) = jiff::Timestamp::from_millisecond(occurrence.start.millis()) else {
+                continue;
+            };
+            let local = at.to_zoned(zone.tz().clone()).datetime();
+            let day = usize::try_from(local.weekday().to_sunday_zero_offset()).unwrap_or(0);
+            days[day].push((
+                local.time(),
+                ScheduleEntry {
+                    time: format!("{:02}:{:02}", local.hour(), local.minute()),
+                    name: entry.name.clone(),
+                    program: entry.program.clone(),
+                    place: [entry.location.as_str(), entry.city.as_str()]
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    types: entry.types.clone(),
+                },
+            ));
+        }
+    }
+    days.into_iter()
+        .map(|mut day| {
+            day.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.name.cmp(&b.1.name)));
+            day.into_iter().map(|(_, e)| e).collect()
+        })
+        .collect()
 }

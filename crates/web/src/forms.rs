@@ -87,6 +87,24 @@ impl FromRequest<AppState> for FormData {
 }
 
 impl FormData {
+    /// The parameters of a query string (GET requests change nothing, so no CSRF check).
+    /// `None` when the query string cannot be read.
+    pub fn from_query(query: Option<&str>) -> Option<FormData> {
+        serde_urlencoded::from_str(query.unwrap_or(""))
+            .ok()
+            .map(|fields| FormData { fields })
+    }
+
+    /// Fields given as lists (a JSON body's fields, for example).
+    pub fn from_fields(fields: Vec<(String, String)>) -> FormData {
+        FormData { fields }
+    }
+
+    /// Every (field, value) pair, in order.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        self.fields.clone()
+    }
+
     /// The first value of `name`, or "" when absent.
     pub fn get(&self, name: &str) -> &str {
         self.fields

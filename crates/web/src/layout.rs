@@ -18,6 +18,8 @@ pub struct Layout {
     /// The viewer's pseudonym when signed in.
     pub viewer_name: Option<String>,
     pub is_admin: bool,
+    /// Moderators and admins (the review queues).
+    pub is_moderator: bool,
     /// The CSRF token for the forms on the page (the header's log-out button among them).
     pub csrf: String,
 }
@@ -30,6 +32,7 @@ impl Layout {
             community: "Mutual".into(),
             viewer_name: None,
             is_admin: false,
+            is_moderator: false,
             csrf: String::new(),
         }
     }
@@ -53,6 +56,10 @@ impl PageContext {
                 .viewer
                 .as_ref()
                 .is_some_and(|(_, role)| *role == Role::Admin),
+            is_moderator: self
+                .viewer
+                .as_ref()
+                .is_some_and(|(_, role)| role.can_moderate()),
             csrf: self.csrf.clone(),
         }
     }

@@ -9,6 +9,7 @@ mod charts;
 mod client;
 mod csrf;
 mod error;
+mod feeds;
 mod forms;
 mod layout;
 pub mod metrics;
@@ -24,6 +25,9 @@ use axum::extract::DefaultBodyLimit;
 use mutual_app::App;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Largest Meeting Guide file the admin upload page accepts (bigger feeds: the command line).
+pub const IMPORT_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 
 /// Settings of the HTTP layer.
 #[derive(Clone, Debug)]

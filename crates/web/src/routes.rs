@@ -1,8 +1,9 @@
 //! The route table: every route, its handler, and the one policy list that says who may call
 //! it. The authorization middleware reads the policy; a test proves the two lists agree.
 
-use crate::{AppState, api, assets, ops, pages};
+use crate::{AppState, api, assets, feeds, ops, pages};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, post, put};
@@ -25,7 +26,7 @@ const fn rule(method: &'static str, path: &'static str, access: Access) -> Route
     }
 }
 
-use Access::{Admin, Anyone, Member, Public};
+use Access::{Admin, Anyone, Member, Moderator, Public};
 
 /// Every route and who may call it. A route missing here is refused (fail closed) and fails
 /// the route-table test.
@@ -78,6 +79,42 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("POST", "/admin/members/{id}/suspend", Admin),
     rule("POST", "/admin/members/{id}/unsuspend", Admin),
     rule("POST", "/admin/members/{id}/approve", Admin),
+    // The meeting directory: open to anyone unless an admin closes it (the handlers check).
+    rule("GET", "/meetings", Anyone),
+    rule("GET", "/meetings/find", Anyone),
+    rule("GET", "/meetings/schedule", Anyone),
+    rule("GET", "/meetings/{id}", Anyone),
+    rule("GET", "/groups/{id}", Anyone),
+    rule("GET", "/meetings.json", Anyone),
+    rule("GET", "/meetings-omitted.json", Anyone),
+    rule("GET", "/calendar/{token}", Public),
+    rule("POST", "/meetings/{id}/save", Member),
+    rule("POST", "/meetings/{id}/unsave", Member),
+    rule("POST", "/meetings/{id}/attended", Member),
+    rule("GET", "/meetings/{id}/suggest", Member),
+    rule("POST", "/meetings/{id}/suggest", Member),
+    // Editing: facilitators of the group, checked by the use case; moderators and admins.
+    rule("GET", "/meetings/{id}/edit", Member),
+    rule("POST", "/meetings/{id}/edit", Member),
+    rule("GET", "/groups/{id}/edit", Member),
+    rule("POST", "/groups/{id}/edit", Member),
+    rule("GET", "/groups/{id}/meetings/new", Member),
+    rule("POST", "/groups/{id}/meetings/new", Member),
+    rule("GET", "/groups/new", Moderator),
+    rule("POST", "/groups/new", Moderator),
+    rule("POST", "/groups/{id}/facilitators", Moderator),
+    rule("POST", "/groups/{id}/facilitators/{user}/remove", Moderator),
+    rule("GET", "/moderation/suggestions", Moderator),
+    rule("POST", "/moderation/suggestions/{id}", Moderator),
+    rule("GET", "/my/meetings", Member),
+    rule("POST", "/my/meetings/calendar", Member),
+    rule("POST", "/my/attendance", Member),
+    rule("POST", "/my/attendance/{id}/delete", Member),
+    rule("GET", "/admin/meetings", Admin),
+    rule("POST", "/admin/meetings/visibility", Admin),
+    rule("POST", "/admin/meetings/import", Admin),
+    rule("POST", "/admin/programs", Admin),
+    rule("POST", "/admin/programs/{code}/delete", Admin),
     // JSON API.
     rule("GET", "/api/v1/openapi.json", Public),
     rule("POST", "/api/v1/accounts", Anyone),
@@ -96,6 +133,25 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("GET", "/api/v1/weekly-checkins", Member),
     rule("GET", "/api/v1/trends", Member),
     rule("GET", "/api/v1/warning-signs", Member),
+    rule("GET", "/api/v1/meetings", Anyone),
+    rule("GET", "/api/v1/meetings/{id}", Anyone),
+    rule("GET", "/api/v1/finder", Anyone),
+    rule("GET", "/api/v1/groups/{id}", Anyone),
+    rule("GET", "/api/v1/programs", Anyone),
+    rule("POST", "/api/v1/groups", Moderator),
+    rule("PUT", "/api/v1/groups/{id}", Member),
+    rule("POST", "/api/v1/groups/{id}/meetings", Member),
+    rule("PUT", "/api/v1/meetings/{id}", Member),
+    rule("GET", "/api/v1/meetings/{id}/history", Member),
+    rule("POST", "/api/v1/meetings/{id}/suggestions", Member),
+    rule("GET", "/api/v1/suggestions", Moderator),
+    rule("POST", "/api/v1/suggestions/{id}/decision", Moderator),
+    rule("GET", "/api/v1/me/saved-meetings", Member),
+    rule("PUT", "/api/v1/me/saved-meetings/{id}", Member),
+    rule("DELETE", "/api/v1/me/saved-meetings/{id}", Member),
+    rule("GET", "/api/v1/me/attendance", Member),
+    rule("POST", "/api/v1/me/attendance", Member),
+    rule("DELETE", "/api/v1/me/attendance/{id}", Member),
 ];
 
 /// The access rule for a matched route, if it has one.
@@ -205,6 +261,87 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
         pages::admin::unsuspend_member,
     )
     .post("/admin/members/{id}/approve", pages::admin::approve_member)
+    .get("/meetings", pages::meetings::show_search)
+    .get("/meetings/find", pages::meetings::show_finder)
+    .get("/meetings/schedule", pages::meetings::show_schedule)
+    .get("/meetings/{id}", pages::meetings::show_meeting)
+    .get("/groups/{id}", pages::meetings::show_group)
+    .get("/meetings.json", feeds::meeting_guide_feed)
+    .get("/meetings-omitted.json", feeds::omitted_meetings)
+    .get("/calendar/{token}", feeds::saved_calendar)
+    .post("/meetings/{id}/save", pages::meetings::save_meeting)
+    .post("/meetings/{id}/unsave", pages::meetings::unsave_meeting)
+    .post("/meetings/{id}/attended", pages::meetings::log_attended)
+    .get(
+        "/meetings/{id}/suggest",
+        pages::meeting_editing::show_suggest,
+    )
+    .post(
+        "/meetings/{id}/suggest",
+        pages::meeting_editing::suggest_change,
+    )
+    .get(
+        "/meetings/{id}/edit",
+        pages::meeting_editing::show_edit_meeting,
+    )
+    .post(
+        "/meetings/{id}/edit",
+        pages::meeting_editing::update_meeting,
+    )
+    .get("/groups/{id}/edit", pages::meeting_editing::show_edit_group)
+    .post("/groups/{id}/edit", pages::meeting_editing::update_group)
+    .get(
+        "/groups/{id}/meetings/new",
+        pages::meeting_editing::show_new_meeting,
+    )
+    .post(
+        "/groups/{id}/meetings/new",
+        pages::meeting_editing::create_meeting,
+    )
+    .get("/groups/new", pages::meeting_editing::show_new_group)
+    .post("/groups/new", pages::meeting_editing::create_group)
+    .post(
+        "/groups/{id}/facilitators",
+        pages::meeting_editing::add_facilitator,
+    )
+    .post(
+        "/groups/{id}/facilitators/{user}/remove",
+        pages::meeting_editing::remove_facilitator,
+    )
+    .get(
+        "/moderation/suggestions",
+        pages::meeting_editing::show_suggestions,
+    )
+    .post(
+        "/moderation/suggestions/{id}",
+        pages::meeting_editing::decide_suggestion,
+    )
+    .get("/my/meetings", pages::meetings::show_my_meetings)
+    .post("/my/meetings/calendar", pages::meetings::new_calendar)
+    .post("/my/attendance", pages::meetings::add_attendance)
+    .post(
+        "/my/attendance/{id}/delete",
+        pages::meetings::delete_attendance,
+    )
+    .get(
+        "/admin/meetings",
+        pages::meeting_editing::show_admin_meetings,
+    )
+    .post(
+        "/admin/meetings/visibility",
+        pages::meeting_editing::set_visibility,
+    )
+    .add(
+        "POST",
+        "/admin/meetings/import",
+        post(pages::meeting_editing::import_upload)
+            .layer(DefaultBodyLimit::max(crate::IMPORT_UPLOAD_BYTES)),
+    )
+    .post("/admin/programs", pages::meeting_editing::save_program)
+    .post(
+        "/admin/programs/{code}/delete",
+        pages::meeting_editing::delete_program,
+    )
     .get("/api/v1/openapi.json", api::openapi::show_openapi)
     .post("/api/v1/accounts", api::accounts::create_account)
     .post("/api/v1/sessions", api::accounts::create_session)
@@ -224,7 +361,44 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
     .post("/api/v1/weekly-checkins", api::recovery::create_weekly)
     .get("/api/v1/weekly-checkins", api::recovery::list_weekly)
     .get("/api/v1/trends", api::recovery::show_trends)
-    .get("/api/v1/warning-signs", api::recovery::show_warning_signs);
+    .get("/api/v1/warning-signs", api::recovery::show_warning_signs)
+    .get("/api/v1/meetings", api::meetings::search_meetings)
+    .get("/api/v1/meetings/{id}", api::meetings::show_meeting)
+    .get("/api/v1/finder", api::meetings::find_my_group)
+    .get("/api/v1/groups/{id}", api::meetings::show_group)
+    .get("/api/v1/programs", api::meetings::list_programs)
+    .post("/api/v1/groups", api::meetings::create_group)
+    .put("/api/v1/groups/{id}", api::meetings::update_group)
+    .post(
+        "/api/v1/groups/{id}/meetings",
+        api::meetings::create_meeting,
+    )
+    .put("/api/v1/meetings/{id}", api::meetings::update_meeting)
+    .get("/api/v1/meetings/{id}/history", api::meetings::show_history)
+    .post(
+        "/api/v1/meetings/{id}/suggestions",
+        api::meetings::suggest_change,
+    )
+    .get("/api/v1/suggestions", api::meetings::list_suggestions)
+    .post(
+        "/api/v1/suggestions/{id}/decision",
+        api::meetings::decide_suggestion,
+    )
+    .get("/api/v1/me/saved-meetings", api::meetings::list_saved)
+    .put(
+        "/api/v1/me/saved-meetings/{id}",
+        api::meetings::save_meeting,
+    )
+    .delete(
+        "/api/v1/me/saved-meetings/{id}",
+        api::meetings::unsave_meeting,
+    )
+    .get("/api/v1/me/attendance", api::meetings::list_attendance)
+    .post("/api/v1/me/attendance", api::meetings::log_attendance)
+    .delete(
+        "/api/v1/me/attendance/{id}",
+        api::meetings::delete_attendance,
+    );
     (routes.router.fallback(pages::not_found), routes.registered)
 }
 

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document it serves.
 
 pub mod accounts;
+pub mod meetings;
 pub mod openapi;
 pub mod recovery;

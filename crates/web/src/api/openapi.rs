@@ -53,7 +53,7 @@ fn ok(status: &str, description: &str, schema: &str) -> Value {
 
 static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
     let signed_in = json!([{ "bearer": [] }, { "cookie": [] }]);
-    json!({
+    let mut document = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "Mutual API",
@@ -306,8 +306,269 @@ static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
                 }
             }
         }
-    })
+    });
+    if let (Some(paths), Value::Object(extra)) = (
+        document["paths"].as_object_mut(),
+        directory_paths(&signed_in),
+    ) {
+        paths.extend(extra);
+    }
+    if let (Some(schemas), Value::Object(extra)) = (
+        document["components"]["schemas"].as_object_mut(),
+        directory_schemas(),
+    ) {
+        schemas.extend(extra);
+    }
+    document
 });
+
+fn query(name: &str, description: &str, schema: Value) -> Value {
+    json!({ "name": name, "in": "query", "description": description, "schema": schema })
+}
+
+fn path_id() -> Value {
+    json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } })
+}
+
+fn no_content(description: &str) -> Value {
+    json!({ "204": { "description": description } })
+}
+
+fn object_response(status: &str, description: &str) -> Value {
+    json!({ status: { "description": description, "content": { "application/json": { "schema": { "type": "object" } } } } })
+}
+
+/// The meeting directory's paths.
+fn directory_paths(signed_in: &Value) -> Value {
+    let text = json!({ "type": "string" });
+    let search_parameters = json!([
+        query(
+            "q",
+            "Words that must all appear (name, group, place, programme)",
+            text.clone()
+        ),
+        query("program", "Programme code, e.g. AA, SMART", text.clone()),
+        query(
+            "types",
+            "Comma-separated Meeting Guide type codes; all must match",
+            text.clone()
+        ),
+        query(
+            "mode",
+            "How people attend",
+            json!({ "type": "string", "enum": ["in_person", "online", "hybrid", "phone"] })
+        ),
+        query(
+            "day",
+            "Weekday in the viewer's zone, 0 = Sunday",
+            json!({ "type": "integer", "minimum": 0, "maximum": 6 })
+        ),
+        query(
+            "after",
+            "Starting at or after HH:MM in the viewer's zone",
+            text.clone()
+        ),
+        query(
+            "before",
+            "Starting before HH:MM in the viewer's zone (earlier than after: past midnight)",
+            text.clone()
+        ),
+        query(
+            "tz",
+            "The viewer's IANA zone (default: the server's)",
+            text.clone()
+        ),
+        query("near", "lat,lng", text.clone()),
+        query(
+            "radius_km",
+            "Distance from near, default 25",
+            json!({ "type": "number", "maximum": 500 })
+        ),
+        query(
+            "starting_within_hours",
+            "Starting within this many hours",
+            json!({ "type": "number", "maximum": 168 })
+        ),
+        query(
+            "in_progress",
+            "Only meetings in progress now",
+            json!({ "type": "boolean" })
+        ),
+        query(
+            "limit",
+            "At most this many, default 50",
+            json!({ "type": "integer", "minimum": 1, "maximum": 200 })
+        ),
+        query(
+            "order",
+            "next (default) or distance",
+            json!({ "type": "string", "enum": ["next", "distance"] })
+        ),
+        query("tags", "Comma-separated group value tags", text.clone()),
+        query("size", "small, medium or large", text.clone()),
+        query("structure", "Group format", text.clone()),
+        query("facilitation", "peer or professional", text.clone()),
+        query("audience", "Comma-separated audiences", text.clone()),
+        query("language", "Language code", text.clone()),
+        query(
+            "accessibility",
+            "Comma-separated accessibility features",
+            text.clone()
+        ),
+    ]);
+    let listing_body = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ListingRequest" } } } });
+    let group_body = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/GroupRequest" } } } });
+    json!({
+        "/api/v1/meetings": { "get": {
+            "summary": "Search the directory (the same answer for every viewer)", "operationId": "searchMeetings", "security": [],
+            "parameters": search_parameters,
+            "responses": with(object_response("200", "time_zone, count and meetings ordered by next occurrence or distance"), error_responses(&["401", "422", "503"]))
+        }},
+        "/api/v1/meetings/{id}": {
+            "get": {
+                "summary": "One meeting; join details are null when the group keeps them for signed-in members", "operationId": "showMeeting", "security": [],
+                "parameters": [path_id(), query("tz", "The viewer's IANA zone", text.clone())],
+                "responses": with(object_response("200", "The meeting"), error_responses(&["401", "404", "503"]))
+            },
+            "put": {
+                "summary": "Change a meeting (its group's facilitators, moderators, admins)", "operationId": "updateMeeting", "security": signed_in,
+                "parameters": [path_id()], "requestBody": listing_body.clone(),
+                "responses": with(no_content("Changed, recorded in the history"), error_responses(&["400", "401", "403", "404", "415", "422", "503"]))
+            }
+        },
+        "/api/v1/meetings/{id}/history": { "get": {
+            "summary": "Who changed the listing, what and when (its editors)", "operationId": "showMeetingHistory", "security": signed_in,
+            "parameters": [path_id()],
+            "responses": with(object_response("200", "history, newest first"), error_responses(&["401", "403", "404", "503"]))
+        }},
+        "/api/v1/meetings/{id}/suggestions": { "post": {
+            "summary": "Suggest a correction: the fields as they should be, and a note", "operationId": "suggestChange", "security": signed_in,
+            "parameters": [path_id()], "requestBody": listing_body.clone(),
+            "responses": with(object_response("201", "id and status pending"), error_responses(&["400", "401", "404", "415", "422", "503"]))
+        }},
+        "/api/v1/finder": { "get": {
+            "summary": "The guided finder: ranked suggestions with their reasons", "operationId": "findMyGroup", "security": [],
+            "parameters": [
+                query("approach", "Approaches or value tags, comma-separated", text.clone()),
+                query("size", "small, medium or large", text.clone()),
+                query("structure", "Format", text.clone()),
+                query("audience", "Audiences, comma-separated", text.clone()),
+                query("days", "Weekdays (0 = Sunday), comma-separated", text.clone()),
+                query("parts", "morning, afternoon, evening; comma-separated", text.clone()),
+                query("attend", "in_person, online or either", text.clone()),
+                query("near", "lat,lng", text.clone()),
+                query("radius_km", "How far to travel", json!({ "type": "number" })),
+                query("language", "Language code", text.clone()),
+                query("tz", "The viewer's IANA zone", text.clone())
+            ],
+            "responses": with(object_response("200", "suggestions, best first, each with meeting, score and reasons"), error_responses(&["401", "422", "503"]))
+        }},
+        "/api/v1/groups": { "post": {
+            "summary": "Create a group (moderators, admins)", "operationId": "createGroup", "security": signed_in,
+            "requestBody": group_body.clone(),
+            "responses": with(object_response("201", "id"), error_responses(&["400", "401", "403", "415", "422", "503"]))
+        }},
+        "/api/v1/groups/{id}": {
+            "get": {
+                "summary": "A group with its attributes and meetings", "operationId": "showGroup", "security": [],
+                "parameters": [path_id()],
+                "responses": with(object_response("200", "The group"), error_responses(&["401", "404", "503"]))
+            },
+            "put": {
+                "summary": "Change a group (its facilitators, moderators, admins)", "operationId": "updateGroup", "security": signed_in,
+                "parameters": [path_id()], "requestBody": group_body,
+                "responses": with(no_content("Changed"), error_responses(&["400", "401", "403", "404", "415", "422", "503"]))
+            }
+        },
+        "/api/v1/groups/{id}/meetings": { "post": {
+            "summary": "Add a meeting to a group", "operationId": "createMeeting", "security": signed_in,
+            "parameters": [path_id()], "requestBody": listing_body,
+            "responses": with(object_response("201", "id"), error_responses(&["400", "401", "403", "404", "415", "422", "503"]))
+        }},
+        "/api/v1/programs": { "get": {
+            "summary": "Programmes and approaches", "operationId": "listPrograms", "security": [],
+            "responses": with(object_response("200", "programs"), error_responses(&["503"]))
+        }},
+        "/api/v1/suggestions": { "get": {
+            "summary": "Suggestions waiting for review, with field-by-field differences (moderators)", "operationId": "listSuggestions", "security": signed_in,
+            "responses": with(object_response("200", "suggestions"), error_responses(&["401", "403", "503"]))
+        }},
+        "/api/v1/suggestions/{id}/decision": { "post": {
+            "summary": "Approve (apply) or reject a suggestion (moderators)", "operationId": "decideSuggestion", "security": signed_in,
+            "parameters": [path_id()], "requestBody": json_body("DecisionRequest"),
+            "responses": with(no_content("Decided"), error_responses(&["400", "401", "403", "404", "415", "422", "503"]))
+        }},
+        "/api/v1/me/saved-meetings": { "get": {
+            "summary": "The member's saved meetings", "operationId": "listSavedMeetings", "security": signed_in,
+            "responses": with(object_response("200", "meetings"), error_responses(&["401", "503"]))
+        }},
+        "/api/v1/me/saved-meetings/{id}": {
+            "put": {
+                "summary": "Save a meeting", "operationId": "saveMeeting", "security": signed_in, "parameters": [path_id()],
+                "responses": with(no_content("Saved"), error_responses(&["401", "404", "503"]))
+            },
+            "delete": {
+                "summary": "Forget a saved meeting", "operationId": "unsaveMeeting", "security": signed_in, "parameters": [path_id()],
+                "responses": with(no_content("Removed"), error_responses(&["401", "503"]))
+            }
+        },
+        "/api/v1/me/attendance": {
+            "get": {
+                "summary": "The member's private attendance log", "operationId": "listAttendance", "security": signed_in,
+                "responses": with(object_response("200", "attendance, newest first"), error_responses(&["401", "503"]))
+            },
+            "post": {
+                "summary": "Log going to a meeting (only the member sees it)", "operationId": "logAttendance", "security": signed_in,
+                "requestBody": json_body("AttendanceRequest"),
+                "responses": with(object_response("201", "id"), error_responses(&["400", "401", "404", "415", "422", "503"]))
+            }
+        },
+        "/api/v1/me/attendance/{id}": { "delete": {
+            "summary": "Delete a log entry", "operationId": "deleteAttendance", "security": signed_in, "parameters": [path_id()],
+            "responses": with(no_content("Deleted"), error_responses(&["401", "404", "503"]))
+        }}
+    })
+}
+
+/// The meeting directory's request bodies.
+fn directory_schemas() -> Value {
+    let text = json!({ "type": "string" });
+    let mut listing = serde_json::Map::new();
+    for field in mutual_domain::meetings::listing::LISTING_FIELDS {
+        listing.insert((*field).to_owned(), text.clone());
+    }
+    listing.insert("days".into(), json!({ "type": "array", "items": { "type": "integer", "minimum": 0, "maximum": 6 }, "description": "0 = Sunday" }));
+    listing.insert(
+        "types".into(),
+        json!({ "type": "array", "items": { "type": "string" } }),
+    );
+    listing.insert("approximate".into(), json!({ "type": "boolean" }));
+    listing.insert(
+        "note".into(),
+        json!({ "type": "string", "description": "Suggestions only: for the moderators" }),
+    );
+    let mut group = serde_json::Map::new();
+    for field in mutual_app::meetings::GROUP_FIELDS {
+        group.insert((*field).to_owned(), text.clone());
+    }
+    for list in ["tags", "languages", "accessibility", "audience"] {
+        group.insert(
+            list.into(),
+            json!({ "type": "array", "items": { "type": "string" } }),
+        );
+    }
+    group.insert("closed".into(), json!({ "type": "boolean" }));
+    group.insert("join_members_only".into(), json!({ "type": "boolean" }));
+    json!({
+        "ListingRequest": { "type": "object", "additionalProperties": false, "properties": listing,
+            "description": "time_zone IANA; start_time/end_time HH:MM (end before start: past midnight); recurrence weekly, biweekly, monthly (with nth 1-4 or -1) or once (with date)" },
+        "GroupRequest": { "type": "object", "additionalProperties": false, "required": ["name", "program"], "properties": group },
+        "DecisionRequest": { "type": "object", "additionalProperties": false, "required": ["approve"],
+            "properties": { "approve": { "type": "boolean" }, "note": { "type": "string" } } },
+        "AttendanceRequest": { "type": "object", "additionalProperties": false, "required": ["day"],
+            "properties": { "meeting_id": { "type": "string", "format": "uuid" }, "meeting_name": { "type": "string" }, "day": { "type": "string", "format": "date" }, "note": { "type": "string" } } }
+    })
+}
 
 /// The document itself.
 pub fn document() -> &'static Value {

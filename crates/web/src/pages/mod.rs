@@ -5,6 +5,8 @@ pub mod admin;
 pub mod dashboard;
 pub mod help;
 pub mod home;
+pub mod meeting_editing;
+pub mod meetings;
 pub mod recovery;
 pub mod settings;
 pub mod setup;
@@ -33,6 +35,11 @@ pub async fn not_found() -> Response {
         "Not found",
         "There is nothing at this address. It may have moved, or the link may be mistyped.".into(),
     )
+}
+
+/// An id from the path; anything that is not one is simply not found.
+pub(crate) fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::try_parse(id).map_err(|_| AppError::NotFound)
 }
 
 /// One value from the query string.

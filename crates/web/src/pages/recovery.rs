@@ -7,7 +7,7 @@ use crate::charts::{Series, line_chart};
 use crate::error::PageError;
 use crate::forms::FormData;
 use crate::layout::{FormView, Layout, PageContext};
-use crate::pages::{query_param, render};
+use crate::pages::{parse_id, query_param, render};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -205,10 +205,6 @@ struct ClockPage {
     attempts: Vec<AttemptView>,
     form: FormView,
     reset_form: FormView,
-}
-
-fn parse_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::try_parse(id).map_err(|_| AppError::NotFound)
 }
 
 async fn clock_page(

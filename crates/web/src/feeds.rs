@@ -1,0 +1,107 @@
+//! Machine-readable directory files: the Meeting Guide feed `/meetings.json` (streamed page by
+//! page), its companion list of meetings the format cannot express, and members' private
+//! calendar feeds of their saved meetings.
+
+use crate::AppState;
+use crate::auth::MaybeViewer;
+use crate::error::PageError;
+use crate::pages::meetings::ics_response;
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mutual_app::AppError;
+use mutual_app::meetings::{self, calendar, interop};
+use uuid::Uuid;
+
+/// Where the feed is in its pages.
+enum Cursor {
+    Start,
+    After(Uuid),
+    Closing,
+    Done,
+}
+
+/// `GET /meetings.json`: every active weekly meeting as a Meeting Guide feed, written a page at
+/// a time. Meetings the format cannot express are counted in `Mutual-Omitted-Meetings` and
+/// listed at `/meetings-omitted.json` (the `Link` header points there).
+pub async fn meeting_guide_feed(
+    State(state): State<AppState>,
+    MaybeViewer(viewer): MaybeViewer,
+) -> Result<Response, PageError> {
+    meetings::directory_for(&state.app, viewer.as_ref()).await?;
+    let omitted = interop::omitted(&state.app).await?.len();
+    let app = state.app.clone();
+    let stream = futures_util::stream::unfold(Cursor::Start, move |cursor| {
+        let app = app.clone();
+        async move {
+            let (after, opening) = match cursor {
+                Cursor::Done => return None,
+                Cursor::Closing => return Some((Ok(Bytes::from_static(b"]")), Cursor::Done)),
+                Cursor::Start => (None, true),
+                Cursor::After(id) => (Some(id), false),
+            };
+            match interop::feed_page(&app, after).await {
+                Ok((chunk, next)) => {
+                    let mut bytes = Vec::with_capacity(chunk.len() + 1);
+                    if opening {
+                        bytes.push(b'[');
+                    } else if !chunk.is_empty() {
+                        bytes.push(b',');
+                    }
+                    bytes.extend_from_slice(&chunk);
+                    let cursor = next.map_or(Cursor::Closing, Cursor::After);
+                    Some((Ok(Bytes::from(bytes)), cursor))
+                }
+                Err(error) => {
+                    tracing::error!(%error, "meeting feed failed part way");
+                    Some((Err(std::io::Error::other("feed failed")), Cursor::Done))
+                }
+            }
+        }
+    });
+    let mut response = Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert("mutual-omitted-meetings", HeaderValue::from(omitted));
+    headers.insert(
+        header::LINK,
+        HeaderValue::from_static(
+            "</meetings-omitted.json>; rel=\"related\"; title=\"Meetings left out of this feed\"",
+        ),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    Ok(response)
+}
+
+/// `GET /meetings-omitted.json`: active meetings left out of the feed, each with the reason.
+pub async fn omitted_meetings(
+    State(state): State<AppState>,
+    MaybeViewer(viewer): MaybeViewer,
+) -> Result<Response, PageError> {
+    meetings::directory_for(&state.app, viewer.as_ref()).await?;
+    let omitted = interop::omitted(&state.app).await?;
+    Ok(Json(serde_json::json!({ "omitted": omitted })).into_response())
+}
+
+/// `GET /calendar/{token}.ics`: a member's saved meetings for their calendar program.
+pub async fn saved_calendar(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
+    let token = file.strip_suffix(".ics").unwrap_or(&file);
+    if token.is_empty() || token.len() > 128 {
+        return Err(AppError::NotFound.into());
+    }
+    let body = calendar::saved_feed(&state.app, token).await?;
+    let mut response = ics_response(body, "meetings.ics");
+    *response.status_mut() = StatusCode::OK;
+    Ok(response)
+}

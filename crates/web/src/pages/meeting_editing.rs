@@ -1,0 +1,809 @@
+//! Changing the directory: suggesting a correction, editing and adding meetings and groups
+//! (facilitators, moderators, admins), facilitators, the suggestion review queue, and the
+//! admins' directory page (visibility, programmes, Meeting Guide import upload).
+
+use crate::AppState;
+use crate::api::meetings::listing_map;
+use crate::auth::SignedIn;
+use crate::csrf::{self, CsrfToken};
+use crate::error::{PageError, form_errors};
+use crate::forms::FormData;
+use crate::layout::{FormView, Layout, PageContext};
+use crate::pages::meetings::{day_options, group_page, mode_options, options};
+use crate::pages::{parse_id, query_param, render};
+use askama::Template;
+use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use mutual_app::AppError;
+use mutual_app::accounts::Viewer;
+use mutual_app::meetings::interop::{self, ImportOptions, ImportReport};
+use mutual_app::meetings::{self, GROUP_FIELDS, GroupInput};
+use mutual_domain::meetings::catalog;
+use mutual_domain::meetings::listing::{LISTING_FIELDS, ListingInput, listing_fields};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Which listing form is shown.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ListingForm {
+    Edit(Uuid),
+    Suggest(Uuid),
+    New(Uuid),
+}
+
+#[derive(Template)]
+#[template(path = "meeting_form.html")]
+struct MeetingFormPage {
+    layout: Layout,
+    heading: String,
+    intro: &'static str,
+    action: String,
+    submit: &'static str,
+    suggesting: bool,
+    form: FormView,
+    fields: Vec<&'static str>,
+    recurrences: Vec<(String, String)>,
+    days: Vec<(String, String)>,
+    nths: Vec<(String, String)>,
+    modes: Vec<(String, String)>,
+    statuses: Vec<(String, String)>,
+}
+
+fn meeting_form_page(
+    ctx: &PageContext,
+    which: ListingForm,
+    name: &str,
+    form: FormView,
+) -> MeetingFormPage {
+    let (heading, intro, action, submit) = match which {
+        ListingForm::Edit(id) => (
+            format!("Edit {name}"),
+            "Changes show in the directory at once and are recorded in the listing's history.",
+            format!("/meetings/{id}/edit"),
+            "Save listing",
+        ),
+        ListingForm::Suggest(id) => (
+            format!("Suggest a change to {name}"),
+            "Correct what is wrong; a moderator reviews it before the listing changes.",
+            format!("/meetings/{id}/suggest"),
+            "Send suggestion",
+        ),
+        ListingForm::New(group) => (
+            format!("Add a meeting to {name}"),
+            "The meeting appears in the directory as soon as it is saved.",
+            format!("/groups/{group}/meetings/new"),
+            "Add meeting",
+        ),
+    };
+    let mut fields: Vec<&'static str> = LISTING_FIELDS.to_vec();
+    fields.push("note");
+    MeetingFormPage {
+        layout: ctx.layout(&heading),
+        heading,
+        intro,
+        action,
+        submit,
+        suggesting: matches!(which, ListingForm::Suggest(_)),
+        form,
+        fields,
+        recurrences: vec![
+            ("weekly".into(), "Every week".into()),
+            ("biweekly".into(), "Every other week".into()),
+            ("monthly".into(), "Monthly".into()),
+            ("once".into(), "Once".into()),
+        ],
+        days: day_options(),
+        nths: vec![
+            ("1".into(), "First".into()),
+            ("2".into(), "Second".into()),
+            ("3".into(), "Third".into()),
+            ("4".into(), "Fourth".into()),
+            ("-1".into(), "Last".into()),
+        ],
+        modes: mode_options(),
+        statuses: vec![
+            ("active".into(), "Meeting".into()),
+            ("closed".into(), "Temporarily not meeting".into()),
+        ],
+    }
+}
+
+fn listing_view(values: &BTreeMap<String, String>) -> FormView {
+    values.iter().fold(FormView::default(), |view, (k, v)| {
+        view.keep_owned(k.clone(), v)
+    })
+}
+
+async fn current_values(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<(String, BTreeMap<String, String>), AppError> {
+    let view = meetings::find_meeting(&state.app, Some(viewer), id).await?;
+    let values = listing_fields(&view.listing)
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    Ok((view.listing.name, values))
+}
+
+/// `GET /meetings/{id}/edit` and `GET /meetings/{id}/suggest`: the form, prefilled.
+async fn show_listing_form(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &PageContext,
+    which: ListingForm,
+    id: Uuid,
+) -> Result<Response, PageError> {
+    let (name, values) = current_values(state, viewer, id).await?;
+    if let ListingForm::Edit(_) = which
+        && !meetings::find_meeting(&state.app, Some(viewer), id)
+            .await?
+            .editable
+    {
+        return Err(AppError::Forbidden("Only this group's facilitators and moderators can change its listings. You can suggest a change instead.").into());
+    }
+    Ok(render(
+        StatusCode::OK,
+        &meeting_form_page(ctx, which, &name, listing_view(&values)),
+    ))
+}
+
+/// `GET /meetings/{id}/edit`
+pub async fn show_edit_meeting(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    show_listing_form(&state, &viewer, &ctx, ListingForm::Edit(id), id).await
+}
+
+/// `GET /meetings/{id}/suggest`
+pub async fn show_suggest(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    show_listing_form(&state, &viewer, &ctx, ListingForm::Suggest(id), id).await
+}
+
+/// The submitted listing form: values kept for re-showing, and unknown fields refused.
+fn submitted(form: &FormData) -> (BTreeMap<String, String>, Vec<mutual_app::FieldError>) {
+    let mut allowed: Vec<&str> = LISTING_FIELDS.to_vec();
+    allowed.push("note");
+    (listing_map(form), form.unknown_fields(&allowed))
+}
+
+async fn submit_listing(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &PageContext,
+    which: ListingForm,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let (values, unknown) = submitted(&form);
+    let input = ListingInput::from_fields(|n| values.get(n).map_or("", String::as_str));
+    let result: Result<String, AppError> = if !unknown.is_empty() {
+        Err(AppError::Invalid(unknown))
+    } else {
+        match which {
+            ListingForm::Edit(id) => meetings::update_meeting(&state.app, viewer, id, &input)
+                .await
+                .map(|()| format!("/meetings/{id}?done=edited")),
+            ListingForm::Suggest(id) => {
+                meetings::suggest_change(&state.app, viewer, id, &values, form.get("note"))
+                    .await
+                    .map(|_| format!("/meetings/{id}?done=suggested"))
+            }
+            ListingForm::New(group) => meetings::create_meeting(&state.app, viewer, group, &input)
+                .await
+                .map(|id| format!("/meetings/{id}?done=edited")),
+        }
+    };
+    match result {
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(error) => {
+            let errors = form_errors(error)?;
+            let name = match which {
+                ListingForm::Edit(id) | ListingForm::Suggest(id) => {
+                    current_values(state, viewer, id).await?.0
+                }
+                ListingForm::New(group) => {
+                    meetings::find_group(&state.app, Some(viewer), group)
+                        .await?
+                        .group
+                        .name
+                }
+            };
+            let view = listing_view(&values)
+                .keep("note", form.get("note"))
+                .with_errors(errors);
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &meeting_form_page(ctx, which, &name, view),
+            ))
+        }
+    }
+}
+
+/// `POST /meetings/{id}/edit`
+pub async fn update_meeting(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    submit_listing(&state, &viewer, &ctx, ListingForm::Edit(id), form).await
+}
+
+/// `POST /meetings/{id}/suggest`
+pub async fn suggest_change(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    submit_listing(&state, &viewer, &ctx, ListingForm::Suggest(id), form).await
+}
+
+/// `GET /groups/{id}/meetings/new`
+pub async fn show_new_meeting(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    Path(group): Path<String>,
+) -> Result<Response, PageError> {
+    let group = parse_id(&group)?;
+    let view = meetings::find_group(&state.app, Some(&viewer), group).await?;
+    if !view.editable {
+        return Err(AppError::Forbidden(
+            "Only this group's facilitators and moderators can add meetings to it.",
+        )
+        .into());
+    }
+    let form = FormView::default()
+        .keep("recurrence", "weekly")
+        .keep("mode", "in_person")
+        .keep("status", "active")
+        .keep("time_zone", viewer.zone.name());
+    Ok(render(
+        StatusCode::OK,
+        &meeting_form_page(&ctx, ListingForm::New(group), &view.group.name, form),
+    ))
+}
+
+/// `POST /groups/{id}/meetings/new`
+pub async fn create_meeting(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    Path(group): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let group = parse_id(&group)?;
+    submit_listing(&state, &viewer, &ctx, ListingForm::New(group), form).await
+}
+
+#[derive(Template)]
+#[template(path = "group_form.html")]
+struct GroupFormPage {
+    layout: Layout,
+    heading: String,
+    action: String,
+    form: FormView,
+    fields: &'static [&'static str],
+    programs: Vec<(String, String)>,
+    tags: Vec<(String, String)>,
+    sizes: Vec<(String, String)>,
+    structures: Vec<(String, String)>,
+    facilitation: Vec<(String, String)>,
+    audiences: Vec<(String, String)>,
+    accessibility: Vec<(String, String)>,
+}
+
+async fn group_form_page(
+    state: &AppState,
+    ctx: &PageContext,
+    heading: String,
+    action: String,
+    form: FormView,
+) -> Result<GroupFormPage, AppError> {
+    Ok(GroupFormPage {
+        layout: ctx.layout(&heading),
+        heading,
+        action,
+        form,
+        fields: GROUP_FIELDS,
+        programs: meetings::programs(&state.app)
+            .await?
+            .into_iter()
+            .map(|p| (p.code, p.name))
+            .collect(),
+        tags: options(catalog::VALUE_TAGS),
+        sizes: options(catalog::SIZES),
+        structures: options(catalog::STRUCTURES),
+        facilitation: options(catalog::FACILITATION),
+        audiences: options(catalog::AUDIENCES),
+        accessibility: options(catalog::ACCESSIBILITY),
+    })
+}
+
+fn group_view(form: &FormData) -> FormView {
+    GROUP_FIELDS.iter().fold(FormView::default(), |v, f| {
+        v.keep(f, &form.all(f).join(","))
+    })
+}
+
+/// `GET /groups/new` (moderators)
+pub async fn show_new_group(
+    State(state): State<AppState>,
+    ctx: PageContext,
+) -> Result<Response, PageError> {
+    let page = group_form_page(
+        &state,
+        &ctx,
+        "Add a group".into(),
+        "/groups/new".into(),
+        FormView::default(),
+    )
+    .await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /groups/new`
+pub async fn create_group(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let unknown = form.unknown_fields(GROUP_FIELDS);
+    let result = if unknown.is_empty() {
+        meetings::create_group(
+            &state.app,
+            &viewer,
+            &GroupInput {
+                fields: form.pairs(),
+            },
+        )
+        .await
+    } else {
+        Err(AppError::Invalid(unknown))
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/groups/{id}")).into_response()),
+        Err(error) => {
+            let view = group_view(&form).with_errors(form_errors(error)?);
+            let page = group_form_page(
+                &state,
+                &ctx,
+                "Add a group".into(),
+                "/groups/new".into(),
+                view,
+            )
+            .await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
+
+/// `GET /groups/{id}/edit`
+pub async fn show_edit_group(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let view = meetings::find_group(&state.app, Some(&viewer), id).await?;
+    if !view.editable {
+        return Err(AppError::Forbidden(
+            "Only this group's facilitators and moderators can change it.",
+        )
+        .into());
+    }
+    let g = &view.group;
+    let form = FormView::default()
+        .keep("name", &g.name)
+        .keep("program", &g.program_code)
+        .keep("description", &g.description)
+        .keep("tags", &g.tags)
+        .keep("size", &g.size)
+        .keep("structure", &g.structure)
+        .keep("facilitation", &g.facilitation)
+        .keep("atmosphere", &g.atmosphere)
+        .keep("languages", &g.languages)
+        .keep("accessibility", &g.accessibility)
+        .keep("audience", &g.audience)
+        .keep("closed", if g.closed { "on" } else { "" })
+        .keep("contact_name", &g.contact_name)
+        .keep("contact_email", &g.contact_email)
+        .keep("contact_phone", &g.contact_phone)
+        .keep(
+            "join_members_only",
+            if g.join_members_only { "on" } else { "" },
+        )
+        .keep("notes", &g.notes);
+    let page = group_form_page(
+        &state,
+        &ctx,
+        format!("Edit {}", g.name),
+        format!("/groups/{id}/edit"),
+        form,
+    )
+    .await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /groups/{id}/edit`
+pub async fn update_group(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let unknown = form.unknown_fields(GROUP_FIELDS);
+    let result = if unknown.is_empty() {
+        meetings::update_group(
+            &state.app,
+            &viewer,
+            id,
+            &GroupInput {
+                fields: form.pairs(),
+            },
+        )
+        .await
+    } else {
+        Err(AppError::Invalid(unknown))
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/groups/{id}")).into_response()),
+        Err(error) => {
+            let view = group_view(&form).with_errors(form_errors(error)?);
+            let page = group_form_page(
+                &state,
+                &ctx,
+                "Edit group".into(),
+                format!("/groups/{id}/edit"),
+                view,
+            )
+            .await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
+
+/// `POST /groups/{id}/facilitators` (moderators)
+pub async fn add_facilitator(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let unknown = form.unknown_fields(&["username"]);
+    let result = if unknown.is_empty() {
+        meetings::add_facilitator(&state.app, &viewer, id, form.get("username")).await
+    } else {
+        Err(AppError::Invalid(unknown))
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/groups/{id}")).into_response()),
+        Err(error) => {
+            let view = FormView::default()
+                .keep("username", form.get("username"))
+                .with_errors(form_errors(error)?);
+            let page = group_page(&state, Some(&viewer), &ctx, id, None, view).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
+
+/// `POST /groups/{id}/facilitators/{user}/remove`
+pub async fn remove_facilitator(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path((id, user)): Path<(String, String)>,
+    _form: FormData,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    meetings::remove_facilitator(&state.app, &viewer, id, parse_id(&user)?).await?;
+    Ok(Redirect::to(&format!("/groups/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "suggestions.html")]
+struct SuggestionsPage {
+    layout: Layout,
+    flash: Option<&'static str>,
+    suggestions: Vec<meetings::SuggestionView>,
+}
+
+/// `GET /moderation/suggestions`
+pub async fn show_suggestions(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    query: RawQuery,
+) -> Result<Response, PageError> {
+    let flash = match query_param(&query, "done").as_deref() {
+        Some("approved") => Some("Approved: the listing is updated and its history records it."),
+        Some("rejected") => Some("Rejected; the listing is unchanged."),
+        _ => None,
+    };
+    let suggestions = meetings::pending_suggestions(&state.app, &viewer).await?;
+    Ok(render(
+        StatusCode::OK,
+        &SuggestionsPage {
+            layout: ctx.layout("Suggested changes"),
+            flash,
+            suggestions,
+        },
+    ))
+}
+
+/// `POST /moderation/suggestions/{id}`
+pub async fn decide_suggestion(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let unknown = form.unknown_fields(&["decision", "note"]);
+    if !unknown.is_empty() {
+        return Err(AppError::Invalid(unknown).into());
+    }
+    let approve = match form.get("decision") {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(AppError::field("decision", "Choose approve or reject.").into()),
+    };
+    meetings::decide_suggestion(&state.app, &viewer, id, approve, form.get("note")).await?;
+    let done = if approve { "approved" } else { "rejected" };
+    Ok(Redirect::to(&format!("/moderation/suggestions?done={done}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "admin_meetings.html")]
+struct AdminMeetingsPage {
+    layout: Layout,
+    flash: Option<&'static str>,
+    report: Option<ImportReport>,
+    form: FormView,
+    public: bool,
+    max_mb: usize,
+    programs: Vec<(String, String)>,
+    program_rows: Vec<meetings::ProgramRow>,
+    approaches: Vec<(String, String)>,
+}
+
+async fn admin_page(
+    state: &AppState,
+    ctx: &PageContext,
+    flash: Option<&'static str>,
+    report: Option<ImportReport>,
+    form: FormView,
+) -> Result<AdminMeetingsPage, AppError> {
+    let program_rows = meetings::programs(&state.app).await?;
+    let snapshot = meetings::directory::snapshot(&state.app).await?;
+    Ok(AdminMeetingsPage {
+        layout: ctx.layout("Meeting directory"),
+        flash,
+        report,
+        form,
+        public: snapshot.public,
+        max_mb: crate::IMPORT_UPLOAD_BYTES / 1024 / 1024,
+        programs: program_rows
+            .iter()
+            .map(|p| (p.code.clone(), p.name.clone()))
+            .collect(),
+        program_rows,
+        approaches: options(catalog::APPROACHES),
+    })
+}
+
+/// `GET /admin/meetings`
+pub async fn show_admin_meetings(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    query: RawQuery,
+) -> Result<Response, PageError> {
+    let flash = match query_param(&query, "done").as_deref() {
+        Some("visibility") => Some("Saved who can browse the directory."),
+        Some("program") => Some("Programmes saved."),
+        _ => None,
+    };
+    Ok(render(
+        StatusCode::OK,
+        &admin_page(&state, &ctx, flash, None, FormView::default()).await?,
+    ))
+}
+
+async fn admin_result(
+    state: &AppState,
+    ctx: &PageContext,
+    result: Result<(), AppError>,
+    done: &str,
+    view: FormView,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/meetings?done={done}")).into_response()),
+        Err(error) => {
+            let view = view.with_errors(form_errors(error)?);
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &admin_page(state, ctx, None, None, view).await?,
+            ))
+        }
+    }
+}
+
+/// `POST /admin/meetings/visibility`
+pub async fn set_visibility(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let mut errors = form.unknown_fields(&["public"]);
+    let public = form.checkbox("public", &mut errors);
+    let result = if errors.is_empty() {
+        meetings::set_directory_public(&state.app, public).await
+    } else {
+        Err(AppError::Invalid(errors))
+    };
+    admin_result(&state, &ctx, result, "visibility", FormView::default()).await
+}
+
+/// `POST /admin/programs`
+pub async fn save_program(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let unknown = form.unknown_fields(&["code", "name", "approach"]);
+    let result = if unknown.is_empty() {
+        meetings::save_program(
+            &state.app,
+            form.get("code"),
+            form.get("name"),
+            form.get("approach"),
+        )
+        .await
+    } else {
+        Err(AppError::Invalid(unknown))
+    };
+    let view = ["code", "name", "approach"]
+        .iter()
+        .fold(FormView::default(), |v, f| v.keep(f, form.get(f)));
+    admin_result(&state, &ctx, result, "program", view).await
+}
+
+/// `POST /admin/programs/{code}/delete`
+pub async fn delete_program(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    Path(code): Path<String>,
+    _form: FormData,
+) -> Result<Response, PageError> {
+    let result = meetings::delete_program(&state.app, &code).await;
+    admin_result(&state, &ctx, result, "program", FormView::default()).await
+}
+
+/// `POST /admin/meetings/import`: a multipart upload of a Meeting Guide file; the report lists
+/// every rejected row.
+pub async fn import_upload(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    token: Option<axum::Extension<CsrfToken>>,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    let mut fields: BTreeMap<String, String> = BTreeMap::new();
+    let mut file: Option<Vec<u8>> = None;
+    let mut failure: Option<AppError> = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_owned();
+                match field.bytes().await {
+                    Ok(bytes) if name == "file" => file = Some(bytes.to_vec()),
+                    Ok(bytes) => {
+                        fields.insert(
+                            name,
+                            String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+                        );
+                    }
+                    Err(error) => {
+                        failure = Some(upload_error(error.status()));
+                        break;
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(error) => {
+                failure = Some(upload_error(error.status()));
+                break;
+            }
+        }
+    }
+    let csrf_ok =
+        token.is_some_and(|t| csrf::matches(&t.0, fields.get("csrf").map_or("", String::as_str)));
+    if !csrf_ok {
+        return Err(AppError::Forbidden(
+            "This form has expired. Please reload the page and upload the file again.",
+        )
+        .into());
+    }
+    let view = FormView::default()
+        .keep("program", fields.get("program").map_or("", String::as_str))
+        .keep(
+            "timezone",
+            fields.get("timezone").map_or("", String::as_str),
+        );
+    let result = match (failure, file) {
+        (Some(error), _) => Err(error),
+        (None, None) => Err(AppError::field(
+            "file",
+            "Choose a Meeting Guide JSON file to upload.",
+        )),
+        (None, Some(bytes)) if bytes.is_empty() => {
+            Err(AppError::field("file", "The file is empty."))
+        }
+        (None, Some(bytes)) => {
+            let options = ImportOptions {
+                program: fields.get("program").filter(|p| !p.is_empty()).cloned(),
+                time_zone: fields
+                    .get("timezone")
+                    .filter(|z| !z.trim().is_empty())
+                    .cloned(),
+            };
+            interop::import_feed(&state.app, &bytes, &options).await
+        }
+    };
+    match result {
+        Ok(report) => {
+            let status = if report.rejected.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            Ok(render(
+                status,
+                &admin_page(&state, &ctx, None, Some(report), view).await?,
+            ))
+        }
+        Err(error) => {
+            let view = view.with_errors(form_errors(error)?);
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &admin_page(&state, &ctx, None, None, view).await?,
+            ))
+        }
+    }
+}
+
+fn upload_error(status: StatusCode) -> AppError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::field(
+            "file",
+            format!(
+                "The file is larger than this page accepts ({} MB). Import bigger feeds with the command: mutual import meeting-guide FILE",
+                crate::IMPORT_UPLOAD_BYTES / 1024 / 1024
+            ),
+        )
+    } else {
+        AppError::field("file", "The upload could not be read. Please try again.")
+    }
+}

@@ -1,0 +1,916 @@
+//! The directory pages: search, the guided finder, the printable schedule, a meeting's and a
+//! group's page (and a meeting's `.ics`), and the member's own meetings and attendance log.
+
+use crate::AppState;
+use crate::api::meetings::query_fields;
+use crate::auth::{MaybeViewer, SignedIn};
+use crate::error::{PageError, form_errors};
+use crate::forms::FormData;
+use crate::layout::{FormView, Layout, PageContext};
+use crate::pages::{parse_id, render};
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use mutual_app::AppError;
+use mutual_app::accounts::Viewer;
+use mutual_app::meetings::{self, MeetingSummary, calendar};
+use mutual_domain::local::Zone;
+use mutual_domain::meetings::catalog::{self, Mode, Term};
+use mutual_domain::meetings::listing::DAY_NAMES;
+use mutual_domain::meetings::search::DayPart;
+use uuid::Uuid;
+
+/// A result card.
+pub(crate) struct Card {
+    id: Uuid,
+    name: String,
+    weekday: &'static str,
+    starts_local: String,
+    in_progress: bool,
+    meeting_local: Option<String>,
+    schedule: String,
+    mode_label: &'static str,
+    program_name: String,
+    place: String,
+    distance_km: Option<f64>,
+    types: Vec<(String, String)>,
+}
+
+impl Card {
+    fn of(m: MeetingSummary) -> Card {
+        Card {
+            id: m.id,
+            weekday: m.weekday,
+            starts_local: m
+                .starts_local
+                .split_once(' ')
+                .map_or(m.starts_local.clone(), |(d, t)| format!("{t}, {d}")),
+            in_progress: m.in_progress,
+            meeting_local: m.meeting_local,
+            schedule: m.schedule,
+            mode_label: Mode::parse(m.mode).map_or("", Mode::label),
+            program_name: m.program_name,
+            place: [m.location, m.city]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", "),
+            distance_km: m.distance_km,
+            types: m
+                .types
+                .iter()
+                .map(|t| (t.clone(), catalog::type_name(t).to_owned()))
+                .collect(),
+            name: m.name,
+        }
+    }
+}
+
+/// Vocabulary as template options.
+pub(crate) fn options(terms: &[Term]) -> Vec<(String, String)> {
+    terms
+        .iter()
+        .map(|(c, l)| ((*c).to_owned(), (*l).to_owned()))
+        .collect()
+}
+
+pub(crate) fn mode_options() -> Vec<(String, String)> {
+    Mode::ALL
+        .iter()
+        .map(|m| (m.as_str().to_owned(), m.label().to_owned()))
+        .collect()
+}
+
+pub(crate) fn day_options() -> Vec<(String, String)> {
+    DAY_NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (i.to_string(), (*d).to_owned()))
+        .collect()
+}
+
+async fn program_options(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
+    Ok(meetings::programs(&state.app)
+        .await?
+        .into_iter()
+        .map(|p| (p.code, p.name))
+        .collect())
+}
+
+/// A form kept from query parameters (lists joined by commas).
+fn kept(params: &FormData, fields: &[&'static str]) -> FormView {
+    fields.iter().fold(FormView::default(), |view, name| {
+        view.keep(name, &params.all(name).join(","))
+    })
+}
+
+fn page_zone(viewer: Option<&Viewer>, state: &AppState, params: &FormData) -> String {
+    meetings::viewer_zone(&state.app, viewer, params.get("tz"))
+        .map(|z| z.name().to_owned())
+        .unwrap_or_else(|_| "UTC".into())
+}
+
+#[derive(Template)]
+#[template(path = "meetings.html")]
+struct SearchPage {
+    layout: Layout,
+    form: FormView,
+    fields: &'static [&'static str],
+    zone: String,
+    programs: Vec<(String, String)>,
+    modes: Vec<(String, String)>,
+    days: Vec<(String, String)>,
+    sizes: Vec<(String, String)>,
+    structures: Vec<(String, String)>,
+    facilitation: Vec<(String, String)>,
+    tags: Vec<(String, String)>,
+    audiences: Vec<(String, String)>,
+    accessibility: Vec<(String, String)>,
+    orders: Vec<(String, String)>,
+    more_open: bool,
+    searched: bool,
+    results: Vec<Card>,
+}
+
+/// `GET /meetings`: the search page; searching is a GET, so results can be bookmarked.
+pub async fn show_search(
+    State(state): State<AppState>,
+    MaybeViewer(viewer): MaybeViewer,
+    ctx: PageContext,
+    query: RawQuery,
+) -> Result<Response, PageError> {
+    let params = FormData::from_query(query.0.as_deref())
+        .unwrap_or_else(|| FormData::from_fields(Vec::new()));
+    let searched = query.0.as_deref().is_some_and(|q| !q.is_empty());
+    let mut form = kept(&params, meetings::SEARCH_PARAMS);
+    let mut results = Vec::new();
+    let mut status = StatusCode::OK;
+    let outcome = async {
+        let params = query_fields(&query, meetings::SEARCH_PARAMS)?;
+        let parsed = meetings::parse_search(&state.app, viewer.as_ref(), |n| params.get(n))?;
+        meetings::search(&state.app, viewer.as_ref(), &parsed).await
+    }
+    .await;
+    match outcome {
+        Ok(found) => results = found.into_iter().map(Card::of).collect(),
+        Err(AppError::SignInRequired) => {
+            return Ok(Redirect::to("/login?next=%2Fmeetings").into_response());
+        }
+        Err(error) => {
+            form = form.with_errors(form_errors(error)?);
+            status = StatusCode::UNPROCESSABLE_ENTITY;
+        }
+    }
+    let more_open = [
+        "types",
+        "size",
+        "structure",
+        "facilitation",
+        "tags",
+        "audience",
+        "accessibility",
+        "language",
+        "order",
+    ]
+    .iter()
+    .any(|f| !params.get(f).is_empty());
+    let page = SearchPage {
+        layout: ctx.layout("Find a meeting"),
+        fields: meetings::SEARCH_PARAMS,
+        zone: page_zone(viewer.as_ref(), &state, &params),
+        form,
+        programs: program_options(&state).await?,
+        modes: mode_options(),
+        days: day_options(),
+        sizes: options(catalog::SIZES),
+        structures: options(catalog::STRUCTURES),
+        facilitation: options(catalog::FACILITATION),
+        tags: options(catalog::VALUE_TAGS),
+        audiences: options(catalog::AUDIENCES),
+        accessibility: options(catalog::ACCESSIBILITY),
+        orders: vec![
+            ("next".into(), "Next to start".into()),
+            ("distance".into(), "Nearest (with a location)".into()),
+        ],
+        more_open,
+        searched,
+        results,
+    };
+    Ok(render(status, &page))
+}
+
+#[derive(Template)]
+#[template(path = "finder.html")]
+struct FinderPage {
+    layout: Layout,
+    form: FormView,
+    fields: &'static [&'static str],
+    approaches: Vec<(String, String)>,
+    sizes: Vec<(String, String)>,
+    structures: Vec<(String, String)>,
+    audiences: Vec<(String, String)>,
+    days: Vec<(String, String)>,
+    parts: Vec<(String, String)>,
+    attend: Vec<(String, String)>,
+    asked: bool,
+    suggestions: Vec<(Card, Vec<String>)>,
+}
+
+/// `GET /meetings/find`: the guided finder.
+pub async fn show_finder(
+    State(state): State<AppState>,
+    MaybeViewer(viewer): MaybeViewer,
+    ctx: PageContext,
+    query: RawQuery,
+) -> Result<Response, PageError> {
+    let params = FormData::from_query(query.0.as_deref())
+        .unwrap_or_else(|| FormData::from_fields(Vec::new()));
+    let asked = query.0.as_deref().is_some_and(|q| !q.is_empty());
+    let mut form = kept(&params, meetings::FINDER_FIELDS);
+    let mut suggestions = Vec::new();
+    let mut status = StatusCode::OK;
+    if asked {
+        let outcome = async {
+            let params = query_fields(&query, meetings::FINDER_FIELDS)?;
+            meetings::find_my_group(&state.app, viewer.as_ref(), viewer.as_ref(), |n| {
+                params.all(n)
+            })
+            .await
+        }
+        .await;
+        match outcome {
+            Ok(found) => {
+                suggestions = found
+                    .into_iter()
+                    .map(|f| (Card::of(f.meeting), f.reasons))
+                    .collect();
+            }
+            Err(AppError::SignInRequired) => {
+                return Ok(Redirect::to("/login?next=%2Fmeetings%2Ffind").into_response());
+            }
+            Err(error) => {
+                form = form.with_errors(form_errors(error)?);
+                status = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+        }
+    }
+    let mut approaches = options(catalog::APPROACHES);
+    approaches.retain(|(c, _)| c != "other");
+    let tags: Vec<(String, String)> = options(catalog::VALUE_TAGS)
+        .into_iter()
+        .filter(|(c, _)| !approaches.iter().any(|(a, _)| a == c))
+        .collect();
+    approaches.extend(tags);
+    let page = FinderPage {
+        layout: ctx.layout("Find my group"),
+        form,
+        fields: meetings::FINDER_FIELDS,
+        approaches,
+        sizes: options(catalog::SIZES),
+        structures: options(catalog::STRUCTURES),
+        audiences: options(catalog::AUDIENCES),
+        days: day_options(),
+        parts: DayPart::ALL
+            .iter()
+            .map(|p| (p.as_str().to_owned(), capitalise(p.as_str())))
+            .collect(),
+        attend: vec![
+            ("in_person".into(), "In person".into()),
+            ("online".into(), "Online or by phone".into()),
+            ("either".into(), "Either".into()),
+        ],
+        asked,
+        suggestions,
+    };
+    Ok(render(status, &page))
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+struct ScheduleRow {
+    time: String,
+    name: String,
+    program: String,
+    place: String,
+    types: String,
+}
+
+#[derive(Template)]
+#[template(path = "schedule.html")]
+struct SchedulePage {
+    layout: Layout,
+    zone: String,
+    days: Vec<(&'static str, Vec<ScheduleRow>)>,
+    legend: Vec<(String, String)>,
+}
+
+/// `GET /meetings/schedule`: every weekly meeting by weekday in the viewer's zone, with a legend
+/// of the types, laid out for printing.
+pub async fn show_schedule(
+    State(state): State<AppState>,
+    MaybeViewer(viewer): MaybeViewer,
+    ctx: PageContext,
+    query: RawQuery,
+) -> Result<Response, PageError> {
+    let params = query_fields(&query, &["tz"])?;
+    let zone = meetings::viewer_zone(&state.app, viewer.as_ref(), params.get("tz"))?;
+    let snapshot = meetings::directory_for(&state.app, viewer.as_ref()).await?;
+    let week = meetings::weekly_schedule(&state.app, &snapshot, &zone);
+    let mut used: Vec<String> = Vec::new();
+    let days = week
+        .into_iter()
+        .enumerate()
+        .map(|(i, rows)| {
+            let rows = rows
+                .into_iter()
+                .map(|r| {
+                    for t in &r.types {
+                        if !used.contains(t) {
+                            used.push(t.clone());
+                        }
+                    }
+                    ScheduleRow {
+                        time: r.time,
+                        name: r.name,
+                        program: r.program,
+                        place: r.place,
+                        types: r.types.join(" "),
+                    }
+                })
+                .collect();
+            (DAY_NAMES[i], rows)
+        })
+        .collect();
+    used.sort();
+    let page = SchedulePage {
+        layout: ctx.layout("Weekly schedule"),
+        zone: zone.name().to_owned(),
+        days,
+        legend: used
+            .into_iter()
+            .map(|c| {
+                let name = catalog::type_name(&c).to_owned();
+                (c, name)
+            })
+            .collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+struct HistoryView {
+    at: String,
+    by: String,
+    summary: String,
+    changes: Vec<meetings::FieldChange>,
+}
+
+struct MeetingDetail {
+    id: Uuid,
+    name: String,
+    group_id: Uuid,
+    group: String,
+    program: String,
+    mode: &'static str,
+    closed: bool,
+    schedule: String,
+    time: String,
+    zone: String,
+    yours: Option<String>,
+    upcoming: Vec<String>,
+    cancelled: String,
+    place: String,
+    location_notes: String,
+    join_hidden: bool,
+    join: Vec<(&'static str, String)>,
+    types: Vec<(String, String)>,
+    notes: String,
+}
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct MeetingPage {
+    layout: Layout,
+    flash: Option<&'static str>,
+    meeting: MeetingDetail,
+    viewer_zone: String,
+    signed_in: bool,
+    saved: bool,
+    editable: bool,
+    attendance_form: FormView,
+    history: Vec<HistoryView>,
+}
+
+async fn meeting_page(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    ctx: &PageContext,
+    id: Uuid,
+    flash: Option<&'static str>,
+    attendance_form: FormView,
+) -> Result<MeetingPage, AppError> {
+    let app = &state.app;
+    let view = meetings::find_meeting(app, viewer, id).await?;
+    let zone = viewer.map_or_else(
+        || Zone::parse(&app.config.default_time_zone).unwrap_or_else(|_| Zone::utc()),
+        |v| v.zone.clone(),
+    );
+    let l = &view.listing;
+    let upcoming = meetings::upcoming(app, &view, 4);
+    let meeting_zone = l.schedule().zone;
+    let yours = upcoming
+        .first()
+        .filter(|_| meeting_zone.name() != zone.name())
+        .map(|o| zone.display(o.start));
+    let mut join = Vec::new();
+    if view.join_visible {
+        for (label, value) in [
+            ("Join link", &l.conference_url),
+            ("Join link notes", &l.conference_url_notes),
+            ("Phone", &l.conference_phone),
+            ("Phone notes", &l.conference_phone_notes),
+        ] {
+            if !value.is_empty() {
+                join.push((label, value.clone()));
+            }
+        }
+    }
+    let has_join = !l.conference_url.is_empty() || !l.conference_phone.is_empty();
+    let (saved, history) = match viewer {
+        Some(v) => (
+            meetings::is_saved(app, v, id).await?,
+            if view.editable {
+                meetings::history(app, v, id).await?
+            } else {
+                Vec::new()
+            },
+        ),
+        None => (false, Vec::new()),
+    };
+    let attendance_form =
+        if attendance_form.value("day").is_empty() && attendance_form.errors.is_empty() {
+            attendance_form.keep("day", &zone.date_of(app.clock.now()).to_string())
+        } else {
+            attendance_form
+        };
+    Ok(MeetingPage {
+        layout: ctx.layout(&l.name),
+        flash,
+        meeting: MeetingDetail {
+            id,
+            name: l.name.clone(),
+            group_id: view.group.id,
+            group: view.group.name.clone(),
+            program: view
+                .program
+                .as_ref()
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            mode: l.mode.label(),
+            closed: l.status != mutual_domain::meetings::listing::Status::Active,
+            schedule: l.recurrence.describe(),
+            time: format!(
+                "{:02}:{:02} to {:02}:{:02}",
+                l.start.hour(),
+                l.start.minute(),
+                l.end.hour(),
+                l.end.minute()
+            ),
+            zone: l.zone.clone(),
+            yours,
+            upcoming: upcoming
+                .iter()
+                .map(|o| format!("{} ({})", zone.display(o.start), zone.name()))
+                .collect(),
+            cancelled: l
+                .cancelled
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            place: [l.location.clone(), l.address_line()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", "),
+            location_notes: l.location_notes.clone(),
+            join_hidden: !view.join_visible && has_join,
+            join,
+            types: l
+                .types
+                .iter()
+                .map(|t| (t.clone(), catalog::type_name(t).to_owned()))
+                .collect(),
+            notes: l.notes.clone(),
+        },
+        viewer_zone: zone.name().to_owned(),
+        signed_in: viewer.is_some(),
+        saved,
+        editable: view.editable,
+        attendance_form,
+        history: history
+            .into_iter()
+            .map(|h| HistoryView {
+                at: h.at,
+                by: h.by,
+                summary: h.summary,
+                changes: h.changes,
+            })
+            .collect(),
+    })
+}
+
+/// `GET /meetings/{id}` (the page) and `GET /meetings/{id}.ics` (the calendar file).
+pub async fn show_meeting(
+    State(state): State<AppState>,
+    MaybeViewer(viewer): MaybeViewer,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    query: RawQuery,
+) -> Result<Response, PageError> {
+    let flash = match crate::pages::query_param(&query, "done").as_deref() {
+        Some("saved") => Some("Saved to your meetings."),
+        Some("unsaved") => Some("Removed from your meetings."),
+        Some("logged") => Some("Added to your private attendance log."),
+        Some("suggested") => Some("Thank you. Moderators will review your suggestion."),
+        Some("edited") => Some("The listing is updated."),
+        _ => None,
+    };
+    let outcome = async {
+        if let Some(id) = id.strip_suffix(".ics") {
+            let view = meetings::find_meeting(&state.app, viewer.as_ref(), parse_id(id)?).await?;
+            let body = calendar::meeting_ics(&state.app, &view);
+            return Ok(ics_response(body, &format!("{}.ics", view.listing.slug)));
+        }
+        let page = meeting_page(
+            &state,
+            viewer.as_ref(),
+            &ctx,
+            parse_id(&id)?,
+            flash,
+            FormView::default(),
+        )
+        .await?;
+        Ok(render(StatusCode::OK, &page))
+    }
+    .await;
+    match outcome {
+        Err(AppError::SignInRequired) => Ok(Redirect::to("/login").into_response()),
+        other => other.map_err(PageError::from),
+    }
+}
+
+/// An iCalendar body, offered as a download named `file`.
+pub(crate) fn ics_response(body: String, file: &str) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
+    let safe: String = file
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+        .collect();
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// `POST /meetings/{id}/save`
+pub async fn save_meeting(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<String>,
+    _form: FormData,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    meetings::save(&state.app, &viewer, id).await?;
+    Ok(Redirect::to(&format!("/meetings/{id}?done=saved")).into_response())
+}
+
+/// `POST /meetings/{id}/unsave`
+pub async fn unsave_meeting(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<String>,
+    _form: FormData,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    meetings::unsave(&state.app, &viewer, id).await?;
+    Ok(Redirect::to(&format!("/meetings/{id}?done=unsaved")).into_response())
+}
+
+/// `POST /meetings/{id}/attended`
+pub async fn log_attended(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let view = FormView::default()
+        .keep("day", form.get("day"))
+        .keep("note", form.get("note"));
+    let result = match form.unknown_fields(&["day", "note"]) {
+        unknown if !unknown.is_empty() => Err(AppError::Invalid(unknown)),
+        _ => {
+            meetings::log_attendance(
+                &state.app,
+                &viewer,
+                Some(id),
+                "",
+                form.get("day"),
+                form.get("note"),
+            )
+            .await
+        }
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?done=logged")).into_response()),
+        Err(error) => {
+            let errors = form_errors(error)?;
+            let page = meeting_page(
+                &state,
+                Some(&viewer),
+                &ctx,
+                id,
+                None,
+                view.with_errors(errors),
+            )
+            .await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
+
+struct GroupDetail {
+    id: Uuid,
+    name: String,
+    program: String,
+    closed: bool,
+    description: String,
+    facts: Vec<(&'static str, String)>,
+    meetings: Vec<(Uuid, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "group.html")]
+pub(crate) struct GroupPage {
+    layout: Layout,
+    flash: Option<&'static str>,
+    group: GroupDetail,
+    editable: bool,
+    moderator: bool,
+    facilitators: Vec<(Uuid, String)>,
+    form: FormView,
+}
+
+fn labels(terms: &[Term], stored: &str) -> String {
+    catalog::split_list(stored)
+        .map(|c| catalog::label(terms, c).to_owned())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) async fn group_page(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    ctx: &PageContext,
+    id: Uuid,
+    flash: Option<&'static str>,
+    form: FormView,
+) -> Result<GroupPage, AppError> {
+    let view = meetings::find_group(&state.app, viewer, id).await?;
+    let g = &view.group;
+    let mut facts: Vec<(&'static str, String)> = vec![
+        ("Values and approach", labels(catalog::VALUE_TAGS, &g.tags)),
+        ("Size", labels(catalog::SIZES, &g.size)),
+        ("Format", labels(catalog::STRUCTURES, &g.structure)),
+        ("Led by", labels(catalog::FACILITATION, &g.facilitation)),
+        ("Atmosphere", g.atmosphere.clone()),
+        ("Languages", g.languages.replace(',', ", ")),
+        ("For", labels(catalog::AUDIENCES, &g.audience)),
+        (
+            "Accessibility",
+            labels(catalog::ACCESSIBILITY, &g.accessibility),
+        ),
+        (
+            "Contact",
+            [
+                g.contact_name.as_str(),
+                g.contact_email.as_str(),
+                g.contact_phone.as_str(),
+            ]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", "),
+        ),
+        ("Notes", g.notes.clone()),
+    ];
+    facts.retain(|(_, v)| !v.is_empty());
+    Ok(GroupPage {
+        layout: ctx.layout(&g.name),
+        flash,
+        group: GroupDetail {
+            id,
+            name: g.name.clone(),
+            program: view
+                .program
+                .as_ref()
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            closed: g.closed,
+            description: g.description.clone(),
+            facts,
+            meetings: view
+                .meetings
+                .iter()
+                .map(|(row, l)| {
+                    (
+                        row.id,
+                        l.name.clone(),
+                        format!(
+                            "{}, {:02}:{:02} {} · {}",
+                            l.recurrence.describe(),
+                            l.start.hour(),
+                            l.start.minute(),
+                            l.zone,
+                            l.mode.label()
+                        ),
+                    )
+                })
+                .collect(),
+        },
+        editable: view.editable,
+        moderator: viewer.is_some_and(|v| v.role.can_moderate()),
+        facilitators: view.facilitators,
+        form,
+    })
+}
+
+/// `GET /groups/{id}`
+pub async fn show_group(
+    State(state): State<AppState>,
+    MaybeViewer(viewer): MaybeViewer,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    match group_page(
+        &state,
+        viewer.as_ref(),
+        &ctx,
+        parse_id(&id)?,
+        None,
+        FormView::default(),
+    )
+    .await
+    {
+        Ok(page) => Ok(render(StatusCode::OK, &page)),
+        Err(AppError::SignInRequired) => Ok(Redirect::to("/login").into_response()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "my_meetings.html")]
+struct MyMeetingsPage {
+    layout: Layout,
+    flash: Option<&'static str>,
+    saved: Vec<(Uuid, String, String)>,
+    calendar_link: Option<String>,
+    has_calendar: bool,
+    form: FormView,
+    log: Vec<meetings::AttendanceRow>,
+}
+
+async fn my_meetings_page(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &PageContext,
+    flash: Option<&'static str>,
+    calendar_link: Option<String>,
+    form: FormView,
+) -> Result<MyMeetingsPage, AppError> {
+    let app = &state.app;
+    let saved = meetings::saved(app, viewer)
+        .await?
+        .into_iter()
+        .map(|(row, l, next)| {
+            let when = match next {
+                Some(o) => format!(
+                    "{}; next {}",
+                    l.recurrence.describe(),
+                    viewer.zone.display(o.start)
+                ),
+                None => format!("{}; no upcoming date", l.recurrence.describe()),
+            };
+            (row.id, l.name, when)
+        })
+        .collect();
+    let form = if form.value("day").is_empty() && form.errors.is_empty() {
+        form.keep("day", &viewer.zone.date_of(app.clock.now()).to_string())
+    } else {
+        form
+    };
+    Ok(MyMeetingsPage {
+        layout: ctx.layout("My meetings"),
+        flash,
+        saved,
+        has_calendar: calendar::has_feed(app, viewer).await?,
+        calendar_link,
+        form,
+        log: meetings::attendance(app, viewer).await?,
+    })
+}
+
+/// `GET /my/meetings`
+pub async fn show_my_meetings(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    query: RawQuery,
+) -> Result<Response, PageError> {
+    let flash = match crate::pages::query_param(&query, "done").as_deref() {
+        Some("logged") => Some("Added to your attendance log."),
+        Some("deleted") => Some("Deleted from your attendance log."),
+        _ => None,
+    };
+    let page = my_meetings_page(&state, &viewer, &ctx, flash, None, FormView::default()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /my/meetings/calendar`: a new private calendar address, shown once.
+pub async fn new_calendar(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    _form: FormData,
+) -> Result<Response, PageError> {
+    let token = calendar::new_feed_token(&state.app, &viewer).await?;
+    let link = format!(
+        "{}/calendar/{token}.ics",
+        state.app.config.public_url.trim_end_matches('/')
+    );
+    let page =
+        my_meetings_page(&state, &viewer, &ctx, None, Some(link), FormView::default()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /my/attendance`
+pub async fn add_attendance(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let fields = ["name", "day", "note"];
+    let view = fields
+        .iter()
+        .fold(FormView::default(), |v, f| v.keep(f, form.get(f)));
+    let result = match form.unknown_fields(&fields) {
+        unknown if !unknown.is_empty() => Err(AppError::Invalid(unknown)),
+        _ => {
+            meetings::log_attendance(
+                &state.app,
+                &viewer,
+                None,
+                form.get("name"),
+                form.get("day"),
+                form.get("note"),
+            )
+            .await
+        }
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/my/meetings?done=logged").into_response()),
+        Err(error) => {
+            let errors = form_errors(error)?;
+            let page =
+                my_meetings_page(&state, &viewer, &ctx, None, None, view.with_errors(errors))
+                    .await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
+
+/// `POST /my/attendance/{id}/delete`
+pub async fn delete_attendance(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<String>,
+    _form: FormData,
+) -> Result<Response, PageError> {
+    meetings::delete_attendance(&state.app, &viewer, parse_id(&id)?).await?;
+    Ok(Redirect::to("/my/meetings?done=deleted").into_response())
+}

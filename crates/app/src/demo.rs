@@ -1,5 +1,8 @@
 //! The demo community: a small, clearly fictional set of pseudonymous members, a moderator and
-//! an admin, so that a newcomer running `mutual serve --demo` sees a living system.
+//! an admin, and a directory of fictional meetings, so that a newcomer running
+//! `mutual serve --demo` sees a living system.
+
+mod meetings;
 
 use crate::{App, AppError};
 use mutual_domain::UserId;
@@ -43,6 +46,7 @@ pub async fn seed_demo(app: &App) -> Result<Option<Vec<(&'static str, Role)>>, A
             seed_recovery(app, user.id, name).await?;
         }
     }
+    meetings::seed_meetings(app).await?;
     Ok(Some(DEMO_ACCOUNTS.to_vec()))
 }
 

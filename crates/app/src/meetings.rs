@@ -1085,6 +1085,9 @@ pub async fn remove_facilitator(
     user: Uuid,
 ) -> Result<(), AppError> {
     require_moderator(viewer)?;
+    if !store::is_facilitator(&app.db, group, mutual_domain::UserId(user)).await? {
+        return Err(AppError::NotFound);
+    }
     store::remove_facilitator(&app.db, group, mutual_domain::UserId(user)).await?;
     crate::audit::record(
         app,

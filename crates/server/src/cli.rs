@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `check-config` and `admin create`.
+//! The command line: `serve`, `migrate`, `check-config`, `admin create` and
+//! `import meeting-guide`.
 
 use crate::config::Config;
 use crate::server::{self, shutdown_signal};
@@ -46,6 +47,41 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Import meetings from another directory.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Import a Meeting Guide JSON feed. Meetings with a slug already here are updated. Exit
+    /// status: 0 when every row was imported, 1 when some rows were rejected (each listed on
+    /// standard error), 2 when nothing could be read.
+    MeetingGuide {
+        /// The feed file.
+        file: PathBuf,
+        /// The programme code of new groups (default OTHER).
+        #[arg(long, value_name = "CODE")]
+        program: Option<String>,
+        /// The time zone of rows without one (default: the server's).
+        #[arg(long, value_name = "ZONE")]
+        timezone: Option<String>,
+    },
+}
+
+/// Why the command failed, and the exit status to report.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub status: u8,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure { message, status: 1 }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -57,8 +93,9 @@ pub enum AdminCommand {
     },
 }
 
-/// Runs the parsed command line; the error is a message for the operator.
-pub async fn run(cli: Cli) -> Result<(), String> {
+/// Runs the parsed command line; `Ok` carries the exit status, the error a message for the
+/// operator.
+pub async fn run(cli: Cli) -> Result<u8, Failure> {
     let mut config = Config::load(cli.config.as_deref(), |name| std::env::var(name).ok())?;
     if let Some(url) = cli.database_url {
         config.database.url = url;
@@ -75,14 +112,22 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::CheckConfig => {
             print!("{}", config.to_redacted_toml());
-            Ok(())
+            Ok(0)
         }
         Command::Migrate => {
             let db = open_database(&config).await?;
             db.close().await;
             println!("The database is up to date.");
-            Ok(())
+            Ok(0)
         }
+        Command::Import {
+            command:
+                ImportCommand::MeetingGuide {
+                    file,
+                    program,
+                    timezone,
+                },
+        } => import_meeting_guide(&config, &file, program, timezone).await,
         Command::Admin {
             command: AdminCommand::Create { username },
         } => {
@@ -94,18 +139,57 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             match result {
                 Ok(_) => {
                     println!("Admin created. They can log in now.");
-                    Ok(())
+                    Ok(0)
                 }
-                Err(mutual_app::AppError::Invalid(errors)) => Err(errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("\n")),
-                Err(other) => Err(other.to_string()),
+                Err(error) => Err(describe(error).into()),
             }
         }
-        Command::Serve { demo, .. } => serve(config, demo).await,
+        Command::Serve { demo, .. } => serve(config, demo).await.map(|()| 0).map_err(Failure::from),
     }
+}
+
+/// A use case's error as lines for the operator.
+fn describe(error: mutual_app::AppError) -> String {
+    match error {
+        mutual_app::AppError::Invalid(errors) => errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    }
+}
+
+async fn import_meeting_guide(
+    config: &Config,
+    file: &std::path::Path,
+    program: Option<String>,
+    time_zone: Option<String>,
+) -> Result<u8, Failure> {
+    let unreadable = |message: String| Failure { message, status: 2 };
+    let bytes = std::fs::read(file)
+        .map_err(|e| unreadable(format!("cannot read {}: {e}", file.display())))?;
+    let db = open_database(config).await.map_err(unreadable)?;
+    let app = App::new(db.clone(), Arc::new(SystemClock), config.app.clone());
+    let options = mutual_app::meetings::interop::ImportOptions { program, time_zone };
+    let result = mutual_app::meetings::interop::import_feed(&app, &bytes, &options).await;
+    db.close().await;
+    let report = result.map_err(|e| unreadable(describe(e)))?;
+    for rejected in &report.rejected {
+        eprintln!(
+            "row {} ({}): {}",
+            rejected.row,
+            rejected.slug.as_deref().unwrap_or("no slug"),
+            rejected.reason
+        );
+    }
+    println!(
+        "Imported {} new and {} updated meetings; {} rows rejected.",
+        report.created,
+        report.updated,
+        report.rejected.len()
+    );
+    Ok(if report.rejected.is_empty() { 0 } else { 1 })
 }
 
 async fn open_database(config: &Config) -> Result<Db, String> {

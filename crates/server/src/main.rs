@@ -14,10 +14,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> ExitCode {
     match run(Cli::parse()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("mutual: {message}");
-            ExitCode::FAILURE
+        Ok(status) => ExitCode::from(status),
+        Err(failure) => {
+            eprintln!("mutual: {}", failure.message);
+            ExitCode::from(failure.status)
         }
     }
 }

@@ -4,7 +4,26 @@
   // Offer the browser's time zone where the member has not chosen one yet.
   var zone = '';
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { zone = ''; }
-  document.querySelectorAll('input[data-detect-zone]').forEach(function (input) {
+  document.querySelectorAll('input[data-detect-zone], input[data-browser-zone]').forEach(function (input) {
     if (!input.value && zone) { input.value = zone; }
+  });
+  // "Use my location": the browser's position goes into the form, never anywhere else.
+  if (navigator.geolocation) {
+    document.querySelectorAll('button[data-locate]').forEach(function (button) {
+      var target = document.getElementById(button.getAttribute('data-locate'));
+      if (!target) { return; }
+      button.hidden = false;
+      button.addEventListener('click', function () {
+        button.disabled = true;
+        navigator.geolocation.getCurrentPosition(function (position) {
+          target.value = position.coords.latitude.toFixed(4) + ',' + position.coords.longitude.toFixed(4);
+          button.disabled = false;
+        }, function () { button.disabled = false; }, { maximumAge: 600000, timeout: 10000 });
+      });
+    });
+  }
+  document.querySelectorAll('button[data-print]').forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener('click', function () { window.print(); });
   });
 })();

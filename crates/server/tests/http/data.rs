@@ -115,6 +115,64 @@ async fn fill_recovery_tables(
     );
 }
 
+/// Puts a row for the member in every directory table: a saved meeting, a calendar address, an
+/// attendance entry, a suggested change, and facilitation of a group (made by `moderator`).
+async fn fill_meeting_tables(
+    server: &TestServer,
+    member: &mut crate::support::Visitor,
+    name: &str,
+    moderator: &str,
+) {
+    let token = server.token(moderator).await;
+    let (status, group) = server
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/groups",
+            Some(&token),
+            Some(&serde_json::json!({"name": "Data Group", "program": "SMART"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let group = group["id"].as_str().unwrap().to_owned();
+    let (status, meeting) = server.api(reqwest::Method::POST, &format!("/api/v1/groups/{group}/meetings"), Some(&token), Some(&serde_json::json!({
+        "name": "Data Meeting", "time_zone": "UTC", "start_time": "18:00", "end_time": "19:00", "recurrence": "weekly",
+        "days": [1], "mode": "online", "conference_url": "https://meet.example/data"
+    }))).await;
+    assert_eq!(status, 201, "{meeting}");
+    let meeting = meeting["id"].as_str().unwrap().to_owned();
+    let mut moderator_visitor = server.visitor();
+    moderator_visitor.log_in(moderator).await;
+    moderator_visitor
+        .submit(
+            &format!("/groups/{group}/facilitators"),
+            &[("username", name)],
+        )
+        .await;
+    member
+        .submit(&format!("/meetings/{meeting}/save"), &[])
+        .await;
+    assert_eq!(member.post("/my/meetings/calendar", &[]).await.status, 200);
+    let today = mutual_domain::local::Zone::utc()
+        .date_of(server.app.clock.now())
+        .to_string();
+    member
+        .submit(
+            &format!("/meetings/{meeting}/attended"),
+            &[("day", &today), ("note", "private")],
+        )
+        .await;
+    let member_token = server.token(name).await;
+    let (status, body) = server
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/v1/meetings/{meeting}/suggestions"),
+            Some(&member_token),
+            Some(&serde_json::json!({"start_time": "18:30", "note": "moved"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+}
+
 both_backends! {
     async fn the_export_covers_every_table_that_holds_member_data(database) {
         let server = TestServer::start(database).await;
@@ -129,6 +187,7 @@ both_backends! {
         let joined = member.post("/register", &[("invite", &token), ("username", "export_me"), ("password", PASSWORD), ("email", "me@example.org")]).await;
         assert_eq!(joined.status, 303);
         fill_recovery_tables(&server, &mut member, "export_me").await;
+        fill_meeting_tables(&server, &mut member, "export_me", "export_admin").await;
 
         for (name, exporter) in [("export_admin", &mut admin), ("export_me", &mut member)] {
             let user = mutual_store::accounts::find_user_by_username(&server.app.db, name).await.unwrap().unwrap();
@@ -170,6 +229,8 @@ both_backends! {
         let mut member = server.visitor();
         member.post("/register", &[("username", "leaving_now"), ("password", PASSWORD), ("email", "leaving@example.org")]).await;
         fill_recovery_tables(&server, &mut member, "leaving_now").await;
+        server.member_with_role("leaving_mod", Role::Moderator).await;
+        fill_meeting_tables(&server, &mut member, "leaving_now", "leaving_mod").await;
         let other_session = server.token("leaving_now").await;
         let id = mutual_store::accounts::find_user_by_username(&server.app.db, "leaving_now").await.unwrap().unwrap().id;
         let wrong = member.post("/settings/delete", &[("password", "not the password")]).await;

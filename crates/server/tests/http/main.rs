@@ -5,6 +5,7 @@ mod browser;
 mod canary;
 mod cli;
 mod data;
+mod meetings;
 mod operations;
 mod pages;
 mod policy;

@@ -19,7 +19,9 @@ async fn call(
 ) -> (u16, String) {
     let path = path
         .replace("{id}", &uuid::Uuid::now_v7().to_string())
-        .replace("{token}", "not-a-real-token");
+        .replace("{token}", "not-a-real-token")
+        .replace("{user}", &uuid::Uuid::now_v7().to_string())
+        .replace("{code}", "NOPE");
     if path.starts_with("/api/") {
         let mut request = match method {
             "GET" => server.client.get(server.url(&path)),
@@ -86,6 +88,9 @@ both_backends! {
                     failures.push(format!("{} {} as {:?}: {status} {location} (allowed: {expected})", rule.method, rule.path, role));
                 }
             }
+            // An admin's empty visibility form closes the directory to visitors, whose later
+            // directory calls would then be refused by the handler rather than the policy.
+            mutual_app::meetings::set_directory_public(&server.app, true).await.unwrap();
         }
         assert!(failures.is_empty(), "policy violations:\n{}", failures.join("\n"));
         assert!(POLICY.iter().any(|r| r.access == Access::Admin), "the matrix covers admin routes");

@@ -276,6 +276,40 @@ impl Visitor {
         self.read(response).await
     }
 
+    /// Uploads a file with a multipart form (the CSRF token added as the first field).
+    pub async fn upload(&mut self, path: &str, fields: &[(&str, &str)], file: &[u8]) -> Page {
+        if !self.cookies.contains_key("mutual_csrf") {
+            self.get("/login").await;
+        }
+        let boundary = "mutualtestboundary7d1f";
+        let mut body: Vec<u8> = Vec::new();
+        let csrf = self.cookies["mutual_csrf"].clone();
+        for (name, value) in std::iter::once(("csrf", csrf.as_str())).chain(fields.iter().copied())
+        {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"feed.json\"\r\nContent-Type: application/json\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.read(response).await
+    }
+
     /// Logs in with "keep me signed in" (for tests that move the clock by days).
     pub async fn log_in_remembered(&mut self, username: &str) {
         let page = self

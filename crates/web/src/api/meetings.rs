@@ -301,7 +301,8 @@ pub async fn show_history(
     Ok(Json(json!({ "history": entries })).into_response())
 }
 
-/// `POST /api/v1/meetings/{id}/suggestions`: the listing's fields as they should be, and a note.
+/// `POST /api/v1/meetings/{id}/suggestions`: the fields that are wrong, as they should be (the
+/// others keep their current values), and a note.
 pub async fn suggest_change(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -313,17 +314,16 @@ pub async fn suggest_change(
         Some(Value::String(s)) => s,
         Some(_) => return Err(AppError::field("note", "The note is text.").into()),
     };
-    let given = listing_map(&json_fields(body, LISTING_FIELDS)?);
+    let given = json_fields(body, LISTING_FIELDS)?;
     let current = meetings::find_meeting(&state.app, Some(&viewer), id).await?;
     let mut fields: BTreeMap<String, String> =
         mutual_domain::meetings::listing::listing_fields(&current.listing)
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v))
             .collect();
-    for (key, value) in given {
-        if !value.is_empty() || fields.get(&key).is_some_and(|v| !v.is_empty()) {
-            fields.insert(key, value);
-        }
+    for (key, _) in given.pairs() {
+        let value = given.all(&key).join(",");
+        fields.insert(key, value);
     }
     let suggestion = meetings::suggest_change(&state.app, &viewer, id, &fields, &note).await?;
     Ok((

@@ -1,0 +1,613 @@
+//! The meeting directory over HTTP: Meeting Guide import and export, every search filter in
+//! the viewer's zone, the guided finder, calendars, corrections, roles, saved meetings and the
+//! attendance log, join details for members, and the privacy of searching.
+
+use crate::support::{TestServer, Visitor};
+use mutual_domain::meetings::catalog::TYPE_CODES;
+use mutual_domain::permissions::Role;
+use mutual_testkit::both_backends;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const DAY: Duration = Duration::from_secs(24 * 3600);
+
+/// A feed row with every field Meeting Guide defines.
+fn full_row(slug: &str, types: Vec<&str>) -> Value {
+    json!({
+        "slug": slug, "name": "Hope at Noon", "day": [1, 3], "time": "12:00", "end_time": "13:00",
+        "timezone": "America/Chicago",
+        "formatted_address": "4953 W Addison St, Chicago, IL 60641, USA",
+        "latitude": 41.94612, "longitude": -87.75158, "approximate": "no",
+        "region": "Chicago", "sub_region": "Portage Park", "regions": ["Illinois", "Chicago", "Portage Park"],
+        "conference_url": "https://zoom.us/j/1234567890", "conference_url_notes": "Password: hope",
+        "conference_phone": "+13125551212,,1234567890#", "conference_phone_notes": "Passcode 1234",
+        "types": types, "notes": "Use the side door", "location": "St. Mark's",
+        "location_notes": "Parking behind the hall", "group": "Noon Hope Group",
+        "group_notes": "Founded 1990", "updated": "2024-03-01 12:30:00",
+        "url": "https://example.org/meetings/hope-at-noon",
+        "venmo": "@NoonHope", "entity": "Chicago Area Service Office", "entity_url": "https://example.org",
+        "contact_1_name": "Sam", "feedback_emails": ["feedback@example.org"]
+    })
+}
+
+async fn import(admin: &mut Visitor, feed: &Value) -> crate::support::Page {
+    admin
+        .upload(
+            "/admin/meetings/import",
+            &[("program", "AA"), ("timezone", "")],
+            feed.to_string().as_bytes(),
+        )
+        .await
+}
+
+async fn feed(server: &TestServer) -> Vec<Value> {
+    let response = server
+        .client
+        .get(server.url("/meetings.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    response.json::<Vec<Value>>().await.unwrap()
+}
+
+async fn admin(server: &TestServer) -> Visitor {
+    server
+        .member_with_role("directory_admin", Role::Admin)
+        .await;
+    let mut admin = server.visitor();
+    admin.log_in("directory_admin").await;
+    admin
+}
+
+both_backends! {
+    async fn a_meeting_guide_feed_round_trips_field_for_field(database) {
+        let server = TestServer::start(database).await;
+        let mut admin = admin(&server).await;
+        let every_code: Vec<&str> = TYPE_CODES.iter().map(|(code, _)| *code).chain(["QUIET"]).collect();
+        let rows = vec![
+            full_row("hope-at-noon", every_code),
+            json!({"slug": "lone", "name": "Lone Meeting", "day": 0, "time": "23:30", "end_time": "00:30",
+                   "timezone": "Europe/London", "address": "1 High St", "city": "Leeds", "postal_code": "LS1",
+                   "country": "UK", "types": ["O"], "updated": "2025-01-02 03:04:05", "url": "https://example.org/lone"}),
+        ];
+        let page = import(&mut admin, &Value::Array(rows.clone())).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("Imported: 2 new, 0 updated"), "{}", page.body);
+        let mut served = feed(&server).await;
+        served.sort_by_key(|row| row["slug"].as_str().unwrap().to_owned());
+        let mut expected = rows;
+        expected.sort_by_key(|row| row["slug"].as_str().unwrap().to_owned());
+        assert_eq!(served, expected, "the feed gives back exactly what was imported");
+
+        // Every page points at the feed.
+        let home = server.visitor().get("/").await;
+        assert!(home.body.contains(r#"<link rel="alternate" type="application/json" title="Meetings Feed" href="/meetings.json">"#));
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn imports_report_bad_rows_one_by_one_and_update_by_slug(database) {
+        let server = TestServer::start(database).await;
+        let mut admin = admin(&server).await;
+        let good = |slug: &str, name: &str| json!({"slug": slug, "name": name, "day": 2, "time": "19:00",
+            "address": "1 Main St", "city": "Chicago", "types": ["O", "MYOWN"]});
+        let feed_rows = json!([
+            good("tuesday-hope", "Tuesday Hope"),
+            {"slug": "late", "name": "Late", "day": 2, "time": "25:00"},
+            {"slug": "nowhere", "name": "Nowhere", "day": 2, "time": "19:00", "timezone": "Mars/Olympus"},
+            {"slug": "far", "name": "Far", "day": 2, "time": "19:00", "latitude": 200, "longitude": 10},
+            good("tuesday-hope", "Duplicate"),
+            {"slug": 7, "name": "Numbered", "day": [1, 4], "time": "07:00", "formatted_address": "Chicago, IL", "conference_url": "https://meet.example/7"},
+            "not an object"
+        ]);
+        let page = import(&mut admin, &feed_rows).await;
+        assert_eq!(page.status, 422, "some rows were rejected");
+        assert!(page.body.contains("Imported: 2 new, 0 updated, 5 rejected"), "{}", page.body);
+        for reason in ["Row 2 (late)", "HH:MM", "Row 3 (nowhere)", "time zone", "Row 4 (far)", "Latitude", "Row 5 (tuesday-hope)", "also used by row 1", "Row 7", "not a JSON object"] {
+            assert!(page.body.contains(reason), "missing {reason:?}");
+        }
+        let served = feed(&server).await;
+        assert_eq!(served.len(), 2);
+        let hope = served.iter().find(|r| r["slug"] == "tuesday-hope").unwrap();
+        assert_eq!(hope["end_time"], "20:00", "an hour by default");
+        assert_eq!(hope["types"], json!(["O", "MYOWN"]), "custom types are kept");
+        assert_eq!(served.iter().find(|r| r["slug"] == "7").unwrap()["day"], json!([1, 4]));
+
+        // Importing again updates in place.
+        let page = import(&mut admin, &json!([good("tuesday-hope", "Tuesday Hope Renamed")])).await;
+        assert!(page.body.contains("Imported: 0 new, 1 updated"), "{}", page.body);
+        let served = feed(&server).await;
+        assert_eq!(served.len(), 2);
+        assert!(served.iter().any(|r| r["name"] == "Tuesday Hope Renamed"));
+
+        // Files that cannot be read change nothing and say why.
+        for (bytes, message) in [(b"{not json".to_vec(), "not valid JSON"), (b"{\"slug\": 1}".to_vec(), "JSON list of meetings"), (Vec::new(), "The file is empty")] {
+            let page = admin.upload("/admin/meetings/import", &[("program", "AA")], &bytes).await;
+            assert_eq!(page.status, 422);
+            assert!(page.body.contains(message), "{message}: {}", page.body);
+        }
+        let page = admin.upload("/admin/meetings/import", &[("program", "NOPE")], b"[]").await;
+        assert!(page.body.contains("no programme with the code"));
+        let huge = vec![b' '; mutual_web::IMPORT_UPLOAD_BYTES + 1024];
+        let page = admin.upload("/admin/meetings/import", &[("program", "AA")], &huge).await;
+        assert_eq!(page.status, 422);
+        assert!(page.body.contains("mutual import meeting-guide"), "a huge upload points to the command line: {}", page.body);
+        assert_eq!(feed(&server).await.len(), 2, "nothing existing was lost");
+        server.stop().await;
+    }
+}
+
+/// A moderator's token and a group, with meetings made through the API.
+async fn directory(server: &TestServer) -> (String, String) {
+    server
+        .member_with_role("directory_mod", Role::Moderator)
+        .await;
+    let token = server.token("directory_mod").await;
+    let (status, group) = server
+        .api(
+            Method::POST,
+            "/api/v1/groups",
+            Some(&token),
+            Some(&json!({
+                "name": "Lakeside Group", "program": "AA", "tags": ["spiritual"], "size": "small",
+                "structure": "sharing", "facilitation": "peer", "audience": ["newcomers", "women"],
+                "languages": "EN", "accessibility": ["wheelchair"], "contact_name": "Sam"
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{group}");
+    let group = group["id"].as_str().unwrap().to_owned();
+    let meetings = [
+        json!({"name": "Tuesday Night Chicago", "time_zone": "America/Chicago", "start_time": "19:00", "end_time": "20:00",
+               "recurrence": "weekly", "days": [2], "mode": "in_person", "address": "1 Main St", "city": "Chicago",
+               "latitude": 41.8781, "longitude": -87.6298, "types": ["O", "D", "W"]}),
+        json!({"name": "Evanston Morning", "time_zone": "America/Chicago", "start_time": "07:00", "end_time": "08:00",
+               "recurrence": "weekly", "days": [1, 3, 5], "mode": "hybrid", "address": "2 Oak Ave", "city": "Evanston",
+               "latitude": 42.0451, "longitude": -87.6877, "conference_url": "https://meet.example/evanston", "types": ["O", "D"]}),
+        json!({"name": "London Online", "time_zone": "Europe/London", "start_time": "20:00", "end_time": "21:00",
+               "recurrence": "weekly", "days": [1], "mode": "online", "conference_url": "https://meet.example/london", "types": ["C"]}),
+        json!({"name": "First Saturday Berlin", "time_zone": "Europe/Berlin", "start_time": "10:00", "end_time": "11:30",
+               "recurrence": "monthly", "nth": "1", "days": [6], "mode": "in_person", "address": "Hauptstr. 1", "city": "Berlin",
+               "latitude": 52.52, "longitude": 13.405, "types": ["O"]}),
+    ];
+    for meeting in meetings {
+        let (status, body) = server
+            .api(
+                Method::POST,
+                &format!("/api/v1/groups/{group}/meetings"),
+                Some(&token),
+                Some(&meeting),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    (token, group)
+}
+
+async fn names(server: &TestServer, query: &str) -> Vec<String> {
+    let (status, body) = server
+        .api(
+            Method::GET,
+            &format!("/api/v1/meetings?{query}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{query}: {body}");
+    body["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+both_backends! {
+    async fn every_search_filter_works_in_the_viewers_zone(database) {
+        // The clock starts on Monday 21 September 2026, 14:13 UTC (09:13 in Chicago).
+        let server = TestServer::start(database).await;
+        directory(&server).await;
+        assert_eq!(names(&server, "tz=America/Chicago").await.len(), 4);
+        assert_eq!(names(&server, "q=evanston&tz=UTC").await, ["Evanston Morning"]);
+        assert_eq!(names(&server, "types=O,W").await, ["Tuesday Night Chicago"], "all selected types must match");
+        assert_eq!(names(&server, "mode=online").await, ["London Online"]);
+        assert_eq!(names(&server, "program=AA").await.len(), 4);
+        assert!(names(&server, "program=NA").await.is_empty());
+        assert_eq!(names(&server, "near=41.88,-87.63&radius_km=25&order=distance").await, ["Tuesday Night Chicago", "Evanston Morning"]);
+        assert_eq!(names(&server, "near=41.88,-87.63&radius_km=5").await, ["Tuesday Night Chicago"]);
+        assert_eq!(names(&server, "starting_within_hours=6&tz=UTC").await, ["London Online"], "19:00 London time is 5 hours away");
+        assert_eq!(names(&server, "size=small&audience=women&tags=spiritual&accessibility=wheelchair&language=EN&facilitation=peer&structure=sharing").await.len(), 4);
+        assert!(names(&server, "size=large").await.is_empty());
+        assert_eq!(names(&server, "limit=1").await.len(), 1);
+        // Monday's 07:00 Chicago meeting is over; Wednesday's is next.
+        assert_eq!(names(&server, "day=3&tz=America/Chicago&after=06:00&before=09:00").await, ["Evanston Morning"]);
+        assert!(names(&server, "in_progress=true").await.is_empty());
+        let half_past_seven_in_london = Duration::from_secs(5 * 3600 + 30 * 60);
+        server.clock.advance(half_past_seven_in_london);
+        assert_eq!(names(&server, "in_progress=true").await, ["London Online"]);
+
+        // Tuesday 19:00 in Chicago, seen from London: 01:00 on Wednesday while both are on
+        // summer time, 00:00 in the week between the UK's change (25 Oct) and the US's
+        // (1 Nov), 01:00 again after both.
+        let late_tuesday = "day=3&after=00:30&before=01:30&tz=Europe/London&types=W";
+        let midnight = "day=3&after=23:30&before=00:30&tz=Europe/London&types=W";
+        assert_eq!(names(&server, late_tuesday).await, ["Tuesday Night Chicago"]);
+        let (_, body) = server.api(Method::GET, &format!("/api/v1/meetings?{late_tuesday}"), None, None).await;
+        assert_eq!(body["meetings"][0]["starts_local"], "2026-09-23 01:00");
+        assert_eq!(body["meetings"][0]["meeting_local"], "2026-09-22 19:00 America/Chicago");
+        server.clock.advance(DAY * 35 - half_past_seven_in_london);
+        assert!(names(&server, late_tuesday).await.is_empty(), "26 October: the UK has changed, the US not yet");
+        assert_eq!(names(&server, midnight).await, ["Tuesday Night Chicago"]);
+        server.clock.advance(DAY * 7);
+        assert_eq!(names(&server, late_tuesday).await, ["Tuesday Night Chicago"], "2 November: both on winter time");
+
+        // The monthly meeting falls on the first Saturday.
+        let (_, body) = server.api(Method::GET, "/api/v1/meetings?q=berlin&tz=Europe/Berlin", None, None).await;
+        assert_eq!(body["meetings"][0]["starts_local"], "2026-11-07 10:00");
+        assert_eq!(body["meetings"][0]["schedule"], "First Saturday of the month");
+
+        // Bad parameters are refused with a message each.
+        for (query, field) in [("tz=Mars/Olympus", "tz"), ("day=7", "day"), ("after=25:00", "after"), ("near=200,10", "near"),
+                               ("radius_km=-1&near=1,1", "radius_km"), ("limit=0", "limit"), ("mode=teleport", "mode"),
+                               ("starting_within_hours=abc", "starting_within_hours"), ("unknown=1", "form")] {
+            let (status, body) = server.api(Method::GET, &format!("/api/v1/meetings?{query}"), None, None).await;
+            assert_eq!(status, 422, "{query}");
+            assert!(body["error"]["fields"].as_array().unwrap().iter().any(|f| f["field"] == field), "{query}: {body}");
+        }
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn the_guided_finder_ranks_by_fit_and_explains_itself(database) {
+        let server = TestServer::start(database).await;
+        let (token, _) = directory(&server).await;
+        let (status, group) = server.api(Method::POST, "/api/v1/groups", Some(&token), Some(&json!({
+            "name": "Secular Circle", "program": "LIFERING", "tags": ["secular"], "size": "medium", "structure": "sharing"
+        }))).await;
+        assert_eq!(status, 201);
+        let (status, _) = server.api(Method::POST, &format!("/api/v1/groups/{}/meetings", group["id"].as_str().unwrap()), Some(&token), Some(&json!({
+            "name": "Secular Tuesday", "time_zone": "America/Chicago", "start_time": "18:30", "end_time": "19:30",
+            "recurrence": "weekly", "days": [2], "mode": "online", "conference_url": "https://meet.example/secular"
+        }))).await;
+        assert_eq!(status, 201);
+        let (status, body) = server.api(Method::GET, "/api/v1/finder?approach=secular&days=2&parts=evening&attend=online&tz=America/Chicago", None, None).await;
+        assert_eq!(status, 200, "{body}");
+        let first = &body["suggestions"][0];
+        assert_eq!(first["meeting"]["name"], "Secular Tuesday");
+        let reasons: Vec<&str> = first["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+        assert!(reasons.iter().any(|r| r.contains("Secular")), "{reasons:?}");
+        assert!(reasons.iter().any(|r| r.contains("Tuesday evening")), "{reasons:?}");
+        assert!(body["suggestions"].as_array().unwrap().iter().all(|s| s["meeting"]["mode"] != "in_person"), "online only");
+        let page = server.visitor().get("/meetings/find?approach=secular&days=2&parts=evening&attend=online&tz=America/Chicago").await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Why this one"));
+        assert!(page.body.contains("Secular Tuesday"));
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn directory_answers_do_not_depend_on_who_asks_and_leave_no_trace(database) {
+        let server = TestServer::start(database).await;
+        directory(&server).await;
+        server.register("first_member").await;
+        server.register("second_member").await;
+        let tokens = [None, Some(server.token("first_member").await), Some(server.token("second_member").await), Some(server.token("directory_mod").await)];
+        let counts_before = table_counts(&server).await;
+        let mut answers = Vec::new();
+        for token in &tokens {
+            let mut bodies = Vec::new();
+            for path in ["/api/v1/meetings?near=41.88,-87.63&types=O&tz=Europe/Paris", "/api/v1/finder?approach=spiritual", "/meetings.json"] {
+                let mut request = server.client.get(server.url(path));
+                if let Some(token) = token {
+                    request = request.bearer_auth(token);
+                }
+                let response = request.send().await.unwrap();
+                assert_eq!(response.status(), 200);
+                bodies.push(response.text().await.unwrap());
+            }
+            answers.push(bodies);
+        }
+        assert!(answers.windows(2).all(|w| w[0] == w[1]), "every viewer gets the same bytes");
+        assert_eq!(table_counts(&server).await, counts_before, "searching wrote nothing");
+        server.stop().await;
+    }
+}
+
+/// The text of an HTML attribute value.
+fn unescape(text: &str) -> String {
+    text.replace("&#x2f;", "/")
+        .replace("&#47;", "/")
+        .replace("&#43;", "+")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+/// Row counts of every table.
+async fn table_counts(server: &TestServer) -> Vec<(String, i64)> {
+    let mut counts = Vec::new();
+    for table in server.app.db.schema_columns().await.unwrap().into_keys() {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        let count: i64 = match &server.app.db {
+            mutual_store::Db::Sqlite(pool, _) => {
+                sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap()
+            }
+            mutual_store::Db::Postgres(pool) => {
+                sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap()
+            }
+        };
+        counts.push((table, count));
+    }
+    counts
+}
+
+both_backends! {
+    async fn calendars_parse_with_a_standard_icalendar_parser(database) {
+        let server = TestServer::start(database).await;
+        directory(&server).await;
+        let (_, found) = server.api(Method::GET, "/api/v1/meetings?q=berlin", None, None).await;
+        let id = found["meetings"][0]["id"].as_str().unwrap().to_owned();
+        let response = server.client.get(server.url(&format!("/meetings/{id}.ics"))).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/calendar; charset=utf-8");
+        let text = response.text().await.unwrap();
+        let calendar: icalendar::Calendar = text.parse().unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let events: Vec<&icalendar::Event> = calendar.components.iter().filter_map(|c| c.as_event()).collect();
+        assert_eq!(events.len(), 1);
+        use icalendar::Component;
+        assert_eq!(events[0].get_summary(), Some("First Saturday Berlin"));
+        assert_eq!(events[0].property_value("RRULE"), Some("FREQ=MONTHLY;BYDAY=1SA"));
+        let start = events[0].properties().get("DTSTART").unwrap();
+        assert_eq!(start.value(), "20261003T100000");
+        assert_eq!(start.params().get("TZID").unwrap().value(), "Europe/Berlin");
+        assert!(calendar.components.iter().any(|c| matches!(c, icalendar::CalendarComponent::Other(o) if o.component_kind() == "VTIMEZONE")), "{text}");
+
+        // A member's saved meetings as a private calendar feed.
+        server.register("calendar_keeper").await;
+        let token = server.token("calendar_keeper").await;
+        let (status, _) = server.api(Method::PUT, &format!("/api/v1/me/saved-meetings/{id}"), Some(&token), None).await;
+        assert_eq!(status, 204);
+        let mut member = server.visitor();
+        member.log_in("calendar_keeper").await;
+        let page = member.post("/my/meetings/calendar", &[]).await;
+        let start = page.body.find("/calendar/").unwrap();
+        let path: String = page.body[start..].chars().take_while(|c| *c != '<').collect();
+        let feed = server.client.get(server.url(&path)).send().await.unwrap().text().await.unwrap();
+        let parsed: icalendar::Calendar = feed.parse().unwrap();
+        assert_eq!(parsed.components.iter().filter(|c| c.as_event().is_some()).count(), 1);
+        member.post("/my/meetings/calendar", &[]).await;
+        assert_eq!(server.client.get(server.url(&path)).send().await.unwrap().status(), 404, "a new address retires the old one");
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn corrections_are_reviewed_field_by_field_and_recorded(database) {
+        let server = TestServer::start(database).await;
+        let (mod_token, group) = directory(&server).await;
+        let (_, found) = server.api(Method::GET, "/api/v1/meetings?q=tuesday", None, None).await;
+        let id = found["meetings"][0]["id"].as_str().unwrap().to_owned();
+        server.register("helpful_member").await;
+        let mut member = server.visitor();
+        member.log_in("helpful_member").await;
+        let form = member.get(&format!("/meetings/{id}/suggest")).await;
+        assert!(form.body.contains(r#"value="Tuesday Night Chicago""#), "prefilled");
+        let mut fields: Vec<(String, String)> = mutual_domain::meetings::listing::LISTING_FIELDS.iter().map(|f| {
+            let marker = format!(r#"name="{f}" type="#);
+            let value = form.body.find(&marker).and_then(|at| {
+                let rest = &form.body[at..];
+                rest.find("value=\"").map(|v| unescape(rest[v + 7..].split('"').next().unwrap()))
+            }).unwrap_or_default();
+            ((*f).to_owned(), value)
+        }).collect();
+        for (field, value) in fields.iter_mut() {
+            match field.as_str() {
+                "start_time" => *value = "19:30".into(),
+                "end_time" => *value = "25:00".into(),
+                "recurrence" => *value = "weekly".into(),
+                "days" => *value = "2".into(),
+                "mode" => *value = "in_person".into(),
+                "status" => *value = "active".into(),
+                _ => {}
+            }
+        }
+        let mut refs: Vec<(&str, &str)> = fields.iter().map(|(f, v)| (f.as_str(), v.as_str())).collect();
+        refs.push(("note", "They moved to half past."));
+        let refused = member.post(&format!("/meetings/{id}/suggest"), &refs).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains(r#"value="25:00""#), "what was typed is kept");
+        assert!(refused.body.contains("HH:MM"));
+        for entry in refs.iter_mut() {
+            if entry.0 == "end_time" {
+                entry.1 = "20:30";
+            }
+        }
+        member.submit(&format!("/meetings/{id}/suggest"), &refs).await;
+
+        // Members cannot edit; moderators see the queue with the differences.
+        let member_token = server.token("helpful_member").await;
+        let (status, _) = server.api(Method::PUT, &format!("/api/v1/meetings/{id}"), Some(&member_token), Some(&json!({"name": "Mine now"}))).await;
+        assert_eq!(status, 403);
+        let (status, queue) = server.api(Method::GET, "/api/v1/suggestions", Some(&mod_token), None).await;
+        assert_eq!(status, 200);
+        let suggestion = &queue["suggestions"][0];
+        assert_eq!(suggestion["by"], "helpful_member");
+        assert_eq!(suggestion["changes"], json!([
+            {"field": "start_time", "before": "19:00", "after": "19:30"},
+            {"field": "end_time", "before": "20:00", "after": "20:30"}
+        ]));
+        let (status, _) = server.api(Method::POST, &format!("/api/v1/suggestions/{}/decision", suggestion["id"].as_str().unwrap()), Some(&mod_token), Some(&json!({"approve": true}))).await;
+        assert_eq!(status, 204);
+        let (_, meeting) = server.api(Method::GET, &format!("/api/v1/meetings/{id}"), None, None).await;
+        assert_eq!(meeting["start_time"], "19:30");
+        let (_, history) = server.api(Method::GET, &format!("/api/v1/meetings/{id}/history"), Some(&mod_token), None).await;
+        assert_eq!(history["history"][0]["by"], "directory_mod");
+        assert!(history["history"][0]["summary"].as_str().unwrap().contains("helpful_member"));
+        assert_eq!(history["history"][0]["changes"][0]["field"], "start_time");
+        let (_, queue) = server.api(Method::GET, "/api/v1/suggestions", Some(&mod_token), None).await;
+        assert!(queue["suggestions"].as_array().unwrap().is_empty());
+
+        // A facilitator edits their own group's meetings, nothing else.
+        server.register("group_facilitator").await;
+        let mut moderator = server.visitor();
+        moderator.log_in("directory_mod").await;
+        moderator.submit(&format!("/groups/{group}/facilitators"), &[("username", "group_facilitator")]).await;
+        let unknown = moderator.post(&format!("/groups/{group}/facilitators"), &[("username", "nobody_here")]).await;
+        assert_eq!(unknown.status, 422);
+        assert!(unknown.body.contains("no member with that pseudonym"));
+        let facilitator = server.token("group_facilitator").await;
+        let edit = json!({"name": "Tuesday Night Chicago", "time_zone": "America/Chicago", "start_time": "19:00", "end_time": "20:00",
+            "recurrence": "weekly", "days": [2], "mode": "in_person", "address": "1 Main St", "city": "Chicago", "types": "O,D,W"});
+        let (status, body) = server.api(Method::PUT, &format!("/api/v1/meetings/{id}"), Some(&facilitator), Some(&edit)).await;
+        assert_eq!(status, 204, "{body}");
+        let (status, other) = server.api(Method::POST, "/api/v1/groups", Some(&mod_token), Some(&json!({"name": "Other", "program": "NA"}))).await;
+        assert_eq!(status, 201);
+        let (status, _) = server.api(Method::PUT, &format!("/api/v1/groups/{}", other["id"].as_str().unwrap()), Some(&facilitator), Some(&json!({"name": "Taken", "program": "NA"}))).await;
+        assert_eq!(status, 403);
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn saved_meetings_and_the_attendance_log_are_the_members_own(database) {
+        let server = TestServer::start(database).await;
+        directory(&server).await;
+        let (_, found) = server.api(Method::GET, "/api/v1/meetings?q=london", None, None).await;
+        let id = found["meetings"][0]["id"].as_str().unwrap().to_owned();
+        server.register("keeps_track").await;
+        server.register("someone_else").await;
+        let token = server.token("keeps_track").await;
+        let other = server.token("someone_else").await;
+        assert_eq!(server.api(Method::PUT, &format!("/api/v1/me/saved-meetings/{id}"), Some(&token), None).await.0, 204);
+        assert_eq!(server.api(Method::PUT, &format!("/api/v1/me/saved-meetings/{}", uuid::Uuid::now_v7()), Some(&token), None).await.0, 404);
+        let (_, saved) = server.api(Method::GET, "/api/v1/me/saved-meetings", Some(&token), None).await;
+        assert_eq!(saved["meetings"][0]["name"], "London Online");
+        let (_, theirs) = server.api(Method::GET, "/api/v1/me/saved-meetings", Some(&other), None).await;
+        assert!(theirs["meetings"].as_array().unwrap().is_empty());
+        let today = mutual_domain::local::Zone::utc().date_of(server.app.clock.now()).to_string();
+        let (status, logged) = server.api(Method::POST, "/api/v1/me/attendance", Some(&token), Some(&json!({"meeting_id": id, "day": today, "note": "Felt at home 🌱"}))).await;
+        assert_eq!(status, 201, "{logged}");
+        let (status, bad) = server.api(Method::POST, "/api/v1/me/attendance", Some(&token), Some(&json!({"day": "2999-01-01", "meeting_name": "x"}))).await;
+        assert_eq!(status, 422, "{bad}");
+        let (status, _) = server.api(Method::POST, "/api/v1/me/attendance", Some(&token), Some(&json!({"day": today, "meeting_name": "x", "mood": 3}))).await;
+        assert_eq!(status, 422, "unknown fields are refused");
+        let (_, log) = server.api(Method::GET, "/api/v1/me/attendance", Some(&token), None).await;
+        assert_eq!(log["attendance"][0]["meeting_name"], "London Online");
+        assert_eq!(log["attendance"][0]["note"], "Felt at home 🌱");
+        let entry = log["attendance"][0]["id"].as_str().unwrap().to_owned();
+        assert_eq!(server.api(Method::DELETE, &format!("/api/v1/me/attendance/{entry}"), Some(&other), None).await.0, 404);
+        let (_, export) = server.api(Method::GET, "/api/v1/me/export", Some(&token), None).await;
+        assert_eq!(export["meeting_attendance"].as_array().unwrap().len(), 1);
+        assert_eq!(export["saved_meetings"].as_array().unwrap().len(), 1);
+        assert_eq!(server.api(Method::DELETE, &format!("/api/v1/me/attendance/{entry}"), Some(&token), None).await.0, 204);
+
+        // The pages: save from the meeting page, log from the log form, keep bad input.
+        let mut member = server.visitor();
+        member.log_in("keeps_track").await;
+        let page = member.get(&format!("/meetings/{id}")).await;
+        assert!(page.body.contains("Remove from my meetings"), "already saved");
+        let refused = member.post("/my/attendance", &[("name", "Thursday step study"), ("day", "yesterday"), ("note", "")]).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains(r#"value="Thursday step study""#));
+        member.submit("/my/attendance", &[("name", "Thursday step study"), ("day", &today), ("note", "")]).await;
+        let mine = member.get("/my/meetings").await;
+        assert!(mine.body.contains("London Online") && mine.body.contains("Thursday step study"));
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn join_details_can_be_kept_for_members_and_the_directory_closed_to_visitors(database) {
+        let server = TestServer::start(database).await;
+        let (mod_token, group) = directory(&server).await;
+        let (status, _) = server.api(Method::PUT, &format!("/api/v1/groups/{group}"), Some(&mod_token), Some(&json!({
+            "name": "Lakeside Group", "program": "AA", "join_members_only": true
+        }))).await;
+        assert_eq!(status, 204);
+        let (_, found) = server.api(Method::GET, "/api/v1/meetings?q=london", None, None).await;
+        let id = found["meetings"][0]["id"].as_str().unwrap().to_owned();
+        let (_, public) = server.api(Method::GET, &format!("/api/v1/meetings/{id}"), None, None).await;
+        assert_eq!(public["join"], Value::Null);
+        let page = server.visitor().get(&format!("/meetings/{id}")).await;
+        assert!(!page.body.contains("meet.example/london"));
+        assert!(page.body.contains("shares its join link and phone with signed-in members"));
+        let ics = server.client.get(server.url(&format!("/meetings/{id}.ics"))).send().await.unwrap().text().await.unwrap();
+        assert!(!ics.contains("meet.example/london"));
+        let (_, signed_in) = server.api(Method::GET, &format!("/api/v1/meetings/{id}"), Some(&mod_token), None).await;
+        assert_eq!(signed_in["join"]["conference_url"], "https://meet.example/london");
+
+        let mut admin = admin(&server).await;
+        admin.submit("/admin/meetings/visibility", &[]).await;
+        assert_eq!(server.api(Method::GET, "/api/v1/meetings", None, None).await.0, 401);
+        assert_eq!(server.client.get(server.url("/meetings.json")).send().await.unwrap().status(), 401);
+        let page = server.visitor().get("/meetings").await;
+        assert_eq!(page.status, 303);
+        assert!(page.location().starts_with("/login"));
+        assert_eq!(server.api(Method::GET, "/api/v1/meetings", Some(&mod_token), None).await.0, 200);
+        admin.submit("/admin/meetings/visibility", &[("public", "on")]).await;
+        assert_eq!(server.api(Method::GET, "/api/v1/meetings", None, None).await.0, 200);
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn the_feed_leaves_out_what_it_cannot_express_and_says_so(database) {
+        let server = TestServer::start(database).await;
+        directory(&server).await;
+        let response = server.client.get(server.url("/meetings.json")).send().await.unwrap();
+        assert_eq!(response.headers()["mutual-omitted-meetings"], "1");
+        assert!(response.headers()["link"].to_str().unwrap().contains("/meetings-omitted.json"));
+        let rows: Vec<Value> = response.json().await.unwrap();
+        assert_eq!(rows.len(), 3);
+        assert!(rows.iter().all(|r| r["name"] != "First Saturday Berlin"));
+        let (_, omitted) = server.api(Method::GET, "/meetings-omitted.json", None, None).await;
+        assert_eq!(omitted["omitted"][0]["name"], "First Saturday Berlin");
+        assert!(omitted["omitted"][0]["reason"].as_str().unwrap().contains("monthly"));
+        let schedule = server.visitor().get("/meetings/schedule?tz=America/Chicago").await;
+        assert_eq!(schedule.status, 200);
+        assert!(schedule.body.contains("Tuesday Night Chicago"));
+        assert!(schedule.body.contains("<dt>W</dt><dd>Women</dd>"), "a legend of the types used");
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn meeting_forms_keep_what_was_typed_and_refuse_bad_input(database) {
+        let server = TestServer::start(database).await;
+        let (_, group) = directory(&server).await;
+        let mut moderator = server.visitor();
+        moderator.log_in("directory_mod").await;
+        let form = moderator.get(&format!("/groups/{group}/meetings/new")).await;
+        assert_eq!(form.status, 200);
+        let long = "x".repeat(300);
+        let refused = moderator.post(&format!("/groups/{group}/meetings/new"), &[
+            ("name", &long), ("time_zone", "Nowhere/Land"), ("start_time", "19:00"), ("end_time", "19:00"),
+            ("recurrence", "weekly"), ("days", "2"), ("mode", "in_person"), ("city", "Zürich"), ("latitude", "200"), ("longitude", "8"),
+            ("status", "active"),
+        ]).await;
+        assert_eq!(refused.status, 422);
+        for message in ["under 255 characters", "time zone name", "Latitude", "must differ from the start", "Zürich"] {
+            assert!(refused.body.contains(message), "{message}");
+        }
+        let unknown = moderator.post(&format!("/groups/{group}/meetings/new"), &[("name", "Kept"), ("surprise", "1")]).await;
+        assert_eq!(unknown.status, 422);
+        assert!(unknown.body.contains("does not know") && unknown.body.contains(r#"value="Kept""#));
+        let made = moderator.submit(&format!("/groups/{group}/meetings/new"), &[
+            ("name", "Café Zürich ☕"), ("time_zone", "Europe/Zurich"), ("start_time", "23:30"), ("end_time", "00:30"),
+            ("recurrence", "weekly"), ("days", "5"), ("mode", "in_person"), ("city", "Zürich"), ("status", "active"), ("types", "O, STILL"),
+        ]).await;
+        let page = moderator.get(made.location()).await;
+        assert!(page.body.contains("Café Zürich ☕"));
+        assert!(page.body.contains("23:30 to 00:30"));
+        let (status, body) = server.api(Method::POST, &format!("/api/v1/groups/{group}/meetings"), Some(&server.token("directory_mod").await), Some(&json!({"name": ["a", {"b": 1}]}))).await;
+        assert_eq!(status, 422, "{body}");
+        server.stop().await;
+    }
+}

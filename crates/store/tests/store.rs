@@ -274,3 +274,112 @@ both_backends! {
         }
     }
 }
+
+fn group(name: &str, implicit: bool) -> mutual_store::meetings::GroupRow {
+    mutual_store::meetings::GroupRow {
+        id: uuid::Uuid::now_v7(),
+        name: name.into(),
+        program_code: "AA".into(),
+        description: String::new(),
+        tags: String::new(),
+        size: String::new(),
+        structure: String::new(),
+        facilitation: String::new(),
+        atmosphere: String::new(),
+        languages: String::new(),
+        accessibility: String::new(),
+        audience: String::new(),
+        closed: false,
+        contact_name: String::new(),
+        contact_email: String::new(),
+        contact_phone: String::new(),
+        join_members_only: false,
+        notes: String::new(),
+        implicit,
+        created_at: NOW.millis(),
+        updated_at: NOW.millis(),
+    }
+}
+
+fn meeting(slug: &str, name: &str, recurrence: &str) -> mutual_store::meetings::MeetingRow {
+    mutual_store::meetings::MeetingRow {
+        id: uuid::Uuid::now_v7(),
+        group_id: uuid::Uuid::nil(),
+        slug: slug.into(),
+        name: name.into(),
+        time_zone: "UTC".into(),
+        start_time: "19:00".into(),
+        end_time: "20:00".into(),
+        recurrence: recurrence.into(),
+        days: "1".into(),
+        nth: (recurrence == "monthly").then_some(1),
+        on_date: None,
+        cancelled: String::new(),
+        mode: "online".into(),
+        status: "active".into(),
+        location: String::new(),
+        location_notes: String::new(),
+        formatted_address: String::new(),
+        address: String::new(),
+        city: String::new(),
+        state: String::new(),
+        postal_code: String::new(),
+        country: String::new(),
+        region: String::new(),
+        sub_region: String::new(),
+        regions: String::new(),
+        latitude: Some(51.5),
+        longitude: Some(-0.12),
+        approximate: None,
+        conference_url: "https://meet.example/x".into(),
+        conference_url_notes: String::new(),
+        conference_phone: String::new(),
+        conference_phone_notes: String::new(),
+        types: "O,D".into(),
+        notes: String::new(),
+        source_url: String::new(),
+        extra: "{}".into(),
+        created_at: NOW.millis(),
+        updated_at: NOW.millis(),
+    }
+}
+
+both_backends! {
+    async fn imports_update_by_slug_and_match_named_groups(database) {
+        use mutual_store::meetings::{self as store, ImportCounts, ImportRow};
+        let db = &database.db;
+        let shared = group("Shared Group", false);
+        let rows = vec![
+            ImportRow { meeting: meeting("one", "One", "weekly"), group: shared.clone() },
+            ImportRow { meeting: meeting("two", "Two", "weekly"), group: group("Shared Group", false) },
+            ImportRow { meeting: meeting("three", "Three", "monthly"), group: group("Three", true) },
+        ];
+        assert_eq!(store::import_meetings(db, &rows).await.unwrap(), ImportCounts { created: 3, updated: 0 });
+        let one = store::find_meeting_by_slug(db, "one").await.unwrap().unwrap();
+        let two = store::find_meeting_by_slug(db, "two").await.unwrap().unwrap();
+        assert_eq!(one.group_id, two.group_id, "rows naming the same group share it");
+        assert_eq!(store::list_groups(db).await.unwrap().len(), 2);
+
+        let mut renamed = meeting("one", "One, renamed", "weekly");
+        renamed.latitude = None;
+        renamed.longitude = None;
+        let again = vec![ImportRow { meeting: renamed, group: group("Another", false) }];
+        assert_eq!(store::import_meetings(db, &again).await.unwrap(), ImportCounts { created: 0, updated: 1 });
+        let updated = store::find_meeting_by_slug(db, "one").await.unwrap().unwrap();
+        assert_eq!(updated.id, one.id, "the id is kept");
+        assert_eq!(updated.group_id, one.group_id, "and the group");
+        assert_eq!(updated.name, "One, renamed");
+        assert_eq!(updated.latitude, None);
+        assert_eq!(store::count_meetings(db).await.unwrap(), 3);
+
+        let feed = store::list_feed_page(db, None, 1).await.unwrap();
+        assert_eq!(feed.len(), 1);
+        let rest = store::list_feed_page(db, Some(feed[0].meeting.id), 10).await.unwrap();
+        assert_eq!(rest.len(), 1, "only weekly meetings, page by page");
+        assert_eq!(rest[0].group_name, "Shared Group");
+        let omitted = store::list_inexpressible(db).await.unwrap();
+        assert_eq!(omitted.len(), 1);
+        assert_eq!(omitted[0].1, "three");
+        assert!(matches!(store::delete_program(db, "AA").await, Err(StoreError::Conflict)), "a programme in use stays");
+    }
+}

@@ -318,3 +318,35 @@ both_backends! {
         server.stop().await;
     }
 }
+
+both_backends! {
+    async fn a_member_searches_for_a_meeting_and_saves_it_in_a_real_browser(database) {
+        let Some(browser) = Browser::launch().await else { return };
+        let server = TestServer::start(database).await;
+        crate::meetings::directory(&server).await;
+        server.register("browser_seeker").await;
+        browser.go(&server.url("/login")).await;
+        browser.type_into("#username", "browser_seeker").await;
+        browser.type_into("#password", PASSWORD).await;
+        browser.click("form[action='/login'] button[type=submit]").await;
+        browser.wait_for_path("/dashboard").await;
+
+        browser.click("nav a[href='/meetings']").await;
+        browser.wait_for_path("/meetings").await;
+        browser.type_into("#q", "evanston").await;
+        browser.click("form.search button[type=submit]").await;
+        browser.wait_for_text("1 meeting").await;
+        assert!(browser.text("main").await.contains("Evanston Morning"));
+        browser.screenshot("meeting-search").await;
+        browser.click("article.meeting h3 a").await;
+        browser.wait_for_text("Save to my meetings").await;
+        browser.click("form[action$='/save'] button").await;
+        browser.wait_for_text("Saved to your meetings.").await;
+        browser.screenshot("meeting").await;
+        browser.go(&server.url("/my/meetings")).await;
+        assert!(browser.text("main").await.contains("Evanston Morning"));
+        browser.screenshot("my-meetings").await;
+        browser.quit().await;
+        server.stop().await;
+    }
+}

@@ -139,3 +139,42 @@ both_backends! {
         assert!(again.wait().unwrap().success());
     }
 }
+
+both_backends! {
+    async fn import_meeting_guide_reports_rows_and_exits_by_outcome(database) {
+        let url = database_url(&database);
+        let folder = std::env::temp_dir().join(format!("mutual-import-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let write = |name: &str, text: &str| {
+            let path = folder.join(name);
+            std::fs::write(&path, text).unwrap();
+            path.to_str().unwrap().to_owned()
+        };
+        let good = write("good.json", r#"[{"slug": "a", "name": "Alpha", "day": 1, "time": "19:00", "city": "Leeds", "address": "1 High St"}]"#);
+        let mixed = write("mixed.json", r#"[{"slug": "b", "name": "Beta", "day": [2, 4], "time": "07:00", "city": "Leeds", "address": "2 High St"},
+                                             {"slug": "c", "name": "Gamma", "day": 9, "time": "07:00"}]"#);
+        let broken = write("broken.json", "[{\"slug\": ");
+        let run = |file: &str, extra: &[&str]| {
+            let mut command = mutual();
+            command.args(["import", "meeting-guide", file, "--database-url", &url]).args(extra);
+            command.output().unwrap()
+        };
+        let all = run(&good, &["--program", "AA", "--timezone", "Europe/London"]);
+        assert_eq!(all.status.code(), Some(0), "{}", String::from_utf8_lossy(&all.stderr));
+        assert!(String::from_utf8_lossy(&all.stdout).contains("Imported 1 new and 0 updated"));
+        let some = run(&mixed, &[]);
+        assert_eq!(some.status.code(), Some(1));
+        let errors = String::from_utf8_lossy(&some.stderr);
+        assert!(errors.contains("row 2 (c)") && errors.contains("0 (Sunday) to 6"), "{errors}");
+        for (file, extra, message) in [(broken.as_str(), &[][..], "not valid JSON"), (good.as_str(), &["--timezone", "Mars/Olympus"][..], "time zone"),
+                                       (good.as_str(), &["--program", "NOPE"][..], "no programme"), ("/no/such/file.json", &[][..], "cannot read")] {
+            let nothing = run(file, extra);
+            assert_eq!(nothing.status.code(), Some(2), "{file} {extra:?}");
+            assert!(String::from_utf8_lossy(&nothing.stderr).contains(message), "{}", String::from_utf8_lossy(&nothing.stderr));
+        }
+        let alpha = mutual_store::meetings::find_meeting_by_slug(&database.db, "a").await.unwrap().unwrap();
+        assert_eq!(alpha.time_zone, "Europe/London");
+        assert_eq!(mutual_store::meetings::count_meetings(&database.db).await.unwrap(), 2);
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
+}

@@ -142,7 +142,7 @@ both_backends! {
 }
 
 /// A moderator's token and a group, with meetings made through the API.
-async fn directory(server: &TestServer) -> (String, String) {
+pub(crate) async fn directory(server: &TestServer) -> (String, String) {
     server
         .member_with_role("directory_mod", Role::Moderator)
         .await;

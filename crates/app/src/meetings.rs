@@ -17,13 +17,15 @@ use mutual_domain::meetings::geo::Point;
 use mutual_domain::meetings::listing::{
     self, Listing, ListingInput, Status, StoredRecurrence, parse_listing,
 };
-use mutual_domain::meetings::search::{self, Answers, Attend, DayPart, Order, Query};
+use mutual_domain::meetings::search::{self, Answers, Attend, DayPart, Entry, Hit, Order, Query};
+use mutual_domain::meetings::week;
 use mutual_domain::meetings::{Occurrence, Recurrence};
 use mutual_store::meetings::{self as store};
 pub use mutual_store::meetings::{
     AttendanceRow, GroupRow, HistoryRow, MeetingRow, ProgramRow, SuggestionRow,
 };
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -353,62 +355,73 @@ fn error_text(error: AppError) -> String {
     }
 }
 
-/// One search result, in the viewer's zone.
+/// What a search result says about the meeting itself: the same in every search, so its JSON
+/// is written once per directory and reused.
 #[derive(Clone, Debug, serde::Serialize)]
-pub struct MeetingSummary {
+pub struct MeetingFacts {
     pub id: Uuid,
-    pub name: String,
+    pub name: Arc<str>,
     pub group_id: Uuid,
-    pub group: String,
-    pub program: String,
-    pub program_name: String,
+    pub group: Arc<str>,
+    pub program: Arc<str>,
+    pub program_name: Arc<str>,
     pub mode: &'static str,
-    pub types: Vec<String>,
-    pub schedule: String,
+    pub types: Arc<[String]>,
+    pub schedule: Arc<str>,
+    pub time_zone: Arc<str>,
+    pub location: Arc<str>,
+    pub city: Arc<str>,
+}
+
+/// When a result meets next, as one search sees it (in the viewer's zone).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct MeetingTiming {
     pub starts_at: String,
     pub ends_at: String,
     /// Start in the viewer's zone, "YYYY-MM-DD HH:MM".
     pub starts_local: String,
     pub weekday: &'static str,
-    pub time_zone: String,
     /// Start in the meeting's own zone, when that differs from the viewer's.
     pub meeting_local: Option<String>,
     pub in_progress: bool,
-    pub location: String,
-    pub city: String,
     pub distance_km: Option<f64>,
 }
 
-fn summary(
-    snapshot: &DirectorySnapshot,
-    index: usize,
-    next: Occurrence,
-    distance_km: Option<f64>,
-    zone: &Zone,
-    now: Timestamp,
-) -> MeetingSummary {
-    let entry = &snapshot.directory.entries[index];
-    let meeting_zone = &entry.schedule.zone;
-    let weekday = listing::DAY_NAMES
-        [usize::try_from(zone.date_of(next.start).weekday().to_sunday_zero_offset()).unwrap_or(0)];
-    MeetingSummary {
+/// One search result: one JSON object of the facts and the timing.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct MeetingSummary {
+    #[serde(flatten)]
+    pub facts: MeetingFacts,
+    #[serde(flatten)]
+    pub timing: MeetingTiming,
+}
+
+fn facts(entry: &Entry) -> MeetingFacts {
+    MeetingFacts {
         id: entry.id,
         name: entry.name.clone(),
-        group_id: entry.group_id,
-        group: entry.group_name.clone(),
-        program: entry.program.clone(),
-        program_name: snapshot
-            .program(&entry.program)
-            .map(|p| p.name.clone())
-            .unwrap_or_default(),
+        group_id: entry.group.id,
+        group: entry.group.name.clone(),
+        program: entry.group.program.clone(),
+        program_name: entry.group.program_name.clone(),
         mode: entry.mode.as_str(),
         types: entry.types.clone(),
-        schedule: entry.schedule.recurrence.describe(),
+        schedule: entry.schedule_text.clone(),
+        time_zone: entry.zone_name.clone(),
+        location: entry.location.clone(),
+        city: entry.city.clone(),
+    }
+}
+
+fn timing(entry: &Entry, hit: &Hit, zone: &Zone, now: Timestamp) -> MeetingTiming {
+    let next = hit.next;
+    let meeting_zone = &entry.schedule.zone;
+    let (day, minute) = hit.local;
+    MeetingTiming {
         starts_at: next.start.to_rfc3339(),
         ends_at: next.end.to_rfc3339(),
-        starts_local: zone.display(next.start),
-        weekday,
-        time_zone: meeting_zone.name().to_owned(),
+        starts_local: week::local_text(day, minute),
+        weekday: listing::DAY_NAMES[usize::from(week::weekday_of(day))],
         meeting_local: (meeting_zone.name() != zone.name()).then(|| {
             format!(
                 "{} {}",
@@ -417,9 +430,15 @@ fn summary(
             )
         }),
         in_progress: next.start <= now && now < next.end,
-        location: entry.location.clone(),
-        city: entry.city.clone(),
-        distance_km: distance_km.map(|d| (d * 10.0).round() / 10.0),
+        distance_km: hit.distance_km.map(|d| (d * 10.0).round() / 10.0),
+    }
+}
+
+fn summary(snapshot: &DirectorySnapshot, hit: &Hit, zone: &Zone, now: Timestamp) -> MeetingSummary {
+    let entry = &snapshot.directory.entries[hit.index];
+    MeetingSummary {
+        facts: facts(entry),
+        timing: timing(entry, hit, zone, now),
     }
 }
 
@@ -434,18 +453,43 @@ pub async fn search(
     Ok(snapshot
         .directory
         .search(query, now)
-        .into_iter()
-        .map(|hit| {
-            summary(
-                &snapshot,
-                hit.index,
-                hit.next,
-                hit.distance_km,
-                &query.viewer_zone,
-                now,
-            )
-        })
+        .iter()
+        .map(|hit| summary(&snapshot, hit, &query.viewer_zone, now))
         .collect())
+}
+
+/// Searches the directory and writes the API's answer: `{"time_zone", "count", "meetings"}`,
+/// each meeting the JSON of [`MeetingSummary`], its facts taken from the directory's cache.
+pub async fn search_json(
+    app: &App,
+    viewer: Option<&Viewer>,
+    query: &Query,
+) -> Result<Vec<u8>, AppError> {
+    let snapshot = directory_for(app, viewer).await?;
+    let now = app.clock.now();
+    let hits = snapshot.directory.search(query, now);
+    let json_error = |e: serde_json::Error| AppError::Internal(e.to_string());
+    let mut out = Vec::with_capacity(128 + hits.len() * 600);
+    out.extend_from_slice(b"{\"time_zone\":");
+    serde_json::to_writer(&mut out, query.viewer_zone.name()).map_err(json_error)?;
+    out.extend_from_slice(format!(",\"count\":{},\"meetings\":[", hits.len()).as_bytes());
+    for (n, hit) in hits.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        let entry = &snapshot.directory.entries[hit.index];
+        let facts = snapshot.facts_json(hit.index, || {
+            serde_json::to_vec(&facts(entry)).unwrap_or_else(|_| b"{}".to_vec())
+        });
+        // The facts' object without its closing brace, then the timing's without its opening one.
+        out.extend_from_slice(&facts[..facts.len() - 1]);
+        let timing =
+            serde_json::to_vec(&timing(entry, hit, &query.viewer_zone, now)).map_err(json_error)?;
+        out.push(b',');
+        out.extend_from_slice(&timing[1..]);
+    }
+    out.extend_from_slice(b"]}");
+    Ok(out)
 }
 
 /// The guided finder's fields.
@@ -537,14 +581,7 @@ pub async fn find_my_group<'a>(
     Ok(search::suggest(&snapshot.directory, &answers, now, 10)
         .into_iter()
         .map(|s| FinderResult {
-            meeting: summary(
-                &snapshot,
-                s.hit.index,
-                s.hit.next,
-                s.hit.distance_km,
-                &zone,
-                now,
-            ),
+            meeting: summary(&snapshot, &s.hit, &zone, now),
             score: s.score,
             reasons: s.reasons,
         })
@@ -1529,14 +1566,14 @@ pub fn weekly_schedule(
                 local.time(),
                 ScheduleEntry {
                     time: format!("{:02}:{:02}", local.hour(), local.minute()),
-                    name: entry.name.clone(),
-                    program: entry.program.clone(),
-                    place: [entry.location.as_str(), entry.city.as_str()]
+                    name: entry.name.to_string(),
+                    program: entry.group.program.to_string(),
+                    place: [&*entry.location, &*entry.city]
                         .into_iter()
                         .filter(|s| !s.is_empty())
                         .collect::<Vec<_>>()
                         .join(", "),
-                    types: entry.types.clone(),
+                    types: entry.types.to_vec(),
                 },
             ));
         }

@@ -10,6 +10,7 @@ pub mod geo;
 pub mod ics;
 pub mod listing;
 pub mod search;
+pub mod week;
 
 use crate::Timestamp;
 use crate::local::{LocalError, Zone};

@@ -4,12 +4,14 @@
 
 use super::{listing_of, split};
 use crate::{App, AppError};
+use mutual_domain::local::Zone;
+use mutual_domain::meetings::Schedule;
 use mutual_domain::meetings::listing::Status;
-use mutual_domain::meetings::search::{Directory, Entry};
+use mutual_domain::meetings::search::{Directory, Entry, GroupFacts};
 use mutual_store::meetings::{self as store, ProgramRow};
 use mutual_store::settings;
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 /// How often a server asks the database whether another server changed the directory.
@@ -20,6 +22,8 @@ pub(crate) const SETTING_PUBLIC: &str = "meetings.public";
 /// One consistent view of the directory.
 pub struct DirectorySnapshot {
     pub directory: Directory,
+    /// Each entry's search-result facts as JSON, written the first time it is a result.
+    facts_json: Vec<OnceLock<Box<[u8]>>>,
     /// Whether people who are not signed in may browse it.
     pub public: bool,
     pub programs: Vec<ProgramRow>,
@@ -27,6 +31,11 @@ pub struct DirectorySnapshot {
 }
 
 impl DirectorySnapshot {
+    /// Entry `index`'s facts as JSON, written by `write` the first time.
+    pub(crate) fn facts_json(&self, index: usize, write: impl FnOnce() -> Vec<u8>) -> &[u8] {
+        self.facts_json[index].get_or_init(|| write().into_boxed_slice())
+    }
+
     /// The programme with `code`.
     pub fn program(&self, code: &str) -> Option<&ProgramRow> {
         self.programs.iter().find(|p| p.code == code)
@@ -51,6 +60,7 @@ impl DirectoryCache {
             current: Arc::new(RwLock::new(Current {
                 snapshot: Arc::new(DirectorySnapshot {
                     directory: Directory::default(),
+                    facts_json: Vec::new(),
                     public: true,
                     programs: Vec::new(),
                     version: String::new(),
@@ -126,15 +136,33 @@ pub async fn changed(app: &App) -> Result<(), AppError> {
 async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError> {
     let started = Instant::now();
     let programs = store::list_programs(&app.db).await?;
-    let groups: HashMap<uuid::Uuid, store::GroupRow> = store::list_groups(&app.db)
+    let groups: HashMap<uuid::Uuid, Arc<GroupFacts>> = store::list_groups(&app.db)
         .await?
         .into_iter()
-        .map(|g| (g.id, g))
+        .map(|g| {
+            let program = programs.iter().find(|p| p.code == g.program_code);
+            let facts = GroupFacts {
+                id: g.id,
+                approach: program.map(|p| p.approach.clone()).unwrap_or_default(),
+                program_name: program.map_or_else(|| "".into(), |p| p.name.as_str().into()),
+                tags: split(&g.tags),
+                audience: split(&g.audience),
+                languages: split(&g.languages),
+                accessibility: split(&g.accessibility),
+                name: g.name.into(),
+                program: g.program_code.into(),
+                size: g.size,
+                structure: g.structure,
+                facilitation: g.facilitation,
+            };
+            (facts.id, Arc::new(facts))
+        })
         .collect();
     let public = settings::find_setting(&app.db, SETTING_PUBLIC)
         .await?
         .is_none_or(|v| v != "false");
     let mut entries = Vec::new();
+    let mut zones: HashMap<String, (Zone, Arc<str>)> = HashMap::new();
     let mut after = None;
     loop {
         let page =
@@ -146,40 +174,46 @@ async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError
                 continue;
             };
             let listing = listing_of(row)?;
-            let program = programs.iter().find(|p| p.code == group.program_code);
+            let (zone, zone_name) = zones
+                .entry(listing.zone.clone())
+                .or_insert_with(|| {
+                    let zone = Zone::parse(&listing.zone).unwrap_or_else(|_| Zone::utc());
+                    let name = zone.name().into();
+                    (zone, name)
+                })
+                .clone();
+            let program = programs.iter().find(|p| *p.code == *group.program);
             let haystack = [
                 listing.name.as_str(),
-                group.name.as_str(),
+                &group.name,
                 listing.location.as_str(),
                 &listing.address_line(),
                 listing.city.as_str(),
                 listing.region.as_str(),
                 listing.sub_region.as_str(),
                 program.map_or("", |p| p.name.as_str()),
-                group.program_code.as_str(),
+                &group.program,
             ]
             .join(" ")
             .to_lowercase();
             entries.push(Entry {
                 id: row.id,
-                group_id: group.id,
-                name: listing.name.clone(),
-                group_name: group.name.clone(),
-                program: group.program_code.clone(),
-                approach: program.map(|p| p.approach.clone()).unwrap_or_default(),
+                name: listing.name.as_str().into(),
+                group: group.clone(),
                 mode: listing.mode,
-                types: listing.types.clone(),
-                tags: split(&group.tags),
-                size: group.size.clone(),
-                structure: group.structure.clone(),
-                facilitation: group.facilitation.clone(),
-                audience: split(&group.audience),
-                languages: split(&group.languages),
-                accessibility: split(&group.accessibility),
-                schedule: listing.schedule(),
+                types: listing.types.into(),
+                schedule_text: listing.recurrence.describe().into(),
+                zone_name,
+                schedule: Schedule {
+                    zone,
+                    start: listing.start,
+                    end: listing.end,
+                    recurrence: listing.recurrence,
+                    cancelled: listing.cancelled,
+                },
                 point: listing.point,
-                location: listing.location.clone(),
-                city: listing.city.clone(),
+                location: listing.location.as_str().into(),
+                city: listing.city.as_str().into(),
                 haystack,
             });
         }
@@ -190,6 +224,7 @@ async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError
         "directory built"
     );
     Ok(DirectorySnapshot {
+        facts_json: (0..entries.len()).map(|_| OnceLock::new()).collect(),
         directory: Directory::new(entries),
         public,
         programs,

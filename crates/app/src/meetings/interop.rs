@@ -185,7 +185,7 @@ pub fn meeting_url(app: &App, id: Uuid) -> String {
 }
 
 /// Meetings per page of the feed.
-pub const FEED_PAGE: i64 = 1000;
+pub const FEED_PAGE: i64 = 5000;
 
 /// One page of the feed, as JSON array elements joined by commas (no brackets), and the cursor
 /// for the next page (`None` at the end).

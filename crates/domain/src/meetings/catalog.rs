@@ -276,6 +276,10 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), before);
+        assert!(
+            before <= 128,
+            "the search keeps standard codes as bits of a u128"
+        );
         assert_eq!(type_name("12x12"), "12 Steps & 12 Traditions");
         assert!(is_custom_type("QUIET"));
         assert_eq!(type_name("QUIET"), "QUIET");

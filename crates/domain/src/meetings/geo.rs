@@ -50,12 +50,49 @@ impl Point {
         2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
     }
 
-    /// The latitude and longitude spans (degrees) that contain every point within `km`.
+    /// The latitude and longitude spans (degrees) that contain every point within `km`
+    /// (the longitude span taken at the band's edge nearest a pole, so it is never too small).
     pub fn degrees_around(self, km: f64) -> (f64, f64) {
         let lat_span = (km / EARTH_RADIUS_KM).to_degrees();
-        let cos = self.lat.to_radians().cos().abs().max(0.01);
+        let poleward = (self.lat.abs() + lat_span).min(90.0);
+        let cos = poleward.to_radians().cos().max(0.01);
         let lng_span = (lat_span / cos).min(180.0);
         (lat_span, lng_span)
+    }
+}
+
+/// The neighbourhood of a point, for ruling out far points cheaply before measuring exactly.
+#[derive(Clone, Copy, Debug)]
+pub struct Around {
+    pub center: Point,
+    pub km: f64,
+    lat_span: f64,
+    lng_span: f64,
+}
+
+impl Around {
+    pub fn new(center: Point, km: f64) -> Around {
+        // A margin covers the flat-earth estimate's error within a degree or so.
+        let (lat_span, lng_span) = center.degrees_around(km * 1.05 + 1.0);
+        Around {
+            center,
+            km,
+            lat_span,
+            lng_span,
+        }
+    }
+
+    /// Whether `point` is certainly more than `km` from the centre (the exact distance decides
+    /// the rest).
+    pub fn surely_excludes(&self, point: Point) -> bool {
+        let dlat = (point.lat - self.center.lat).abs();
+        let dlng = (point.lng - self.center.lng).abs();
+        let dlng = dlng.min(360.0 - dlng);
+        if dlat > self.lat_span || dlng > self.lng_span {
+            return true;
+        }
+        let (x, y) = (dlng / self.lng_span, dlat / self.lat_span);
+        self.km <= 100.0 && x * x + y * y > 1.0
     }
 }
 
@@ -70,6 +107,8 @@ mod tests {
         let km = chicago.distance_km(milwaukee);
         assert!((km - 130.0).abs() < 3.0, "{km}");
         assert_eq!(chicago.distance_km(chicago), 0.0);
+        assert!(Around::new(chicago, 100.0).surely_excludes(milwaukee));
+        assert!(!Around::new(chicago, 131.0).surely_excludes(milwaukee));
     }
 
     #[test]

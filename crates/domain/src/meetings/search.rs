@@ -4,27 +4,26 @@
 //! with the reasons for each suggestion in plain words.
 
 use super::catalog::{self, Mode};
-use super::geo::Point;
+use super::geo::{Around, Point};
 use super::listing::DAY_NAMES;
+use super::week::{self, Span, Weekly};
 use super::{Occurrence, Recurrence, Schedule};
 use crate::Timestamp;
 use crate::local::Zone;
 use jiff::civil::{Time, Weekday};
-use std::collections::HashMap;
+use jiff::tz::TimeZone;
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// One active meeting as the directory searches it.
-#[derive(Clone, Debug)]
-pub struct Entry {
+/// What the directory searches by of a group, shared by its meetings.
+#[derive(Clone, Debug, Default)]
+pub struct GroupFacts {
     pub id: Uuid,
-    pub group_id: Uuid,
-    pub name: String,
-    pub group_name: String,
-    pub program: String,
+    pub name: Arc<str>,
+    pub program: Arc<str>,
+    pub program_name: Arc<str>,
     pub approach: String,
-    pub mode: Mode,
-    pub types: Vec<String>,
     pub tags: Vec<String>,
     pub size: String,
     pub structure: String,
@@ -32,10 +31,24 @@ pub struct Entry {
     pub audience: Vec<String>,
     pub languages: Vec<String>,
     pub accessibility: Vec<String>,
+}
+
+/// One active meeting as the directory searches it.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub id: Uuid,
+    pub name: Arc<str>,
+    pub group: Arc<GroupFacts>,
+    pub mode: Mode,
+    pub types: Arc<[String]>,
     pub schedule: Schedule,
+    /// The schedule in words ("Every Tuesday"), written once.
+    pub schedule_text: Arc<str>,
+    /// The meeting's zone name, shared by the meetings of that zone.
+    pub zone_name: Arc<str>,
     pub point: Option<Point>,
-    pub location: String,
-    pub city: String,
+    pub location: Arc<str>,
+    pub city: Arc<str>,
     /// Lower-case text searched by `q`: names, place, programme, notes.
     pub haystack: String,
 }
@@ -102,6 +115,20 @@ impl Query {
         }
     }
 
+    /// Whether any filter reads the group's attributes, the mode or the text.
+    fn filters_attributes(&self) -> bool {
+        !self.words.is_empty()
+            || self.program.is_some()
+            || !self.tags.is_empty()
+            || self.size.is_some()
+            || self.structure.is_some()
+            || self.facilitation.is_some()
+            || !self.audience.is_empty()
+            || self.language.is_some()
+            || !self.accessibility.is_empty()
+            || self.mode.is_some()
+    }
+
     fn has_time_filter(&self) -> bool {
         self.day.is_some()
             || self.after.is_some()
@@ -117,10 +144,13 @@ pub struct Hit {
     pub index: usize,
     pub next: Occurrence,
     pub distance_km: Option<f64>,
+    /// The start in the viewer's zone: (day number, minute of the day).
+    pub local: (i64, i64),
 }
 
-/// Grid cells of a quarter degree: a 25 km search looks at a dozen cells.
-const CELL_DEGREES: f64 = 0.25;
+/// Grid cells of a twentieth of a degree (about 5 km): a 25 km search looks at about a hundred
+/// cells and few meetings outside its circle.
+const CELL_DEGREES: f64 = 0.05;
 
 fn cell(point: Point) -> (i32, i32) {
     (
@@ -129,26 +159,177 @@ fn cell(point: Point) -> (i32, i32) {
     )
 }
 
-/// Every active meeting, with a map grid for distance searches.
+/// Every active meeting, with a map grid for distance searches and each meeting's zone and
+/// weekly schedule in compact form for fast timing.
 #[derive(Debug, Default)]
 pub struct Directory {
     pub entries: Vec<Entry>,
-    grid: HashMap<(i32, i32), Vec<u32>>,
+    grid: Grid,
+    zones: Vec<Zone>,
+    compact: Vec<Compact>,
+}
+
+/// A meeting on the map, with what the first pass of a distance search checks, kept together
+/// in its grid cell so that pass reads memory in order.
+#[derive(Clone, Copy, Debug)]
+struct Placed {
+    index: u32,
+    point: Point,
+    compact: Compact,
+}
+
+/// The placed meetings sorted by grid cell (row by row), with each occupied cell's range, so
+/// the cells of one row of a search are one run of memory found by two binary searches.
+#[derive(Debug, Default)]
+struct Grid {
+    points: Vec<Placed>,
+    cells: Vec<((i32, i32), usize)>,
+}
+
+impl Grid {
+    fn new(mut points: Vec<Placed>) -> Grid {
+        points.sort_by_key(|p| (cell(p.point), p.index));
+        let mut cells: Vec<((i32, i32), usize)> = Vec::new();
+        for (at, placed) in points.iter().enumerate() {
+            let key = cell(placed.point);
+            if cells.last().is_none_or(|(last, _)| *last != key) {
+                cells.push((key, at));
+            }
+        }
+        Grid { points, cells }
+    }
+
+    /// The meetings in row `lat` with cell columns `from..=to`.
+    fn row(&self, lat: i32, from: i32, to: i32) -> &[Placed] {
+        let first = self.cells.partition_point(|(key, _)| *key < (lat, from));
+        let last = self.cells.partition_point(|(key, _)| *key <= (lat, to));
+        let start = self
+            .cells
+            .get(first)
+            .map_or(self.points.len(), |(_, at)| *at);
+        let end = self
+            .cells
+            .get(last)
+            .map_or(self.points.len(), |(_, at)| *at);
+        &self.points[start..end.max(start)]
+    }
+}
+
+/// What fast filtering and timing need of one entry.
+#[derive(Clone, Copy, Debug)]
+struct Compact {
+    zone: u32,
+    weekly: Option<Weekly>,
+    /// Bit n: the meeting has standard type code n (of [`catalog::TYPE_CODES`]).
+    types: u128,
+}
+
+/// The bits of standard type codes; `None` if one is a custom code.
+fn type_bits<'a>(codes: impl IntoIterator<Item = &'a String>) -> Option<u128> {
+    codes.into_iter().try_fold(0u128, |bits, code| {
+        let at = catalog::TYPE_CODES.iter().position(|(c, _)| c == code)?;
+        Some(bits | 1u128.checked_shl(u32::try_from(at).ok()?)?)
+    })
+}
+
+/// Per-search state: each zone's offset around now, found once.
+struct Clocks<'a> {
+    now: Timestamp,
+    zones: &'a [Zone],
+    spans: Vec<Option<Span>>,
+    viewer_tz: TimeZone,
+    viewer: Span,
+}
+
+impl Clocks<'_> {
+    fn span(&mut self, zone: usize) -> Span {
+        if let Some(span) = self.spans[zone] {
+            return span;
+        }
+        let span = Span::around(self.zones[zone].tz(), self.now);
+        self.spans[zone] = Some(span);
+        span
+    }
+
+    /// The day number and minute of the day of an instant in the viewer's zone.
+    fn viewer_local(&self, at: Timestamp) -> (i64, i64) {
+        if let Some(local) = self.viewer.local(at.millis()) {
+            return local;
+        }
+        let local = jiff::Timestamp::from_millisecond(at.millis())
+            .map(|t| t.to_zoned(self.viewer_tz.clone()).datetime())
+            .unwrap_or_default();
+        (
+            week::day_number(
+                i64::from(local.year()),
+                i64::from(local.month()),
+                i64::from(local.day()),
+            ),
+            i64::from(local.hour()) * 60 + i64::from(local.minute()),
+        )
+    }
+}
+
+fn epoch_date(day: i64) -> Option<jiff::civil::Date> {
+    let (y, m, d) = week::civil(day);
+    jiff::civil::Date::new(
+        i16::try_from(y).ok()?,
+        i8::try_from(m).ok()?,
+        i8::try_from(d).ok()?,
+    )
+    .ok()
 }
 
 impl Directory {
     pub fn new(entries: Vec<Entry>) -> Directory {
-        let mut grid: HashMap<(i32, i32), Vec<u32>> = HashMap::new();
+        let mut placed = Vec::new();
+        let mut zones: Vec<Zone> = Vec::new();
+        let mut compact = Vec::with_capacity(entries.len());
         for (i, entry) in entries.iter().enumerate() {
-            if let (Some(point), Ok(i)) = (entry.point, u32::try_from(i)) {
-                grid.entry(cell(point)).or_default().push(i);
+            let standard = entry.types.iter().filter(|t| !catalog::is_custom_type(t));
+            let types = type_bits(standard).unwrap_or(0);
+            let zone = match zones.iter().position(|z| *z == entry.schedule.zone) {
+                Some(at) => at,
+                None => {
+                    zones.push(entry.schedule.zone.clone());
+                    zones.len() - 1
+                }
+            } as u32;
+            let record = Compact {
+                zone,
+                weekly: Weekly::of(&entry.schedule),
+                types,
+            };
+            compact.push(record);
+            if let (Some(point), Ok(index)) = (entry.point, u32::try_from(i)) {
+                placed.push(Placed {
+                    index,
+                    point,
+                    compact: record,
+                });
             }
         }
-        Directory { entries, grid }
+        Directory {
+            entries,
+            grid: Grid::new(placed),
+            zones,
+            compact,
+        }
     }
 
-    /// Indexes of the entries that may lie within `km` of `center` (a superset).
-    fn around(&self, center: Point, km: f64) -> Vec<usize> {
+    fn clocks(&self, viewer: &Zone, now: Timestamp) -> Clocks<'_> {
+        Clocks {
+            now,
+            zones: &self.zones,
+            spans: vec![None; self.zones.len()],
+            viewer_tz: viewer.tz().clone(),
+            viewer: Span::around(viewer.tz(), now),
+        }
+    }
+
+    /// Indexes of the entries that may lie within `km` of `center` and have the wanted standard
+    /// type codes (a superset: the rest of the search checks exactly).
+    fn around(&self, center: Point, km: f64, wanted_types: Option<u128>) -> Vec<(usize, Compact)> {
         let (lat_span, lng_span) = center.degrees_around(km);
         let low = cell(Point {
             lat: (center.lat - lat_span).max(-90.0),
@@ -158,22 +339,31 @@ impl Directory {
             lat: (center.lat + lat_span).min(90.0),
             lng: center.lng + lng_span,
         });
-        let mut found = Vec::new();
-        let lng_cells = 360.0 / CELL_DEGREES;
-        let wrap = |x: i32| {
-            let half = (lng_cells / 2.0) as i32;
-            (x + half).rem_euclid(lng_cells as i32) - half
+        let around = Around::new(center, km);
+        let keep = |placed: &&Placed| {
+            wanted_types.is_none_or(|bits| placed.compact.types & bits == bits)
+                && !around.surely_excludes(placed.point)
         };
-        let columns: Vec<i32> = if high.1 - low.1 >= lng_cells as i32 {
-            (-(lng_cells as i32) / 2..(lng_cells as i32) / 2).collect()
+        let lng_cells = (360.0 / CELL_DEGREES) as i32;
+        let half = lng_cells / 2;
+        let wrap = |x: i32| (x + half).rem_euclid(lng_cells) - half;
+        let columns: Vec<(i32, i32)> = if high.1 - low.1 + 1 >= lng_cells {
+            vec![(-half, half)]
+        } else if wrap(low.1) <= wrap(high.1) {
+            vec![(wrap(low.1), wrap(high.1))]
         } else {
-            (low.1..=high.1).map(wrap).collect()
+            vec![(wrap(low.1), half), (-half, wrap(high.1))]
         };
+        let mut found = Vec::new();
         for lat in low.0..=high.0 {
-            for lng in &columns {
-                if let Some(list) = self.grid.get(&(lat, *lng)) {
-                    found.extend(list.iter().map(|i| *i as usize));
-                }
+            for (from, to) in &columns {
+                found.extend(
+                    self.grid
+                        .row(lat, *from, *to)
+                        .iter()
+                        .filter(keep)
+                        .map(|p| (p.index as usize, p.compact)),
+                );
             }
         }
         found
@@ -181,16 +371,18 @@ impl Directory {
 
     /// The meetings matching `query` at `now`, ordered as asked, at most `query.limit`.
     pub fn search(&self, query: &Query, now: Timestamp) -> Vec<Hit> {
-        let mut hits: Vec<Hit> = match query.near {
-            Some((center, km)) => self
-                .around(center, km)
-                .into_iter()
-                .filter_map(|i| self.hit(i, query, now))
-                .collect(),
-            None => (0..self.entries.len())
-                .filter_map(|i| self.hit(i, query, now))
-                .collect(),
+        let mut clocks = self.clocks(&query.viewer_zone, now);
+        let wanted_types = type_bits(&query.types);
+        let candidates: Vec<(usize, Compact)> = match query.near {
+            Some((center, km)) => self.around(center, km, wanted_types),
+            None => self.compact.iter().copied().enumerate().collect(),
         };
+        let mut hits: Vec<Hit> = Vec::new();
+        for (index, compact) in candidates {
+            if let Some(hit) = self.hit(index, compact, query, wanted_types, &mut clocks) {
+                hits.push(hit);
+            }
+        }
         let key = |hit: &Hit| (hit.next.start, hit.index);
         match query.order {
             Order::Distance if query.near.is_some() => hits.sort_by(|a, b| {
@@ -211,12 +403,43 @@ impl Directory {
         hits
     }
 
-    fn hit(&self, index: usize, query: &Query, now: Timestamp) -> Option<Hit> {
-        let entry = &self.entries[index];
-        if !attributes_match(entry, query) {
+    fn hit(
+        &self,
+        index: usize,
+        compact: Compact,
+        query: &Query,
+        wanted_types: Option<u128>,
+        clocks: &mut Clocks<'_>,
+    ) -> Option<Hit> {
+        // Only the compact record is read until a meeting is a hit (near searches come from
+        // the grid, where every meeting has a point and the right type codes).
+        let types_match = match wanted_types {
+            Some(bits) => compact.types & bits == bits,
+            None => query
+                .types
+                .iter()
+                .all(|t| contains(&self.entries[index].types, t)),
+        };
+        if !types_match
+            || (query.filters_attributes() && !attributes_match(&self.entries[index], query))
+        {
             return None;
         }
-        let distance_km = match (query.near, entry.point) {
+        if let Some(day) = query.day {
+            let near = |d: u8| {
+                let wanted = day.to_sunday_zero_offset() as u8;
+                d == wanted || (d + 1) % 7 == wanted || (wanted + 1) % 7 == d
+            };
+            let possible = match compact.weekly {
+                Some(weekly) => (0..7).any(|d| weekly.meets_on(d) && near(d)),
+                None => could_fall_on(&self.entries[index].schedule.recurrence, day),
+            };
+            if !possible {
+                return None;
+            }
+        }
+        let next = self.timing(index, compact, query, clocks)?;
+        let distance_km = match (query.near, self.entries[index].point) {
             (Some((center, km)), Some(point)) => {
                 let d = center.distance_km(point);
                 if d > km {
@@ -224,50 +447,174 @@ impl Directory {
                 }
                 Some(d)
             }
-            (Some(_), None) => return None,
-            (None, _) => None,
+            _ => None,
         };
-        if let Some(day) = query.day
-            && !could_fall_on(&entry.schedule.recurrence, day)
-        {
-            return None;
-        }
-        let next = timing(&entry.schedule, query, now)?;
         Some(Hit {
             index,
             next,
             distance_km,
+            local: clocks.viewer_local(next.start),
         })
     }
+
+    /// The first occurrence, from now, that satisfies the query's time filters (the next one
+    /// when there are none).
+    fn timing(
+        &self,
+        index: usize,
+        compact: Compact,
+        query: &Query,
+        clocks: &mut Clocks<'_>,
+    ) -> Option<Occurrence> {
+        let now = clocks.now;
+        let days = match (
+            compact.weekly.is_some(),
+            query.starting_within,
+            query.in_progress,
+        ) {
+            _ if !query.has_time_filter() => 400,
+            (_, _, true) => 1,
+            (_, Some(within), _) => within.as_secs() / 86_400 + 2,
+            (true, None, false) => 8,
+            _ => 62,
+        };
+        let day = query.day.map(|d| d.to_sunday_zero_offset() as u8);
+        let after = query.after.map(minute_of);
+        let before = query.before.map(minute_of);
+        self.first_occurrence(
+            index,
+            compact,
+            days,
+            clocks,
+            |start, end, weekday, minute| {
+                if query.in_progress && !(start <= now && now < end) {
+                    return false;
+                }
+                if let Some(within) = query.starting_within
+                    && !(start >= now && start <= now.plus(within))
+                {
+                    return false;
+                }
+                if query.has_time_filter()
+                    && !query.in_progress
+                    && query.starting_within.is_none()
+                    && start < now
+                {
+                    return false;
+                }
+                day.is_none_or(|d| d == weekday) && in_window(minute, after, before)
+            },
+        )
+    }
+
+    /// The first occurrence not ended by now and starting within `days` days that `accept`
+    /// takes, given its start, end, and its start's weekday (Sunday 0) and minute of the day in
+    /// the viewer's zone.
+    fn first_occurrence(
+        &self,
+        index: usize,
+        compact: Compact,
+        days: u64,
+        clocks: &mut Clocks<'_>,
+        accept: impl Fn(Timestamp, Timestamp, u8, i64) -> bool,
+    ) -> Option<Occurrence> {
+        let now = clocks.now;
+        let until = now.plus(Duration::from_secs(days * 86_400));
+        if let Some(weekly) = compact.weekly
+            && let Some(found) =
+                self.first_weekly(weekly, compact.zone as usize, until, clocks, &accept)
+        {
+            return found;
+        }
+        self.entries[index]
+            .schedule
+            .between(now, until)
+            .into_iter()
+            .find(|o| {
+                let (day, minute) = clocks.viewer_local(o.start);
+                accept(o.start, o.end, week::weekday_of(day), minute)
+            })
+    }
+
+    /// The integer-arithmetic path for a weekly meeting; `None` when some occurrence on the
+    /// way falls outside the stretches with no clock change (the exact path decides then).
+    fn first_weekly(
+        &self,
+        weekly: Weekly,
+        zone: usize,
+        until: Timestamp,
+        clocks: &mut Clocks<'_>,
+        accept: &impl Fn(Timestamp, Timestamp, u8, i64) -> bool,
+    ) -> Option<Option<Occurrence>> {
+        let now = clocks.now.millis();
+        let span = clocks.span(zone);
+        let (today, _) = span.local(now)?;
+        let last_day = span.local(until.millis()).map_or(today + 8, |(d, _)| d);
+        for day in today - 1..=last_day {
+            if !weekly.meets_on(week::weekday_of(day)) {
+                continue;
+            }
+            let start = span.instant(day, weekly.start)?;
+            let end = start + weekly.length * 60_000;
+            if end <= now {
+                continue;
+            }
+            if start >= until.millis() {
+                break;
+            }
+            let (weekday, minute) = match clocks.viewer.local(start) {
+                Some((d, m)) => (week::weekday_of(d), m),
+                None => return None,
+            };
+            if accept(Timestamp(start), Timestamp(end), weekday, minute) {
+                return Some(Some(Occurrence {
+                    date: epoch_date(day)?,
+                    start: Timestamp(start),
+                    end: Timestamp(end),
+                }));
+            }
+        }
+        Some(None)
+    }
+}
+
+fn minute_of(time: Time) -> i64 {
+    i64::from(time.hour()) * 60 + i64::from(time.minute())
 }
 
 fn contains(list: &[String], wanted: &str) -> bool {
     list.iter().any(|item| item == wanted)
 }
 
+/// Everything but the type codes (checked first, by bits).
 fn attributes_match(entry: &Entry, query: &Query) -> bool {
-    query.types.iter().all(|t| contains(&entry.types, t))
-        && query.mode.is_none_or(|mode| entry.mode == mode)
-        && query.program.as_deref().is_none_or(|p| entry.program == p)
-        && query.tags.iter().all(|t| contains(&entry.tags, t))
-        && query.size.as_deref().is_none_or(|s| entry.size == s)
+    query.mode.is_none_or(|mode| entry.mode == mode)
+        && query
+            .program
+            .as_deref()
+            .is_none_or(|p| &*entry.group.program == p)
+        && query.tags.iter().all(|t| contains(&entry.group.tags, t))
+        && query.size.as_deref().is_none_or(|s| entry.group.size == s)
         && query
             .structure
             .as_deref()
-            .is_none_or(|s| entry.structure == s)
+            .is_none_or(|s| entry.group.structure == s)
         && query
             .facilitation
             .as_deref()
-            .is_none_or(|f| entry.facilitation == f)
-        && query.audience.iter().all(|a| contains(&entry.audience, a))
+            .is_none_or(|f| entry.group.facilitation == f)
+        && query
+            .audience
+            .iter()
+            .all(|a| contains(&entry.group.audience, a))
         && query
             .language
             .as_deref()
-            .is_none_or(|l| contains(&entry.languages, l))
+            .is_none_or(|l| contains(&entry.group.languages, l))
         && query
             .accessibility
             .iter()
-            .all(|a| contains(&entry.accessibility, a))
+            .all(|a| contains(&entry.group.accessibility, a))
         && query
             .words
             .iter()
@@ -283,56 +630,15 @@ fn could_fall_on(recurrence: &Recurrence, day: Weekday) -> bool {
         .any(|d| *d == day || d.next() == day || d.previous() == day)
 }
 
-/// The first occurrence, from `now`, that satisfies the query's time filters (the next one
-/// when there are none).
-fn timing(schedule: &Schedule, query: &Query, now: Timestamp) -> Option<Occurrence> {
-    if !query.has_time_filter() {
-        return schedule.next(now);
-    }
-    let days = match (
-        &schedule.recurrence,
-        query.starting_within,
-        query.in_progress,
-    ) {
-        (_, _, true) => 1,
-        (_, Some(within), _) => within.as_secs() / 86_400 + 2,
-        (Recurrence::Weekly(_), None, false) => 8,
-        _ => 62,
-    };
-    let until = now.plus(Duration::from_secs(days * 86_400));
-    let tz = query.viewer_zone.tz();
-    schedule.between(now, until).into_iter().find(|o| {
-        if query.in_progress && !(o.start <= now && now < o.end) {
-            return false;
-        }
-        if let Some(within) = query.starting_within
-            && !(o.start >= now && o.start <= now.plus(within))
-        {
-            return false;
-        }
-        if !query.in_progress && query.starting_within.is_none() && o.start < now {
-            return false;
-        }
-        let Ok(at) = jiff::Timestamp::from_millisecond(o.start.millis()) else {
-            return false;
-        };
-        let local = at.to_zoned(tz.clone()).datetime();
-        if query.day.is_some_and(|day| local.weekday() != day) {
-            return false;
-        }
-        in_window(local.time(), query.after, query.before)
-    })
-}
-
-/// Whether `time` is at or after `after` and before `before`; a window whose end is earlier
-/// than its start runs past midnight.
-fn in_window(time: Time, after: Option<Time>, before: Option<Time>) -> bool {
+/// Whether a minute of the day is at or after `after` and before `before`; a window whose end
+/// is earlier than its start runs past midnight.
+fn in_window(minute: i64, after: Option<i64>, before: Option<i64>) -> bool {
     match (after, before) {
         (None, None) => true,
-        (Some(a), None) => time >= a,
-        (None, Some(b)) => time < b,
-        (Some(a), Some(b)) if a <= b => time >= a && time < b,
-        (Some(a), Some(b)) => time >= a || time < b,
+        (Some(a), None) => minute >= a,
+        (None, Some(b)) => minute < b,
+        (Some(a), Some(b)) if a <= b => minute >= a && minute < b,
+        (Some(a), Some(b)) => minute >= a || minute < b,
     }
 }
 
@@ -359,8 +665,8 @@ impl DayPart {
         DayPart::ALL.into_iter().find(|p| p.as_str() == text)
     }
 
-    fn of(time: Time) -> DayPart {
-        match time.hour() {
+    fn of(minute: i64) -> DayPart {
+        match minute / 60 {
             5..=11 => DayPart::Morning,
             12..=16 => DayPart::Afternoon,
             _ => DayPart::Evening,
@@ -408,7 +714,7 @@ pub fn suggest(
     now: Timestamp,
     limit: usize,
 ) -> Vec<Suggestion> {
-    let horizon = now.plus(Duration::from_secs(8 * 86_400));
+    let mut clocks = directory.clocks(&answers.viewer_zone, now);
     let mut found: Vec<Suggestion> = Vec::new();
     for (index, entry) in directory.entries.iter().enumerate() {
         let mut reasons = Vec::new();
@@ -446,18 +752,24 @@ pub fn suggest(
                 }
             }
         };
-        let Some(next) = entry.schedule.next(now) else {
+        let Some(next) = directory.first_occurrence(
+            index,
+            directory.compact[index],
+            400,
+            &mut clocks,
+            |_, _, _, _| true,
+        ) else {
             continue;
         };
         for wanted in &answers.approaches {
-            if entry.approach == *wanted {
+            if entry.group.approach == *wanted {
                 score += 3;
                 reasons.push(format!(
                     "{} ({})",
                     catalog::label(catalog::APPROACHES, wanted),
-                    entry.program
+                    entry.group.program
                 ));
-            } else if contains(&entry.tags, wanted) {
+            } else if contains(&entry.group.tags, wanted) {
                 score += 3;
                 reasons.push(format!(
                     "{}, as you asked",
@@ -465,26 +777,30 @@ pub fn suggest(
                 ));
             }
         }
-        if answers.size.as_deref().is_some_and(|s| entry.size == s) {
+        if answers
+            .size
+            .as_deref()
+            .is_some_and(|s| entry.group.size == s)
+        {
             score += 2;
             reasons.push(format!(
                 "{} group",
-                catalog::label(catalog::SIZES, &entry.size)
+                catalog::label(catalog::SIZES, &entry.group.size)
             ));
         }
         if answers
             .structure
             .as_deref()
-            .is_some_and(|s| entry.structure == s)
+            .is_some_and(|s| entry.group.structure == s)
         {
             score += 2;
             reasons.push(format!(
                 "Format: {}",
-                catalog::label(catalog::STRUCTURES, &entry.structure).to_lowercase()
+                catalog::label(catalog::STRUCTURES, &entry.group.structure).to_lowercase()
             ));
         }
         for wanted in &answers.audience {
-            if contains(&entry.audience, wanted) {
+            if contains(&entry.group.audience, wanted) {
                 score += 2;
                 reasons.push(format!(
                     "For {}",
@@ -493,37 +809,38 @@ pub fn suggest(
             }
         }
         if let Some(language) = &answers.language
-            && contains(&entry.languages, language)
+            && contains(&entry.group.languages, language)
         {
             score += 2;
             reasons.push(format!("In {language}"));
         }
         if !answers.days.is_empty() || !answers.parts.is_empty() {
-            let tz = answers.viewer_zone.tz();
-            let fits = entry.schedule.between(now, horizon).into_iter().find(|o| {
-                let Ok(at) = jiff::Timestamp::from_millisecond(o.start.millis()) else {
-                    return false;
-                };
-                let local = at.to_zoned(tz.clone()).datetime();
-                (answers.days.is_empty() || answers.days.contains(&local.weekday()))
-                    && (answers.parts.is_empty()
-                        || answers.parts.contains(&DayPart::of(local.time())))
-            });
+            let days: Vec<u8> = answers
+                .days
+                .iter()
+                .map(|d| d.to_sunday_zero_offset() as u8)
+                .collect();
+            let fits = directory.first_occurrence(
+                index,
+                directory.compact[index],
+                8,
+                &mut clocks,
+                |_, _, weekday, minute| {
+                    (days.is_empty() || days.contains(&weekday))
+                        && (answers.parts.is_empty()
+                            || answers.parts.contains(&DayPart::of(minute)))
+                },
+            );
             if let Some(o) = fits {
                 score += 3;
-                let at = jiff::Timestamp::from_millisecond(o.start.millis())
-                    .map(|t| t.to_zoned(tz.clone()).datetime())
-                    .ok();
-                if let Some(local) = at {
-                    let day = DAY_NAMES
-                        [usize::try_from(local.weekday().to_sunday_zero_offset()).unwrap_or(0)];
-                    reasons.push(format!(
-                        "Meets {day} {} at {:02}:{:02}, when you said you can go",
-                        DayPart::of(local.time()).as_str(),
-                        local.hour(),
-                        local.minute()
-                    ));
-                }
+                let (day, minute) = clocks.viewer_local(o.start);
+                reasons.push(format!(
+                    "Meets {} {} at {:02}:{:02}, when you said you can go",
+                    DAY_NAMES[usize::from(week::weekday_of(day))],
+                    DayPart::of(minute).as_str(),
+                    minute / 60,
+                    minute % 60
+                ));
             }
         }
         if score == 0 && !answers_are_empty(answers) {
@@ -534,6 +851,7 @@ pub fn suggest(
                 index,
                 next,
                 distance_km,
+                local: clocks.viewer_local(next.start),
             },
             score,
             reasons,
@@ -567,20 +885,23 @@ mod tests {
     fn entry(name: &str, mode: Mode, day: Weekday, hour: i8, point: Option<Point>) -> Entry {
         Entry {
             id: Uuid::now_v7(),
-            group_id: Uuid::now_v7(),
             name: name.into(),
-            group_name: name.into(),
-            program: "AA".into(),
-            approach: "twelve-step".into(),
+            group: Arc::new(GroupFacts {
+                id: Uuid::now_v7(),
+                name: name.into(),
+                program: "AA".into(),
+                program_name: "Alcoholics Anonymous".into(),
+                approach: "twelve-step".into(),
+                tags: vec!["spiritual".into()],
+                size: "medium".into(),
+                structure: "sharing".into(),
+                facilitation: "peer".into(),
+                audience: vec![],
+                languages: vec!["EN".into()],
+                accessibility: vec![],
+            }),
             mode,
-            types: vec!["O".into(), "D".into()],
-            tags: vec!["spiritual".into()],
-            size: "medium".into(),
-            structure: "sharing".into(),
-            facilitation: "peer".into(),
-            audience: vec![],
-            languages: vec!["EN".into()],
-            accessibility: vec![],
+            types: vec!["O".to_owned(), "D".to_owned()].into(),
             schedule: Schedule::new(
                 Zone::parse("America/Chicago").unwrap(),
                 Time::new(hour, 0, 0, 0).unwrap(),
@@ -588,8 +909,10 @@ mod tests {
                 Recurrence::Weekly(vec![day]),
             )
             .unwrap(),
+            schedule_text: "".into(),
+            zone_name: "America/Chicago".into(),
             point,
-            location: String::new(),
+            location: "".into(),
             city: "Chicago".into(),
             haystack: name.to_lowercase(),
         }
@@ -613,7 +936,7 @@ mod tests {
         directory
             .search(query, now())
             .iter()
-            .map(|h| directory.entries[h.index].name.clone())
+            .map(|h| directory.entries[h.index].name.to_string())
             .collect()
     }
 
@@ -628,8 +951,10 @@ mod tests {
             19,
             loop_,
         );
-        women.types.push("W".into());
-        women.audience.push("women".into());
+        women.types = vec!["O".to_owned(), "D".to_owned(), "W".to_owned()].into();
+        Arc::make_mut(&mut women.group)
+            .audience
+            .push("women".into());
         let mut secular = entry(
             "Secular Evanston",
             Mode::Hybrid,
@@ -637,10 +962,11 @@ mod tests {
             11,
             evanston,
         );
-        secular.approach = "secular".into();
-        secular.tags = vec!["secular".into()];
-        secular.size = "small".into();
-        secular.program = "LIFERING".into();
+        let group = Arc::make_mut(&mut secular.group);
+        group.approach = "secular".into();
+        group.tags = vec!["secular".into()];
+        group.size = "small".into();
+        group.program = "LIFERING".into();
         Directory::new(vec![
             women,
             secular,
@@ -727,7 +1053,7 @@ mod tests {
 
     #[test]
     fn windows_may_run_past_midnight() {
-        let t = |h| Time::new(h, 0, 0, 0).unwrap();
+        let t = |h: i64| h * 60;
         assert!(in_window(t(23), Some(t(22)), Some(t(2))));
         assert!(in_window(t(1), Some(t(22)), Some(t(2))));
         assert!(!in_window(t(12), Some(t(22)), Some(t(2))));
@@ -750,7 +1076,7 @@ mod tests {
         };
         let found = suggest(&d, &answers, now(), 10);
         let first = &found[0];
-        assert_eq!(d.entries[first.hit.index].name, "Secular Evanston");
+        assert_eq!(&*d.entries[first.hit.index].name, "Secular Evanston");
         assert!(
             first.reasons.iter().any(|r| r.starts_with("Secular")),
             "{:?}",
@@ -761,7 +1087,7 @@ mod tests {
         assert!(
             !found
                 .iter()
-                .any(|s| d.entries[s.hit.index].name == "Milwaukee Monday"),
+                .any(|s| &*d.entries[s.hit.index].name == "Milwaukee Monday"),
             "too far, and nothing else fits"
         );
         let online = Answers {

@@ -212,6 +212,16 @@ both_backends! {
         let server = TestServer::start(database).await;
         directory(&server).await;
         assert_eq!(names(&server, "tz=America/Chicago").await.len(), 4);
+        // The API writes each result's facts from a cache; it says exactly what a result is.
+        let query = mutual_app::meetings::parse_search(&server.app, None, |name| match name {
+            "tz" => "Europe/London",
+            "types" => "O",
+            _ => "",
+        }).unwrap();
+        let results = mutual_app::meetings::search(&server.app, None, &query).await.unwrap();
+        let (_, body) = server.api(Method::GET, "/api/v1/meetings?types=O&tz=Europe/London", None, None).await;
+        assert_eq!(body["meetings"], serde_json::to_value(&results).unwrap());
+        assert_eq!(body["count"], 3);
         assert_eq!(names(&server, "q=evanston&tz=UTC").await, ["Evanston Morning"]);
         assert_eq!(names(&server, "types=O,W").await, ["Tuesday Night Chicago"], "all selected types must match");
         assert_eq!(names(&server, "mode=online").await, ["London Online"]);

@@ -40,13 +40,15 @@ pub async fn search_meetings(
 ) -> Result<Response, ApiError> {
     let params = query_fields(&query, meetings::SEARCH_PARAMS)?;
     let parsed = meetings::parse_search(&state.app, None, |name| params.get(name))?;
-    let found = meetings::search(&state.app, viewer.as_ref(), &parsed).await?;
-    Ok(Json(json!({
-        "time_zone": parsed.viewer_zone.name(),
-        "count": found.len(),
-        "meetings": found,
-    }))
-    .into_response())
+    let body = meetings::search_json(&state.app, viewer.as_ref(), &parsed).await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
 }
 
 /// `GET /api/v1/finder`: the guided finder's ranked suggestions with their reasons.

@@ -39,30 +39,31 @@ pub(crate) struct Card {
 
 impl Card {
     fn of(m: MeetingSummary) -> Card {
+        let (facts, timing) = (m.facts, m.timing);
         Card {
-            id: m.id,
-            weekday: m.weekday,
-            starts_local: m
+            id: facts.id,
+            weekday: timing.weekday,
+            starts_local: timing
                 .starts_local
                 .split_once(' ')
-                .map_or(m.starts_local.clone(), |(d, t)| format!("{t}, {d}")),
-            in_progress: m.in_progress,
-            meeting_local: m.meeting_local,
-            schedule: m.schedule,
-            mode_label: Mode::parse(m.mode).map_or("", Mode::label),
-            program_name: m.program_name,
-            place: [m.location, m.city]
+                .map_or(timing.starts_local.clone(), |(d, t)| format!("{t}, {d}")),
+            in_progress: timing.in_progress,
+            meeting_local: timing.meeting_local,
+            schedule: facts.schedule.to_string(),
+            mode_label: Mode::parse(facts.mode).map_or("", Mode::label),
+            program_name: facts.program_name.to_string(),
+            place: [&*facts.location, &*facts.city]
                 .into_iter()
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()
                 .join(", "),
-            distance_km: m.distance_km,
-            types: m
+            distance_km: timing.distance_km,
+            types: facts
                 .types
                 .iter()
                 .map(|t| (t.clone(), catalog::type_name(t).to_owned()))
                 .collect(),
-            name: m.name,
+            name: facts.name.to_string(),
         }
     }
 }

@@ -128,8 +128,8 @@ printf '%-44s %10s %9s %9s %8s\n' endpoint "req/s" "p50 ms" "p99 ms" "ratio"
 read -r base_rps base_p50 base_p99 < <(measure /healthz)
 printf '%-44s %10s %9s %9s %7sx\n' "/healthz (baseline)" "$base_rps" "$base_p50" "$base_p99" "1.00"
 for entry in "combined search ($FOUND results)|$SEARCH" \
-             "text search q=hope (50 of all)|/api/v1/meetings?q=group%201&limit=50&tz=UTC" \
-             "starting within 2 hours, online|/api/v1/meetings?starting_within_hours=2&mode=hybrid&limit=50"; do
+             "broad text search q=group 1 (most match)|/api/v1/meetings?q=group%201&limit=50&tz=UTC" \
+             "everything starting within 2 hours|/api/v1/meetings?starting_within_hours=2&limit=50"; do
   name="${entry%%|*}"; path="${entry#*|}"
   read -r rps p50 p99 < <(measure "$path")
   printf '%-44s %10s %9s %9s %7sx\n' "$name" "$rps" "$p50" "$p99" "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { printf "%.2f", a/b }')"

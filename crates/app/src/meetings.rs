@@ -13,6 +13,7 @@ use jiff::civil::{Time, Weekday};
 use mutual_domain::Timestamp;
 use mutual_domain::local::{Zone, parse_date, parse_time};
 use mutual_domain::meetings::catalog::{self, Mode, split_list};
+use mutual_domain::meetings::feed;
 use mutual_domain::meetings::geo::Point;
 use mutual_domain::meetings::listing::{
     self, Listing, ListingInput, Status, StoredRecurrence, parse_listing,
@@ -99,6 +100,15 @@ pub(crate) struct RowParts {
     pub updated_at: i64,
 }
 
+/// The meeting's own part of its feed row, with the feed fields it keeps.
+fn feed_part(listing: &Listing, extra: &str) -> String {
+    let extra = match serde_json::from_str::<serde_json::Value>(extra) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    feed::meeting_part(listing, &extra).unwrap_or_default()
+}
+
 /// A listing as a row to store.
 pub(crate) fn row_of(listing: &Listing, parts: RowParts) -> MeetingRow {
     let stored = listing.recurrence.stored();
@@ -143,6 +153,7 @@ pub(crate) fn row_of(listing: &Listing, parts: RowParts) -> MeetingRow {
         conference_phone_notes: listing.conference_phone_notes.clone(),
         types: listing.types.join(","),
         notes: listing.notes.clone(),
+        feed_json: feed_part(listing, &parts.extra),
         source_url: parts.source_url,
         extra: parts.extra,
         created_at: parts.created_at,

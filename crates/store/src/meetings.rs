@@ -187,6 +187,7 @@ pub struct MeetingRow {
     pub notes: String,
     pub source_url: String,
     pub extra: String,
+    pub feed_json: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -195,7 +196,7 @@ const MEETING_COLUMNS: &str = "id, group_id, slug, name, time_zone, start_time, 
      recurrence, days, nth, on_date, cancelled, mode, status, location, location_notes, \
      formatted_address, address, city, state, postal_code, country, region, sub_region, regions, \
      latitude, longitude, approximate, conference_url, conference_url_notes, conference_phone, \
-     conference_phone_notes, types, notes, source_url, extra, created_at, updated_at";
+     conference_phone_notes, types, notes, source_url, extra, feed_json, created_at, updated_at";
 
 macro_rules! bind_meeting {
     ($query:expr, $m:expr) => {
@@ -236,6 +237,7 @@ macro_rules! bind_meeting {
             .bind(&$m.notes)
             .bind(&$m.source_url)
             .bind(&$m.extra)
+            .bind(&$m.feed_json)
             .bind($m.created_at)
             .bind($m.updated_at)
     };
@@ -328,11 +330,13 @@ pub async fn count_meetings(db: &Db) -> Result<i64, StoreError> {
     Ok(on_db!(db, pool => sqlx::query_scalar(SQL).fetch_one(pool).await?))
 }
 
-/// A meeting with what the Meeting Guide feed needs of its group.
+/// What the Meeting Guide feed needs of one meeting and its group.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct FeedRow {
-    #[sqlx(flatten)]
-    pub meeting: MeetingRow,
+    pub id: Uuid,
+    pub feed_json: String,
+    pub source_url: String,
+    pub updated_at: i64,
     pub group_name: String,
     pub group_notes: String,
     pub group_implicit: bool,
@@ -353,14 +357,12 @@ pub async fn list_feed_page(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<FeedRow>, StoreError> {
-    let sql = format!(
-        "SELECT {}, g.name AS group_name, g.notes AS group_notes, g.implicit AS group_implicit \
+    const SQL: &str = "SELECT m.id, m.feed_json, m.source_url, m.updated_at, g.name AS group_name, \
+         g.notes AS group_notes, g.implicit AS group_implicit \
          FROM meetings m JOIN meeting_groups g ON g.id = m.group_id \
-         WHERE m.id > $1 AND m.status = 'active' AND m.recurrence = 'weekly' ORDER BY m.id LIMIT $2",
-        prefixed(MEETING_COLUMNS, "m")
-    );
+         WHERE m.id > $1 AND m.status = 'active' AND m.recurrence = 'weekly' ORDER BY m.id LIMIT $2";
     let after = after.unwrap_or(Uuid::nil());
-    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(after).bind(limit).fetch_all(pool).await?))
+    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(after).bind(limit).fetch_all(pool).await?))
 }
 
 /// Active meetings the Meeting Guide format cannot express (not weekly): id, slug, name, kind.

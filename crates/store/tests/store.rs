@@ -339,6 +339,7 @@ fn meeting(slug: &str, name: &str, recurrence: &str) -> mutual_store::meetings::
         notes: String::new(),
         source_url: String::new(),
         extra: "{}".into(),
+        feed_json: format!("{{\"slug\":\"{slug}\"}}"),
         created_at: NOW.millis(),
         updated_at: NOW.millis(),
     }
@@ -374,9 +375,10 @@ both_backends! {
 
         let feed = store::list_feed_page(db, None, 1).await.unwrap();
         assert_eq!(feed.len(), 1);
-        let rest = store::list_feed_page(db, Some(feed[0].meeting.id), 10).await.unwrap();
+        let rest = store::list_feed_page(db, Some(feed[0].id), 10).await.unwrap();
         assert_eq!(rest.len(), 1, "only weekly meetings, page by page");
         assert_eq!(rest[0].group_name, "Shared Group");
+        assert_eq!(rest[0].feed_json, r#"{"slug":"two"}"#);
         let omitted = store::list_inexpressible(db).await.unwrap();
         assert_eq!(omitted.len(), 1);
         assert_eq!(omitted[0].1, "three");

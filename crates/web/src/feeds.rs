@@ -15,17 +15,24 @@ use mutual_app::AppError;
 use mutual_app::meetings::{self, calendar, interop};
 use uuid::Uuid;
 
-/// Where the feed is in its pages.
+type Fetch = tokio::task::JoinHandle<Result<Vec<interop::FeedRow>, AppError>>;
+
+/// Where the feed is: the next page being read from the database while this one is written.
 enum Cursor {
-    Start,
-    After(Uuid),
+    Page { fetch: Fetch, first: bool },
     Closing,
     Done,
 }
 
+fn fetch(app: &mutual_app::App, after: Option<Uuid>) -> Fetch {
+    let app = app.clone();
+    tokio::spawn(async move { interop::feed_rows(&app, after).await })
+}
+
 /// `GET /meetings.json`: every active weekly meeting as a Meeting Guide feed, written a page at
-/// a time. Meetings the format cannot express are counted in `Mutual-Omitted-Meetings` and
-/// listed at `/meetings-omitted.json` (the `Link` header points there).
+/// a time (the next page is read while one is written). Meetings the format cannot express are
+/// counted in `Mutual-Omitted-Meetings` and listed at `/meetings-omitted.json` (the `Link`
+/// header points there).
 pub async fn meeting_guide_feed(
     State(state): State<AppState>,
     MaybeViewer(viewer): MaybeViewer,
@@ -33,26 +40,42 @@ pub async fn meeting_guide_feed(
     meetings::directory_for(&state.app, viewer.as_ref()).await?;
     let omitted = interop::omitted(&state.app).await?.len();
     let app = state.app.clone();
-    let stream = futures_util::stream::unfold(Cursor::Start, move |cursor| {
+    let start = Cursor::Page {
+        fetch: fetch(&app, None),
+        first: true,
+    };
+    let stream = futures_util::stream::unfold(start, move |cursor| {
         let app = app.clone();
         async move {
-            let (after, opening) = match cursor {
+            let (pending, first) = match cursor {
                 Cursor::Done => return None,
                 Cursor::Closing => return Some((Ok(Bytes::from_static(b"]")), Cursor::Done)),
-                Cursor::Start => (None, true),
-                Cursor::After(id) => (Some(id), false),
+                Cursor::Page { fetch, first } => (fetch, first),
             };
-            match interop::feed_page(&app, after).await {
+            let page = pending
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))
+                .and_then(|rows| rows);
+            let written = page.and_then(|rows| {
+                let next = match rows.last() {
+                    Some(last) if rows.len() as i64 == interop::FEED_PAGE => Cursor::Page {
+                        fetch: fetch(&app, Some(last.id)),
+                        first: false,
+                    },
+                    _ => Cursor::Closing,
+                };
+                Ok((interop::feed_chunk(&app, &rows), next))
+            });
+            match written {
                 Ok((chunk, next)) => {
                     let mut bytes = Vec::with_capacity(chunk.len() + 1);
-                    if opening {
+                    if first {
                         bytes.push(b'[');
                     } else if !chunk.is_empty() {
                         bytes.push(b',');
                     }
                     bytes.extend_from_slice(&chunk);
-                    let cursor = next.map_or(Cursor::Closing, Cursor::After);
-                    Some((Ok(Bytes::from(bytes)), cursor))
+                    Some((Ok(Bytes::from(bytes)), next))
                 }
                 Err(error) => {
                     tracing::error!(%error, "meeting feed failed part way");
@@ -63,20 +86,13 @@ pub async fn meeting_guide_feed(
     });
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.insert("mutual-omitted-meetings", HeaderValue::from(omitted));
     headers.insert(
         header::LINK,
         HeaderValue::from_static(
             "</meetings-omitted.json>; rel=\"related\"; title=\"Meetings left out of this feed\"",
         ),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
     );
     Ok(response)
 }

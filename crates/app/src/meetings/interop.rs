@@ -2,11 +2,11 @@
 //! with its slug and reason, re-imports updating by slug) and writing the feed page by page so
 //! that even a very large directory is streamed, never held whole.
 
-use super::{RowParts, directory, listing_of, row_of};
+use super::{RowParts, directory, row_of};
 use crate::{App, AppError};
 use mutual_domain::local::Zone;
-use mutual_domain::meetings::feed::{self, FeedExtras, RowError};
-use mutual_domain::meetings::listing::Listing;
+use mutual_domain::meetings::feed::{self, RowError};
+pub use mutual_store::meetings::FeedRow;
 use mutual_store::meetings::{self as store, GroupRow, ImportRow};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -187,49 +187,35 @@ pub fn meeting_url(app: &App, id: Uuid) -> String {
 /// Meetings per page of the feed.
 pub const FEED_PAGE: i64 = 5000;
 
-/// One page of the feed, as JSON array elements joined by commas (no brackets), and the cursor
-/// for the next page (`None` at the end).
-pub async fn feed_page(
-    app: &App,
-    after: Option<Uuid>,
-) -> Result<(Vec<u8>, Option<Uuid>), AppError> {
-    let rows = store::list_feed_page(&app.db, after, FEED_PAGE).await?;
-    let next = if rows.len() as i64 == FEED_PAGE {
-        rows.last().map(|r| r.meeting.id)
-    } else {
-        None
-    };
+/// One page of the feed's meetings, in id order after `after` (a full page means there may be
+/// more).
+pub async fn feed_rows(app: &App, after: Option<Uuid>) -> Result<Vec<FeedRow>, AppError> {
+    Ok(store::list_feed_page(&app.db, after, FEED_PAGE).await?)
+}
+
+/// Feed rows as JSON array elements joined by commas (no brackets): each meeting's stored part
+/// completed with its group, page address and update time.
+pub fn feed_chunk(app: &App, rows: &[FeedRow]) -> Vec<u8> {
     let mut out = Vec::with_capacity(rows.len() * 600);
-    for row in &rows {
-        let listing: Listing = listing_of(&row.meeting)?;
-        let extra = match serde_json::from_str::<Value>(&row.meeting.extra) {
-            Ok(Value::Object(map)) => map,
-            _ => serde_json::Map::new(),
-        };
-        let url = if row.meeting.source_url.is_empty() {
-            meeting_url(app, row.meeting.id)
-        } else {
-            row.meeting.source_url.clone()
-        };
-        let written = feed::write_row(
-            &listing,
-            &FeedExtras {
-                group: (!row.group_implicit).then_some(row.group_name.as_str()),
-                group_notes: &row.group_notes,
-                url: &url,
-                updated: mutual_domain::Timestamp(row.meeting.updated_at),
-                extra: &extra,
-            },
-        );
-        if let Some(object) = written {
-            if !out.is_empty() {
-                out.push(b',');
-            }
-            serde_json::to_writer(&mut out, &object)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+    for row in rows.iter().filter(|r| !r.feed_json.is_empty()) {
+        if !out.is_empty() {
+            out.push(b',');
         }
+        let url = if row.source_url.is_empty() {
+            meeting_url(app, row.id)
+        } else {
+            row.source_url.clone()
+        };
+        feed::with_group(
+            &row.feed_json,
+            (!row.group_implicit).then_some(row.group_name.as_str()),
+            &row.group_notes,
+            &url,
+            mutual_domain::Timestamp(row.updated_at),
+            &mut out,
+        );
     }
-    Ok((out, next))
+    out
 }
 
 /// A meeting left out of the feed, and why.

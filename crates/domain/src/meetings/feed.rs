@@ -322,8 +322,55 @@ pub struct FeedExtras<'a> {
     pub group: Option<&'a str>,
     pub group_notes: &'a str,
     pub url: &'a str,
-    pub updated: Timestamp,
+    /// `None` leaves `updated` out (for the stored part of a row; see [`with_group`]).
+    pub updated: Option<Timestamp>,
     pub extra: &'a Map<String, Value>,
+}
+
+/// A row's fields that belong to the meeting alone, as a JSON object: what storage keeps with
+/// each meeting so the feed is written without re-reading every column.
+pub fn meeting_part(listing: &Listing, extra: &Map<String, Value>) -> Option<String> {
+    let extras = FeedExtras {
+        group: None,
+        group_notes: "",
+        url: "",
+        updated: None,
+        extra,
+    };
+    write_row(listing, &extras).and_then(|row| serde_json::to_string(&row).ok())
+}
+
+/// The whole feed row: a stored [`meeting_part`] completed with its group, address and update
+/// time. Appends to `out`.
+pub fn with_group(
+    meeting_part: &str,
+    group: Option<&str>,
+    group_notes: &str,
+    url: &str,
+    updated: Timestamp,
+    out: &mut Vec<u8>,
+) {
+    let Some(open) = meeting_part.strip_suffix('}') else {
+        return;
+    };
+    out.extend_from_slice(open.as_bytes());
+    let mut put = |key: &str, value: &str| {
+        out.extend_from_slice(b",\"");
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(b"\":");
+        let _ = serde_json::to_writer(&mut *out, value);
+    };
+    if !group_notes.is_empty() {
+        put("group_notes", group_notes);
+    }
+    if !url.is_empty() {
+        put("url", url);
+    }
+    if let Some(group) = group {
+        put("group", group);
+    }
+    put("updated", &format_updated(updated));
+    out.push(b'}');
 }
 
 /// Why a meeting of a stored recurrence kind cannot be written as a feed row (`None` for
@@ -337,74 +384,92 @@ pub fn inexpressible(kind: &str) -> Option<&'static str> {
     }
 }
 
-/// A weekly listing as a feed object (`None` for what the format cannot express).
-pub fn write_row(listing: &Listing, extras: &FeedExtras<'_>) -> Option<Map<String, Value>> {
+/// A weekly listing as a feed object, serialised field by field (`None` for what the format
+/// cannot express). Kept fields come first; no known field is taken from them.
+pub fn write_row<'a>(listing: &'a Listing, extras: &'a FeedExtras<'a>) -> Option<FeedObject<'a>> {
     let Recurrence::Weekly(days) = &listing.recurrence else {
         return None;
-    };
-    let mut row = extras.extra.clone();
-    let mut put = |key: &str, value: Value| {
-        row.insert(key.to_owned(), value);
     };
     let mut numbers: Vec<i8> = days.iter().map(|d| day_number(*d)).collect();
     numbers.sort_unstable();
     numbers.dedup();
-    put("slug", Value::from(listing.slug.as_str()));
-    put("name", Value::from(listing.name.as_str()));
-    put(
-        "day",
-        match numbers.as_slice() {
-            [one] => Value::from(*one),
-            many => Value::from(many.to_vec()),
-        },
-    );
-    let hhmm = |t: Time| format!("{:02}:{:02}", t.hour(), t.minute());
-    put("time", Value::from(hhmm(listing.start)));
-    put("end_time", Value::from(hhmm(listing.end)));
-    put("timezone", Value::from(listing.zone.as_str()));
-    let texts = [
-        ("formatted_address", &listing.formatted_address),
-        ("address", &listing.address),
-        ("city", &listing.city),
-        ("state", &listing.state),
-        ("postal_code", &listing.postal_code),
-        ("country", &listing.country),
-        ("region", &listing.region),
-        ("sub_region", &listing.sub_region),
-        ("conference_url", &listing.conference_url),
-        ("conference_url_notes", &listing.conference_url_notes),
-        ("conference_phone", &listing.conference_phone),
-        ("conference_phone_notes", &listing.conference_phone_notes),
-        ("notes", &listing.notes),
-        ("location", &listing.location),
-        ("location_notes", &listing.location_notes),
-        ("group_notes", &extras.group_notes.to_owned()),
-        ("url", &extras.url.to_owned()),
-    ];
-    for (key, value) in texts {
-        if !value.is_empty() {
-            put(key, Value::from(value.as_str()));
+    Some(FeedObject {
+        listing,
+        extras,
+        days: numbers,
+    })
+}
+
+/// One feed row, ready to serialise.
+pub struct FeedObject<'a> {
+    listing: &'a Listing,
+    extras: &'a FeedExtras<'a>,
+    days: Vec<i8>,
+}
+
+impl serde::Serialize for FeedObject<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (l, x) = (self.listing, self.extras);
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in x.extra {
+            if !KNOWN.contains(&key.as_str()) {
+                map.serialize_entry(key, value)?;
+            }
         }
+        map.serialize_entry("slug", &l.slug)?;
+        map.serialize_entry("name", &l.name)?;
+        match self.days.as_slice() {
+            [one] => map.serialize_entry("day", one)?,
+            many => map.serialize_entry("day", many)?,
+        }
+        let hhmm = |t: Time| format!("{:02}:{:02}", t.hour(), t.minute());
+        map.serialize_entry("time", &hhmm(l.start))?;
+        map.serialize_entry("end_time", &hhmm(l.end))?;
+        map.serialize_entry("timezone", &l.zone)?;
+        let texts = [
+            ("formatted_address", l.formatted_address.as_str()),
+            ("address", &l.address),
+            ("city", &l.city),
+            ("state", &l.state),
+            ("postal_code", &l.postal_code),
+            ("country", &l.country),
+            ("region", &l.region),
+            ("sub_region", &l.sub_region),
+            ("conference_url", &l.conference_url),
+            ("conference_url_notes", &l.conference_url_notes),
+            ("conference_phone", &l.conference_phone),
+            ("conference_phone_notes", &l.conference_phone_notes),
+            ("notes", &l.notes),
+            ("location", &l.location),
+            ("location_notes", &l.location_notes),
+            ("group_notes", x.group_notes),
+            ("url", x.url),
+        ];
+        for (key, value) in texts {
+            if !value.is_empty() {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        if !l.regions.is_empty() {
+            map.serialize_entry("regions", &l.regions)?;
+        }
+        if let Some(point) = l.point {
+            map.serialize_entry("latitude", &point.lat)?;
+            map.serialize_entry("longitude", &point.lng)?;
+        }
+        if let Some(approximate) = l.approximate {
+            map.serialize_entry("approximate", if approximate { "yes" } else { "no" })?;
+        }
+        map.serialize_entry("types", &l.types)?;
+        if let Some(group) = x.group {
+            map.serialize_entry("group", group)?;
+        }
+        if let Some(updated) = x.updated {
+            map.serialize_entry("updated", &format_updated(updated))?;
+        }
+        map.end()
     }
-    if !listing.regions.is_empty() {
-        put("regions", Value::from(listing.regions.clone()));
-    }
-    if let Some(point) = listing.point {
-        put("latitude", Value::from(point.lat));
-        put("longitude", Value::from(point.lng));
-    }
-    if let Some(approximate) = listing.approximate {
-        put(
-            "approximate",
-            Value::from(if approximate { "yes" } else { "no" }),
-        );
-    }
-    put("types", Value::from(listing.types.clone()));
-    if let Some(group) = extras.group {
-        put("group", Value::from(group));
-    }
-    put("updated", Value::from(format_updated(extras.updated)));
-    Some(row)
 }
 
 #[cfg(test)]
@@ -434,18 +499,25 @@ mod tests {
         let read = read(row.clone()).unwrap();
         assert_eq!(read.listing.mode, Mode::Hybrid);
         assert_eq!(read.extra.len(), 2, "venmo and entity kept");
-        let written = write_row(
-            &read.listing,
-            &FeedExtras {
-                group: read.group.as_deref(),
-                group_notes: &read.group_notes,
-                url: &read.url,
-                updated: read.updated.unwrap(),
-                extra: &read.extra,
-            },
-        )
-        .unwrap();
-        assert_eq!(Value::Object(written), row);
+        let extras = FeedExtras {
+            group: read.group.as_deref(),
+            group_notes: &read.group_notes,
+            url: &read.url,
+            updated: read.updated,
+            extra: &read.extra,
+        };
+        let written = write_row(&read.listing, &extras).unwrap();
+        assert_eq!(serde_json::to_value(written).unwrap(), row);
+        let mut spliced = Vec::new();
+        with_group(
+            &meeting_part(&read.listing, &read.extra).unwrap(),
+            read.group.as_deref(),
+            &read.group_notes,
+            &read.url,
+            read.updated.unwrap(),
+            &mut spliced,
+        );
+        assert_eq!(serde_json::from_slice::<Value>(&spliced).unwrap(), row, "stored part and group give the same row");
     }
 
     #[test]

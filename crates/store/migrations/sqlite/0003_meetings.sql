@@ -70,6 +70,9 @@ CREATE TABLE meetings (
     notes TEXT NOT NULL,
     source_url TEXT NOT NULL,
     extra TEXT NOT NULL,
+    -- The meeting's own part of its Meeting Guide feed row (JSON), written with every change;
+    -- empty when the format cannot express the meeting.
+    feed_json TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );

@@ -882,29 +882,7 @@ pub async fn create_group(
 ) -> Result<Uuid, AppError> {
     require_moderator(viewer)?;
     let now = app.clock.now().millis();
-    let blank = GroupRow {
-        id: Uuid::now_v7(),
-        name: String::new(),
-        program_code: String::new(),
-        description: String::new(),
-        tags: String::new(),
-        size: String::new(),
-        structure: String::new(),
-        facilitation: String::new(),
-        atmosphere: String::new(),
-        languages: String::new(),
-        accessibility: String::new(),
-        audience: String::new(),
-        closed: false,
-        contact_name: String::new(),
-        contact_email: String::new(),
-        contact_phone: String::new(),
-        join_members_only: false,
-        notes: String::new(),
-        implicit: false,
-        created_at: now,
-        updated_at: now,
-    };
+    let blank = GroupRow::new("", "", now);
     let group = parse_group(app, input, blank).await?;
     store::save_group(&app.db, &group).await?;
     directory::changed(app).await?;

@@ -76,6 +76,35 @@ pub struct GroupRow {
     pub updated_at: i64,
 }
 
+impl GroupRow {
+    /// A new group with only a name and a programme; every attribute empty.
+    pub fn new(name: &str, program_code: &str, now: i64) -> GroupRow {
+        GroupRow {
+            id: Uuid::now_v7(),
+            name: name.to_owned(),
+            program_code: program_code.to_owned(),
+            description: String::new(),
+            tags: String::new(),
+            size: String::new(),
+            structure: String::new(),
+            facilitation: String::new(),
+            atmosphere: String::new(),
+            languages: String::new(),
+            accessibility: String::new(),
+            audience: String::new(),
+            closed: false,
+            contact_name: String::new(),
+            contact_email: String::new(),
+            contact_phone: String::new(),
+            join_members_only: false,
+            notes: String::new(),
+            implicit: false,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 const GROUP_COLUMNS: &str = "id, name, program_code, description, tags, size, structure, \
      facilitation, atmosphere, languages, accessibility, audience, closed, contact_name, \
      contact_email, contact_phone, join_members_only, notes, implicit, created_at, updated_at";

@@ -277,27 +277,8 @@ both_backends! {
 
 fn group(name: &str, implicit: bool) -> mutual_store::meetings::GroupRow {
     mutual_store::meetings::GroupRow {
-        id: uuid::Uuid::now_v7(),
-        name: name.into(),
-        program_code: "AA".into(),
-        description: String::new(),
-        tags: String::new(),
-        size: String::new(),
-        structure: String::new(),
-        facilitation: String::new(),
-        atmosphere: String::new(),
-        languages: String::new(),
-        accessibility: String::new(),
-        audience: String::new(),
-        closed: false,
-        contact_name: String::new(),
-        contact_email: String::new(),
-        contact_phone: String::new(),
-        join_members_only: false,
-        notes: String::new(),
         implicit,
-        created_at: NOW.millis(),
-        updated_at: NOW.millis(),
+        ..mutual_store::meetings::GroupRow::new(name, "AA", NOW.millis())
     }
 }
 

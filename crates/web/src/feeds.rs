@@ -56,7 +56,7 @@ pub async fn meeting_guide_feed(
                 .await
                 .map_err(|e| AppError::Internal(e.to_string()))
                 .and_then(|rows| rows);
-            let written = page.and_then(|rows| {
+            let written = page.map(|rows| {
                 let next = match rows.last() {
                     Some(last) if rows.len() as i64 == interop::FEED_PAGE => Cursor::Page {
                         fetch: fetch(&app, Some(last.id)),
@@ -64,7 +64,7 @@ pub async fn meeting_guide_feed(
                     },
                     _ => Cursor::Closing,
                 };
-                Ok((interop::feed_chunk(&app, &rows), next))
+                (interop::feed_chunk(&app, &rows), next)
             });
             match written {
                 Ok((chunk, next)) => {
@@ -86,7 +86,10 @@ pub async fn meeting_guide_feed(
     });
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     headers.insert("mutual-omitted-meetings", HeaderValue::from(omitted));
     headers.insert(
         header::LINK,

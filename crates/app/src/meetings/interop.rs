@@ -122,30 +122,14 @@ pub async fn import_feed(
         }
         let implicit = read.group.is_none();
         let group = GroupRow {
-            id: Uuid::now_v7(),
-            name: read
-                .group
-                .clone()
-                .unwrap_or_else(|| read.listing.name.clone()),
-            program_code: program.clone(),
-            description: String::new(),
-            tags: String::new(),
-            size: String::new(),
-            structure: String::new(),
-            facilitation: String::new(),
-            atmosphere: String::new(),
-            languages: String::new(),
-            accessibility: String::new(),
-            audience: String::new(),
             closed: read.listing.types.iter().any(|t| t == "C"),
-            contact_name: String::new(),
-            contact_email: String::new(),
-            contact_phone: String::new(),
-            join_members_only: false,
             notes: read.group_notes.clone(),
             implicit,
-            created_at: now,
-            updated_at: now,
+            ..GroupRow::new(
+                read.group.as_deref().unwrap_or(&read.listing.name),
+                &program,
+                now,
+            )
         };
         let meeting = row_of(
             &read.listing,

@@ -517,7 +517,11 @@ mod tests {
             read.updated.unwrap(),
             &mut spliced,
         );
-        assert_eq!(serde_json::from_slice::<Value>(&spliced).unwrap(), row, "stored part and group give the same row");
+        assert_eq!(
+            serde_json::from_slice::<Value>(&spliced).unwrap(),
+            row,
+            "stored part and group give the same row"
+        );
     }
 
     #[test]

@@ -665,11 +665,13 @@ impl DayPart {
         DayPart::ALL.into_iter().find(|p| p.as_str() == text)
     }
 
-    fn of(minute: i64) -> DayPart {
+    /// The part of the day a minute falls in; the small hours (midnight to five) are none.
+    fn of(minute: i64) -> Option<DayPart> {
         match minute / 60 {
-            5..=11 => DayPart::Morning,
-            12..=16 => DayPart::Afternoon,
-            _ => DayPart::Evening,
+            5..=11 => Some(DayPart::Morning),
+            12..=16 => Some(DayPart::Afternoon),
+            17..=23 => Some(DayPart::Evening),
+            _ => None,
         }
     }
 }
@@ -828,7 +830,8 @@ pub fn suggest(
                 |_, _, weekday, minute| {
                     (days.is_empty() || days.contains(&weekday))
                         && (answers.parts.is_empty()
-                            || answers.parts.contains(&DayPart::of(minute)))
+                            || DayPart::of(minute)
+                                .is_some_and(|part| answers.parts.contains(&part)))
                 },
             );
             if let Some(o) = fits {
@@ -837,7 +840,7 @@ pub fn suggest(
                 reasons.push(format!(
                     "Meets {} {} at {:02}:{:02}, when you said you can go",
                     DAY_NAMES[usize::from(week::weekday_of(day))],
-                    DayPart::of(minute).as_str(),
+                    DayPart::of(minute).map_or("night", DayPart::as_str),
                     minute / 60,
                     minute % 60
                 ));
@@ -1084,6 +1087,9 @@ mod tests {
         );
         assert!(first.reasons.iter().any(|r| r.contains("Small")));
         assert!(first.reasons.iter().any(|r| r.contains("Saturday morning")));
+        assert_eq!(DayPart::of(4 * 60), None, "04:00 is not evening");
+        assert_eq!(DayPart::of(19 * 60), Some(DayPart::Evening));
+        assert_eq!(DayPart::of(7 * 60), Some(DayPart::Morning));
         assert!(
             !found
                 .iter()

@@ -698,7 +698,13 @@ pub(crate) async fn group_page(
         ("Format", labels(catalog::STRUCTURES, &g.structure)),
         ("Led by", labels(catalog::FACILITATION, &g.facilitation)),
         ("Atmosphere", g.atmosphere.clone()),
-        ("Languages", g.languages.replace(',', ", ")),
+        (
+            "Languages",
+            catalog::split_list(&g.languages)
+                .map(catalog::type_name)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         ("For", labels(catalog::AUDIENCES, &g.audience)),
         (
             "Accessibility",

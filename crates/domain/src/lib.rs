@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod community;
 pub mod id;
 pub mod local;
 pub mod meetings;

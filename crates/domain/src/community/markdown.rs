@@ -53,7 +53,7 @@ pub fn render(markdown: &str) -> String {
         Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => open
             .pop()
             .unwrap_or(false)
-            .then(|| Event::Html(CowStr::Borrowed("</a>"))),
+            .then_some(Event::Html(CowStr::Borrowed("</a>"))),
         other => Some(other),
     });
     let mut html = String::with_capacity(markdown.len() * 3 / 2);

@@ -428,65 +428,118 @@ pub struct ImportCounts {
 /// group and creation time kept), others are created; named groups are matched by name and
 /// programme, or created.
 pub async fn import_meetings(db: &Db, rows: &[ImportRow]) -> Result<ImportCounts, StoreError> {
-    const FIND_GROUP: &str = "SELECT id FROM meeting_groups WHERE name = $1 AND program_code = $2 \
-         AND implicit = $3 ORDER BY created_at LIMIT 1";
-    const FIND_SLUG: &str = "SELECT id, group_id FROM meetings WHERE slug = $1";
-    let insert_group = format!(
-        "INSERT INTO meeting_groups ({GROUP_COLUMNS}) VALUES ({})",
-        placeholders(21)
-    );
-    let upsert = upsert_sql("meetings", MEETING_COLUMNS, "slug")
-        .replace("group_id = excluded.group_id, ", "");
+    use std::collections::HashMap;
+    // PostgreSQL: many rows per statement spare round trips (800 rows of 39 columns stay under
+    // its 65,535 parameters). SQLite runs in process, and sqlx looks up each numbered parameter
+    // by name, which grows with the square of their number: one row per (cached) statement.
+    let rows_per_statement = match db {
+        Db::Sqlite(..) => 1,
+        Db::Postgres(_) => 800,
+    };
     let mut counts = ImportCounts::default();
+    if rows.is_empty() {
+        return Ok(counts);
+    }
+    let find_slugs = format!(
+        "SELECT slug, group_id FROM meetings WHERE slug IN ({})",
+        placeholders(rows.len())
+    );
+    let names: Vec<&str> = rows
+        .iter()
+        .filter(|r| !r.group.implicit)
+        .map(|r| r.group.name.as_str())
+        .collect();
+    let find_groups = format!(
+        "SELECT id, name, program_code FROM meeting_groups WHERE implicit = $1 AND name IN ({}) \
+         ORDER BY created_at DESC",
+        (2..names.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     write_tx!(db, tx => {
-        let mut groups: std::collections::HashMap<(String, String, bool), Uuid> = Default::default();
+        let mut query = sqlx::query_as::<_, (String, Uuid)>(&find_slugs);
         for row in rows {
-            let existing: Option<(Uuid, Uuid)> = sqlx::query_as(FIND_SLUG)
-                .bind(&row.meeting.slug)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let mut meeting = row.meeting.clone();
-            match existing {
-                Some((_, group_id)) => {
-                    counts.updated += 1;
-                    meeting.group_id = group_id;
-                }
-                None => {
-                    counts.created += 1;
-                    let key = (row.group.name.clone(), row.group.program_code.clone(), row.group.implicit);
-                    let group_id = match groups.get(&key) {
-                        Some(id) => *id,
-                        None => {
-                            let found: Option<Uuid> = if row.group.implicit {
-                                None
-                            } else {
-                                sqlx::query_scalar(FIND_GROUP)
-                                    .bind(&key.0)
-                                    .bind(&key.1)
-                                    .bind(key.2)
-                                    .fetch_optional(&mut *tx)
-                                    .await?
-                            };
-                            let id = match found {
-                                Some(id) => id,
-                                None => {
-                                    bind_group!(sqlx::query(&insert_group), row.group).execute(&mut *tx).await?;
-                                    row.group.id
-                                }
-                            };
-                            if !row.group.implicit {
-                                groups.insert(key, id);
-                            }
-                            id
-                        }
-                    };
-                    meeting.group_id = group_id;
-                }
+            query = query.bind(&row.meeting.slug);
+        }
+        let existing: HashMap<String, Uuid> = query.fetch_all(&mut *tx).await?.into_iter().collect();
+        // Named groups already here, by (name, programme); the oldest wins.
+        let mut groups: HashMap<(String, String), Uuid> = HashMap::new();
+        if !names.is_empty() {
+            let mut query = sqlx::query_as::<_, (Uuid, String, String)>(&find_groups).bind(false);
+            for name in &names {
+                query = query.bind(*name);
             }
-            bind_meeting!(sqlx::query(&upsert), meeting).execute(&mut *tx).await?;
+            for (id, name, program) in query.fetch_all(&mut *tx).await? {
+                groups.insert((name, program), id);
+            }
+        }
+        let mut new_groups: Vec<&GroupRow> = Vec::new();
+        let mut meetings: Vec<MeetingRow> = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut meeting = row.meeting.clone();
+            if let Some(group_id) = existing.get(&row.meeting.slug) {
+                counts.updated += 1;
+                meeting.group_id = *group_id;
+            } else {
+                counts.created += 1;
+                meeting.group_id = if row.group.implicit {
+                    new_groups.push(&row.group);
+                    row.group.id
+                } else {
+                    let key = (row.group.name.clone(), row.group.program_code.clone());
+                    *groups.entry(key).or_insert_with(|| {
+                        new_groups.push(&row.group);
+                        row.group.id
+                    })
+                };
+            }
+            meetings.push(meeting);
+        }
+        for chunk in new_groups.chunks(rows_per_statement) {
+            let sql = format!(
+                "INSERT INTO meeting_groups ({GROUP_COLUMNS}) VALUES {}",
+                value_rows(chunk.len(), column_count(GROUP_COLUMNS))
+            );
+            let mut query = sqlx::query(&sql);
+            for group in chunk {
+                query = bind_group!(query, group);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        for chunk in meetings.chunks(rows_per_statement) {
+            let sql = upsert_sql("meetings", MEETING_COLUMNS, "slug")
+                .replace("group_id = excluded.group_id, ", "")
+                .replacen(
+                    &format!("VALUES ({})", placeholders(column_count(MEETING_COLUMNS))),
+                    &format!("VALUES {}", value_rows(chunk.len(), column_count(MEETING_COLUMNS))),
+                    1,
+                );
+            let mut query = sqlx::query(&sql);
+            for meeting in chunk {
+                query = bind_meeting!(query, meeting);
+            }
+            query.execute(&mut *tx).await?;
         }
     });
     Ok(counts)
+}
+
+fn column_count(columns: &str) -> usize {
+    columns.split(',').count()
+}
+
+/// `($1, ..., $columns), ($columns+1, ...), ...` for `rows` rows.
+fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Makes `user` a facilitator of `group`.

@@ -1,9 +1,10 @@
-//! Crisis language: phrases per language (defaults for English and Spanish, which admins can
-//! change) found in a post whole-word, ignoring case, accents and punctuation. Finding one never
-//! blocks a post: it shows the author the crisis resources and tells the moderators.
+//! Finding phrases in posts, whole-word and ignoring case, accents and punctuation; and the
+//! default crisis-language lists (English and Spanish, which admins can change). Finding crisis
+//! language never blocks a post: it shows the author the crisis resources and tells the
+//! moderators.
 
 /// English phrases that suggest someone may be in danger.
-pub const DEFAULT_ENGLISH: &[&str] = &[
+pub const CRISIS_ENGLISH: &[&str] = &[
     "suicide",
     "suicidal",
     "kill myself",
@@ -31,7 +32,7 @@ pub const DEFAULT_ENGLISH: &[&str] = &[
 ];
 
 /// Spanish phrases that suggest someone may be in danger.
-pub const DEFAULT_SPANISH: &[&str] = &[
+pub const CRISIS_SPANISH: &[&str] = &[
     "suicidio",
     "suicida",
     "suicidarme",
@@ -102,9 +103,9 @@ impl Phrases {
         }
     }
 
-    /// The default English and Spanish lists.
-    pub fn defaults() -> Phrases {
-        Phrases::new(DEFAULT_ENGLISH.iter().chain(DEFAULT_SPANISH).copied())
+    /// The default English and Spanish crisis lists.
+    pub fn crisis_defaults() -> Phrases {
+        Phrases::new(CRISIS_ENGLISH.iter().chain(CRISIS_SPANISH).copied())
     }
 
     /// The phrases found in `text`, as they were written in the list.
@@ -124,7 +125,7 @@ mod tests {
 
     #[test]
     fn english_and_spanish_crisis_language_is_found_in_any_case_or_spelling() {
-        let phrases = Phrases::defaults();
+        let phrases = Phrases::crisis_defaults();
         assert_eq!(
             phrases.found_in("I honestly CAN'T go on like this..."),
             ["can't go on"]
@@ -155,7 +156,7 @@ mod tests {
             "a whole word still counts"
         );
         assert!(
-            Phrases::defaults()
+            Phrases::crisis_defaults()
                 .found_in("Thirty days today, feeling strong 🌱")
                 .is_empty()
         );

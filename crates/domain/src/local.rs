@@ -6,10 +6,11 @@ use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::{AmbiguousOffset, TimeZone};
 use std::fmt;
 
-/// A member's time zone, by its IANA name ("America/New_York").
+/// A member's time zone, by its IANA name ("America/New_York"). Cheap to clone: the name is
+/// shared, as is the zone's data.
 #[derive(Clone, Debug)]
 pub struct Zone {
-    name: String,
+    name: std::sync::Arc<str>,
     tz: TimeZone,
 }
 
@@ -47,7 +48,7 @@ impl Zone {
         }
         let tz = TimeZone::get(name).map_err(|_| LocalError::UnknownZone)?;
         Ok(Zone {
-            name: tz.iana_name().unwrap_or(name).to_owned(),
+            name: tz.iana_name().unwrap_or(name).into(),
             tz,
         })
     }

@@ -163,6 +163,15 @@ async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError
         .is_none_or(|v| v != "false");
     let mut entries = Vec::new();
     let mut zones: HashMap<String, (Zone, Arc<str>)> = HashMap::new();
+    // Many meetings share a place, a schedule in words or a list of types: keep one copy each.
+    let mut texts: HashMap<String, Arc<str>> = HashMap::new();
+    let mut share = |text: String| -> Arc<str> {
+        texts
+            .entry(text)
+            .or_insert_with_key(|t| t.as_str().into())
+            .clone()
+    };
+    let mut type_lists: HashMap<Vec<String>, Arc<[String]>> = HashMap::new();
     let mut after = None;
     loop {
         let page =
@@ -201,8 +210,11 @@ async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError
                 name: listing.name.as_str().into(),
                 group: group.clone(),
                 mode: listing.mode,
-                types: listing.types.into(),
-                schedule_text: listing.recurrence.describe().into(),
+                types: type_lists
+                    .entry(listing.types)
+                    .or_insert_with_key(|t| t.as_slice().into())
+                    .clone(),
+                schedule_text: share(listing.recurrence.describe()),
                 zone_name,
                 schedule: Schedule {
                     zone,
@@ -212,8 +224,8 @@ async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError
                     cancelled: listing.cancelled,
                 },
                 point: listing.point,
-                location: listing.location.as_str().into(),
-                city: listing.city.as_str().into(),
+                location: share(listing.location),
+                city: share(listing.city),
                 haystack,
             });
         }

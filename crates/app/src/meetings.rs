@@ -33,7 +33,7 @@ use uuid::Uuid;
 pub use directory::DirectorySnapshot;
 
 /// A stored comma-separated list.
-pub(crate) fn split(text: &str) -> Vec<String> {
+pub fn split(text: &str) -> Vec<String> {
     split_list(text).map(str::to_owned).collect()
 }
 
@@ -95,18 +95,18 @@ pub(crate) struct RowParts {
     pub id: Uuid,
     pub group_id: Uuid,
     pub source_url: String,
-    pub extra: String,
+    /// Feed fields kept as they came (stored as a JSON object).
+    pub extra: serde_json::Map<String, serde_json::Value>,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
-/// The meeting's own part of its feed row, with the feed fields it keeps.
-fn feed_part(listing: &Listing, extra: &str) -> String {
-    let extra = match serde_json::from_str::<serde_json::Value>(extra) {
+/// The feed fields a stored meeting keeps (its `extra` column).
+fn kept_fields(stored: &str) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::from_str::<serde_json::Value>(stored) {
         Ok(serde_json::Value::Object(map)) => map,
         _ => serde_json::Map::new(),
-    };
-    feed::meeting_part(listing, &extra).unwrap_or_default()
+    }
 }
 
 /// A listing as a row to store.
@@ -153,9 +153,9 @@ pub(crate) fn row_of(listing: &Listing, parts: RowParts) -> MeetingRow {
         conference_phone_notes: listing.conference_phone_notes.clone(),
         types: listing.types.join(","),
         notes: listing.notes.clone(),
-        feed_json: feed_part(listing, &parts.extra),
+        feed_json: feed::meeting_part(listing, &parts.extra).unwrap_or_default(),
         source_url: parts.source_url,
-        extra: parts.extra,
+        extra: serde_json::Value::Object(parts.extra).to_string(),
         created_at: parts.created_at,
         updated_at: parts.updated_at,
     }
@@ -960,7 +960,7 @@ pub async fn create_meeting(
             id,
             group_id: group,
             source_url: String::new(),
-            extra: "{}".into(),
+            extra: serde_json::Map::new(),
             created_at: now,
             updated_at: now,
         },
@@ -1014,7 +1014,7 @@ pub async fn update_meeting(
             id,
             group_id: current.group_id,
             source_url: current.source_url.clone(),
-            extra: current.extra.clone(),
+            extra: kept_fields(&current.extra),
             created_at: current.created_at,
             updated_at: now,
         },
@@ -1383,7 +1383,7 @@ pub async fn decide_suggestion(
             id: current.id,
             group_id: current.group_id,
             source_url: current.source_url.clone(),
-            extra: current.extra.clone(),
+            extra: kept_fields(&current.extra),
             created_at: current.created_at,
             updated_at: now,
         },

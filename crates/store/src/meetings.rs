@@ -143,23 +143,25 @@ fn placeholders(count: usize) -> String {
         .join(", ")
 }
 
-fn upsert_sql(table: &str, columns: &str, target: &str) -> String {
+/// An insert of `rows` rows that, on a conflict over `target`, replaces every column but the
+/// id, the creation time, the target and those in `keep`.
+fn upsert_sql(table: &str, columns: &str, target: &str, keep: &[&str], rows: usize) -> String {
     let names: Vec<&str> = columns.split(',').map(str::trim).collect();
     let updates: Vec<String> = names
         .iter()
-        .filter(|c| !["id", "created_at"].contains(c) && **c != target)
+        .filter(|c| !["id", "created_at", target].contains(c) && !keep.contains(c))
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
     format!(
-        "INSERT INTO {table} ({columns}) VALUES ({}) ON CONFLICT ({target}) DO UPDATE SET {}",
-        placeholders(names.len()),
+        "INSERT INTO {table} ({columns}) VALUES {} ON CONFLICT ({target}) DO UPDATE SET {}",
+        value_rows(rows, names.len()),
         updates.join(", ")
     )
 }
 
 /// Creates a group or replaces its details.
 pub async fn save_group(db: &Db, group: &GroupRow) -> Result<(), StoreError> {
-    let sql = upsert_sql("meeting_groups", GROUP_COLUMNS, "id");
+    let sql = upsert_sql("meeting_groups", GROUP_COLUMNS, "id", &[], 1);
     on_write!(db, pool => bind_group!(sqlx::query(&sql), group).execute(pool).await?.rows_affected());
     Ok(())
 }
@@ -308,7 +310,7 @@ pub async fn save_meeting(
     meeting: &MeetingRow,
     history: &HistoryRow,
 ) -> Result<(), StoreError> {
-    let sql = upsert_sql("meetings", MEETING_COLUMNS, "id");
+    let sql = upsert_sql("meetings", MEETING_COLUMNS, "id", &[], 1);
     write_tx!(db, tx => {
         bind_meeting!(sqlx::query(&sql), meeting).execute(&mut *tx).await?;
         insert_history!(tx, history);
@@ -508,13 +510,8 @@ pub async fn import_meetings(db: &Db, rows: &[ImportRow]) -> Result<ImportCounts
             query.execute(&mut *tx).await?;
         }
         for chunk in meetings.chunks(rows_per_statement) {
-            let sql = upsert_sql("meetings", MEETING_COLUMNS, "slug")
-                .replace("group_id = excluded.group_id, ", "")
-                .replacen(
-                    &format!("VALUES ({})", placeholders(column_count(MEETING_COLUMNS))),
-                    &format!("VALUES {}", value_rows(chunk.len(), column_count(MEETING_COLUMNS))),
-                    1,
-                );
+            // A re-imported meeting keeps its group.
+            let sql = upsert_sql("meetings", MEETING_COLUMNS, "slug", &["group_id"], chunk.len());
             let mut query = sqlx::query(&sql);
             for meeting in chunk {
                 query = bind_meeting!(query, meeting);
@@ -785,7 +782,7 @@ pub async fn decide_suggestion(
 ) -> Result<(), StoreError> {
     const DECIDE: &str = "UPDATE meeting_suggestions SET status = $1, decided_by = $2, decision_note = $3, \
          decided_at = $4 WHERE id = $5 AND status = 'pending'";
-    let sql = upsert_sql("meetings", MEETING_COLUMNS, "id");
+    let sql = upsert_sql("meetings", MEETING_COLUMNS, "id", &[], 1);
     write_tx!(db, tx => {
         let done = sqlx::query(DECIDE).bind(status).bind(decided_by.0).bind(decision_note)
             .bind(now).bind(id).execute(&mut *tx).await?;

@@ -9,7 +9,7 @@ use crate::pages::meetings::ics_response;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use mutual_app::AppError;
 use mutual_app::meetings::{self, calendar, interop};
@@ -120,7 +120,5 @@ pub async fn saved_calendar(
         return Err(AppError::NotFound.into());
     }
     let body = calendar::saved_feed(&state.app, token).await?;
-    let mut response = ics_response(body, "meetings.ics");
-    *response.status_mut() = StatusCode::OK;
-    Ok(response)
+    Ok(ics_response(body, "meetings.ics"))
 }

@@ -137,6 +137,16 @@ impl FormData {
         }
     }
 
+    /// Refuses the form, with a message per field, when it sent any field not in `allowed`.
+    pub fn only(&self, allowed: &[&str]) -> Result<(), mutual_app::AppError> {
+        let unknown = self.unknown_fields(allowed);
+        if unknown.is_empty() {
+            Ok(())
+        } else {
+            Err(mutual_app::AppError::Invalid(unknown))
+        }
+    }
+
     /// Field errors for any submitted field not in `allowed` (`csrf` is always allowed).
     pub fn unknown_fields(&self, allowed: &[&str]) -> Vec<FieldError> {
         self.fields

@@ -332,7 +332,7 @@ pub(super) async fn seed_meetings(app: &App) -> Result<usize, AppError> {
                     id: Uuid::now_v7(),
                     group_id: group.id,
                     source_url: String::new(),
-                    extra: "{}".into(),
+                    extra: serde_json::Map::new(),
                     created_at: now,
                     updated_at: now,
                 },

@@ -137,7 +137,7 @@ pub async fn import_feed(
                 id: Uuid::now_v7(),
                 group_id: group.id,
                 source_url: read.url.clone(),
-                extra: Value::Object(read.extra.clone()).to_string(),
+                extra: read.extra,
                 created_at: now,
                 updated_at: read.updated.map_or(now, |t| t.millis()),
             },

@@ -7,7 +7,7 @@ use super::catalog::{self, Mode};
 use super::geo::{Around, Point};
 use super::listing::DAY_NAMES;
 use super::week::{self, Span, Weekly};
-use super::{Occurrence, Recurrence, Schedule};
+use super::{Occurrence, Schedule};
 use crate::Timestamp;
 use crate::local::Zone;
 use jiff::civil::{Time, Weekday};
@@ -373,14 +373,22 @@ impl Directory {
     pub fn search(&self, query: &Query, now: Timestamp) -> Vec<Hit> {
         let mut clocks = self.clocks(&query.viewer_zone, now);
         let wanted_types = type_bits(&query.types);
-        let candidates: Vec<(usize, Compact)> = match query.near {
-            Some((center, km)) => self.around(center, km, wanted_types),
-            None => self.compact.iter().copied().enumerate().collect(),
-        };
         let mut hits: Vec<Hit> = Vec::new();
-        for (index, compact) in candidates {
+        let mut consider = |index: usize, compact: Compact| {
             if let Some(hit) = self.hit(index, compact, query, wanted_types, &mut clocks) {
                 hits.push(hit);
+            }
+        };
+        match query.near {
+            Some((center, km)) => {
+                for (index, compact) in self.around(center, km, wanted_types) {
+                    consider(index, compact);
+                }
+            }
+            None => {
+                for (index, compact) in self.compact.iter().enumerate() {
+                    consider(index, *compact);
+                }
             }
         }
         let key = |hit: &Hit| (hit.next.start, hit.index);
@@ -426,13 +434,15 @@ impl Directory {
             return None;
         }
         if let Some(day) = query.day {
-            let near = |d: u8| {
-                let wanted = day.to_sunday_zero_offset() as u8;
-                d == wanted || (d + 1) % 7 == wanted || (wanted + 1) % 7 == d
-            };
+            let wanted = day.to_sunday_zero_offset() as u8;
             let possible = match compact.weekly {
-                Some(weekly) => (0..7).any(|d| weekly.meets_on(d) && near(d)),
-                None => could_fall_on(&self.entries[index].schedule.recurrence, day),
+                Some(weekly) => (0..7).any(|d| weekly.meets_on(d) && could_fall_on(d, wanted)),
+                None => self.entries[index]
+                    .schedule
+                    .recurrence
+                    .weekdays()
+                    .iter()
+                    .any(|d| could_fall_on(d.to_sunday_zero_offset() as u8, wanted)),
             };
             if !possible {
                 return None;
@@ -621,13 +631,10 @@ fn attributes_match(entry: &Entry, query: &Query) -> bool {
             .all(|w| entry.haystack.contains(w.as_str()))
 }
 
-/// Whether any occurrence could start on `day` in some zone: the meeting's own day, or one
-/// either side (zones are less than a day apart).
-fn could_fall_on(recurrence: &Recurrence, day: Weekday) -> bool {
-    recurrence
-        .weekdays()
-        .iter()
-        .any(|d| *d == day || d.next() == day || d.previous() == day)
+/// Whether a meeting on weekday `own` (Sunday 0) could start on weekday `wanted` in some
+/// zone: the same day, or one either side (zones are less than a day apart).
+fn could_fall_on(own: u8, wanted: u8) -> bool {
+    own == wanted || (own + 1) % 7 == wanted || (wanted + 1) % 7 == own
 }
 
 /// Whether a minute of the day is at or after `after` and before `before`; a window whose end
@@ -882,6 +889,7 @@ fn answers_are_empty(answers: &Answers) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Recurrence;
     use super::*;
     use jiff::civil::Date;
 

@@ -23,12 +23,8 @@ use uuid::Uuid;
 pub(crate) fn query_fields(query: &RawQuery, allowed: &[&str]) -> Result<FormData, AppError> {
     let fields = FormData::from_query(query.0.as_deref())
         .ok_or_else(|| AppError::field("query", "The query string could not be read."))?;
-    let unknown = fields.unknown_fields(allowed);
-    if unknown.is_empty() {
-        Ok(fields)
-    } else {
-        Err(AppError::Invalid(unknown))
-    }
+    fields.only(allowed)?;
+    Ok(fields)
 }
 
 /// `GET /api/v1/meetings`: the search. Times are in `tz` (default: the server's zone), so the
@@ -149,8 +145,7 @@ pub async fn show_group(
 ) -> Result<Response, ApiError> {
     let view = meetings::find_group(&state.app, viewer.as_ref(), id).await?;
     let g = &view.group;
-    let split =
-        |text: &str| -> Vec<String> { catalog::split_list(text).map(str::to_owned).collect() };
+    let split = meetings::split;
     Ok(Json(json!({
         "id": g.id,
         "name": g.name,

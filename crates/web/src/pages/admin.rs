@@ -191,15 +191,6 @@ fn member_id(id: &str) -> Result<UserId, AppError> {
     UserId::parse(id).ok_or(AppError::NotFound)
 }
 
-fn only(form: &FormData, allowed: &[&str]) -> Result<(), AppError> {
-    let unknown = form.unknown_fields(allowed);
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Invalid(unknown))
-    }
-}
-
 /// `POST /admin/registration`
 pub async fn set_registration_mode(
     State(state): State<AppState>,
@@ -208,7 +199,7 @@ pub async fn set_registration_mode(
     form: FormData,
 ) -> Result<Response, PageError> {
     let result = async {
-        only(&form, &["mode"])?;
+        form.only(&["mode"])?;
         let mode = RegistrationMode::parse(form.get("mode"))
             .ok_or_else(|| AppError::field("mode", "Choose one of the registration modes."))?;
         admin::set_registration_mode(&state.app, &viewer, mode).await
@@ -225,7 +216,7 @@ pub async fn create_invite(
     form: FormData,
 ) -> Result<Response, PageError> {
     let result = async {
-        only(&form, &["note", "days"])?;
+        form.only(&["note", "days"])?;
         let days_text = form.get("days").trim();
         let days = if days_text.is_empty() {
             7
@@ -276,7 +267,7 @@ async fn member_action(
     kept: FormView,
     action: impl AsyncFnOnce() -> Result<(), AppError>,
 ) -> Result<Response, PageError> {
-    let result = match only(form, allowed) {
+    let result = match form.only(allowed) {
         Ok(()) => action().await,
         Err(error) => Err(error),
     };
@@ -422,7 +413,7 @@ pub async fn set_milestones(
     ctx: PageContext,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let result = match only(&form, &["milestones"]) {
+    let result = match form.only(&["milestones"]) {
         Ok(()) => {
             mutual_app::recovery::set_milestone_schedule(&state.app, form.get("milestones")).await
         }

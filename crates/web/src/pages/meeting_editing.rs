@@ -115,17 +115,18 @@ fn listing_view(values: &BTreeMap<String, String>) -> FormView {
     })
 }
 
+/// The meeting as the viewer may see it: its name, and its listing as form values.
 async fn current_values(
     state: &AppState,
     viewer: &Viewer,
     id: Uuid,
-) -> Result<(String, BTreeMap<String, String>), AppError> {
+) -> Result<(meetings::MeetingView, BTreeMap<String, String>), AppError> {
     let view = meetings::find_meeting(&state.app, Some(viewer), id).await?;
     let values = listing_fields(&view.listing)
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
         .collect();
-    Ok((view.listing.name, values))
+    Ok((view, values))
 }
 
 /// `GET /meetings/{id}/edit` and `GET /meetings/{id}/suggest`: the form, prefilled.
@@ -136,17 +137,15 @@ async fn show_listing_form(
     which: ListingForm,
     id: Uuid,
 ) -> Result<Response, PageError> {
-    let (name, values) = current_values(state, viewer, id).await?;
+    let (view, values) = current_values(state, viewer, id).await?;
     if let ListingForm::Edit(_) = which
-        && !meetings::find_meeting(&state.app, Some(viewer), id)
-            .await?
-            .editable
+        && !view.editable
     {
         return Err(AppError::Forbidden("Only this group's facilitators and moderators can change its listings. You can suggest a change instead.").into());
     }
     Ok(render(
         StatusCode::OK,
-        &meeting_form_page(ctx, which, &name, listing_view(&values)),
+        &meeting_form_page(ctx, which, &view.listing.name, listing_view(&values)),
     ))
 }
 
@@ -172,13 +171,6 @@ pub async fn show_suggest(
     show_listing_form(&state, &viewer, &ctx, ListingForm::Suggest(id), id).await
 }
 
-/// The submitted listing form: values kept for re-showing, and unknown fields refused.
-fn submitted(form: &FormData) -> (BTreeMap<String, String>, Vec<mutual_app::FieldError>) {
-    let mut allowed: Vec<&str> = LISTING_FIELDS.to_vec();
-    allowed.push("note");
-    (listing_map(form), form.unknown_fields(&allowed))
-}
-
 async fn submit_listing(
     state: &AppState,
     viewer: &Viewer,
@@ -186,11 +178,12 @@ async fn submit_listing(
     which: ListingForm,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let (values, unknown) = submitted(&form);
+    let values = listing_map(&form);
     let input = ListingInput::from_fields(|n| values.get(n).map_or("", String::as_str));
-    let result: Result<String, AppError> = if !unknown.is_empty() {
-        Err(AppError::Invalid(unknown))
-    } else {
+    let result: Result<String, AppError> = async {
+        let mut allowed: Vec<&str> = LISTING_FIELDS.to_vec();
+        allowed.push("note");
+        form.only(&allowed)?;
         match which {
             ListingForm::Edit(id) => meetings::update_meeting(&state.app, viewer, id, &input)
                 .await
@@ -204,14 +197,18 @@ async fn submit_listing(
                 .await
                 .map(|id| format!("/meetings/{id}?done=edited")),
         }
-    };
+    }
+    .await;
     match result {
         Ok(to) => Ok(Redirect::to(&to).into_response()),
         Err(error) => {
             let errors = form_errors(error)?;
             let name = match which {
                 ListingForm::Edit(id) | ListingForm::Suggest(id) => {
-                    current_values(state, viewer, id).await?.0
+                    meetings::find_meeting(&state.app, Some(viewer), id)
+                        .await?
+                        .listing
+                        .name
                 }
                 ListingForm::New(group) => {
                     meetings::find_group(&state.app, Some(viewer), group)
@@ -366,31 +363,40 @@ pub async fn create_group(
     ctx: PageContext,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let unknown = form.unknown_fields(GROUP_FIELDS);
-    let result = if unknown.is_empty() {
-        meetings::create_group(
-            &state.app,
-            &viewer,
-            &GroupInput {
-                fields: form.pairs(),
-            },
-        )
-        .await
-    } else {
-        Err(AppError::Invalid(unknown))
-    };
+    let result = async {
+        form.only(GROUP_FIELDS)?;
+        let input = GroupInput {
+            fields: form.pairs(),
+        };
+        meetings::create_group(&state.app, &viewer, &input).await
+    }
+    .await;
+    group_saved(
+        &state,
+        &ctx,
+        &form,
+        result,
+        "Add a group",
+        "/groups/new".into(),
+    )
+    .await
+}
+
+/// Where a group form goes: to the group when saved, else back to the form with what was
+/// typed and what needs fixing.
+async fn group_saved(
+    state: &AppState,
+    ctx: &PageContext,
+    form: &FormData,
+    result: Result<Uuid, AppError>,
+    heading: &str,
+    action: String,
+) -> Result<Response, PageError> {
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/groups/{id}")).into_response()),
         Err(error) => {
-            let view = group_view(&form).with_errors(form_errors(error)?);
-            let page = group_form_page(
-                &state,
-                &ctx,
-                "Add a group".into(),
-                "/groups/new".into(),
-                view,
-            )
-            .await?;
+            let view = group_view(form).with_errors(form_errors(error)?);
+            let page = group_form_page(state, ctx, heading.into(), action, view).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
     }
@@ -453,35 +459,24 @@ pub async fn update_group(
     form: FormData,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let unknown = form.unknown_fields(GROUP_FIELDS);
-    let result = if unknown.is_empty() {
-        meetings::update_group(
-            &state.app,
-            &viewer,
-            id,
-            &GroupInput {
-                fields: form.pairs(),
-            },
-        )
-        .await
-    } else {
-        Err(AppError::Invalid(unknown))
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/groups/{id}")).into_response()),
-        Err(error) => {
-            let view = group_view(&form).with_errors(form_errors(error)?);
-            let page = group_form_page(
-                &state,
-                &ctx,
-                "Edit group".into(),
-                format!("/groups/{id}/edit"),
-                view,
-            )
-            .await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
+    let result = async {
+        form.only(GROUP_FIELDS)?;
+        let input = GroupInput {
+            fields: form.pairs(),
+        };
+        meetings::update_group(&state.app, &viewer, id, &input).await
     }
+    .await;
+    let action = format!("/groups/{id}/edit");
+    group_saved(
+        &state,
+        &ctx,
+        &form,
+        result.map(|()| id),
+        "Edit group",
+        action,
+    )
+    .await
 }
 
 /// `POST /groups/{id}/facilitators` (moderators)
@@ -493,12 +488,11 @@ pub async fn add_facilitator(
     form: FormData,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let unknown = form.unknown_fields(&["username"]);
-    let result = if unknown.is_empty() {
+    let result = async {
+        form.only(&["username"])?;
         meetings::add_facilitator(&state.app, &viewer, id, form.get("username")).await
-    } else {
-        Err(AppError::Invalid(unknown))
-    };
+    }
+    .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/groups/{id}")).into_response()),
         Err(error) => {
@@ -562,10 +556,7 @@ pub async fn decide_suggestion(
     form: FormData,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let unknown = form.unknown_fields(&["decision", "note"]);
-    if !unknown.is_empty() {
-        return Err(AppError::Invalid(unknown).into());
-    }
+    form.only(&["decision", "note"])?;
     let approve = match form.get("decision") {
         "approve" => true,
         "reject" => false,
@@ -673,8 +664,8 @@ pub async fn save_program(
     ctx: PageContext,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let unknown = form.unknown_fields(&["code", "name", "approach"]);
-    let result = if unknown.is_empty() {
+    let result = async {
+        form.only(&["code", "name", "approach"])?;
         meetings::save_program(
             &state.app,
             form.get("code"),
@@ -682,9 +673,8 @@ pub async fn save_program(
             form.get("approach"),
         )
         .await
-    } else {
-        Err(AppError::Invalid(unknown))
-    };
+    }
+    .await;
     let view = ["code", "name", "approach"]
         .iter()
         .fold(FormView::default(), |v, f| v.keep(f, form.get(f)));

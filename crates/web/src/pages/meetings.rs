@@ -621,20 +621,12 @@ pub async fn log_attended(
     let view = FormView::default()
         .keep("day", form.get("day"))
         .keep("note", form.get("note"));
-    let result = match form.unknown_fields(&["day", "note"]) {
-        unknown if !unknown.is_empty() => Err(AppError::Invalid(unknown)),
-        _ => {
-            meetings::log_attendance(
-                &state.app,
-                &viewer,
-                Some(id),
-                "",
-                form.get("day"),
-                form.get("note"),
-            )
-            .await
-        }
-    };
+    let result = async {
+        form.only(&["day", "note"])?;
+        let (day, note) = (form.get("day"), form.get("note"));
+        meetings::log_attendance(&state.app, &viewer, Some(id), "", day, note).await
+    }
+    .await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?done=logged")).into_response()),
         Err(error) => {
@@ -885,20 +877,12 @@ pub async fn add_attendance(
     let view = fields
         .iter()
         .fold(FormView::default(), |v, f| v.keep(f, form.get(f)));
-    let result = match form.unknown_fields(&fields) {
-        unknown if !unknown.is_empty() => Err(AppError::Invalid(unknown)),
-        _ => {
-            meetings::log_attendance(
-                &state.app,
-                &viewer,
-                None,
-                form.get("name"),
-                form.get("day"),
-                form.get("note"),
-            )
-            .await
-        }
-    };
+    let result = async {
+        form.only(&fields)?;
+        let (name, day, note) = (form.get("name"), form.get("day"), form.get("note"));
+        meetings::log_attendance(&state.app, &viewer, None, name, day, note).await
+    }
+    .await;
     match result {
         Ok(_) => Ok(Redirect::to("/my/meetings?done=logged").into_response()),
         Err(error) => {

@@ -587,6 +587,7 @@ pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Va
     let invites = store::list_invites_by_user(&app.db, user.id).await?;
     let recovery = crate::recovery::export(app, user.id).await?;
     let meetings = crate::meetings::export(app, user.id).await?;
+    let community = crate::community::export(app, user.id).await?;
     let mut export = serde_json::json!({
         "format": "mutual-export/1",
         "exported_at": app.clock.now().to_rfc3339(),
@@ -608,6 +609,7 @@ pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Va
     if let Some(tables) = export.as_object_mut() {
         tables.extend(recovery);
         tables.extend(meetings);
+        tables.extend(community);
     }
     Ok(export)
 }

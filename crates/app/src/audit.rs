@@ -25,6 +25,7 @@ pub(crate) enum Action {
     AdminCreated,
     FacilitatorAdded,
     FacilitatorRemoved,
+    AuthorRevealed,
 }
 
 impl Action {
@@ -48,6 +49,7 @@ impl Action {
             Action::AdminCreated => "admin_created",
             Action::FacilitatorAdded => "facilitator_added",
             Action::FacilitatorRemoved => "facilitator_removed",
+            Action::AuthorRevealed => "anonymous_author_revealed",
         }
     }
 }

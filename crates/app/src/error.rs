@@ -44,6 +44,9 @@ pub enum AppError {
     /// Only signed-in members may see this (for example a directory closed to visitors).
     #[error("sign in required")]
     SignInRequired,
+    /// The request clashes with what is already there (reacting twice, for example).
+    #[error("conflict")]
+    Conflict(&'static str),
     /// No such thing, or not one the viewer may see.
     #[error("not found")]
     NotFound,

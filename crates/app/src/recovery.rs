@@ -12,9 +12,7 @@ use mutual_domain::recovery::warnings::{self, DayPoint, Rule};
 use mutual_domain::recovery::weekly::{WeeklyAnswers, WeeklyScores};
 use mutual_domain::{Timestamp, UserId};
 use mutual_store::recovery as store;
-pub use mutual_store::recovery::{
-    AttemptRow, CheckinRow, ClockRow, EventRow, NotificationRow, WeeklyRow,
-};
+pub use mutual_store::recovery::{AttemptRow, CheckinRow, ClockRow, EventRow, WeeklyRow};
 use mutual_store::settings;
 use uuid::Uuid;
 
@@ -851,7 +849,7 @@ pub struct Dashboard {
     pub checked_in_today: bool,
     pub streak: u32,
     pub warnings: Vec<FiredSign>,
-    pub notifications: Vec<NotificationRow>,
+    pub notifications: Vec<crate::notifications::NotificationRow>,
 }
 
 /// Everything the dashboard needs, from the member's snapshot.
@@ -866,13 +864,6 @@ pub async fn dashboard(app: &App, viewer: &Viewer) -> Result<Dashboard, AppError
         warnings,
         notifications: snapshot.unread.clone(),
     })
-}
-
-/// Marks the member's notifications read.
-pub async fn mark_notifications_read(app: &App, viewer: &Viewer) -> Result<(), AppError> {
-    store::mark_notifications_read(&app.db, viewer.user_id, app.clock.now()).await?;
-    snapshot::forget(app, viewer.user_id);
-    Ok(())
 }
 
 /// The member's check-ins as CSV, oldest first, for sharing with a counsellor by hand.
@@ -959,7 +950,7 @@ pub async fn export(
         ),
         (
             "notifications".into(),
-            table(store::list_notifications(&app.db, user, i64::MAX).await?)?,
+            crate::notifications::export(app, user).await?,
         ),
         ("reminders".into(), table(reminder)?),
     ]))

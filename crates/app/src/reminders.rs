@@ -7,9 +7,8 @@ use jiff::civil::Time;
 use mutual_domain::local::{self, Zone};
 use mutual_domain::{Timestamp, UserId};
 use mutual_store::accounts::find_user_by_id;
-use mutual_store::recovery::{self as store, NotificationRow};
+use mutual_store::recovery as store;
 use std::time::Duration;
-use uuid::Uuid;
 
 /// How long a server holds a claimed reminder before another may take it over.
 const LEASE: Duration = Duration::from_secs(300);
@@ -81,17 +80,14 @@ pub async fn run_due_reminders(app: &App) -> Result<usize, AppError> {
             .await?
             .is_empty();
         if !done {
-            let notification = NotificationRow {
-                id: Uuid::now_v7(),
-                user_id: reminder.user_id,
-                kind: "checkin_reminder".into(),
-                body: "Time for your daily check-in: it takes less than a minute.".into(),
-                link: "/checkin".into(),
-                created_at: now.millis(),
-                read_at: None,
-            };
-            store::insert_notification(&app.db, &notification).await?;
-            crate::recovery::snapshot::forget(app, user);
+            crate::notifications::notify(
+                app,
+                &[user],
+                "checkin_reminder",
+                "Time for your daily check-in: it takes less than a minute.",
+                "/checkin",
+            )
+            .await?;
             sent += 1;
         }
         let time = local::parse_time(&reminder.local_time).unwrap_or(Time::midnight());

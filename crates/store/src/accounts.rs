@@ -235,8 +235,8 @@ pub async fn update_status(
     expect_one(done)
 }
 
-/// Erases an account: every personal field is overwritten, its sessions end and its recovery
-/// data is deleted, in one transaction. The row stays as a de-identified tombstone so that records which must remain
+/// Erases an account: every personal field is overwritten, its sessions end, its recovery,
+/// meetings and community data is deleted and what it wrote is purged, in one transaction. The row stays as a de-identified tombstone so that records which must remain
 /// for integrity (the audit log, used invites) still point at something.
 pub async fn erase_user(db: &Db, id: UserId, now: Timestamp) -> Result<(), StoreError> {
     const ERASE: &str = "UPDATE users SET username = $1, username_lower = $1, password_hash = '', \
@@ -244,6 +244,7 @@ pub async fn erase_user(db: &Db, id: UserId, now: Timestamp) -> Result<(), Store
          WHERE id = $3 AND status <> 'deleted'";
     const END_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1";
     let tombstone = format!("deleted-{}", id.0.simple());
+    let unindex = crate::dialect::search_delete_by_author(db.backend());
     write_tx!(db, tx => {
         let done = sqlx::query(ERASE)
             .bind(&tombstone)
@@ -253,9 +254,15 @@ pub async fn erase_user(db: &Db, id: UserId, now: Timestamp) -> Result<(), Store
             .await?;
         expect_one(done.rows_affected())?;
         sqlx::query(END_SESSIONS).bind(id.0).execute(&mut *tx).await?;
+        sqlx::query(unindex).bind(id.0).execute(&mut *tx).await?;
+        for statement in crate::community::ERASE_AUTHORED {
+            sqlx::query(statement).bind(id.0).execute(&mut *tx).await?;
+        }
         for table in crate::recovery::MEMBER_TABLES
             .iter()
             .chain(crate::meetings::MEMBER_TABLES)
+            .chain(crate::notifications::MEMBER_TABLES)
+            .chain(crate::community::MEMBER_TABLES)
         {
             sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
                 .bind(id.0)

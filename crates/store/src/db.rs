@@ -230,7 +230,8 @@ impl Db {
         on_db!(self, pool => pool.close().await);
     }
 
-    /// Table name → column names of the live schema (migration bookkeeping excluded).
+    /// Table name → column names of the live schema (migration bookkeeping excluded, and the
+    /// full-text index, whose shape is the one deliberate difference: see the dialect module).
     pub async fn schema_columns(
         &self,
     ) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError> {
@@ -240,14 +241,15 @@ impl Db {
                     sqlx::query_as(
                         "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
-                     AND m.name NOT LIKE '_sqlx%'",
+                     AND m.name NOT LIKE '_sqlx%' AND m.name NOT LIKE 'post_search%'",
                     )
                     .fetch_all(pool)
                     .await?
                 }
                 Db::Postgres(pool) => sqlx::query_as(
                     "SELECT table_name::text, column_name::text FROM information_schema.columns \
-                     WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",
+                     WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' \
+                     AND table_name NOT LIKE 'post_search%'",
                 )
                 .fetch_all(pool)
                 .await?,

@@ -1,5 +1,5 @@
 //! The recovery journey's storage: clocks and their attempts, daily and weekly check-ins,
-//! recovery events, in-app notifications and reminder jobs.
+//! recovery events and reminder jobs.
 
 use crate::{Db, StoreError};
 use mutual_domain::{Timestamp, UserId};
@@ -373,59 +373,6 @@ pub async fn list_events(db: &Db, user: UserId) -> Result<Vec<EventRow>, StoreEr
     Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(user.0).fetch_all(pool).await?))
 }
 
-/// An in-app notification.
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
-pub struct NotificationRow {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub kind: String,
-    pub body: String,
-    /// A local path to go to.
-    pub link: String,
-    pub created_at: i64,
-    pub read_at: Option<i64>,
-}
-
-/// Stores a notification.
-pub async fn insert_notification(db: &Db, row: &NotificationRow) -> Result<(), StoreError> {
-    const SQL: &str = "INSERT INTO notifications (id, user_id, kind, body, link, created_at, read_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, NULL)";
-    on_write!(db, pool => sqlx::query(SQL)
-        .bind(row.id)
-        .bind(row.user_id)
-        .bind(&row.kind)
-        .bind(&row.body)
-        .bind(&row.link)
-        .bind(row.created_at)
-        .execute(pool)
-        .await?
-        .rows_affected());
-    Ok(())
-}
-
-/// A member's most recent notifications, newest first.
-pub async fn list_notifications(
-    db: &Db,
-    user: UserId,
-    limit: i64,
-) -> Result<Vec<NotificationRow>, StoreError> {
-    const SQL: &str = "SELECT id, user_id, kind, body, link, created_at, read_at FROM notifications \
-         WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2";
-    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(user.0).bind(limit).fetch_all(pool).await?))
-}
-
-/// Marks all of a member's notifications read.
-pub async fn mark_notifications_read(
-    db: &Db,
-    user: UserId,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    const SQL: &str =
-        "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL";
-    on_write!(db, pool => sqlx::query(SQL).bind(now.millis()).bind(user.0).execute(pool).await?.rows_affected());
-    Ok(())
-}
-
 /// A member's daily check-in reminder: a job that runs at `next_run_at`.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct ReminderRow {
@@ -532,7 +479,6 @@ pub(crate) const MEMBER_TABLES: &[&str] = &[
     "checkins",
     "weekly_checkins",
     "recovery_events",
-    "notifications",
     "reminders",
 ];
 

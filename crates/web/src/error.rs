@@ -49,10 +49,11 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, String) {
             },
         ),
         AppError::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", (*why).into()),
+        AppError::Conflict(why) => (StatusCode::CONFLICT, "conflict", (*why).into()),
         AppError::SignInRequired => (
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
-            "This community's meeting directory is open to members only. Please log in.".into(),
+            "This part of the community is open to members only. Please log in.".into(),
         ),
         AppError::NotFound => (
             StatusCode::NOT_FOUND,
@@ -81,10 +82,12 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, String) {
 pub fn form_errors(error: AppError) -> Result<Vec<mutual_app::FieldError>, AppError> {
     match error {
         AppError::Invalid(errors) => Ok(errors),
-        refusal @ AppError::Forbidden(_) => Ok(vec![mutual_app::FieldError::new(
-            "form",
-            describe(&refusal).2,
-        )]),
+        refusal @ (AppError::Forbidden(_) | AppError::Conflict(_)) => {
+            Ok(vec![mutual_app::FieldError::new(
+                "form",
+                describe(&refusal).2,
+            )])
+        }
         other => Err(other),
     }
 }
@@ -152,6 +155,7 @@ impl IntoResponse for PageError {
         let heading = match status {
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::FORBIDDEN => "Not available",
+            StatusCode::CONFLICT => "Already done",
             StatusCode::TOO_MANY_REQUESTS => "Please wait a moment",
             StatusCode::UNPROCESSABLE_ENTITY => "Please check what you entered",
             StatusCode::UNAUTHORIZED => "Please sign in",

@@ -22,6 +22,8 @@ pub struct Layout {
     pub is_moderator: bool,
     /// The CSRF token for the forms on the page (the header's log-out button among them).
     pub csrf: String,
+    /// The viewer's unread notifications, shown in the header.
+    pub unread: i64,
 }
 
 impl Layout {
@@ -34,6 +36,7 @@ impl Layout {
             is_admin: false,
             is_moderator: false,
             csrf: String::new(),
+            unread: 0,
         }
     }
 }
@@ -43,6 +46,7 @@ pub struct PageContext {
     community: String,
     viewer: Option<(String, Role)>,
     pub csrf: String,
+    unread: i64,
 }
 
 impl PageContext {
@@ -61,6 +65,7 @@ impl PageContext {
                 .as_ref()
                 .is_some_and(|(_, role)| role.can_moderate()),
             csrf: self.csrf.clone(),
+            unread: self.unread,
         }
     }
 }
@@ -69,11 +74,18 @@ impl FromRequestParts<AppState> for PageContext {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        let viewer = parts
+        let signed_in = parts
             .extensions
             .get::<ViewerContext>()
-            .and_then(|c| c.0.as_ref())
-            .map(|v| (v.username.as_str().to_owned(), v.role));
+            .and_then(|c| c.0.as_ref());
+        let viewer = signed_in.map(|v| (v.username.as_str().to_owned(), v.role));
+        // A count on an index; a page still renders if it cannot be read.
+        let unread = match signed_in {
+            Some(v) => mutual_app::notifications::unread_count(&state.app, v.user_id)
+                .await
+                .unwrap_or(0),
+            None => 0,
+        };
         let csrf = parts
             .extensions
             .get::<CsrfToken>()
@@ -83,6 +95,7 @@ impl FromRequestParts<AppState> for PageContext {
             community: state.app.config.community_name.clone(),
             viewer,
             csrf,
+            unread,
         })
     }
 }

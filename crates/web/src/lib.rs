@@ -29,6 +29,10 @@ use std::time::Duration;
 /// Largest Meeting Guide file the admin upload page accepts (bigger feeds: the command line).
 pub const IMPORT_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 
+/// The largest body the post composers accept: well above the longest post, so that an
+/// over-long post comes back in its form with a message instead of an error page.
+pub const POST_BODY_BYTES: usize = 4 * 1024 * 1024;
+
 /// Settings of the HTTP layer.
 #[derive(Clone, Debug)]
 pub struct WebConfig {

@@ -69,7 +69,34 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("GET", "/weekly", Member),
     rule("POST", "/weekly", Member),
     rule("GET", "/trends", Member),
+    rule("GET", "/notifications", Member),
     rule("POST", "/notifications/read", Member),
+    rule("POST", "/notifications/{id}/open", Member),
+    // The community: visitors reach only public spaces (the use cases check each space).
+    rule("GET", "/community", Anyone),
+    rule("GET", "/spaces/{id}", Anyone),
+    rule("GET", "/threads/{id}", Anyone),
+    rule("POST", "/spaces/{id}/threads", Member),
+    rule("POST", "/spaces/{id}/join", Member),
+    rule("POST", "/threads/{id}/replies", Member),
+    rule("POST", "/threads/{id}/subscription", Member),
+    rule("GET", "/posts/{id}/edit", Member),
+    rule("POST", "/posts/{id}/edit", Member),
+    rule("POST", "/posts/{id}/delete", Member),
+    rule("GET", "/posts/{id}/flag", Member),
+    rule("POST", "/posts/{id}/flag", Member),
+    rule("POST", "/posts/{id}/reactions", Member),
+    rule("GET", "/moderation/log", Member),
+    rule("GET", "/moderation", Moderator),
+    rule("POST", "/moderation/posts/{id}", Moderator),
+    rule("GET", "/moderation/posts/{id}/history", Moderator),
+    rule("POST", "/moderation/posts/{id}/reveal", Admin),
+    rule("GET", "/spaces/{id}/members", Moderator),
+    rule("POST", "/spaces/{id}/members", Moderator),
+    rule("POST", "/spaces/{id}/members/{user}/remove", Moderator),
+    rule("GET", "/admin/community", Admin),
+    rule("POST", "/admin/community/safety", Admin),
+    rule("POST", "/admin/spaces", Admin),
     rule("GET", "/admin", Admin),
     rule("POST", "/admin/registration", Admin),
     rule("POST", "/admin/invites", Admin),
@@ -152,6 +179,18 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("GET", "/api/v1/me/attendance", Member),
     rule("POST", "/api/v1/me/attendance", Member),
     rule("DELETE", "/api/v1/me/attendance/{id}", Member),
+    rule("GET", "/api/v1/spaces", Anyone),
+    rule("GET", "/api/v1/spaces/{id}/threads", Anyone),
+    rule("POST", "/api/v1/spaces/{id}/threads", Member),
+    rule("GET", "/api/v1/threads/{id}", Anyone),
+    rule("POST", "/api/v1/threads/{id}/replies", Member),
+    rule("POST", "/api/v1/posts/{id}/flags", Member),
+    rule("POST", "/api/v1/posts/{id}/reactions", Member),
+    rule("DELETE", "/api/v1/posts/{id}/reactions/{kind}", Member),
+    rule("GET", "/api/v1/search", Anyone),
+    rule("GET", "/api/v1/notifications", Member),
+    rule("GET", "/api/v1/moderation/queue", Moderator),
+    rule("POST", "/api/v1/moderation/posts/{id}", Moderator),
 ];
 
 /// The access rule for a matched route, if it has one.
@@ -245,10 +284,64 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
     .get("/weekly", pages::recovery::show_weekly)
     .post("/weekly", pages::recovery::record_weekly)
     .get("/trends", pages::recovery::show_trends)
+    .get("/notifications", pages::notifications::show_notifications)
+    .post("/notifications/read", pages::notifications::mark_all_read)
     .post(
-        "/notifications/read",
-        pages::recovery::mark_notifications_read,
+        "/notifications/{id}/open",
+        pages::notifications::open_notification,
     )
+    .get("/community", pages::community::show_community)
+    .get("/spaces/{id}", pages::community::show_space)
+    .get("/threads/{id}", pages::community::show_thread)
+    .add(
+        "POST",
+        "/spaces/{id}/threads",
+        post(pages::community::create_thread).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
+    )
+    .post("/spaces/{id}/join", pages::moderation::request_to_join)
+    .add(
+        "POST",
+        "/threads/{id}/replies",
+        post(pages::community::create_reply).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
+    )
+    .post(
+        "/threads/{id}/subscription",
+        pages::community::set_subscription,
+    )
+    .get("/posts/{id}/edit", pages::community::show_edit_post)
+    .add(
+        "POST",
+        "/posts/{id}/edit",
+        post(pages::community::edit_post).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
+    )
+    .post("/posts/{id}/delete", pages::community::delete_post)
+    .get("/posts/{id}/flag", pages::community::show_flag)
+    .post("/posts/{id}/flag", pages::community::flag_post)
+    .post("/posts/{id}/reactions", pages::community::react)
+    .get("/moderation/log", pages::moderation::show_log)
+    .get("/moderation", pages::moderation::show_queue)
+    .add(
+        "POST",
+        "/moderation/posts/{id}",
+        post(pages::moderation::decide).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
+    )
+    .get(
+        "/moderation/posts/{id}/history",
+        pages::moderation::show_history,
+    )
+    .post(
+        "/moderation/posts/{id}/reveal",
+        pages::moderation::reveal_author,
+    )
+    .get("/spaces/{id}/members", pages::moderation::show_members)
+    .post("/spaces/{id}/members", pages::moderation::admit_member)
+    .post(
+        "/spaces/{id}/members/{user}/remove",
+        pages::moderation::remove_member,
+    )
+    .get("/admin/community", pages::moderation::show_admin)
+    .post("/admin/community/safety", pages::moderation::save_safety)
+    .post("/admin/spaces", pages::moderation::save_space)
     .get("/admin", pages::admin::show_admin)
     .post("/admin/registration", pages::admin::set_registration_mode)
     .post("/admin/invites", pages::admin::create_invite)
@@ -398,6 +491,33 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
     .delete(
         "/api/v1/me/attendance/{id}",
         api::meetings::delete_attendance,
+    )
+    .get("/api/v1/spaces", api::community::list_spaces)
+    .get("/api/v1/spaces/{id}/threads", api::community::list_threads)
+    .add(
+        "POST",
+        "/api/v1/spaces/{id}/threads",
+        post(api::community::create_thread).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
+    )
+    .get("/api/v1/threads/{id}", api::community::show_thread)
+    .add(
+        "POST",
+        "/api/v1/threads/{id}/replies",
+        post(api::community::create_reply).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
+    )
+    .post("/api/v1/posts/{id}/flags", api::community::flag_post)
+    .post("/api/v1/posts/{id}/reactions", api::community::react)
+    .delete(
+        "/api/v1/posts/{id}/reactions/{kind}",
+        api::community::unreact,
+    )
+    .get("/api/v1/search", api::community::search)
+    .get("/api/v1/notifications", api::community::list_notifications)
+    .get("/api/v1/moderation/queue", api::community::review_queue)
+    .add(
+        "POST",
+        "/api/v1/moderation/posts/{id}",
+        post(api::community::decide).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
     );
     (routes.router.fallback(pages::not_found), routes.registered)
 }

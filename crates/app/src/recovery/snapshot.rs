@@ -11,9 +11,7 @@ use mutual_domain::UserId;
 use mutual_domain::local;
 use mutual_domain::recovery::checkins;
 use mutual_domain::recovery::clocks::MilestoneSchedule;
-use mutual_store::recovery::{
-    self as store, AttemptRow, CheckinRow, ClockRow, NotificationRow, WeeklyRow,
-};
+use mutual_store::recovery::{self as store, AttemptRow, CheckinRow, ClockRow, WeeklyRow};
 use std::sync::Arc;
 
 /// How many days of check-ins a snapshot holds (enough for the 90-day trends).
@@ -31,7 +29,7 @@ pub(crate) struct Snapshot {
     /// Consecutive days checked in, ending today or yesterday.
     pub streak: u32,
     pub weekly: Vec<WeeklyRow>,
-    pub unread: Vec<NotificationRow>,
+    pub unread: Vec<mutual_store::notifications::NotificationRow>,
     /// Events recorded today, as "kind:rule".
     pub recorded_today: Vec<String>,
 }
@@ -80,7 +78,7 @@ pub(crate) async fn snapshot(app: &App, viewer: &Viewer) -> Result<Arc<Snapshot>
         recent,
         streak,
         weekly: store::list_weekly(&app.db, user).await?,
-        unread: store::list_notifications(&app.db, user, 5)
+        unread: mutual_store::notifications::list_notifications(&app.db, user, 5)
             .await?
             .into_iter()
             .filter(|n| n.read_at.is_none())

@@ -173,6 +173,118 @@ async fn fill_meeting_tables(
     assert_eq!(status, 201, "{body}");
 }
 
+/// Puts the member's rows in every community table: a thread and a reply (one edited), a
+/// reaction, a subscription and read marker, activity, a flag and a private space's member
+/// list; `staff` (a moderator or admin) resolves the flag, which logs the decision.
+async fn fill_community_tables(server: &TestServer, name: &str, staff: &str) {
+    use reqwest::Method;
+    let token = server.token(name).await;
+    let staff_token = server.token(staff).await;
+    let (_, spaces) = server
+        .api(Method::GET, "/api/v1/spaces", Some(&token), None)
+        .await;
+    let space = spaces["spaces"][0]["id"].as_str().unwrap().to_owned();
+    let (status, mine) = server
+        .api(
+            Method::POST,
+            &format!("/api/v1/spaces/{space}/threads"),
+            Some(&token),
+            Some(&serde_json::json!({"title": "My first week", "body": "Hello all"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{mine}");
+    let (status, theirs) = server
+        .api(
+            Method::POST,
+            &format!("/api/v1/spaces/{space}/threads"),
+            Some(&staff_token),
+            Some(&serde_json::json!({"title": "Welcome thread", "body": "Welcome, everyone"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{theirs}");
+    let thread = theirs["thread_id"].as_str().unwrap();
+    let (status, reply) = server
+        .api(
+            Method::POST,
+            &format!("/api/v1/threads/{thread}/replies"),
+            Some(&token),
+            Some(&serde_json::json!({"body": "Thanks for the welcome"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{reply}");
+    let mut member = server.visitor();
+    member.log_in(name).await;
+    let reply_id = reply["post_id"].as_str().unwrap();
+    member
+        .submit(
+            &format!("/posts/{reply_id}/edit"),
+            &[("body", "Thanks for the warm welcome")],
+        )
+        .await;
+    let staff_post = theirs["post_id"].as_str().unwrap();
+    let (status, _) = server
+        .api(
+            Method::POST,
+            &format!("/api/v1/posts/{staff_post}/reactions"),
+            Some(&token),
+            Some(&serde_json::json!({"kind": "thanks"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = server
+        .api(
+            Method::GET,
+            &format!("/api/v1/threads/{thread}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = server
+        .api(
+            Method::POST,
+            &format!("/api/v1/posts/{staff_post}/flags"),
+            Some(&token),
+            Some(&serde_json::json!({"reason": "other", "note": "testing"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, decided) = server
+        .api(
+            Method::POST,
+            &format!("/api/v1/moderation/posts/{staff_post}"),
+            Some(&staff_token),
+            Some(&serde_json::json!({"action": "dismiss"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{decided}");
+    let (status, decided) = server
+        .api(
+            Method::POST,
+            &format!("/api/v1/moderation/posts/{staff_post}"),
+            Some(&staff_token),
+            Some(&serde_json::json!({"action": "lock"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{decided}");
+    let user = mutual_store::accounts::find_user_by_username(&server.app.db, name)
+        .await
+        .unwrap()
+        .unwrap();
+    let space_id = uuid::Uuid::parse_str(&space).unwrap();
+    mutual_store::community::upsert_space_member(
+        &server.app.db,
+        &mutual_store::community::SpaceMemberRow {
+            space_id,
+            user_id: user.id.0,
+            status: "member".into(),
+            created_at: 0,
+        },
+    )
+    .await
+    .unwrap();
+}
+
 both_backends! {
     async fn the_export_covers_every_table_that_holds_member_data(database) {
         let server = TestServer::start(database).await;
@@ -188,6 +300,7 @@ both_backends! {
         assert_eq!(joined.status, 303);
         fill_recovery_tables(&server, &mut member, "export_me").await;
         fill_meeting_tables(&server, &mut member, "export_me", "export_admin").await;
+        fill_community_tables(&server, "export_me", "export_admin").await;
 
         for (name, exporter) in [("export_admin", &mut admin), ("export_me", &mut member)] {
             let user = mutual_store::accounts::find_user_by_username(&server.app.db, name).await.unwrap().unwrap();
@@ -231,6 +344,7 @@ both_backends! {
         fill_recovery_tables(&server, &mut member, "leaving_now").await;
         server.member_with_role("leaving_mod", Role::Moderator).await;
         fill_meeting_tables(&server, &mut member, "leaving_now", "leaving_mod").await;
+        fill_community_tables(&server, "leaving_now", "leaving_mod").await;
         let other_session = server.token("leaving_now").await;
         let id = mutual_store::accounts::find_user_by_username(&server.app.db, "leaving_now").await.unwrap().unwrap().id;
         let wrong = member.post("/settings/delete", &[("password", "not the password")]).await;

@@ -4,6 +4,7 @@ mod accounts_api;
 mod browser;
 mod canary;
 mod cli;
+mod community;
 mod data;
 mod meetings;
 mod operations;

@@ -21,7 +21,8 @@ async fn call(
         .replace("{id}", &uuid::Uuid::now_v7().to_string())
         .replace("{token}", "not-a-real-token")
         .replace("{user}", &uuid::Uuid::now_v7().to_string())
-        .replace("{code}", "NOPE");
+        .replace("{code}", "NOPE")
+        .replace("{kind}", "support");
     if path.starts_with("/api/") {
         let mut request = match method {
             "GET" => server.client.get(server.url(&path)),

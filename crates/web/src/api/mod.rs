@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document it serves.
 
 pub mod accounts;
+pub mod community;
 pub mod meetings;
 pub mod openapi;
 pub mod recovery;

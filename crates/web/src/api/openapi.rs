@@ -13,6 +13,7 @@ fn error_responses(codes: &[&str]) -> Value {
             "400" => "Malformed request body",
             "401" => "Not signed in, or wrong pseudonym or password",
             "403" => "Not allowed (suspended, waiting for approval, or not permitted)",
+            "409" => "Already done (for example reacting twice)",
             "415" => "Body is not application/json",
             "422" => "A field is missing, of the wrong type, unknown, or breaks a rule",
             "429" => "Too many attempts; see the Retry-After header",
@@ -313,11 +314,18 @@ static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
     ) {
         paths.extend(extra);
     }
-    if let (Some(schemas), Value::Object(extra)) = (
-        document["components"]["schemas"].as_object_mut(),
-        directory_schemas(),
+    if let (Some(paths), Value::Object(extra)) = (
+        document["paths"].as_object_mut(),
+        community_paths(&signed_in),
     ) {
-        schemas.extend(extra);
+        paths.extend(extra);
+    }
+    for extra in [directory_schemas(), community_schemas()] {
+        if let (Some(schemas), Value::Object(extra)) =
+            (document["components"]["schemas"].as_object_mut(), extra)
+        {
+            schemas.extend(extra);
+        }
     }
     document
 });
@@ -567,6 +575,110 @@ fn directory_schemas() -> Value {
             "properties": { "approve": { "type": "boolean" }, "note": { "type": "string" } } },
         "AttendanceRequest": { "type": "object", "additionalProperties": false, "required": ["day"],
             "properties": { "meeting_id": { "type": "string", "format": "uuid" }, "meeting_name": { "type": "string" }, "day": { "type": "string", "format": "date" }, "note": { "type": "string" } } }
+    })
+}
+
+/// The community's paths.
+fn community_paths(signed_in: &Value) -> Value {
+    let text = json!({ "type": "string" });
+    let member_errors = error_responses(&["401", "403", "404", "415", "422", "503"]);
+    json!({
+        "/api/v1/spaces": { "get": {
+            "summary": "The spaces the viewer may see (visitors: public spaces only)",
+            "responses": object_response("200", "{spaces: [{id, slug, name, description, visibility, threads, guidance}]}")
+        }},
+        "/api/v1/spaces/{id}/threads": {
+            "get": {
+                "summary": "A page of a space's threads, most recently active first",
+                "parameters": [path_id(), query("before", "The `next` value of the previous page", text.clone())],
+                "responses": with(object_response("200", "{space, threads: [{id, title, author, anonymous, locked, replies, created_at, last_post_at, unread}], next}"), error_responses(&["401", "404", "422"]))
+            },
+            "post": {
+                "summary": "Start a thread; the answer says whether crisis resources were shown",
+                "security": signed_in, "parameters": [path_id()],
+                "requestBody": json_body("ThreadRequest"),
+                "responses": with(ok("201", "Posted", "Posted"), member_errors.clone())
+            }
+        },
+        "/api/v1/threads/{id}": { "get": {
+            "summary": "A page of a thread (50 posts); anonymous posts name no author",
+            "parameters": [path_id(), query("page", "From 1", json!({ "type": "integer", "minimum": 1 }))],
+            "responses": with(object_response("200", "{thread, space, page, pages, subscribed, can_reply, posts: [{id, seq, author, anonymous, own, state, placeholder, body, html, content_warning, quoted_post, created_at, edited_at, reactions}]}"), error_responses(&["401", "404", "422"]))
+        }},
+        "/api/v1/threads/{id}/replies": { "post": {
+            "summary": "Reply to a thread (refused when it is locked)",
+            "security": signed_in, "parameters": [path_id()],
+            "requestBody": json_body("ReplyRequest"),
+            "responses": with(ok("201", "Posted", "Posted"), member_errors.clone())
+        }},
+        "/api/v1/posts/{id}/flags": { "post": {
+            "summary": "Flag a post for the moderators",
+            "security": signed_in, "parameters": [path_id()],
+            "requestBody": json_body("FlagRequest"),
+            "responses": with(object_response("201", "{flagged: true}"), error_responses(&["401", "403", "404", "409", "415", "422"]))
+        }},
+        "/api/v1/posts/{id}/reactions": { "post": {
+            "summary": "React to a post (409 when given already)",
+            "security": signed_in, "parameters": [path_id()],
+            "requestBody": json_body("ReactionRequest"),
+            "responses": with(object_response("201", "{kind}"), error_responses(&["401", "404", "409", "415", "422"]))
+        }},
+        "/api/v1/posts/{id}/reactions/{kind}": { "delete": {
+            "summary": "Take a reaction back",
+            "security": signed_in,
+            "parameters": [path_id(), { "name": "kind", "in": "path", "required": true, "schema": { "type": "string", "enum": ["support", "me_too", "congrats", "thanks"] } }],
+            "responses": with(no_content("Taken back"), error_responses(&["401", "404", "422"]))
+        }},
+        "/api/v1/search": { "get": {
+            "summary": "Full-text search over posts the viewer may see",
+            "parameters": [
+                query("q", "Words, \"phrases\" and prefix* terms; other characters are ignored", text.clone()),
+                query("space", "A space id", text.clone()),
+                query("author", "A pseudonym (anonymous posts never match)", text.clone()),
+                query("order", "relevance (default) or newest", json!({ "type": "string", "enum": ["relevance", "newest"] })),
+                query("page", "From 1", json!({ "type": "integer", "minimum": 1, "maximum": 500 }))
+            ],
+            "responses": with(object_response("200", "{page, results: [{post_id, thread_id, title, space_id, space, author, excerpt, url, created_at}]}"), error_responses(&["422", "503"]))
+        }},
+        "/api/v1/notifications": { "get": {
+            "summary": "The member's notifications, newest first, and the unread count",
+            "security": signed_in,
+            "responses": with(object_response("200", "{unread, notifications: [{id, kind, body, link, created_at, read}]}"), error_responses(&["401"]))
+        }},
+        "/api/v1/moderation/queue": { "get": {
+            "summary": "Posts waiting for review, crisis first (moderators)",
+            "security": signed_in,
+            "responses": with(object_response("200", "{items: [...]}"), error_responses(&["401", "403"]))
+        }},
+        "/api/v1/moderation/posts/{id}": { "post": {
+            "summary": "A moderator's decision on a post: approve, dismiss, hide, restore, delete, lock, unlock, move, edit, suspend_author",
+            "security": signed_in, "parameters": [path_id()],
+            "requestBody": json_body("ModerationRequest"),
+            "responses": with(object_response("200", "{done, url}"), member_errors)
+        }}
+    })
+}
+
+fn community_schemas() -> Value {
+    json!({
+        "ThreadRequest": { "type": "object", "additionalProperties": false, "required": ["title", "body"],
+            "properties": { "title": { "type": "string", "maxLength": 150 }, "body": { "type": "string", "description": "Markdown, up to 20,000 characters" },
+                "anonymous": { "type": "boolean" }, "content_warning": { "type": "string", "maxLength": 80 } } },
+        "ReplyRequest": { "type": "object", "additionalProperties": false, "required": ["body"],
+            "properties": { "body": { "type": "string" }, "anonymous": { "type": "boolean" }, "content_warning": { "type": "string" },
+                "quoted_post": { "type": "string", "format": "uuid" } } },
+        "Posted": { "type": "object", "properties": {
+            "thread_id": { "type": "string", "format": "uuid" }, "post_id": { "type": "string", "format": "uuid" },
+            "seq": { "type": "integer" }, "url": { "type": "string" }, "held_for_review": { "type": "boolean" },
+            "crisis_resources_shown": { "type": "boolean" },
+            "crisis_resources": { "type": "array", "items": { "type": "object" } } } },
+        "FlagRequest": { "type": "object", "additionalProperties": false, "required": ["reason"],
+            "properties": { "reason": { "type": "string", "enum": ["spam", "harassment", "selling", "unsafe_advice", "crisis", "other"] }, "note": { "type": "string" } } },
+        "ReactionRequest": { "type": "object", "additionalProperties": false, "required": ["kind"],
+            "properties": { "kind": { "type": "string", "enum": ["support", "me_too", "congrats", "thanks"] } } },
+        "ModerationRequest": { "type": "object", "additionalProperties": false, "required": ["action"],
+            "properties": { "action": { "type": "string", "enum": ["approve", "dismiss", "hide", "restore", "delete", "lock", "unlock", "move", "edit", "suspend_author"] },
+                "reason": { "type": "string" }, "space": { "type": "string", "format": "uuid" }, "body": { "type": "string" } } }
     })
 }
 

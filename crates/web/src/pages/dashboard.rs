@@ -11,7 +11,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use mutual_app::recovery::{self, FiredSign, NotificationRow};
+use mutual_app::notifications::NotificationRow;
+use mutual_app::recovery::{self, FiredSign};
 use mutual_domain::recovery::warnings::NEXT_STEPS;
 use uuid::Uuid;
 

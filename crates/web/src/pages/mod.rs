@@ -2,11 +2,14 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod community;
 pub mod dashboard;
 pub mod help;
 pub mod home;
 pub mod meeting_editing;
 pub mod meetings;
+pub mod moderation;
+pub mod notifications;
 pub mod recovery;
 pub mod settings;
 pub mod setup;

@@ -870,13 +870,3 @@ pub async fn show_trends(
     };
     Ok(render(StatusCode::OK, &page))
 }
-
-/// `POST /notifications/read`
-pub async fn mark_notifications_read(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    _form: FormData,
-) -> Result<Response, PageError> {
-    recovery::mark_notifications_read(&state.app, &viewer).await?;
-    Ok(Redirect::to("/dashboard").into_response())
-}

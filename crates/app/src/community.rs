@@ -1,0 +1,1259 @@
+//! The community: who may see which space, starting threads and replying (with Markdown made
+//! safe, crisis language answered with resources and a moderator's attention, watched words and
+//! trust-level limits applied), reading a thread page by page, reactions, subscriptions and
+//! unread markers, mentions and quotes that notify, and full-text search. Moderation lives in
+//! [`moderation`].
+
+pub mod moderation;
+
+use crate::accounts::Viewer;
+use crate::{App, AppError, FieldError};
+use mutual_domain::UserId;
+use mutual_domain::community::markdown;
+use mutual_domain::community::phrases::Phrases;
+use mutual_domain::community::posts::{self, Visibility};
+use mutual_domain::community::search::parse_query;
+use mutual_domain::community::trust::{self, Activity, Thresholds, TrustLevel};
+use mutual_domain::community::watched::{Action as WatchAction, Watched};
+use mutual_domain::permissions::Role;
+use mutual_store::community::{self as store, NewPost, ReplyRefused, SearchFilter};
+pub use mutual_store::community::{
+    FlagRow, ModerationLogRow, PostEditRow, PostRow, PostViewRow, SearchRow, SpaceRow,
+    ThreadListRow, ThreadRow,
+};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Posts per page of a thread.
+pub const POSTS_PER_PAGE: i64 = 50;
+/// Threads per page of a space.
+pub const THREADS_PER_PAGE: i64 = 30;
+/// Search results per page.
+pub const RESULTS_PER_PAGE: i64 = 20;
+/// How much members' flags must weigh together to hide a post until a moderator looks (two
+/// trusted members, or three members at the Member level).
+pub const HIDE_WEIGHT: i64 = 6;
+
+/// What an anonymous post shows instead of a pseudonym.
+pub const ANONYMOUS_NAME: &str = "Anonymous member";
+
+/// The setting holding the crisis phrases (one per line), when an admin has changed them.
+pub const SETTING_CRISIS_PHRASES: &str = "community.crisis_phrases";
+/// The setting holding the watched words ("action: phrase" per line), when changed.
+pub const SETTING_WATCHED_WORDS: &str = "community.watched_words";
+
+fn visibility(space: &SpaceRow) -> Visibility {
+    Visibility::parse(&space.visibility).unwrap_or(Visibility::Private)
+}
+
+/// Whether `viewer` (`None` for a visitor) may see a space, given the spaces they joined.
+fn may_see(space: &SpaceRow, viewer: Option<&Viewer>, joined: &[Uuid]) -> bool {
+    match (visibility(space), viewer) {
+        (Visibility::Public, _) => true,
+        (_, None) => false,
+        (Visibility::Members, Some(_)) => true,
+        (_, Some(viewer)) => viewer.role.can_moderate() || joined.contains(&space.id),
+    }
+}
+
+async fn joined_spaces(app: &App, viewer: Option<&Viewer>) -> Result<Vec<Uuid>, AppError> {
+    match viewer {
+        Some(viewer) => Ok(store::list_joined_spaces(&app.db, viewer.user_id).await?),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// A space as a viewer sees it in the list.
+#[derive(Clone, Debug)]
+pub struct SpaceSummary {
+    pub space: SpaceRow,
+    pub threads: i64,
+    pub visible: bool,
+    /// For private spaces the viewer cannot see: whether they asked to join.
+    pub requested: bool,
+}
+
+/// Every space the viewer may see, and the private ones they could ask to join.
+pub async fn spaces(app: &App, viewer: Option<&Viewer>) -> Result<Vec<SpaceSummary>, AppError> {
+    let all = store::list_spaces(&app.db).await?;
+    let joined = joined_spaces(app, viewer).await?;
+    let counts = store::count_threads_by_space(&app.db).await?;
+    let mut out = Vec::new();
+    for space in all {
+        let visible = may_see(&space, viewer, &joined);
+        // Members learn that a private group exists (so they can ask to join); supporters'
+        // spaces and anything for visitors stay unseen.
+        let listed = visible || (viewer.is_some() && visibility(&space) == Visibility::Private);
+        if !listed {
+            continue;
+        }
+        let requested = match (visible, viewer) {
+            (false, Some(viewer)) => store::find_space_member(&app.db, space.id, viewer.user_id)
+                .await?
+                .is_some_and(|m| m.status == "requested"),
+            _ => false,
+        };
+        let threads = counts
+            .iter()
+            .find(|(id, _)| *id == space.id)
+            .map_or(0, |(_, n)| *n);
+        out.push(SpaceSummary {
+            space,
+            threads: if visible { threads } else { 0 },
+            visible,
+            requested,
+        });
+    }
+    Ok(out)
+}
+
+/// The ids of every space the viewer may see.
+pub async fn visible_space_ids(app: &App, viewer: Option<&Viewer>) -> Result<Vec<Uuid>, AppError> {
+    let joined = joined_spaces(app, viewer).await?;
+    Ok(store::list_spaces(&app.db)
+        .await?
+        .into_iter()
+        .filter(|space| may_see(space, viewer, &joined))
+        .map(|space| space.id)
+        .collect())
+}
+
+/// A space the viewer may see; otherwise the visitor is asked to sign in (for members' spaces)
+/// or nobody learns it exists.
+pub async fn space_for(app: &App, viewer: Option<&Viewer>, id: Uuid) -> Result<SpaceRow, AppError> {
+    let space = store::list_spaces(&app.db)
+        .await?
+        .into_iter()
+        .find(|s| s.id == id || s.slug == id.to_string())
+        .ok_or(AppError::NotFound)?;
+    let joined = joined_spaces(app, viewer).await?;
+    if may_see(&space, viewer, &joined) {
+        Ok(space)
+    } else if viewer.is_none() && visibility(&space) == Visibility::Members {
+        Err(AppError::SignInRequired)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// One page of a space's threads.
+pub struct SpacePage {
+    pub space: SpaceRow,
+    pub threads: Vec<ThreadListRow>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<store::ThreadCursor>,
+}
+
+/// A page of a space's threads, most recently active first.
+pub async fn space_page(
+    app: &App,
+    viewer: Option<&Viewer>,
+    id: Uuid,
+    before: Option<store::ThreadCursor>,
+) -> Result<SpacePage, AppError> {
+    let space = space_for(app, viewer, id).await?;
+    let mut threads = store::list_threads(
+        &app.db,
+        space.id,
+        viewer.map(|v| v.user_id),
+        before,
+        THREADS_PER_PAGE + 1,
+    )
+    .await?;
+    let next = if threads.len() as i64 > THREADS_PER_PAGE {
+        threads.truncate(THREADS_PER_PAGE as usize);
+        threads.last().map(|t| (t.last_post_at, t.id))
+    } else {
+        None
+    };
+    Ok(SpacePage {
+        space,
+        threads,
+        next,
+    })
+}
+
+/// A post as written in the composer.
+#[derive(Clone, Debug, Default)]
+pub struct ComposeInput<'a> {
+    /// Only for a new thread.
+    pub title: &'a str,
+    pub body: &'a str,
+    pub anonymous: bool,
+    pub content_warning: &'a str,
+    /// The post being quoted, if any.
+    pub quoted: Option<Uuid>,
+}
+
+/// What happened to a new post.
+#[derive(Clone, Debug)]
+pub struct Posted {
+    pub thread_id: Uuid,
+    pub post_id: Uuid,
+    pub seq: i64,
+    /// Crisis language was found: the author is shown the crisis resources at once.
+    pub crisis_resources_shown: bool,
+    /// Held until a moderator approves it (a watched word asked for that).
+    pub held_for_review: bool,
+}
+
+/// The member's trust level now.
+pub async fn trust_level(app: &App, viewer: &Viewer) -> Result<TrustLevel, AppError> {
+    if viewer.role.can_moderate() {
+        return Ok(TrustLevel::Trusted);
+    }
+    let now = app.clock.now();
+    let (posts_read, days_visited) = store::find_activity(&app.db, viewer.user_id).await?;
+    let quarter = now.minus(Duration::from_secs(90 * 24 * 3600)).millis();
+    let upheld = store::count_upheld_flags_against(&app.db, viewer.user_id, quarter).await?;
+    let days = (now.millis() - viewer.member_since.millis()).max(0) / (24 * 3600 * 1000);
+    let activity = Activity {
+        days_since_joining: days as u32,
+        posts_read: posts_read as u32,
+        days_visited: days_visited as u32,
+        upheld_flags: upheld as u32,
+    };
+    Ok(TrustLevel::earned(&activity, &Thresholds::default()))
+}
+
+/// The crisis phrases in force (the defaults until an admin edits them).
+pub async fn crisis_phrases(app: &App) -> Result<String, AppError> {
+    Ok(
+        mutual_store::settings::find_setting(&app.db, SETTING_CRISIS_PHRASES)
+            .await?
+            .unwrap_or_else(|| {
+                posts_default_lines(
+                    mutual_domain::community::phrases::CRISIS_ENGLISH
+                        .iter()
+                        .chain(mutual_domain::community::phrases::CRISIS_SPANISH)
+                        .map(|p| p.to_string()),
+                )
+            }),
+    )
+}
+
+fn posts_default_lines(lines: impl Iterator<Item = String>) -> String {
+    lines.collect::<Vec<_>>().join("\n")
+}
+
+/// The watched words in force, one "action: phrase" per line.
+pub async fn watched_words(app: &App) -> Result<String, AppError> {
+    use mutual_domain::community::watched::{CONTACT_HARVESTING, SELLING};
+    Ok(
+        mutual_store::settings::find_setting(&app.db, SETTING_WATCHED_WORDS)
+            .await?
+            .unwrap_or_else(|| {
+                posts_default_lines(
+                    SELLING
+                        .iter()
+                        .map(|p| format!("{}: {p}", WatchAction::RequireApproval.as_str()))
+                        .chain(
+                            CONTACT_HARVESTING
+                                .iter()
+                                .map(|p| format!("{}: {p}", WatchAction::Flag.as_str())),
+                        ),
+                )
+            }),
+    )
+}
+
+/// Reads "action: phrase" lines; a line that names no known action is an error for that line.
+pub fn parse_watched_lines(text: &str) -> Result<Vec<(WatchAction, String)>, AppError> {
+    let mut entries = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let parsed = line
+            .split_once(':')
+            .and_then(|(action, phrase)| Some((WatchAction::parse(action.trim())?, phrase.trim())));
+        match parsed {
+            Some((action, phrase)) if !phrase.is_empty() => {
+                entries.push((action, phrase.to_owned()))
+            }
+            _ => {
+                return Err(AppError::field(
+                    "watched_words",
+                    format!(
+                        "Line {} should read \"flag: phrase\", \"require_approval: phrase\" or \"block: phrase\".",
+                        number + 1
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(entries)
+}
+
+/// Saves the crisis phrases and watched words (admins).
+pub async fn save_safety_lists(
+    app: &App,
+    viewer: &Viewer,
+    crisis: &str,
+    watched: &str,
+) -> Result<(), AppError> {
+    if viewer.role != Role::Admin {
+        return Err(AppError::Forbidden("Only admins change the safety lists."));
+    }
+    let mut errors = Vec::new();
+    if crisis.lines().all(|l| l.trim().is_empty()) {
+        errors.push(FieldError::new(
+            "crisis_phrases",
+            "Keep at least one crisis phrase: an empty list would leave people in crisis unnoticed.",
+        ));
+    }
+    for (field, text) in [("crisis_phrases", crisis), ("watched_words", watched)] {
+        if text.chars().count() > 20_000 {
+            errors.push(FieldError::new(
+                field,
+                "Keep the list under 20,000 characters.",
+            ));
+        }
+    }
+    if let Err(AppError::Invalid(more)) = parse_watched_lines(watched) {
+        errors.extend(more);
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let now = app.clock.now();
+    mutual_store::settings::upsert_setting(&app.db, SETTING_CRISIS_PHRASES, crisis.trim(), now)
+        .await?;
+    mutual_store::settings::upsert_setting(&app.db, SETTING_WATCHED_WORDS, watched.trim(), now)
+        .await?;
+    Ok(())
+}
+
+/// Checks a post against the rules (size, trust-level limits, watched words), renders it, and
+/// says what the server must do with it: `(new post, crisis found, watched action)`.
+async fn prepare(
+    app: &App,
+    viewer: &Viewer,
+    input: &ComposeInput<'_>,
+    state_when_published: &str,
+) -> Result<(NewPost, Option<WatchAction>), AppError> {
+    let mut errors = Vec::new();
+    let body =
+        posts::parse_body(input.body).map_err(|p| errors.push(FieldError::new(p.field, p.message)));
+    let warning = posts::parse_content_warning(input.content_warning)
+        .map_err(|p| errors.push(FieldError::new(p.field, p.message)));
+    let (Ok(body), Ok(warning)) = (body, warning) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let level = trust_level(app, viewer).await?;
+    let limits = level.limits();
+    if !limits.links_allowed && posts::has_link(&body) {
+        return Err(AppError::field(
+            "body",
+            "New members can share links after their first few days here (this keeps spam out). Please post without the link for now.",
+        ));
+    }
+    let now = app.clock.now();
+    let hour_ago = now.minus(Duration::from_secs(3600)).millis();
+    let ages: Vec<Duration> = store::list_post_times_since(&app.db, viewer.user_id, hour_ago)
+        .await?
+        .into_iter()
+        .map(|at| Duration::from_millis((now.millis() - at).max(0) as u64))
+        .collect();
+    if let Err(wait) = trust::next_post_allowed(&ages, &limits) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        return Err(AppError::field(
+            "body",
+            format!(
+                "You have posted a lot in the last hour; new members can post {} times an hour. You can post again in {minutes} minute{}. What you wrote is still here.",
+                limits.posts_per_hour,
+                if minutes == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    let text = format!("{}\n{}", input.title, body);
+    let watched_lines = parse_watched_lines(&watched_words(app).await?).unwrap_or_default();
+    let watched = Watched::new(watched_lines.iter().map(|(a, p)| (*a, p.as_str())));
+    let action = watched.check(&text).map(|m| m.action);
+    if action == Some(WatchAction::Block) {
+        return Err(AppError::field(
+            "body",
+            "This post contains words this community does not allow. Please reword it; what you wrote is still here.",
+        ));
+    }
+    let crisis_text = crisis_phrases(app).await?;
+    let crisis = !Phrases::new(crisis_text.lines()).found_in(&text).is_empty();
+    let state = if action == Some(WatchAction::RequireApproval) {
+        "pending"
+    } else {
+        state_when_published
+    };
+    Ok((
+        NewPost {
+            id: Uuid::now_v7(),
+            author_id: viewer.user_id.0,
+            anonymous: input.anonymous,
+            html: markdown::render(&body),
+            body,
+            content_warning: warning,
+            crisis,
+            state: state.to_owned(),
+            quoted_post: input.quoted,
+            created_at: now.millis(),
+        },
+        action,
+    ))
+}
+
+/// Starts a thread in a space.
+pub async fn start_thread(
+    app: &App,
+    viewer: &Viewer,
+    space: Uuid,
+    input: &ComposeInput<'_>,
+) -> Result<Posted, AppError> {
+    let space = space_for(app, Some(viewer), space).await?;
+    let title = posts::parse_title(input.title);
+    let prepared = prepare(app, viewer, input, "published").await;
+    let (post, action) = match (title, prepared) {
+        (Ok(_), Ok(prepared)) => prepared,
+        (title, prepared) => {
+            let mut errors = Vec::new();
+            if let Err(problem) = title {
+                errors.push(FieldError::new(problem.field, problem.message));
+            }
+            match prepared {
+                Err(AppError::Invalid(more)) => errors.extend(more),
+                Err(other) => return Err(other),
+                Ok(_) => {}
+            }
+            return Err(AppError::Invalid(errors));
+        }
+    };
+    let title = posts::parse_title(input.title).map_err(|p| AppError::field(p.field, p.message))?;
+    let thread = ThreadRow {
+        id: Uuid::now_v7(),
+        space_id: space.id,
+        author_id: Some(viewer.user_id.0),
+        anonymous: input.anonymous,
+        title,
+        state: if post.state == "pending" {
+            "pending"
+        } else {
+            "open"
+        }
+        .to_owned(),
+        locked: false,
+        post_count: 1,
+        created_at: post.created_at,
+        last_post_at: post.created_at,
+    };
+    store::insert_thread(&app.db, &thread, &post).await?;
+    store::insert_subscription(&app.db, thread.id, viewer.user_id, post.created_at).await?;
+    let posted = Posted {
+        thread_id: thread.id,
+        post_id: post.id,
+        seq: 1,
+        crisis_resources_shown: post.crisis,
+        held_for_review: post.state == "pending",
+    };
+    after_posting(app, viewer, &space, &thread, &post, 1, action).await?;
+    Ok(posted)
+}
+
+/// A thread the viewer may see (its space visible, the thread open, or theirs while held, or
+/// the viewer a moderator).
+pub async fn thread_for(
+    app: &App,
+    viewer: Option<&Viewer>,
+    id: Uuid,
+) -> Result<(SpaceRow, ThreadRow), AppError> {
+    let thread = store::find_thread(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let space = space_for(app, viewer, thread.space_id).await?;
+    let moderator = viewer.is_some_and(|v| v.role.can_moderate());
+    let own = viewer.is_some_and(|v| thread.author_id == Some(v.user_id.0));
+    match thread.state.as_str() {
+        "open" => Ok((space, thread)),
+        "pending" if own || moderator => Ok((space, thread)),
+        "hidden" if moderator => Ok((space, thread)),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Replies to a thread.
+pub async fn reply(
+    app: &App,
+    viewer: &Viewer,
+    thread: Uuid,
+    input: &ComposeInput<'_>,
+) -> Result<Posted, AppError> {
+    let (space, thread) = thread_for(app, Some(viewer), thread).await?;
+    if thread.locked {
+        return Err(AppError::Forbidden(
+            "This thread is locked: moderators have closed it to new replies.",
+        ));
+    }
+    if thread.state != "open" {
+        return Err(AppError::Forbidden(
+            "This thread is waiting for a moderator; replies open once it is approved.",
+        ));
+    }
+    let quoted = match input.quoted {
+        Some(id) => match store::find_post(&app.db, id).await? {
+            Some(post) if post.thread_id == thread.id && post.state == "published" => Some(post),
+            _ => None,
+        },
+        None => None,
+    };
+    let input = ComposeInput {
+        quoted: quoted.as_ref().map(|p| p.id),
+        ..input.clone()
+    };
+    let (post, action) = prepare(app, viewer, &input, "published").await?;
+    let seq = match store::insert_reply(&app.db, thread.id, &post).await? {
+        Ok(seq) => seq,
+        Err(ReplyRefused::Locked) => {
+            return Err(AppError::Forbidden(
+                "This thread is locked: moderators have closed it to new replies.",
+            ));
+        }
+        Err(ReplyRefused::Gone) => return Err(AppError::NotFound),
+    };
+    store::insert_subscription(&app.db, thread.id, viewer.user_id, post.created_at).await?;
+    after_posting(app, viewer, &space, &thread, &post, seq, action).await?;
+    if let Some(quoted) = quoted {
+        notify_quoted(app, viewer, &thread, &post, seq, &quoted).await?;
+    }
+    Ok(Posted {
+        thread_id: thread.id,
+        post_id: post.id,
+        seq,
+        crisis_resources_shown: post.crisis,
+        held_for_review: post.state == "pending",
+    })
+}
+
+/// The name a post's author is shown by to others.
+fn shown_name(viewer: &Viewer, anonymous: bool) -> String {
+    if anonymous {
+        ANONYMOUS_NAME.to_owned()
+    } else {
+        viewer.username.as_str().to_owned()
+    }
+}
+
+/// The link to a post in its thread.
+pub fn post_link(thread: Uuid, seq: i64) -> String {
+    let page = (seq - 1) / POSTS_PER_PAGE + 1;
+    if page == 1 {
+        format!("/threads/{thread}#p{seq}")
+    } else {
+        format!("/threads/{thread}?page={page}#p{seq}")
+    }
+}
+
+/// What follows a post: the crisis and watched-word queue items, and notifications to
+/// subscribers and mentioned members (who must be able to see the space).
+async fn after_posting(
+    app: &App,
+    viewer: &Viewer,
+    space: &SpaceRow,
+    thread: &ThreadRow,
+    post: &NewPost,
+    seq: i64,
+    action: Option<WatchAction>,
+) -> Result<(), AppError> {
+    let link = post_link(thread.id, seq);
+    if post.crisis {
+        moderation::raise(app, post.id, "crisis", 0).await?;
+        let staff = moderation::staff(app).await?;
+        crate::notifications::notify(
+            app,
+            &staff,
+            "crisis",
+            "A post may be from someone in crisis. Please look now.",
+            "/moderation",
+        )
+        .await?;
+    }
+    match action {
+        Some(WatchAction::RequireApproval) => moderation::raise(app, post.id, "held", 1).await?,
+        Some(WatchAction::Flag) => moderation::raise(app, post.id, "watched", 2).await?,
+        _ => {}
+    }
+    if post.state != "published" {
+        return Ok(());
+    }
+    let name = shown_name(viewer, post.anonymous);
+    let mut told: Vec<Uuid> = vec![viewer.user_id.0];
+    let subscribers = store::list_subscribers(&app.db, thread.id).await?;
+    let recipients: Vec<UserId> = subscribers
+        .into_iter()
+        .filter(|u| !told.contains(u))
+        .map(UserId)
+        .collect();
+    told.extend(recipients.iter().map(|u| u.0));
+    crate::notifications::notify(
+        app,
+        &recipients,
+        "reply",
+        &format!("{name} replied in \"{}\"", thread.title),
+        &link,
+    )
+    .await?;
+    let mut mentioned = Vec::new();
+    for username in posts::mentions(&post.body) {
+        let Some(user) = mutual_store::accounts::find_user_by_username(&app.db, &username).await?
+        else {
+            continue;
+        };
+        if told.contains(&user.id.0) {
+            continue;
+        }
+        let reader = Viewer {
+            user_id: user.id,
+            username: user.username.clone(),
+            role: user.role,
+            session_id: viewer.session_id,
+            member_since: user.created_at,
+            zone: viewer.zone.clone(),
+        };
+        let joined = store::list_joined_spaces(&app.db, user.id).await?;
+        if may_see(space, Some(&reader), &joined) {
+            told.push(user.id.0);
+            mentioned.push(user.id);
+        }
+    }
+    crate::notifications::notify(
+        app,
+        &mentioned,
+        "mention",
+        &format!("{name} mentioned you in \"{}\"", thread.title),
+        &link,
+    )
+    .await
+}
+
+async fn notify_quoted(
+    app: &App,
+    viewer: &Viewer,
+    thread: &ThreadRow,
+    post: &NewPost,
+    seq: i64,
+    quoted: &PostRow,
+) -> Result<(), AppError> {
+    let Some(author) = quoted.author_id else {
+        return Ok(());
+    };
+    if author == viewer.user_id.0 || post.state != "published" {
+        return Ok(());
+    }
+    let name = shown_name(viewer, post.anonymous);
+    crate::notifications::notify(
+        app,
+        &[UserId(author)],
+        "quote",
+        &format!("{name} quoted you in \"{}\"", thread.title),
+        &post_link(thread.id, seq),
+    )
+    .await
+}
+
+/// A reaction on a post, counted.
+#[derive(Clone, Debug)]
+pub struct ReactionCount {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub count: i64,
+    pub mine: bool,
+}
+
+/// A post as a viewer sees it.
+#[derive(Clone, Debug)]
+pub struct PostView {
+    pub row: PostViewRow,
+    /// The name shown: a pseudonym, "Anonymous member", or "Deleted member".
+    pub author: String,
+    pub own: bool,
+    /// Shown as a placeholder (deleted, hidden or held) instead of its content.
+    pub placeholder: Option<&'static str>,
+    pub reactions: Vec<ReactionCount>,
+}
+
+/// One page of a thread.
+pub struct ThreadPage {
+    pub space: SpaceRow,
+    pub thread: ThreadRow,
+    pub posts: Vec<PostView>,
+    pub page: i64,
+    pub pages: i64,
+    pub subscribed: bool,
+    /// The last post the viewer had read before this visit.
+    pub last_read: i64,
+    pub can_reply: bool,
+    pub moderator: bool,
+}
+
+/// A page of a thread (from 1), with reactions, placeholders for what the viewer may not read,
+/// and the viewer's read marker moved on.
+pub async fn thread_page(
+    app: &App,
+    viewer: Option<&Viewer>,
+    id: Uuid,
+    page: i64,
+) -> Result<ThreadPage, AppError> {
+    let (space, thread) = thread_for(app, viewer, id).await?;
+    let pages = ((thread.post_count - 1) / POSTS_PER_PAGE + 1).max(1);
+    if page < 1 || page > pages {
+        return Err(AppError::NotFound);
+    }
+    let first = (page - 1) * POSTS_PER_PAGE + 1;
+    let last = page * POSTS_PER_PAGE;
+    let rows = store::list_posts(&app.db, thread.id, first, last).await?;
+    let reactions =
+        store::list_reaction_counts(&app.db, thread.id, first, last, viewer.map(|v| v.user_id))
+            .await?;
+    let moderator = viewer.is_some_and(|v| v.role.can_moderate());
+    let (subscribed, last_read) = match viewer {
+        Some(v) => store::find_reader_state(&app.db, thread.id, v.user_id).await?,
+        None => (false, 0),
+    };
+    let posts: Vec<PostView> = rows
+        .into_iter()
+        .map(|row| {
+            let own = viewer.is_some_and(|v| row.post.author_id == Some(v.user_id.0));
+            let placeholder = match row.post.state.as_str() {
+                "deleted" => Some("This post was deleted."),
+                "hidden" if !moderator => Some("This post was hidden by the moderators."),
+                "pending" if !(moderator || own) => Some("This post is waiting for a moderator."),
+                _ => None,
+            };
+            let author = if row.post.anonymous {
+                ANONYMOUS_NAME.to_owned()
+            } else {
+                row.author_name
+                    .clone()
+                    .unwrap_or_else(|| "Deleted member".to_owned())
+            };
+            let reactions = posts::REACTIONS
+                .iter()
+                .map(|(kind, label)| {
+                    let found = reactions
+                        .iter()
+                        .find(|(post, k, _, _)| *post == row.post.id && k == kind);
+                    ReactionCount {
+                        kind,
+                        label,
+                        count: found.map_or(0, |r| r.2),
+                        mine: found.is_some_and(|r| r.3 > 0),
+                    }
+                })
+                .collect();
+            PostView {
+                own,
+                placeholder,
+                author,
+                reactions,
+                row,
+            }
+        })
+        .collect();
+    if let Some(viewer) = viewer {
+        let seen = posts.last().map_or(0, |p| p.row.post.seq);
+        if seen > last_read {
+            let day = app.clock.now().millis() / (24 * 3600 * 1000);
+            store::record_reading(
+                &app.db,
+                thread.id,
+                viewer.user_id,
+                seen,
+                seen - last_read,
+                day,
+            )
+            .await?;
+        }
+    }
+    Ok(ThreadPage {
+        can_reply: viewer.is_some() && !thread.locked && thread.state == "open",
+        space,
+        thread,
+        posts,
+        page,
+        pages,
+        subscribed,
+        last_read,
+        moderator,
+    })
+}
+
+/// A post the viewer may see, with its thread and space.
+pub async fn post_for(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<(SpaceRow, ThreadRow, PostRow), AppError> {
+    let post = store::find_post(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (space, thread) = thread_for(app, Some(viewer), post.thread_id).await?;
+    let own = post.author_id == Some(viewer.user_id.0);
+    let visible = match post.state.as_str() {
+        "published" => true,
+        "pending" | "hidden" => own || viewer.role.can_moderate(),
+        _ => false,
+    };
+    if !visible {
+        return Err(AppError::NotFound);
+    }
+    Ok((space, thread, post))
+}
+
+/// The author edits their post; the earlier version is kept for moderators.
+pub async fn edit_own_post(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+    body: &str,
+) -> Result<String, AppError> {
+    let (_, thread, post) = post_for(app, viewer, id).await?;
+    if post.author_id != Some(viewer.user_id.0) {
+        return Err(AppError::NotFound);
+    }
+    if thread.locked {
+        return Err(AppError::Forbidden(
+            "This thread is locked; its posts can no longer be edited.",
+        ));
+    }
+    let body = posts::parse_body(body).map_err(|p| AppError::field(p.field, p.message))?;
+    let level = trust_level(app, viewer).await?;
+    if !level.limits().links_allowed && posts::has_link(&body) {
+        return Err(AppError::field(
+            "body",
+            "New members can share links after their first few days here. Please edit without the link for now.",
+        ));
+    }
+    store::update_post_body(
+        &app.db,
+        &post,
+        &body,
+        &markdown::render(&body),
+        viewer.user_id,
+        "",
+        app.clock.now().millis(),
+    )
+    .await?;
+    Ok(post_link(thread.id, post.seq))
+}
+
+/// The author deletes their post: its content is purged, a placeholder keeps its place.
+pub async fn delete_own_post(app: &App, viewer: &Viewer, id: Uuid) -> Result<String, AppError> {
+    let (_, thread, post) = post_for(app, viewer, id).await?;
+    if post.author_id != Some(viewer.user_id.0) {
+        return Err(AppError::NotFound);
+    }
+    store::set_post_state(&app.db, &post, "deleted").await?;
+    if post.seq == 1 {
+        let mut thread = thread.clone();
+        thread.state = "deleted".into();
+        store::update_thread(&app.db, &thread).await?;
+        return Ok(format!("/spaces/{}", thread.space_id));
+    }
+    Ok(post_link(thread.id, post.seq))
+}
+
+/// Gives a reaction; reacting twice the same way is refused with a message.
+pub async fn react(app: &App, viewer: &Viewer, id: Uuid, kind: &str) -> Result<String, AppError> {
+    let kind = posts::parse_reaction(kind).ok_or_else(|| {
+        AppError::field(
+            "kind",
+            "Choose one of the reactions: support, me_too, congrats or thanks.",
+        )
+    })?;
+    let (_, thread, post) = post_for(app, viewer, id).await?;
+    if post.state != "published" {
+        return Err(AppError::NotFound);
+    }
+    let now = app.clock.now().millis();
+    if !store::insert_reaction(&app.db, post.id, viewer.user_id, kind, now).await? {
+        return Err(AppError::Conflict("You have already given this reaction."));
+    }
+    if let Some(author) = post.author_id
+        && author != viewer.user_id.0
+    {
+        let label = posts::REACTIONS
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(kind, |(_, l)| l);
+        crate::notifications::notify(
+            app,
+            &[UserId(author)],
+            "reaction",
+            &format!(
+                "{} reacted to your post in \"{}\": {label}",
+                viewer.username.as_str(),
+                thread.title
+            ),
+            &post_link(thread.id, post.seq),
+        )
+        .await?;
+    }
+    Ok(post_link(thread.id, post.seq))
+}
+
+/// Takes a reaction back.
+pub async fn unreact(app: &App, viewer: &Viewer, id: Uuid, kind: &str) -> Result<String, AppError> {
+    let kind = posts::parse_reaction(kind)
+        .ok_or_else(|| AppError::field("kind", "That is not one of the reactions."))?;
+    let (_, thread, post) = post_for(app, viewer, id).await?;
+    store::delete_reaction(&app.db, post.id, viewer.user_id, kind).await?;
+    Ok(post_link(thread.id, post.seq))
+}
+
+/// Follows or stops following a thread.
+pub async fn set_subscribed(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+    subscribed: bool,
+) -> Result<(), AppError> {
+    let (_, thread) = thread_for(app, Some(viewer), id).await?;
+    if subscribed {
+        store::insert_subscription(&app.db, thread.id, viewer.user_id, app.clock.now().millis())
+            .await?;
+    } else {
+        store::delete_subscription(&app.db, thread.id, viewer.user_id).await?;
+    }
+    Ok(())
+}
+
+/// A search as asked.
+#[derive(Clone, Debug, Default)]
+pub struct SearchInput<'a> {
+    pub q: &'a str,
+    /// A space id, or empty for all.
+    pub space: &'a str,
+    /// A pseudonym, or empty for anyone.
+    pub author: &'a str,
+    pub newest: bool,
+    pub page: i64,
+}
+
+/// One search result.
+#[derive(Clone, Debug)]
+pub struct SearchHit {
+    pub row: SearchRow,
+    pub space_name: String,
+    /// A short plain excerpt of the post.
+    pub excerpt: String,
+    pub author: String,
+    pub link: String,
+}
+
+fn excerpt(body: &str) -> String {
+    let plain: String = body
+        .chars()
+        .map(|c| {
+            if matches!(c, '*' | '_' | '#' | '>' | '`' | '[' | ']') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    let mut out = String::new();
+    for word in words {
+        if out.chars().count() + word.chars().count() > 220 {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Full-text search over what the viewer may see: never a deleted or hidden post, a space they
+/// cannot see, or who wrote an anonymous post. `None` when the search has no word to look for.
+pub async fn search(
+    app: &App,
+    viewer: Option<&Viewer>,
+    input: &SearchInput<'_>,
+) -> Result<Option<Vec<SearchHit>>, AppError> {
+    if input.q.chars().count() > 200 {
+        return Err(AppError::field(
+            "q",
+            "Please search with fewer than 200 characters.",
+        ));
+    }
+    let Some(query) = parse_query(input.q) else {
+        return Ok(None);
+    };
+    let spaces = store::list_spaces(&app.db).await?;
+    let mut visible = visible_space_ids(app, viewer).await?;
+    if !input.space.is_empty() {
+        let chosen = Uuid::try_parse(input.space)
+            .ok()
+            .filter(|id| visible.contains(id));
+        let Some(chosen) = chosen else {
+            return Err(AppError::field(
+                "space",
+                "Choose one of the spaces you can see.",
+            ));
+        };
+        visible = vec![chosen];
+    }
+    let author = if input.author.trim().is_empty() {
+        None
+    } else {
+        match mutual_store::accounts::find_user_by_username(&app.db, input.author.trim()).await? {
+            Some(user) => Some(user.id.0),
+            None => return Ok(Some(Vec::new())),
+        }
+    };
+    let text = match app.db.backend() {
+        mutual_store::Backend::Sqlite => query.to_fts5(),
+        mutual_store::Backend::Postgres => query.to_tsquery(),
+    };
+    let page = input.page.max(1);
+    let rows = store::search_posts(
+        &app.db,
+        &SearchFilter {
+            query: &text,
+            spaces: &visible,
+            author,
+            newest: input.newest,
+            limit: RESULTS_PER_PAGE,
+            offset: (page - 1) * RESULTS_PER_PAGE,
+        },
+    )
+    .await?;
+    Ok(Some(
+        rows.into_iter()
+            .map(|row| SearchHit {
+                space_name: spaces
+                    .iter()
+                    .find(|s| s.id == row.space_id)
+                    .map_or_else(String::new, |s| s.name.clone()),
+                excerpt: if row.content_warning.is_empty() {
+                    excerpt(&row.body)
+                } else {
+                    format!("Content warning: {}", row.content_warning)
+                },
+                author: row
+                    .author_name
+                    .clone()
+                    .unwrap_or_else(|| ANONYMOUS_NAME.to_owned()),
+                link: post_link(row.thread_id, row.seq),
+                row,
+            })
+            .collect(),
+    ))
+}
+
+/// The member's community data for their export.
+pub async fn export(
+    app: &App,
+    user: UserId,
+) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
+    Ok(store::export_member(&app.db, user).await?)
+}
+
+/// A space as an admin writes it.
+#[derive(Clone, Debug, Default)]
+pub struct SpaceInput<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub position: &'a str,
+    pub visibility: &'a str,
+    pub guidance: &'a str,
+}
+
+/// Creates a space (`id` none) or changes one (admins).
+pub async fn save_space(
+    app: &App,
+    viewer: &Viewer,
+    id: Option<Uuid>,
+    input: &SpaceInput<'_>,
+) -> Result<Uuid, AppError> {
+    if viewer.role != Role::Admin {
+        return Err(AppError::NotFound);
+    }
+    let existing = store::list_spaces(&app.db).await?;
+    let mut errors = Vec::new();
+    let name: String = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.chars().count() < 2 || name.chars().count() > 60 {
+        errors.push(FieldError::new(
+            "name",
+            "Give the space a name of 2 to 60 characters.",
+        ));
+    }
+    let description = input.description.trim();
+    if description.chars().count() > 500 {
+        errors.push(FieldError::new(
+            "description",
+            "Keep the description under 500 characters.",
+        ));
+    }
+    let guidance = input.guidance.trim();
+    if guidance.chars().count() > 2000 {
+        errors.push(FieldError::new(
+            "guidance",
+            "Keep the guidance under 2,000 characters.",
+        ));
+    }
+    let position = match input.position.trim() {
+        "" => existing.len() as i64 + 1,
+        text => text
+            .parse::<i64>()
+            .ok()
+            .filter(|p| (0..=1000).contains(p))
+            .unwrap_or_else(|| {
+                errors.push(FieldError::new(
+                    "position",
+                    "Give the position as a whole number from 0 to 1000.",
+                ));
+                0
+            }),
+    };
+    let visibility = Visibility::parse(input.visibility).unwrap_or_else(|| {
+        errors.push(FieldError::new(
+            "visibility",
+            "Choose who can see the space.",
+        ));
+        Visibility::Members
+    });
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if existing.iter().any(|s| s.slug == slug && Some(s.id) != id) {
+        errors.push(FieldError::new(
+            "name",
+            "Another space already has this name.",
+        ));
+    }
+    let current = match id {
+        Some(id) => Some(
+            existing
+                .iter()
+                .find(|s| s.id == id)
+                .ok_or(AppError::NotFound)?,
+        ),
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let row = SpaceRow {
+        id: id.unwrap_or_else(Uuid::now_v7),
+        slug,
+        name,
+        description: description.to_owned(),
+        position,
+        visibility: visibility.as_str().to_owned(),
+        purpose: current.map_or_else(|| "general".to_owned(), |s| s.purpose.clone()),
+        guidance: guidance.to_owned(),
+        created_at: current.map_or(app.clock.now().millis(), |s| s.created_at),
+    };
+    store::upsert_space(&app.db, &row).await?;
+    Ok(row.id)
+}
+
+/// A member asks to join a private group.
+pub async fn request_to_join(app: &App, viewer: &Viewer, id: Uuid) -> Result<(), AppError> {
+    let space = store::list_spaces(&app.db)
+        .await?
+        .into_iter()
+        .find(|s| s.id == id && visibility(s) == Visibility::Private)
+        .ok_or(AppError::NotFound)?;
+    if store::find_space_member(&app.db, space.id, viewer.user_id)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    store::upsert_space_member(
+        &app.db,
+        &store::SpaceMemberRow {
+            space_id: space.id,
+            user_id: viewer.user_id.0,
+            status: "requested".into(),
+            created_at: app.clock.now().millis(),
+        },
+    )
+    .await?;
+    crate::notifications::notify(
+        app,
+        &moderation::staff(app).await?,
+        "join_request",
+        &format!("A member asked to join {}.", space.name),
+        &format!("/spaces/{}/members", space.id),
+    )
+    .await
+}
+
+/// The member list of a private or supporters' space (moderators).
+pub async fn space_members(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<(SpaceRow, Vec<(Uuid, String, String)>), AppError> {
+    if !viewer.role.can_moderate() {
+        return Err(AppError::NotFound);
+    }
+    let space = space_for(app, Some(viewer), id).await?;
+    let members = store::list_space_members(&app.db, space.id).await?;
+    Ok((space, members))
+}
+
+/// Adds a member to a space's list by pseudonym, or approves their request (moderators).
+pub async fn admit(app: &App, viewer: &Viewer, id: Uuid, username: &str) -> Result<(), AppError> {
+    let (space, _) = space_members(app, viewer, id).await?;
+    let user = mutual_store::accounts::find_user_by_username(&app.db, username.trim())
+        .await?
+        .ok_or_else(|| AppError::field("username", "There is no member with that pseudonym."))?;
+    store::upsert_space_member(
+        &app.db,
+        &store::SpaceMemberRow {
+            space_id: space.id,
+            user_id: user.id.0,
+            status: "member".into(),
+            created_at: app.clock.now().millis(),
+        },
+    )
+    .await?;
+    crate::notifications::notify(
+        app,
+        &[user.id],
+        "space_joined",
+        &format!("You are now a member of {}.", space.name),
+        &format!("/spaces/{}", space.id),
+    )
+    .await
+}
+
+/// Takes a member off a space's list, or turns down their request (moderators).
+pub async fn remove_member(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+    user: Uuid,
+) -> Result<(), AppError> {
+    let (space, _) = space_members(app, viewer, id).await?;
+    store::delete_space_member(&app.db, space.id, UserId(user)).await?;
+    Ok(())
+}
+
+/// Every space, whoever may see it (admins).
+pub async fn all_spaces(app: &App, viewer: &Viewer) -> Result<Vec<SpaceRow>, AppError> {
+    if viewer.role != Role::Admin {
+        return Err(AppError::NotFound);
+    }
+    Ok(store::list_spaces(&app.db).await?)
+}

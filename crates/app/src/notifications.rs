@@ -1,0 +1,75 @@
+//! In-app notifications, the one mechanism every feature tells members things through: replies,
+//! mentions, reactions, moderation decisions, reminders. Delivery channels (e-mail, digests) are
+//! added here by the people feature.
+
+use crate::accounts::Viewer;
+use crate::{App, AppError};
+use mutual_domain::UserId;
+use mutual_store::notifications as store;
+pub use mutual_store::notifications::NotificationRow;
+use uuid::Uuid;
+
+/// Tells each of `recipients` something, with a local link to follow. Never fails the action
+/// that caused it for a reason of its own beyond the database being unavailable.
+pub async fn notify(
+    app: &App,
+    recipients: &[UserId],
+    kind: &str,
+    body: &str,
+    link: &str,
+) -> Result<(), AppError> {
+    let now = app.clock.now().millis();
+    let rows: Vec<NotificationRow> = recipients
+        .iter()
+        .map(|user| NotificationRow {
+            id: Uuid::now_v7(),
+            user_id: user.0,
+            kind: kind.to_owned(),
+            body: body.to_owned(),
+            link: link.to_owned(),
+            created_at: now,
+            read_at: None,
+        })
+        .collect();
+    store::insert_notifications(&app.db, &rows).await?;
+    for user in recipients {
+        crate::recovery::snapshot::forget(app, *user);
+    }
+    Ok(())
+}
+
+/// The member's most recent notifications, newest first.
+pub async fn recent(
+    app: &App,
+    viewer: &Viewer,
+    limit: i64,
+) -> Result<Vec<NotificationRow>, AppError> {
+    Ok(store::list_notifications(&app.db, viewer.user_id, limit).await?)
+}
+
+/// How many of the member's notifications are unread.
+pub async fn unread_count(app: &App, user: UserId) -> Result<i64, AppError> {
+    Ok(store::count_unread_notifications(&app.db, user).await?)
+}
+
+/// Marks all of the member's notifications read.
+pub async fn mark_all_read(app: &App, viewer: &Viewer) -> Result<(), AppError> {
+    store::mark_notifications_read(&app.db, viewer.user_id, app.clock.now()).await?;
+    crate::recovery::snapshot::forget(app, viewer.user_id);
+    Ok(())
+}
+
+/// Opens one notification: marks it read and answers where it leads.
+pub async fn open(app: &App, viewer: &Viewer, id: Uuid) -> Result<String, AppError> {
+    let link = store::mark_notification_read(&app.db, viewer.user_id, id, app.clock.now())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::recovery::snapshot::forget(app, viewer.user_id);
+    Ok(link)
+}
+
+/// The member's notifications for their data export.
+pub async fn export(app: &App, user: UserId) -> Result<serde_json::Value, AppError> {
+    serde_json::to_value(store::list_notifications(&app.db, user, i64::MAX).await?)
+        .map_err(|e| AppError::Internal(e.to_string()))
+}

@@ -1,0 +1,80 @@
+//! Where SQLite and PostgreSQL really differ, in one place: full-text search (an FTS5 table
+//! keyed by the post's `num` as its rowid, or a tsvector table with a GIN index) and string
+//! aggregation.
+
+use crate::Backend;
+
+/// Indexes a post: binds (`num`, title, body).
+pub(crate) fn search_insert(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "INSERT INTO post_search (rowid, title, body) VALUES ($1, $2, $3)",
+        Backend::Postgres => {
+            "INSERT INTO post_search (num, document) VALUES ($1, \
+             setweight(to_tsvector('simple', $2), 'A') || to_tsvector('simple', $3))"
+        }
+    }
+}
+
+/// Takes a post out of the index: binds (`num`).
+pub(crate) fn search_delete(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "DELETE FROM post_search WHERE rowid = $1",
+        Backend::Postgres => "DELETE FROM post_search WHERE num = $1",
+    }
+}
+
+/// Takes every post of a member out of the index: binds (member id).
+pub(crate) fn search_delete_by_author(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "DELETE FROM post_search WHERE rowid IN (SELECT num FROM posts WHERE author_id = $1)"
+        }
+        Backend::Postgres => {
+            "DELETE FROM post_search WHERE num IN (SELECT num FROM posts WHERE author_id = $1)"
+        }
+    }
+}
+
+/// A search returning `SearchRow`s: binds the query ($1), limit ($2) and offset ($3); `filter`
+/// is a condition on `p` (posts) and `t` (threads) using later placeholders. Newest first walks
+/// the index backwards and stops at the page; relevance ranks only the newest
+/// [`RANKED_CANDIDATES`](crate::community::RANKED_CANDIDATES) matches.
+pub(crate) fn search_select(backend: Backend, newest: bool, filter: &str) -> String {
+    let columns = "p.id AS post_id, p.thread_id, p.seq, t.title, t.space_id, p.body, \
+         p.content_warning, CASE WHEN p.anonymous THEN NULL ELSE u.username END AS author_name, \
+         p.created_at";
+    let joins = "JOIN posts p ON p.num = c.num JOIN threads t ON t.id = p.thread_id \
+         LEFT JOIN users u ON u.id = p.author_id";
+    let cap = crate::community::RANKED_CANDIDATES;
+    match (backend, newest) {
+        (Backend::Sqlite, true) => format!(
+            "SELECT {columns} FROM (SELECT rowid AS num FROM post_search WHERE post_search MATCH $1) c \
+             {joins} WHERE {filter} ORDER BY c.num DESC LIMIT $2 OFFSET $3"
+        ),
+        (Backend::Sqlite, false) => format!(
+            "SELECT {columns} FROM (SELECT rowid AS num, -bm25(post_search, 3.0, 1.0) AS score \
+             FROM post_search WHERE post_search MATCH $1 ORDER BY rowid DESC LIMIT {cap}) c \
+             {joins} WHERE {filter} ORDER BY c.score DESC, c.num DESC LIMIT $2 OFFSET $3"
+        ),
+        (Backend::Postgres, true) => format!(
+            "SELECT {columns} FROM (SELECT num FROM post_search \
+             WHERE document @@ to_tsquery('simple', $1)) c \
+             {joins} WHERE {filter} ORDER BY c.num DESC LIMIT $2 OFFSET $3"
+        ),
+        (Backend::Postgres, false) => format!(
+            "SELECT {columns} FROM (SELECT num, ts_rank(document, q) AS score \
+             FROM post_search, to_tsquery('simple', $1) q WHERE document @@ q \
+             ORDER BY num DESC LIMIT {cap}) c \
+             {joins} WHERE {filter} ORDER BY c.score DESC, c.num DESC LIMIT $2 OFFSET $3"
+        ),
+    }
+}
+
+/// The distinct values of `column` in a group, comma-separated.
+pub(crate) fn string_agg_distinct(backend: Backend, column: &str) -> String {
+    match backend {
+        // SQLite's DISTINCT aggregates take one argument; ',' is the default separator.
+        Backend::Sqlite => format!("GROUP_CONCAT(DISTINCT {column})"),
+        Backend::Postgres => format!("STRING_AGG(DISTINCT {column}, ',')"),
+    }
+}

@@ -256,6 +256,7 @@ both_backends! {
         browser.screenshot("dashboard").await;
 
         browser.click("form[action='/logout'] button").await;
+        browser.wait_for_text("Log in").await;
         browser.wait_for_path(&server.url("/")).await;
         browser.go(&server.url("/dashboard")).await;
         assert!(browser.url().await.contains("/login"), "signed out: the dashboard asks to log in");
@@ -268,6 +269,7 @@ both_backends! {
         assert!(browser.text("main").await.contains("Where you are signed in"));
         browser.screenshot("settings").await;
         browser.click("form[action='/logout'] button").await;
+        browser.wait_for_text("Log in").await;
         browser.wait_for_path(&server.url("/")).await;
 
         browser.go(&server.url("/help")).await;
@@ -346,6 +348,78 @@ both_backends! {
         browser.go(&server.url("/my/meetings")).await;
         assert!(browser.text("main").await.contains("Evanston Morning"));
         browser.screenshot("my-meetings").await;
+        browser.quit().await;
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn members_post_reply_react_and_flag_and_a_moderator_hides_the_post_in_a_real_browser(database) {
+        let Some(browser) = Browser::launch().await else { return };
+        let server = TestServer::start(database).await;
+        server.register("browser_poster").await;
+        server.register("browser_friend").await;
+        server.member_with_role("browser_mod", mutual_domain::permissions::Role::Moderator).await;
+        let log_in = |name: &'static str| {
+            let browser = &browser;
+            let server = &server;
+            async move {
+                browser.go(&server.url("/login")).await;
+                browser.type_into("#username", name).await;
+                browser.type_into("#password", PASSWORD).await;
+                browser.click("form[action='/login'] button[type=submit]").await;
+                browser.wait_for_path("/dashboard").await;
+            }
+        };
+        log_in("browser_poster").await;
+        browser.click("nav a[href='/community']").await;
+        browser.wait_for_text("Daily check-in").await;
+        browser.screenshot("community").await;
+        browser.click("ul.spaces a[href^='/spaces/']").await;
+        browser.wait_for_text("Start a thread").await;
+        browser.type_into("#title", "Day one here").await;
+        browser.type_into("#body", "Nervous but *hopeful*.").await;
+        browser.click("form[action$='/threads'] button[type=submit]").await;
+        browser.wait_for_text("Nervous but hopeful.").await;
+        let thread = browser.url().await;
+        browser.click("form[action='/logout'] button").await;
+        browser.wait_for_text("Log in").await;
+
+        log_in("browser_friend").await;
+        browser.go(&thread).await;
+        browser.wait_for_text("Day one here").await;
+        browser.type_into("#body", "Welcome, glad you are here").await;
+        browser.click("form[action$='/replies'] button[type=submit]").await;
+        browser.wait_for_text("Welcome, glad you are here").await;
+        browser.click("#p1 form[action$='/reactions'] button").await;
+        browser.wait_for_text("Sending support (1)").await;
+        browser.screenshot("thread").await;
+        browser.click("#p1 a[href$='/flag']").await;
+        browser.wait_for_text("Flag a post").await;
+        browser.click("#reason-other").await;
+        browser.type_into("#note", "Testing the flag").await;
+        browser.click("form[action$='/flag'] button[type=submit]").await;
+        browser.wait_for_text("Day one here").await;
+        browser.click("form[action='/logout'] button").await;
+        browser.wait_for_text("Log in").await;
+
+        log_in("browser_mod").await;
+        browser.click("nav a[href='/moderation']").await;
+        browser.wait_for_text("Testing the flag").await;
+        browser.screenshot("review-queue").await;
+        browser.type_into("ol.queue input[name=reason]", "Not suitable here").await;
+        browser.click("ol.queue button[value=hide]").await;
+        browser.wait_for_text("Done.").await;
+        browser.go(&thread).await;
+        browser.wait_for_text("hidden").await;
+        let friend = server.token("browser_friend").await;
+        let path = thread.split("/threads/").nth(1).unwrap().split(['?', '#']).next().unwrap().to_owned();
+        let (status, _) = server.api(reqwest::Method::GET, &format!("/api/v1/threads/{path}"), Some(&friend), None).await;
+        assert_eq!(status, 404, "a hidden opening post hides its thread from members");
+        let moderator = server.token("browser_mod").await;
+        let (_, seen) = server.api(reqwest::Method::GET, &format!("/api/v1/threads/{path}"), Some(&moderator), None).await;
+        assert_eq!(seen["posts"][0]["state"], "hidden");
+        assert_eq!(seen["posts"][1]["body"], "Welcome, glad you are here");
         browser.quit().await;
         server.stop().await;
     }

@@ -426,6 +426,11 @@ pub(crate) fn member_zone(app: &App, chosen: Option<&str>) -> Zone {
         .unwrap_or_else(Zone::utc)
 }
 
+/// The zone to show times in: the member's, or the server's for a visitor.
+pub fn zone_for(app: &App, viewer: Option<&Viewer>) -> Zone {
+    viewer.map_or_else(|| member_zone(app, None), |v| v.zone.clone())
+}
+
 /// Activity is written back at most this often per session, so that reads stay reads.
 const SEEN_GRANULARITY: Duration = Duration::from_secs(60);
 

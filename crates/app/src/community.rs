@@ -14,7 +14,7 @@ use mutual_domain::community::phrases::Phrases;
 use mutual_domain::community::posts::{self, Visibility};
 use mutual_domain::community::search::parse_query;
 use mutual_domain::community::trust::{self, Activity, Thresholds, TrustLevel};
-use mutual_domain::community::watched::{Action as WatchAction, Watched};
+use mutual_domain::community::watched::{self, Action as WatchAction, Watched};
 use mutual_domain::permissions::Role;
 use mutual_store::community::{self as store, NewPost, ReplyRefused, SearchFilter};
 pub use mutual_store::community::{
@@ -46,21 +46,39 @@ fn visibility(space: &SpaceRow) -> Visibility {
     Visibility::parse(&space.visibility).unwrap_or(Visibility::Private)
 }
 
-/// Whether `viewer` (`None` for a visitor) may see a space, given the spaces they joined.
-fn may_see(space: &SpaceRow, viewer: Option<&Viewer>, joined: &[Uuid]) -> bool {
-    match (visibility(space), viewer) {
-        (Visibility::Public, _) => true,
-        (_, None) => false,
-        (Visibility::Members, Some(_)) => true,
-        (_, Some(viewer)) => viewer.role.can_moderate() || joined.contains(&space.id),
+/// The member lists someone is on: (space, `member` or `requested`).
+struct Memberships(Vec<(Uuid, String)>);
+
+impl Memberships {
+    async fn of(app: &App, user: Option<UserId>) -> Result<Memberships, AppError> {
+        Ok(Memberships(match user {
+            Some(user) => store::list_memberships(&app.db, user).await?,
+            None => Vec::new(),
+        }))
+    }
+
+    fn has(&self, space: Uuid, status: &str) -> bool {
+        self.0.iter().any(|(id, s)| *id == space && s == status)
     }
 }
 
-async fn joined_spaces(app: &App, viewer: Option<&Viewer>) -> Result<Vec<Uuid>, AppError> {
-    match viewer {
-        Some(viewer) => Ok(store::list_joined_spaces(&app.db, viewer.user_id).await?),
-        None => Ok(Vec::new()),
+/// Whether someone with `role` (`None` for a visitor) may see a space, given their memberships.
+fn may_see(space: &SpaceRow, role: Option<Role>, memberships: &Memberships) -> bool {
+    match (visibility(space), role) {
+        (Visibility::Public, _) => true,
+        (_, None) => false,
+        (Visibility::Members, Some(_)) => true,
+        (_, Some(role)) => role.can_moderate() || memberships.has(space.id, "member"),
     }
+}
+
+/// The viewer's role and memberships, for [`may_see`].
+async fn reader(
+    app: &App,
+    viewer: Option<&Viewer>,
+) -> Result<(Option<Role>, Memberships), AppError> {
+    let memberships = Memberships::of(app, viewer.map(|v| v.user_id)).await?;
+    Ok((viewer.map(|v| v.role), memberships))
 }
 
 /// A space as a viewer sees it in the list.
@@ -76,23 +94,18 @@ pub struct SpaceSummary {
 /// Every space the viewer may see, and the private ones they could ask to join.
 pub async fn spaces(app: &App, viewer: Option<&Viewer>) -> Result<Vec<SpaceSummary>, AppError> {
     let all = store::list_spaces(&app.db).await?;
-    let joined = joined_spaces(app, viewer).await?;
+    let (role, memberships) = reader(app, viewer).await?;
     let counts = store::count_threads_by_space(&app.db).await?;
     let mut out = Vec::new();
     for space in all {
-        let visible = may_see(&space, viewer, &joined);
+        let visible = may_see(&space, role, &memberships);
         // Members learn that a private group exists (so they can ask to join); supporters'
         // spaces and anything for visitors stay unseen.
         let listed = visible || (viewer.is_some() && visibility(&space) == Visibility::Private);
         if !listed {
             continue;
         }
-        let requested = match (visible, viewer) {
-            (false, Some(viewer)) => store::find_space_member(&app.db, space.id, viewer.user_id)
-                .await?
-                .is_some_and(|m| m.status == "requested"),
-            _ => false,
-        };
+        let requested = !visible && memberships.has(space.id, "requested");
         let threads = counts
             .iter()
             .find(|(id, _)| *id == space.id)
@@ -107,27 +120,24 @@ pub async fn spaces(app: &App, viewer: Option<&Viewer>) -> Result<Vec<SpaceSumma
     Ok(out)
 }
 
-/// The ids of every space the viewer may see.
-pub async fn visible_space_ids(app: &App, viewer: Option<&Viewer>) -> Result<Vec<Uuid>, AppError> {
-    let joined = joined_spaces(app, viewer).await?;
+/// Every space the viewer may see.
+async fn visible_spaces(app: &App, viewer: Option<&Viewer>) -> Result<Vec<SpaceRow>, AppError> {
+    let (role, memberships) = reader(app, viewer).await?;
     Ok(store::list_spaces(&app.db)
         .await?
         .into_iter()
-        .filter(|space| may_see(space, viewer, &joined))
-        .map(|space| space.id)
+        .filter(|space| may_see(space, role, &memberships))
         .collect())
 }
 
 /// A space the viewer may see; otherwise the visitor is asked to sign in (for members' spaces)
 /// or nobody learns it exists.
 pub async fn space_for(app: &App, viewer: Option<&Viewer>, id: Uuid) -> Result<SpaceRow, AppError> {
-    let space = store::list_spaces(&app.db)
+    let space = store::find_space(&app.db, id)
         .await?
-        .into_iter()
-        .find(|s| s.id == id || s.slug == id.to_string())
         .ok_or(AppError::NotFound)?;
-    let joined = joined_spaces(app, viewer).await?;
-    if may_see(&space, viewer, &joined) {
+    let (role, memberships) = reader(app, viewer).await?;
+    if may_see(&space, role, &memberships) {
         Ok(space)
     } else if viewer.is_none() && visibility(&space) == Visibility::Members {
         Err(AppError::SignInRequired)
@@ -216,74 +226,22 @@ pub async fn trust_level(app: &App, viewer: &Viewer) -> Result<TrustLevel, AppEr
     Ok(TrustLevel::earned(&activity, &Thresholds::default()))
 }
 
-/// The crisis phrases in force (the defaults until an admin edits them).
+/// The crisis phrases in force, one per line (the defaults until an admin edits them).
 pub async fn crisis_phrases(app: &App) -> Result<String, AppError> {
     Ok(
         mutual_store::settings::find_setting(&app.db, SETTING_CRISIS_PHRASES)
             .await?
-            .unwrap_or_else(|| {
-                posts_default_lines(
-                    mutual_domain::community::phrases::CRISIS_ENGLISH
-                        .iter()
-                        .chain(mutual_domain::community::phrases::CRISIS_SPANISH)
-                        .map(|p| p.to_string()),
-                )
-            }),
+            .unwrap_or_else(Phrases::crisis_default_lines),
     )
-}
-
-fn posts_default_lines(lines: impl Iterator<Item = String>) -> String {
-    lines.collect::<Vec<_>>().join("\n")
 }
 
 /// The watched words in force, one "action: phrase" per line.
 pub async fn watched_words(app: &App) -> Result<String, AppError> {
-    use mutual_domain::community::watched::{CONTACT_HARVESTING, SELLING};
     Ok(
         mutual_store::settings::find_setting(&app.db, SETTING_WATCHED_WORDS)
             .await?
-            .unwrap_or_else(|| {
-                posts_default_lines(
-                    SELLING
-                        .iter()
-                        .map(|p| format!("{}: {p}", WatchAction::RequireApproval.as_str()))
-                        .chain(
-                            CONTACT_HARVESTING
-                                .iter()
-                                .map(|p| format!("{}: {p}", WatchAction::Flag.as_str())),
-                        ),
-                )
-            }),
+            .unwrap_or_else(watched::default_lines),
     )
-}
-
-/// Reads "action: phrase" lines; a line that names no known action is an error for that line.
-pub fn parse_watched_lines(text: &str) -> Result<Vec<(WatchAction, String)>, AppError> {
-    let mut entries = Vec::new();
-    for (number, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let parsed = line
-            .split_once(':')
-            .and_then(|(action, phrase)| Some((WatchAction::parse(action.trim())?, phrase.trim())));
-        match parsed {
-            Some((action, phrase)) if !phrase.is_empty() => {
-                entries.push((action, phrase.to_owned()))
-            }
-            _ => {
-                return Err(AppError::field(
-                    "watched_words",
-                    format!(
-                        "Line {} should read \"flag: phrase\", \"require_approval: phrase\" or \"block: phrase\".",
-                        number + 1
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(entries)
 }
 
 /// Saves the crisis phrases and watched words (admins).
@@ -311,8 +269,13 @@ pub async fn save_safety_lists(
             ));
         }
     }
-    if let Err(AppError::Invalid(more)) = parse_watched_lines(watched) {
-        errors.extend(more);
+    if let Err(line) = watched::parse_lines(watched) {
+        errors.push(FieldError::new(
+            "watched_words",
+            format!(
+                "Line {line} should read \"flag: phrase\", \"require_approval: phrase\" or \"block: phrase\"."
+            ),
+        ));
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -325,30 +288,38 @@ pub async fn save_safety_lists(
     Ok(())
 }
 
-/// Checks a post against the rules (size, trust-level limits, watched words), renders it, and
-/// says what the server must do with it: `(new post, crisis found, watched action)`.
-async fn prepare(
-    app: &App,
-    viewer: &Viewer,
-    input: &ComposeInput<'_>,
-    state_when_published: &str,
-) -> Result<(NewPost, Option<WatchAction>), AppError> {
-    let mut errors = Vec::new();
-    let body =
-        posts::parse_body(input.body).map_err(|p| errors.push(FieldError::new(p.field, p.message)));
-    let warning = posts::parse_content_warning(input.content_warning)
-        .map_err(|p| errors.push(FieldError::new(p.field, p.message)));
-    let (Ok(body), Ok(warning)) = (body, warning) else {
-        return Err(AppError::Invalid(errors));
-    };
-    let level = trust_level(app, viewer).await?;
-    let limits = level.limits();
-    if !limits.links_allowed && posts::has_link(&body) {
+/// Refused when the member's trust level does not allow links yet and the body has one.
+fn ensure_links_allowed(limits: &trust::Limits, body: &str) -> Result<(), AppError> {
+    if !limits.links_allowed && posts::has_link(body) {
         return Err(AppError::field(
             "body",
             "New members can share links after their first few days here (this keeps spam out). Please post without the link for now.",
         ));
     }
+    Ok(())
+}
+
+/// Why a thread takes no replies now, if it does not.
+const LOCKED: &str = "This thread is locked: moderators have closed it to new replies.";
+
+/// Checks a post against the rules (its title for a new thread, size, trust-level limits,
+/// watched words), renders it, and says what the watched words ask for. Every field's problem
+/// is reported at once.
+async fn prepare(
+    app: &App,
+    viewer: &Viewer,
+    input: &ComposeInput<'_>,
+    title_problem: Option<posts::PostProblem>,
+) -> Result<(NewPost, Option<WatchAction>), AppError> {
+    let mut errors: Vec<FieldError> = title_problem.into_iter().map(FieldError::from).collect();
+    let body = posts::parse_body(input.body).map_err(|p| errors.push(p.into()));
+    let warning =
+        posts::parse_content_warning(input.content_warning).map_err(|p| errors.push(p.into()));
+    let (Ok(body), Ok(warning), true) = (body, warning, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let limits = trust_level(app, viewer).await?.limits();
+    ensure_links_allowed(&limits, &body)?;
     let now = app.clock.now();
     let hour_ago = now.minus(Duration::from_secs(3600)).millis();
     let ages: Vec<Duration> = store::list_post_times_since(&app.db, viewer.user_id, hour_ago)
@@ -361,15 +332,16 @@ async fn prepare(
         return Err(AppError::field(
             "body",
             format!(
-                "You have posted a lot in the last hour; new members can post {} times an hour. You can post again in {minutes} minute{}. What you wrote is still here.",
+                "You have posted a lot in the last hour; at your trust level you can post {} times an hour. You can post again in {minutes} minute{}. What you wrote is still here.",
                 limits.posts_per_hour,
                 if minutes == 1 { "" } else { "s" }
             ),
         ));
     }
     let text = format!("{}\n{}", input.title, body);
-    let watched_lines = parse_watched_lines(&watched_words(app).await?).unwrap_or_default();
-    let watched = Watched::new(watched_lines.iter().map(|(a, p)| (*a, p.as_str())));
+    // Saved lists were checked when saved; an unreadable one falls back to the defaults.
+    let watched =
+        Watched::from_lines(&watched_words(app).await?).unwrap_or_else(|_| Watched::defaults());
     let action = watched.check(&text).map(|m| m.action);
     if action == Some(WatchAction::Block) {
         return Err(AppError::field(
@@ -382,7 +354,7 @@ async fn prepare(
     let state = if action == Some(WatchAction::RequireApproval) {
         "pending"
     } else {
-        state_when_published
+        "published"
     };
     Ok((
         NewPost {
@@ -410,29 +382,14 @@ pub async fn start_thread(
 ) -> Result<Posted, AppError> {
     let space = space_for(app, Some(viewer), space).await?;
     let title = posts::parse_title(input.title);
-    let prepared = prepare(app, viewer, input, "published").await;
-    let (post, action) = match (title, prepared) {
-        (Ok(_), Ok(prepared)) => prepared,
-        (title, prepared) => {
-            let mut errors = Vec::new();
-            if let Err(problem) = title {
-                errors.push(FieldError::new(problem.field, problem.message));
-            }
-            match prepared {
-                Err(AppError::Invalid(more)) => errors.extend(more),
-                Err(other) => return Err(other),
-                Ok(_) => {}
-            }
-            return Err(AppError::Invalid(errors));
-        }
-    };
-    let title = posts::parse_title(input.title).map_err(|p| AppError::field(p.field, p.message))?;
+    let (post, action) = prepare(app, viewer, input, title.clone().err()).await?;
     let thread = ThreadRow {
         id: Uuid::now_v7(),
         space_id: space.id,
         author_id: Some(viewer.user_id.0),
         anonymous: input.anonymous,
-        title,
+        // A bad title was refused by `prepare`, with the other fields' problems.
+        title: title?,
         state: if post.state == "pending" {
             "pending"
         } else {
@@ -487,9 +444,7 @@ pub async fn reply(
 ) -> Result<Posted, AppError> {
     let (space, thread) = thread_for(app, Some(viewer), thread).await?;
     if thread.locked {
-        return Err(AppError::Forbidden(
-            "This thread is locked: moderators have closed it to new replies.",
-        ));
+        return Err(AppError::Forbidden(LOCKED));
     }
     if thread.state != "open" {
         return Err(AppError::Forbidden(
@@ -507,14 +462,10 @@ pub async fn reply(
         quoted: quoted.as_ref().map(|p| p.id),
         ..input.clone()
     };
-    let (post, action) = prepare(app, viewer, &input, "published").await?;
+    let (post, action) = prepare(app, viewer, &input, None).await?;
     let seq = match store::insert_reply(&app.db, thread.id, &post).await? {
         Ok(seq) => seq,
-        Err(ReplyRefused::Locked) => {
-            return Err(AppError::Forbidden(
-                "This thread is locked: moderators have closed it to new replies.",
-            ));
-        }
+        Err(ReplyRefused::Locked) => return Err(AppError::Forbidden(LOCKED)),
         Err(ReplyRefused::Gone) => return Err(AppError::NotFound),
     };
     store::insert_subscription(&app.db, thread.id, viewer.user_id, post.created_at).await?;
@@ -537,6 +488,18 @@ fn shown_name(viewer: &Viewer, anonymous: bool) -> String {
         ANONYMOUS_NAME.to_owned()
     } else {
         viewer.username.as_str().to_owned()
+    }
+}
+
+/// The name a post is shown under: its author's pseudonym, "Anonymous member", or "Deleted
+/// member" once the account is gone.
+pub(crate) fn shown_author(post: &PostViewRow) -> String {
+    if post.post.anonymous {
+        ANONYMOUS_NAME.to_owned()
+    } else {
+        post.author_name
+            .clone()
+            .unwrap_or_else(|| "Deleted member".to_owned())
     }
 }
 
@@ -608,16 +571,8 @@ async fn after_posting(
         if told.contains(&user.id.0) {
             continue;
         }
-        let reader = Viewer {
-            user_id: user.id,
-            username: user.username.clone(),
-            role: user.role,
-            session_id: viewer.session_id,
-            member_since: user.created_at,
-            zone: viewer.zone.clone(),
-        };
-        let joined = store::list_joined_spaces(&app.db, user.id).await?;
-        if may_see(space, Some(&reader), &joined) {
+        let memberships = Memberships::of(app, Some(user.id)).await?;
+        if may_see(space, Some(user.role), &memberships) {
             told.push(user.id.0);
             mentioned.push(user.id);
         }
@@ -692,6 +647,11 @@ pub struct ThreadPage {
     pub moderator: bool,
 }
 
+/// How many pages a thread has.
+pub fn page_count(thread: &ThreadRow) -> i64 {
+    ((thread.post_count - 1) / POSTS_PER_PAGE + 1).max(1)
+}
+
 /// A page of a thread (from 1), with reactions, placeholders for what the viewer may not read,
 /// and the viewer's read marker moved on.
 pub async fn thread_page(
@@ -701,7 +661,7 @@ pub async fn thread_page(
     page: i64,
 ) -> Result<ThreadPage, AppError> {
     let (space, thread) = thread_for(app, viewer, id).await?;
-    let pages = ((thread.post_count - 1) / POSTS_PER_PAGE + 1).max(1);
+    let pages = page_count(&thread);
     if page < 1 || page > pages {
         return Err(AppError::NotFound);
     }
@@ -726,13 +686,7 @@ pub async fn thread_page(
                 "pending" if !(moderator || own) => Some("This post is waiting for a moderator."),
                 _ => None,
             };
-            let author = if row.post.anonymous {
-                ANONYMOUS_NAME.to_owned()
-            } else {
-                row.author_name
-                    .clone()
-                    .unwrap_or_else(|| "Deleted member".to_owned())
-            };
+            let author = shown_author(&row);
             let reactions = posts::REACTIONS
                 .iter()
                 .map(|(kind, label)| {
@@ -822,14 +776,8 @@ pub async fn edit_own_post(
             "This thread is locked; its posts can no longer be edited.",
         ));
     }
-    let body = posts::parse_body(body).map_err(|p| AppError::field(p.field, p.message))?;
-    let level = trust_level(app, viewer).await?;
-    if !level.limits().links_allowed && posts::has_link(&body) {
-        return Err(AppError::field(
-            "body",
-            "New members can share links after their first few days here. Please edit without the link for now.",
-        ));
-    }
+    let body = posts::parse_body(body)?;
+    ensure_links_allowed(&trust_level(app, viewer).await?.limits(), &body)?;
     store::update_post_body(
         &app.db,
         &post,
@@ -843,17 +791,35 @@ pub async fn edit_own_post(
     Ok(post_link(thread.id, post.seq))
 }
 
+/// Sets a post's state; an opening post takes its thread with it (published opens the thread,
+/// hidden, deleted or held keep it from members).
+pub(crate) async fn set_post_state(
+    app: &App,
+    post: &PostRow,
+    thread: &mut ThreadRow,
+    state: &str,
+) -> Result<(), AppError> {
+    store::set_post_state(&app.db, post, state).await?;
+    if post.seq == 1 {
+        thread.state = match state {
+            "published" => "open",
+            other => other,
+        }
+        .to_owned();
+        store::update_thread(&app.db, thread).await?;
+    }
+    Ok(())
+}
+
 /// The author deletes their post: its content is purged, a placeholder keeps its place.
 pub async fn delete_own_post(app: &App, viewer: &Viewer, id: Uuid) -> Result<String, AppError> {
     let (_, thread, post) = post_for(app, viewer, id).await?;
     if post.author_id != Some(viewer.user_id.0) {
         return Err(AppError::NotFound);
     }
-    store::set_post_state(&app.db, &post, "deleted").await?;
+    let mut thread = thread;
+    set_post_state(app, &post, &mut thread, "deleted").await?;
     if post.seq == 1 {
-        let mut thread = thread.clone();
-        thread.state = "deleted".into();
-        store::update_thread(&app.db, &thread).await?;
         return Ok(format!("/spaces/{}", thread.space_id));
     }
     Ok(post_link(thread.id, post.seq))
@@ -989,8 +955,8 @@ pub async fn search(
     let Some(query) = parse_query(input.q) else {
         return Ok(None);
     };
-    let spaces = store::list_spaces(&app.db).await?;
-    let mut visible = visible_space_ids(app, viewer).await?;
+    let spaces = visible_spaces(app, viewer).await?;
+    let mut visible: Vec<Uuid> = spaces.iter().map(|s| s.id).collect();
     if !input.space.is_empty() {
         let chosen = Uuid::try_parse(input.space)
             .ok()
@@ -1167,10 +1133,9 @@ pub async fn save_space(
 
 /// A member asks to join a private group.
 pub async fn request_to_join(app: &App, viewer: &Viewer, id: Uuid) -> Result<(), AppError> {
-    let space = store::list_spaces(&app.db)
+    let space = store::find_space(&app.db, id)
         .await?
-        .into_iter()
-        .find(|s| s.id == id && visibility(s) == Visibility::Private)
+        .filter(|s| visibility(s) == Visibility::Private)
         .ok_or(AppError::NotFound)?;
     if store::find_space_member(&app.db, space.id, viewer.user_id)
         .await?
@@ -1198,23 +1163,28 @@ pub async fn request_to_join(app: &App, viewer: &Viewer, id: Uuid) -> Result<(),
     .await
 }
 
+/// A space whose member list a moderator looks after.
+async fn moderated_space(app: &App, viewer: &Viewer, id: Uuid) -> Result<SpaceRow, AppError> {
+    if !viewer.role.can_moderate() {
+        return Err(AppError::NotFound);
+    }
+    space_for(app, Some(viewer), id).await
+}
+
 /// The member list of a private or supporters' space (moderators).
 pub async fn space_members(
     app: &App,
     viewer: &Viewer,
     id: Uuid,
 ) -> Result<(SpaceRow, Vec<(Uuid, String, String)>), AppError> {
-    if !viewer.role.can_moderate() {
-        return Err(AppError::NotFound);
-    }
-    let space = space_for(app, Some(viewer), id).await?;
+    let space = moderated_space(app, viewer, id).await?;
     let members = store::list_space_members(&app.db, space.id).await?;
     Ok((space, members))
 }
 
 /// Adds a member to a space's list by pseudonym, or approves their request (moderators).
 pub async fn admit(app: &App, viewer: &Viewer, id: Uuid, username: &str) -> Result<(), AppError> {
-    let (space, _) = space_members(app, viewer, id).await?;
+    let space = moderated_space(app, viewer, id).await?;
     let user = mutual_store::accounts::find_user_by_username(&app.db, username.trim())
         .await?
         .ok_or_else(|| AppError::field("username", "There is no member with that pseudonym."))?;
@@ -1245,7 +1215,7 @@ pub async fn remove_member(
     id: Uuid,
     user: Uuid,
 ) -> Result<(), AppError> {
-    let (space, _) = space_members(app, viewer, id).await?;
+    let space = moderated_space(app, viewer, id).await?;
     store::delete_space_member(&app.db, space.id, UserId(user)).await?;
     Ok(())
 }

@@ -65,6 +65,18 @@ impl AppError {
     }
 }
 
+impl From<mutual_domain::community::posts::PostProblem> for FieldError {
+    fn from(problem: mutual_domain::community::posts::PostProblem) -> Self {
+        FieldError::new(problem.field, problem.message)
+    }
+}
+
+impl From<mutual_domain::community::posts::PostProblem> for AppError {
+    fn from(problem: mutual_domain::community::posts::PostProblem) -> Self {
+        AppError::Invalid(vec![problem.into()])
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {

@@ -166,9 +166,7 @@ pub fn viewer_zone(app: &App, viewer: Option<&Viewer>, asked: &str) -> Result<Zo
     if !asked.trim().is_empty() {
         return Zone::parse(asked).map_err(|e| AppError::field("tz", e.to_string()));
     }
-    Ok(viewer.map(|v| v.zone.clone()).unwrap_or_else(|| {
-        Zone::parse(&app.config.default_time_zone).unwrap_or_else(|_| Zone::utc())
-    }))
+    Ok(crate::accounts::zone_for(app, viewer))
 }
 
 /// Whether the viewer may browse the directory (it can be closed to visitors by an admin).

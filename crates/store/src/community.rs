@@ -58,10 +58,16 @@ pub async fn upsert_space(db: &Db, space: &SpaceRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The spaces whose member list includes `user` (status `member`).
-pub async fn list_joined_spaces(db: &Db, user: UserId) -> Result<Vec<Uuid>, StoreError> {
-    const SQL: &str = "SELECT space_id FROM space_members WHERE user_id = $1 AND status = 'member'";
-    Ok(on_db!(db, pool => sqlx::query_scalar(SQL).bind(user.0).fetch_all(pool).await?))
+/// One space.
+pub async fn find_space(db: &Db, id: Uuid) -> Result<Option<SpaceRow>, StoreError> {
+    let sql = format!("SELECT {SPACE_COLUMNS} FROM spaces WHERE id = $1");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
+}
+
+/// The member lists `user` is on: (space, `member` or `requested`).
+pub async fn list_memberships(db: &Db, user: UserId) -> Result<Vec<(Uuid, String)>, StoreError> {
+    const SQL: &str = "SELECT space_id, status FROM space_members WHERE user_id = $1";
+    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(user.0).fetch_all(pool).await?))
 }
 
 /// A member of a private space, or someone who asked to be.
@@ -243,6 +249,55 @@ pub async fn find_post(db: &Db, id: Uuid) -> Result<Option<PostRow>, StoreError>
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
 }
 
+/// `$first, $first+1, ...` for `count` bound values.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const POST_VIEW_SELECT: &str = "SELECT p.id, p.thread_id, p.seq, p.author_id, p.anonymous, p.body, \
+     p.html, p.content_warning, p.crisis, p.state, p.quoted_post, p.created_at, p.edited_at, \
+     CASE WHEN p.anonymous THEN NULL ELSE u.username END AS author_name \
+     FROM posts p LEFT JOIN users u ON u.id = p.author_id";
+
+/// The rows of `query_in` (a query ending in `... IN`) for the values `ids`.
+async fn list_in<T>(db: &Db, query_in: &str, ids: &[Uuid]) -> Result<Vec<T>, StoreError>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("{query_in} ({})", placeholders(1, ids.len()));
+    on_db!(db, pool => {
+        let mut query = sqlx::query_as(&sql);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        Ok(query.fetch_all(pool).await?)
+    })
+}
+
+/// Posts by id, with their authors' pseudonyms (never for anonymous posts), in no order.
+pub async fn list_posts_by_ids(db: &Db, ids: &[Uuid]) -> Result<Vec<PostViewRow>, StoreError> {
+    list_in(db, &format!("{POST_VIEW_SELECT} WHERE p.id IN"), ids).await
+}
+
+/// Threads by id, in no order.
+pub async fn list_threads_by_ids(db: &Db, ids: &[Uuid]) -> Result<Vec<ThreadRow>, StoreError> {
+    list_in(
+        db,
+        &format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id IN"),
+        ids,
+    )
+    .await
+}
+
 /// The posts of a thread from `first` to `last` (by `seq`), in order: one index range, so
 /// page 1,000 costs what page 1 does.
 pub async fn list_posts(
@@ -251,13 +306,11 @@ pub async fn list_posts(
     first: i64,
     last: i64,
 ) -> Result<Vec<PostViewRow>, StoreError> {
-    const SQL: &str = "SELECT p.id, p.thread_id, p.seq, p.author_id, p.anonymous, p.body, p.html, \
-         p.content_warning, p.crisis, p.state, p.quoted_post, p.created_at, p.edited_at, \
-         CASE WHEN p.anonymous THEN NULL ELSE u.username END AS author_name \
-         FROM posts p LEFT JOIN users u ON u.id = p.author_id \
-         WHERE p.thread_id = $1 AND p.seq BETWEEN $2 AND $3 ORDER BY p.seq";
+    let sql = format!(
+        "{POST_VIEW_SELECT} WHERE p.thread_id = $1 AND p.seq BETWEEN $2 AND $3 ORDER BY p.seq"
+    );
     Ok(
-        on_db!(db, pool => sqlx::query_as(SQL).bind(thread).bind(first).bind(last).fetch_all(pool).await?),
+        on_db!(db, pool => sqlx::query_as(&sql).bind(thread).bind(first).bind(last).fetch_all(pool).await?),
     )
 }
 
@@ -711,12 +764,14 @@ pub async fn count_review_queue(db: &Db) -> Result<i64, StoreError> {
     Ok(on_db!(db, pool => sqlx::query_scalar(SQL).fetch_one(pool).await?))
 }
 
-/// The open flags on a post, oldest first.
-pub async fn list_open_flags(db: &Db, post: Uuid) -> Result<Vec<FlagRow>, StoreError> {
-    const SQL: &str = "SELECT id, post_id, reporter_id, reason, note, weight, priority, created_at, \
-         resolved_at, resolved_by, outcome FROM flags WHERE post_id = $1 AND resolved_at IS NULL \
-         ORDER BY created_at";
-    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(post).fetch_all(pool).await?))
+/// The notes members left with their open flags on any of `posts`: (post, note), in no order.
+pub async fn list_open_flag_notes(
+    db: &Db,
+    posts: &[Uuid],
+) -> Result<Vec<(Uuid, String)>, StoreError> {
+    const SQL: &str = "SELECT post_id, note FROM flags WHERE resolved_at IS NULL AND note <> '' \
+         AND post_id IN";
+    list_in(db, SQL, posts).await
 }
 
 /// Closes a post's open flags with an outcome; returns the members who flagged it.
@@ -832,9 +887,6 @@ pub async fn search_posts(
         return Ok(Vec::new());
     }
     let first_space = if filter.author.is_some() { 5 } else { 4 };
-    let spaces: Vec<String> = (0..filter.spaces.len())
-        .map(|i| format!("${}", first_space + i))
-        .collect();
     let author = if filter.author.is_some() {
         "AND p.author_id = $4 AND NOT p.anonymous"
     } else {
@@ -845,7 +897,7 @@ pub async fn search_posts(
         filter.newest,
         &format!(
             "p.state = 'published' AND t.state = 'open' AND t.space_id IN ({}) {author}",
-            spaces.join(", ")
+            placeholders(first_space, filter.spaces.len())
         ),
     );
     on_db!(db, pool => {
@@ -887,74 +939,139 @@ pub(crate) const ERASE_AUTHORED: &[&str] = &[
     "UPDATE moderation_log SET moderator_id = NULL WHERE moderator_id = $1",
 ];
 
+/// A member's rows of one table (the query binds their id as `$1`), as JSON for their export.
+async fn member_rows<T>(db: &Db, sql: &str, user: UserId) -> Result<serde_json::Value, StoreError>
+where
+    T: Serialize
+        + Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    let rows: Vec<T> = on_db!(db, pool => sqlx::query_as(sql).bind(user.0).fetch_all(pool).await?);
+    Ok(serde_json::to_value(rows).unwrap_or(serde_json::Value::Null))
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct ReactionExport {
+    post_id: Uuid,
+    user_id: Uuid,
+    kind: String,
+    created_at: i64,
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct SubscriptionExport {
+    thread_id: Uuid,
+    user_id: Uuid,
+    created_at: i64,
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct ReadExport {
+    thread_id: Uuid,
+    user_id: Uuid,
+    last_seq: i64,
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+struct ActivityExport {
+    user_id: Uuid,
+    posts_read: i64,
+    days_visited: i64,
+    last_visit_day: i64,
+}
+
 /// The member's own community rows for their data export: what they wrote (anonymous posts
-/// included: it is their own data), reacted, flagged, and did as a moderator.
+/// included: it is their own data), reacted, flagged, and did as a moderator. Flags they only
+/// resolved do not name who raised them.
 pub async fn export_member(
     db: &Db,
     user: UserId,
 ) -> Result<serde_json::Map<String, serde_json::Value>, StoreError> {
-    fn table<T: Serialize>(rows: Vec<T>) -> serde_json::Value {
-        serde_json::to_value(rows).unwrap_or(serde_json::Value::Null)
-    }
-    let threads: Vec<ThreadRow> = on_db!(db, pool => sqlx::query_as(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE author_id = $1 ORDER BY created_at")).bind(user.0).fetch_all(pool).await?);
-    let posts: Vec<PostRow> = on_db!(db, pool => sqlx::query_as(&format!("SELECT {POST_COLUMNS} FROM posts WHERE author_id = $1 ORDER BY created_at")).bind(user.0).fetch_all(pool).await?);
-    let edits: Vec<PostEditRow> = on_db!(db, pool => sqlx::query_as(
-        "SELECT e.id, e.post_id, e.editor_id, NULL AS editor_name, e.previous_body, e.note, e.created_at \
-         FROM post_edits e WHERE e.editor_id = $1 ORDER BY e.created_at").bind(user.0).fetch_all(pool).await?);
-    let flags: Vec<FlagRow> = on_db!(db, pool => sqlx::query_as(
-        "SELECT id, post_id, CASE WHEN reporter_id = $1 THEN reporter_id END AS reporter_id, reason, \
-         note, weight, priority, created_at, resolved_at, resolved_by, outcome FROM flags \
-         WHERE reporter_id = $1 OR resolved_by = $1 ORDER BY created_at")
-        .bind(user.0).fetch_all(pool).await?);
-    let log: Vec<ModerationLogRow> = on_db!(db, pool => sqlx::query_as(
-        "SELECT id, action, space_name, thread_id, post_id, moderator_id, reason, created_at \
-         FROM moderation_log WHERE moderator_id = $1 ORDER BY created_at").bind(user.0).fetch_all(pool).await?);
-    let members: Vec<SpaceMemberRow> = on_db!(db, pool => sqlx::query_as(
-        "SELECT space_id, user_id, status, created_at FROM space_members WHERE user_id = $1").bind(user.0).fetch_all(pool).await?);
-    #[derive(Serialize, sqlx::FromRow)]
-    struct Reaction {
-        post_id: Uuid,
-        user_id: Uuid,
-        kind: String,
-        created_at: i64,
-    }
-    let reactions: Vec<Reaction> = on_db!(db, pool => sqlx::query_as(
-        "SELECT post_id, user_id, kind, created_at FROM post_reactions WHERE user_id = $1").bind(user.0).fetch_all(pool).await?);
-    #[derive(Serialize, sqlx::FromRow)]
-    struct Subscription {
-        thread_id: Uuid,
-        user_id: Uuid,
-        created_at: i64,
-    }
-    let subscriptions: Vec<Subscription> = on_db!(db, pool => sqlx::query_as(
-        "SELECT thread_id, user_id, created_at FROM thread_subscriptions WHERE user_id = $1").bind(user.0).fetch_all(pool).await?);
-    #[derive(Serialize, sqlx::FromRow)]
-    struct Read {
-        thread_id: Uuid,
-        user_id: Uuid,
-        last_seq: i64,
-    }
-    let reads: Vec<Read> = on_db!(db, pool => sqlx::query_as(
-        "SELECT thread_id, user_id, last_seq FROM thread_reads WHERE user_id = $1").bind(user.0).fetch_all(pool).await?);
-    #[derive(Serialize, sqlx::FromRow)]
-    struct Activity {
-        user_id: Uuid,
-        posts_read: i64,
-        days_visited: i64,
-        last_visit_day: i64,
-    }
-    let activity: Vec<Activity> = on_db!(db, pool => sqlx::query_as(
-        "SELECT user_id, posts_read, days_visited, last_visit_day FROM community_activity WHERE user_id = $1").bind(user.0).fetch_all(pool).await?);
+    let threads =
+        format!("SELECT {THREAD_COLUMNS} FROM threads WHERE author_id = $1 ORDER BY created_at");
+    let posts =
+        format!("SELECT {POST_COLUMNS} FROM posts WHERE author_id = $1 ORDER BY created_at");
     Ok(serde_json::Map::from_iter([
-        ("threads".to_owned(), table(threads)),
-        ("posts".to_owned(), table(posts)),
-        ("post_edits".to_owned(), table(edits)),
-        ("post_reactions".to_owned(), table(reactions)),
-        ("thread_subscriptions".to_owned(), table(subscriptions)),
-        ("thread_reads".to_owned(), table(reads)),
-        ("flags".to_owned(), table(flags)),
-        ("moderation_log".to_owned(), table(log)),
-        ("space_members".to_owned(), table(members)),
-        ("community_activity".to_owned(), table(activity)),
+        ("threads".to_owned(), member_rows::<ThreadRow>(db, &threads, user).await?),
+        ("posts".to_owned(), member_rows::<PostRow>(db, &posts, user).await?),
+        (
+            "post_edits".to_owned(),
+            member_rows::<PostEditRow>(
+                db,
+                "SELECT id, post_id, editor_id, NULL AS editor_name, previous_body, note, created_at \
+                 FROM post_edits WHERE editor_id = $1 ORDER BY created_at",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "post_reactions".to_owned(),
+            member_rows::<ReactionExport>(
+                db,
+                "SELECT post_id, user_id, kind, created_at FROM post_reactions WHERE user_id = $1",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "thread_subscriptions".to_owned(),
+            member_rows::<SubscriptionExport>(
+                db,
+                "SELECT thread_id, user_id, created_at FROM thread_subscriptions WHERE user_id = $1",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "thread_reads".to_owned(),
+            member_rows::<ReadExport>(
+                db,
+                "SELECT thread_id, user_id, last_seq FROM thread_reads WHERE user_id = $1",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "flags".to_owned(),
+            member_rows::<FlagRow>(
+                db,
+                "SELECT id, post_id, CASE WHEN reporter_id = $1 THEN reporter_id END AS reporter_id, \
+                 reason, note, weight, priority, created_at, resolved_at, resolved_by, outcome \
+                 FROM flags WHERE reporter_id = $1 OR resolved_by = $1 ORDER BY created_at",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "moderation_log".to_owned(),
+            member_rows::<ModerationLogRow>(
+                db,
+                "SELECT id, action, space_name, thread_id, post_id, moderator_id, reason, created_at \
+                 FROM moderation_log WHERE moderator_id = $1 ORDER BY created_at",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "space_members".to_owned(),
+            member_rows::<SpaceMemberRow>(
+                db,
+                "SELECT space_id, user_id, status, created_at FROM space_members WHERE user_id = $1",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "community_activity".to_owned(),
+            member_rows::<ActivityExport>(
+                db,
+                "SELECT user_id, posts_read, days_visited, last_visit_day FROM community_activity \
+                 WHERE user_id = $1",
+                user,
+            )
+            .await?,
+        ),
     ]))
 }

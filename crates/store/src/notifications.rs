@@ -19,23 +19,6 @@ pub struct NotificationRow {
     pub read_at: Option<i64>,
 }
 
-/// Stores a notification.
-pub async fn insert_notification(db: &Db, row: &NotificationRow) -> Result<(), StoreError> {
-    const SQL: &str = "INSERT INTO notifications (id, user_id, kind, body, link, created_at, read_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, NULL)";
-    on_write!(db, pool => sqlx::query(SQL)
-        .bind(row.id)
-        .bind(row.user_id)
-        .bind(&row.kind)
-        .bind(&row.body)
-        .bind(&row.link)
-        .bind(row.created_at)
-        .execute(pool)
-        .await?
-        .rows_affected());
-    Ok(())
-}
-
 /// A member's most recent notifications, newest first.
 pub async fn list_notifications(
     db: &Db,

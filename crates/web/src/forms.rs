@@ -137,6 +137,15 @@ impl FormData {
         }
     }
 
+    /// The form as the person left it, for showing it again: what they typed in `fields`.
+    pub fn kept(&self, fields: &[&'static str]) -> crate::layout::FormView {
+        fields
+            .iter()
+            .fold(crate::layout::FormView::default(), |view, field| {
+                view.keep(field, self.get(field))
+            })
+    }
+
     /// Refuses the form, with a message per field, when it sent any field not in `allowed`.
     pub fn only(&self, allowed: &[&str]) -> Result<(), mutual_app::AppError> {
         let unknown = self.unknown_fields(allowed);

@@ -2,7 +2,7 @@
 //! watched words), the review queue, what moderators do to posts and threads, the public
 //! moderation log that outs no one, and an admin's audit-logged reveal of an anonymous author.
 
-use super::{HIDE_WEIGHT, post_for, post_link, space_for, trust_level};
+use super::{HIDE_WEIGHT, post_for, post_link, set_post_state, space_for, trust_level};
 use crate::accounts::Viewer;
 use crate::audit::{Action as Audit, record};
 use crate::{App, AppError};
@@ -24,6 +24,31 @@ pub async fn staff(app: &App) -> Result<Vec<UserId>, AppError> {
         .collect())
 }
 
+/// A new open flag.
+fn open_flag(
+    app: &App,
+    post: Uuid,
+    reporter: Option<UserId>,
+    reason: &str,
+    note: &str,
+    weight: i64,
+    priority: i64,
+) -> FlagRow {
+    FlagRow {
+        id: Uuid::now_v7(),
+        post_id: post,
+        reporter_id: reporter.map(|r| r.0),
+        reason: reason.to_owned(),
+        note: note.to_owned(),
+        weight,
+        priority,
+        created_at: app.clock.now().millis(),
+        resolved_at: None,
+        resolved_by: None,
+        outcome: None,
+    }
+}
+
 /// Puts a post in the review queue on the server's own account (no reporter, no weight).
 pub(crate) async fn raise(
     app: &App,
@@ -33,19 +58,7 @@ pub(crate) async fn raise(
 ) -> Result<(), AppError> {
     store::insert_flag(
         &app.db,
-        &FlagRow {
-            id: Uuid::now_v7(),
-            post_id: post,
-            reporter_id: None,
-            reason: reason.to_owned(),
-            note: String::new(),
-            weight: 0,
-            priority,
-            created_at: app.clock.now().millis(),
-            resolved_at: None,
-            resolved_by: None,
-            outcome: None,
-        },
+        &open_flag(app, post, None, reason, "", 0, priority),
     )
     .await?;
     Ok(())
@@ -53,14 +66,14 @@ pub(crate) async fn raise(
 
 /// A member flags a post. Their flag weighs by their trust level; when members' flags together
 /// weigh enough the post is hidden until a moderator looks. A crisis flag goes to the top of the
-/// queue and tells the moderators at once.
+/// queue and tells the moderators at once. Answers the link to the post.
 pub async fn flag(
     app: &App,
     viewer: &Viewer,
     id: Uuid,
     reason: &str,
     note: &str,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     let reason = posts::parse_flag_reason(reason).ok_or_else(|| {
         AppError::field(
             "reason",
@@ -85,23 +98,16 @@ pub async fn flag(
     }
     let weight = trust_level(app, viewer).await?.limits().flag_weight as i64;
     let priority = if reason == "crisis" { 0 } else { 2 };
-    let stored = store::insert_flag(
-        &app.db,
-        &FlagRow {
-            id: Uuid::now_v7(),
-            post_id: post.id,
-            reporter_id: Some(viewer.user_id.0),
-            reason: reason.to_owned(),
-            note: note.to_owned(),
-            weight,
-            priority,
-            created_at: app.clock.now().millis(),
-            resolved_at: None,
-            resolved_by: None,
-            outcome: None,
-        },
-    )
-    .await?;
+    let flag = open_flag(
+        app,
+        post.id,
+        Some(viewer.user_id),
+        reason,
+        note,
+        weight,
+        priority,
+    );
+    let stored = store::insert_flag(&app.db, &flag).await?;
     if !stored {
         return Err(AppError::Conflict(
             "You have already flagged this post; a moderator will look at it.",
@@ -124,12 +130,12 @@ pub async fn flag(
             "hidden_pending_review",
             &space,
             &thread,
-            Some(&post),
+            &post,
             "flagged by several members",
         )
         .await?;
     }
-    Ok(())
+    Ok(post_link(thread.id, post.seq))
 }
 
 /// A post waiting for review, as moderators see it.
@@ -154,55 +160,51 @@ fn ensure_moderator(viewer: &Viewer) -> Result<(), AppError> {
     }
 }
 
-/// The review queue, crisis first.
+/// The words moderators read for a queue reason code.
+fn reason_label(code: &str) -> String {
+    match code {
+        "held" => "Held for approval (watched words)".to_owned(),
+        "watched" => "Watched words".to_owned(),
+        "crisis" => "Crisis language: someone may need support now".to_owned(),
+        other => posts::flag_reason_label(other).to_owned(),
+    }
+}
+
+/// The review queue, crisis first: the queue, its posts, threads, spaces and notes read in one
+/// query each.
 pub async fn review_queue(app: &App, viewer: &Viewer) -> Result<Vec<QueueItem>, AppError> {
     ensure_moderator(viewer)?;
+    let queue = store::list_review_queue(&app.db, 100).await?;
+    let post_ids: Vec<Uuid> = queue.iter().map(|q| q.post_id).collect();
+    let posts = store::list_posts_by_ids(&app.db, &post_ids).await?;
+    let thread_ids: Vec<Uuid> = posts.iter().map(|p| p.post.thread_id).collect();
+    let threads = store::list_threads_by_ids(&app.db, &thread_ids).await?;
+    let spaces = store::list_spaces(&app.db).await?;
+    let notes = store::list_open_flag_notes(&app.db, &post_ids).await?;
     let mut items = Vec::new();
-    for queue in store::list_review_queue(&app.db, 100).await? {
-        let Some(post) = store::find_post(&app.db, queue.post_id).await? else {
+    for queue in queue {
+        let Some(post) = posts.iter().find(|p| p.post.id == queue.post_id) else {
             continue;
         };
-        let Some(thread) = store::find_thread(&app.db, post.thread_id).await? else {
+        let Some(thread) = threads.iter().find(|t| t.id == post.post.thread_id) else {
             continue;
         };
-        let space = space_for(app, Some(viewer), thread.space_id).await?;
-        let author = match (post.anonymous, post.author_id) {
-            (true, _) => super::ANONYMOUS_NAME.to_owned(),
-            (false, Some(author)) => {
-                mutual_store::accounts::find_user_by_id(&app.db, UserId(author))
-                    .await?
-                    .map_or_else(
-                        || "Deleted member".to_owned(),
-                        |u| u.username.as_str().to_owned(),
-                    )
-            }
-            (false, None) => "Deleted member".to_owned(),
+        let Some(space) = spaces.iter().find(|s| s.id == thread.space_id) else {
+            continue;
         };
-        let flags = store::list_open_flags(&app.db, post.id).await?;
-        let notes = flags
-            .iter()
-            .filter(|f| !f.note.is_empty())
-            .map(|f| f.note.clone())
-            .collect();
-        let reasons = queue
-            .reasons
-            .split(',')
-            .map(|code| match code {
-                "held" => "Held for approval (watched words)".to_owned(),
-                "watched" => "Watched words".to_owned(),
-                "crisis" => "Crisis language: someone may need support now".to_owned(),
-                other => posts::flag_reason_label(other).to_owned(),
-            })
-            .collect();
         items.push(QueueItem {
-            link: post_link(thread.id, post.seq),
+            link: post_link(thread.id, post.post.seq),
+            author: super::shown_author(post),
+            reasons: queue.reasons.split(',').map(reason_label).collect(),
+            notes: notes
+                .iter()
+                .filter(|(id, _)| *id == post.post.id)
+                .map(|(_, note)| note.clone())
+                .collect(),
             queue,
-            post,
-            thread,
-            space,
-            author,
-            reasons,
-            notes,
+            post: post.post.clone(),
+            thread: thread.clone(),
+            space: space.clone(),
         });
     }
     Ok(items)
@@ -268,7 +270,8 @@ impl Decision {
         }
     }
 
-    /// Whether it agrees with the flags (counting against the author's trust).
+    /// Whether it agrees with the flags (counting against the author's trust); these act
+    /// against the author and need a reason.
     fn upholds(&self) -> bool {
         matches!(
             self,
@@ -301,11 +304,8 @@ pub async fn decide(
         .await?
         .ok_or(AppError::NotFound)?;
     let space = space_for(app, Some(viewer), thread.space_id).await?;
-    let needs_reason = matches!(
-        decision,
-        Decision::Hide | Decision::Delete | Decision::Edit(_) | Decision::SuspendAuthor
-    );
-    if needs_reason && reason.is_empty() {
+    // What acts against the author needs a reason they and the log can read.
+    if decision.upholds() && reason.is_empty() {
         return Err(AppError::field(
             "reason",
             "Give a short reason: the author sees it, and members see it in the moderation log.",
@@ -315,34 +315,18 @@ pub async fn decide(
     match &decision {
         Decision::Approve => {
             if post.state == "pending" {
-                store::set_post_state(&app.db, &post, "published").await?;
-            }
-            if thread.state == "pending" {
-                thread.state = "open".into();
-                store::update_thread(&app.db, &thread).await?;
+                set_post_state(app, &post, &mut thread, "published").await?;
             }
         }
         Decision::Dismiss | Decision::Restore => {
             if post.state == "hidden" || post.state == "pending" {
-                store::set_post_state(&app.db, &post, "published").await?;
-            }
-            if post.seq == 1 && thread.state != "open" && thread.state != "deleted" {
-                thread.state = "open".into();
-                store::update_thread(&app.db, &thread).await?;
+                set_post_state(app, &post, &mut thread, "published").await?;
             }
         }
-        Decision::Hide => {
-            store::set_post_state(&app.db, &post, "hidden").await?;
-            if post.seq == 1 {
-                thread.state = "hidden".into();
-                store::update_thread(&app.db, &thread).await?;
-            }
-        }
+        Decision::Hide => set_post_state(app, &post, &mut thread, "hidden").await?,
         Decision::Delete => {
-            store::set_post_state(&app.db, &post, "deleted").await?;
+            set_post_state(app, &post, &mut thread, "deleted").await?;
             if post.seq == 1 {
-                thread.state = "deleted".into();
-                store::update_thread(&app.db, &thread).await?;
                 link = format!("/spaces/{}", space.id);
             }
         }
@@ -356,7 +340,7 @@ pub async fn decide(
             store::update_thread(&app.db, &thread).await?;
         }
         Decision::Edit(body) => {
-            let body = posts::parse_body(body).map_err(|p| AppError::field(p.field, p.message))?;
+            let body = posts::parse_body(body)?;
             store::update_post_body(
                 &app.db,
                 &post,
@@ -402,7 +386,7 @@ pub async fn decide(
             decision.name(),
             &space,
             &thread,
-            Some(&post),
+            &post,
             reason,
         )
         .await?;
@@ -440,7 +424,7 @@ async fn log(
     action: &str,
     space: &SpaceRow,
     thread: &ThreadRow,
-    post: Option<&PostRow>,
+    post: &PostRow,
     reason: &str,
 ) -> Result<(), AppError> {
     let public = Visibility::parse(&space.visibility).is_some_and(|v| !v.needs_membership());
@@ -455,7 +439,7 @@ async fn log(
                 "a private space".to_owned()
             },
             thread_id: public.then_some(thread.id),
-            post_id: post.filter(|_| public).map(|p| p.id),
+            post_id: public.then_some(post.id),
             moderator_id: moderator.map(|m| m.user_id.0),
             reason: reason.to_owned(),
             created_at: app.clock.now().millis(),

@@ -105,7 +105,17 @@ impl Phrases {
 
     /// The default English and Spanish crisis lists.
     pub fn crisis_defaults() -> Phrases {
-        Phrases::new(CRISIS_ENGLISH.iter().chain(CRISIS_SPANISH).copied())
+        Phrases::new(Phrases::crisis_default_lines().lines())
+    }
+
+    /// The default crisis lists as the text admins edit, one phrase per line.
+    pub fn crisis_default_lines() -> String {
+        CRISIS_ENGLISH
+            .iter()
+            .chain(CRISIS_SPANISH)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// The phrases found in `text`, as they were written in the list.

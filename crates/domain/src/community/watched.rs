@@ -66,6 +66,43 @@ pub const CONTACT_HARVESTING: &[&str] = &[
     "mi número",
 ];
 
+fn default_entries() -> impl Iterator<Item = (Action, &'static str)> {
+    SELLING
+        .iter()
+        .map(|p| (Action::RequireApproval, *p))
+        .chain(CONTACT_HARVESTING.iter().map(|p| (Action::Flag, *p)))
+}
+
+/// The defaults of a new install as the lines admins edit, one "action: phrase" per line.
+pub fn default_lines() -> String {
+    default_entries()
+        .map(|(action, phrase)| format!("{}: {phrase}", action.as_str()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Reads "action: phrase" lines (empty lines are skipped); the number (from 1) of the first line
+/// that names no known action or no phrase.
+pub fn parse_lines(text: &str) -> Result<Vec<(Action, String)>, usize> {
+    let mut entries = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let parsed = line
+            .split_once(':')
+            .and_then(|(action, phrase)| Some((Action::parse(action)?, phrase.trim())));
+        match parsed {
+            Some((action, phrase)) if !phrase.is_empty() => {
+                entries.push((action, phrase.to_owned()))
+            }
+            _ => return Err(number + 1),
+        }
+    }
+    Ok(entries)
+}
+
 /// The watched list in force: phrases with their actions.
 #[derive(Clone, Debug)]
 pub struct Watched {
@@ -100,12 +137,14 @@ impl Watched {
 
     /// The defaults of a new install.
     pub fn defaults() -> Watched {
-        Watched::new(
-            SELLING
-                .iter()
-                .map(|p| (Action::RequireApproval, *p))
-                .chain(CONTACT_HARVESTING.iter().map(|p| (Action::Flag, *p))),
-        )
+        Watched::new(default_entries())
+    }
+
+    /// A list from the "action: phrase" lines admins edit; the number (from 1) of the first line
+    /// that is not one.
+    pub fn from_lines(text: &str) -> Result<Watched, usize> {
+        let entries = parse_lines(text)?;
+        Ok(Watched::new(entries.iter().map(|(a, p)| (*a, p.as_str()))))
     }
 
     /// The strongest action a text calls for, with the phrases behind it; `None` when nothing
@@ -152,6 +191,22 @@ fn contact_details(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_lines_read_back_as_the_defaults_and_bad_lines_are_named() {
+        let lines = default_lines();
+        assert_eq!(
+            parse_lines(&lines).unwrap().len(),
+            SELLING.len() + CONTACT_HARVESTING.len()
+        );
+        let text = "I have pills for sale, add me on telegram";
+        assert_eq!(
+            Watched::from_lines(&lines).unwrap().check(text),
+            Watched::defaults().check(text)
+        );
+        assert_eq!(parse_lines("flag: x\n\nshout: y").unwrap_err(), 3);
+        assert_eq!(parse_lines("block:   ").unwrap_err(), 1);
+    }
 
     #[test]
     fn dealing_language_is_held_and_contact_requests_flagged() {

@@ -6,6 +6,7 @@ use crate::api::meetings::query_fields;
 use crate::auth::{MaybeViewer, SignedIn};
 use crate::error::ApiError;
 use crate::forms::ApiJson;
+use crate::pages::parse_id;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -18,10 +19,6 @@ use mutual_domain::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-fn id_of(text: &str) -> Result<Uuid, AppError> {
-    Uuid::try_parse(text).map_err(|_| AppError::NotFound)
-}
 
 fn at(millis: i64) -> String {
     Timestamp(millis).to_rfc3339()
@@ -65,7 +62,7 @@ pub async fn list_threads(
                 })?,
         ),
     };
-    let page = community::space_page(&state.app, viewer.as_ref(), id_of(&id)?, before).await?;
+    let page = community::space_page(&state.app, viewer.as_ref(), parse_id(&id)?, before).await?;
     let threads: Vec<Value> = page
         .threads
         .iter()
@@ -148,7 +145,7 @@ pub async fn create_thread(
         content_warning: &request.content_warning,
         quoted: None,
     };
-    let posted = community::start_thread(&state.app, &viewer, id_of(&id)?, &input).await?;
+    let posted = community::start_thread(&state.app, &viewer, parse_id(&id)?, &input).await?;
     Ok(posted_response(&state, &posted))
 }
 
@@ -166,7 +163,7 @@ pub async fn create_reply(
         content_warning: &request.content_warning,
         quoted: request.quoted_post,
     };
-    let posted = community::reply(&state.app, &viewer, id_of(&id)?, &input).await?;
+    let posted = community::reply(&state.app, &viewer, parse_id(&id)?, &input).await?;
     Ok(posted_response(&state, &posted))
 }
 
@@ -184,7 +181,7 @@ pub async fn show_thread(
             .parse()
             .map_err(|_| AppError::field("page", "Give the page as a whole number from 1."))?,
     };
-    let found = community::thread_page(&state.app, viewer.as_ref(), id_of(&id)?, page).await?;
+    let found = community::thread_page(&state.app, viewer.as_ref(), parse_id(&id)?, page).await?;
     let posts: Vec<Value> = found
         .posts
         .iter()
@@ -242,7 +239,7 @@ pub async fn flag_post(
     moderation::flag(
         &state.app,
         &viewer,
-        id_of(&id)?,
+        parse_id(&id)?,
         &request.reason,
         &request.note,
     )
@@ -264,7 +261,7 @@ pub async fn react(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<ReactionRequest>,
 ) -> Result<Response, ApiError> {
-    community::react(&state.app, &viewer, id_of(&id)?, &request.kind).await?;
+    community::react(&state.app, &viewer, parse_id(&id)?, &request.kind).await?;
     Ok((StatusCode::CREATED, Json(json!({ "kind": request.kind }))).into_response())
 }
 
@@ -274,7 +271,7 @@ pub async fn unreact(
     SignedIn(viewer): SignedIn,
     Path((id, kind)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    community::unreact(&state.app, &viewer, id_of(&id)?, &kind).await?;
+    community::unreact(&state.app, &viewer, parse_id(&id)?, &kind).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -390,7 +387,13 @@ pub async fn decide(
     ApiJson(request): ApiJson<DecisionRequest>,
 ) -> Result<Response, ApiError> {
     let decision = Decision::parse(&request.action, &request.space, &request.body)?;
-    let link =
-        moderation::decide(&state.app, &viewer, id_of(&id)?, decision, &request.reason).await?;
+    let link = moderation::decide(
+        &state.app,
+        &viewer,
+        parse_id(&id)?,
+        decision,
+        &request.reason,
+    )
+    .await?;
     Ok(Json(json!({ "done": request.action, "url": link })).into_response())
 }

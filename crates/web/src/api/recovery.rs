@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::forms::ApiJson;
-use crate::pages::query_param;
+use crate::pages::{parse_id, query_param};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -104,10 +104,6 @@ impl ClockRequest {
     }
 }
 
-fn clock_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::try_parse(id).map_err(|_| AppError::NotFound)
-}
-
 /// `GET /api/v1/clocks`
 pub async fn list_clocks(
     State(state): State<AppState>,
@@ -142,7 +138,7 @@ pub async fn update_clock(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<ClockRequest>,
 ) -> Result<Response, ApiError> {
-    let id = clock_id(&id)?;
+    let id = parse_id(&id)?;
     let minutes = request.minutes_text();
     recovery::update_clock(&state.app, &viewer, id, &request.input(&minutes)).await?;
     one_clock(&state, &viewer, id).await
@@ -154,7 +150,7 @@ pub async fn delete_clock(
     SignedIn(viewer): SignedIn,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    recovery::delete_clock(&state.app, &viewer, clock_id(&id)?).await?;
+    recovery::delete_clock(&state.app, &viewer, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -177,7 +173,7 @@ pub async fn reset_clock(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<ResetRequest>,
 ) -> Result<Response, ApiError> {
-    let id = clock_id(&id)?;
+    let id = parse_id(&id)?;
     recovery::reset_clock(
         &state.app,
         &viewer,

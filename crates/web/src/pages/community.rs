@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use mutual_app::accounts::Viewer;
+use mutual_app::accounts::{self, Viewer};
 use mutual_app::community::{
     self, ComposeInput, PostView, SearchHit, SearchInput, SpaceRow, SpaceSummary, ThreadListRow,
 };
@@ -20,6 +20,7 @@ use mutual_app::config::CrisisResource;
 use mutual_app::{AppError, FieldError};
 use mutual_domain::Timestamp;
 use mutual_domain::community::posts::{FLAG_REASONS, SUGGESTED_WARNINGS};
+use mutual_domain::local::Zone;
 use uuid::Uuid;
 
 /// The fields of the composer.
@@ -37,12 +38,7 @@ pub(crate) fn compose_input<'a>(
         "" => None,
         text => Uuid::try_parse(text).ok(),
     };
-    let view = FormView::default()
-        .keep("title", form.get("title"))
-        .keep("body", form.get("body"))
-        .keep("anonymous", if anonymous { "on" } else { "" })
-        .keep("content_warning", form.get("content_warning"))
-        .keep("quoted", form.get("quoted"));
+    let view = form.kept(COMPOSE_FIELDS);
     (
         ComposeInput {
             title: form.get("title"),
@@ -55,13 +51,16 @@ pub(crate) fn compose_input<'a>(
     )
 }
 
-fn when(viewer: Option<&Viewer>, state: &AppState, millis: i64) -> String {
-    match viewer {
-        Some(viewer) => viewer.zone.display(Timestamp(millis)),
-        None => mutual_domain::local::Zone::parse(&state.app.config.default_time_zone)
-            .unwrap_or_else(|_| mutual_domain::local::Zone::utc())
-            .display(Timestamp(millis)),
-    }
+/// Shows a stored instant in `zone`.
+fn when(zone: &Zone, millis: i64) -> String {
+    zone.display(Timestamp(millis))
+}
+
+/// `link` (a path with an optional `#anchor`) with `param` added to its query string.
+fn with_param(link: &str, param: &str) -> String {
+    let (path, anchor) = link.split_once('#').unwrap_or((link, ""));
+    let join = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{join}{param}#{anchor}")
 }
 
 #[derive(Template)]
@@ -89,13 +88,11 @@ pub async fn show_community(
     query: RawQuery,
 ) -> Result<Response, PageError> {
     let viewer = viewer.as_ref();
+    let zone = accounts::zone_for(&state.app, viewer);
     let spaces = community::spaces(&state.app, viewer).await?;
     let params = FormData::from_query(query.0.as_deref()).unwrap_or(FormData::from_fields(vec![]));
     let search_fields = ["q", "space", "author", "order", "page"];
-    let mut search = FormView::default();
-    for field in search_fields {
-        search = search.keep(field, params.get(field));
-    }
+    let mut search = params.kept(&search_fields);
     let mut status = StatusCode::OK;
     let mut hits = None;
     let mut next_page = None;
@@ -108,10 +105,11 @@ pub async fn show_community(
             newest: params.get("order") == "newest",
             page,
         };
-        let outcome = match params.only(&search_fields) {
-            Ok(()) => community::search(&state.app, viewer, &input).await,
-            Err(error) => Err(error),
-        };
+        let outcome = async {
+            params.only(&search_fields)?;
+            community::search(&state.app, viewer, &input).await
+        }
+        .await;
         match outcome {
             Ok(Some(found)) => {
                 if found.len() as i64 == community::RESULTS_PER_PAGE {
@@ -130,7 +128,7 @@ pub async fn show_community(
                     found
                         .into_iter()
                         .map(|hit| HitView {
-                            when: when(viewer, &state, hit.row.created_at),
+                            when: when(&zone, hit.row.created_at),
                             hit,
                         })
                         .collect(),
@@ -199,13 +197,14 @@ async fn space_page(
     form: FormView,
 ) -> Result<SpacePage, AppError> {
     let page = community::space_page(&state.app, viewer, id, before).await?;
+    let zone = accounts::zone_for(&state.app, viewer);
     Ok(SpacePage {
         layout: ctx.layout(&page.space.name),
         threads: page
             .threads
             .into_iter()
             .map(|row| ThreadItem {
-                last_active: when(viewer, state, row.last_post_at),
+                last_active: when(&zone, row.last_post_at),
                 unread: row.last_read.map_or(0, |read| row.post_count - read),
                 replies: row.post_count - 1,
                 row,
@@ -264,16 +263,13 @@ pub async fn show_space(
 /// Where to go after posting: the post, with the crisis resources or the held notice shown.
 fn after_post(posted: &community::Posted) -> String {
     let link = community::post_link(posted.thread_id, posted.seq);
-    let (path, anchor) = link.split_once('#').unwrap_or((&link, ""));
-    let join = if path.contains('?') { '&' } else { '?' };
-    let flag = if posted.crisis_resources_shown {
-        format!("{join}support=1")
+    if posted.crisis_resources_shown {
+        with_param(&link, "support=1")
     } else if posted.held_for_review {
-        format!("{join}held=1")
+        with_param(&link, "held=1")
     } else {
-        String::new()
-    };
-    format!("{path}{flag}#{anchor}")
+        link
+    }
 }
 
 /// `POST /spaces/{id}/threads`
@@ -310,6 +306,31 @@ pub async fn create_thread(
     }
 }
 
+/// What a thread page shows after the viewer's own action (from the redirect's query string).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Nothing,
+    /// Their post had crisis language: the crisis resources.
+    Support,
+    /// Their post is held for a moderator.
+    Held,
+    /// Their flag was received.
+    Flagged,
+}
+
+impl Shown {
+    fn from_query(query: &RawQuery) -> Shown {
+        [
+            ("support", Shown::Support),
+            ("held", Shown::Held),
+            ("flagged", Shown::Flagged),
+        ]
+        .into_iter()
+        .find(|(name, _)| query_param(query, name).is_some())
+        .map_or(Shown::Nothing, |(_, shown)| shown)
+    }
+}
+
 struct PostItem {
     view: PostView,
     when: String,
@@ -326,8 +347,10 @@ struct ThreadPage {
     form: FormView,
     signed_in: bool,
     is_admin: bool,
+    /// Show the crisis resources (the viewer's post had crisis language).
     support: bool,
-    held: bool,
+    /// A short confirmation after the viewer's last action, if any.
+    notice: Option<&'static str>,
     crisis: Vec<CrisisResource>,
     warnings: &'static [&'static str],
     move_targets: Vec<(String, String)>,
@@ -340,15 +363,16 @@ async fn thread_page(
     id: Uuid,
     page: i64,
     form: FormView,
-    flags: (bool, bool),
+    shown: Shown,
 ) -> Result<ThreadPage, AppError> {
     let found = community::thread_page(&state.app, viewer, id, page).await?;
+    let zone = accounts::zone_for(&state.app, viewer);
     let last_read = found.last_read;
     let posts = found
         .posts
         .iter()
         .map(|view| PostItem {
-            when: when(viewer, state, view.row.post.created_at),
+            when: when(&zone, view.row.post.created_at),
             unread: viewer.is_some() && last_read > 0 && view.row.post.seq > last_read,
             view: view.clone(),
         })
@@ -370,8 +394,14 @@ async fn thread_page(
         form,
         signed_in: viewer.is_some(),
         is_admin: viewer.is_some_and(|v| v.role == mutual_domain::permissions::Role::Admin),
-        support: flags.0,
-        held: flags.1,
+        support: shown == Shown::Support,
+        notice: match shown {
+            Shown::Held => Some(
+                "Your post is waiting for a moderator to look at it, and will appear to others once approved.",
+            ),
+            Shown::Flagged => Some("Thank you. The moderators will look at the post you flagged."),
+            Shown::Support | Shown::Nothing => None,
+        },
         crisis: state.app.config.crisis.resources.clone(),
         warnings: SUGGESTED_WARNINGS,
         move_targets,
@@ -412,17 +442,14 @@ pub async fn show_thread(
         None => 1,
         Some(text) => text.parse().map_err(|_| PageError(AppError::NotFound))?,
     };
-    let flags = (
-        query_param(&query, "support").is_some(),
-        query_param(&query, "held").is_some(),
-    );
+    let shown = Shown::from_query(&query);
     let form = match (&viewer, query_param(&query, "quote")) {
         (Some(viewer), Some(quoted)) => quote_form(&state, viewer, &quoted).await,
         _ => FormView::default(),
     };
     let outcome = async {
         let id = parse_id(&id)?;
-        thread_page(&state, viewer.as_ref(), &ctx, id, page, form, flags).await
+        thread_page(&state, viewer.as_ref(), &ctx, id, page, form, shown).await
     }
     .await;
     match outcome {
@@ -455,9 +482,8 @@ pub async fn create_reply(
         Err(error) => {
             let errors = form_errors(error)?;
             // Show the last page, where the reply form is, with what was typed.
-            let last = community::thread_page(&state.app, Some(&viewer), id, 1)
-                .await?
-                .pages;
+            let (_, thread) = community::thread_for(&state.app, Some(&viewer), id).await?;
+            let last = community::page_count(&thread);
             let page = thread_page(
                 &state,
                 Some(&viewer),
@@ -465,7 +491,7 @@ pub async fn create_reply(
                 id,
                 last,
                 view.with_errors(errors),
-                (false, false),
+                Shown::Nothing,
             )
             .await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
@@ -538,16 +564,15 @@ pub async fn edit_post(
     form: FormData,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let result = match form.only(&["body"]) {
-        Ok(()) => community::edit_own_post(&state.app, &viewer, id, form.get("body")).await,
-        Err(error) => Err(error),
-    };
+    let result = async {
+        form.only(&["body"])?;
+        community::edit_own_post(&state.app, &viewer, id, form.get("body")).await
+    }
+    .await;
     match result {
         Ok(link) => Ok(Redirect::to(&link).into_response()),
         Err(error) => {
-            let view = FormView::default()
-                .keep("body", form.get("body"))
-                .with_errors(form_errors(error)?);
+            let view = form.kept(&["body"]).with_errors(form_errors(error)?);
             let page = post_form_page(&state, &viewer, &ctx, id, "edit", Some(view)).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -585,31 +610,17 @@ pub async fn flag_post(
     form: FormData,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let result = match form.only(&["reason", "note"]) {
-        Ok(()) => {
-            community::moderation::flag(
-                &state.app,
-                &viewer,
-                id,
-                form.get("reason"),
-                form.get("note"),
-            )
-            .await
-        }
-        Err(error) => Err(error),
-    };
+    let result = async {
+        form.only(&["reason", "note"])?;
+        let (reason, note) = (form.get("reason"), form.get("note"));
+        community::moderation::flag(&state.app, &viewer, id, reason, note).await
+    }
+    .await;
     match result {
-        Ok(()) => {
-            let (_, thread, post) = community::post_for(&state.app, &viewer, id).await?;
-            let link = community::post_link(thread.id, post.seq);
-            let (path, anchor) = link.split_once('#').unwrap_or((&link, ""));
-            let join = if path.contains('?') { '&' } else { '?' };
-            Ok(Redirect::to(&format!("{path}{join}flagged=1#{anchor}")).into_response())
-        }
+        Ok(link) => Ok(Redirect::to(&with_param(&link, "flagged=1")).into_response()),
         Err(error) => {
-            let view = FormView::default()
-                .keep("reason", form.get("reason"))
-                .keep("note", form.get("note"))
+            let view = form
+                .kept(&["reason", "note"])
                 .with_errors(form_errors(error)?);
             let page = post_form_page(&state, &viewer, &ctx, id, "flag", Some(view)).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))

@@ -81,9 +81,8 @@ pub async fn decide(
             Ok(Redirect::to(&to).into_response())
         }
         Err(error) => {
-            let view = FormView::default()
-                .keep("reason", form.get("reason"))
-                .keep("body", form.get("body"))
+            let view = form
+                .kept(&["reason", "body"])
                 .with_errors(form_errors(error)?);
             let page = queue_page(&state, &viewer, &ctx, view, false).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
@@ -188,6 +187,22 @@ struct MembersPage {
     form: FormView,
 }
 
+async fn members_page(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &PageContext,
+    id: Uuid,
+    form: FormView,
+) -> Result<MembersPage, AppError> {
+    let (space, members) = community::space_members(&state.app, viewer, id).await?;
+    Ok(MembersPage {
+        layout: ctx.layout(&format!("Members of {}", space.name)),
+        space,
+        members,
+        form,
+    })
+}
+
 /// `GET /spaces/{id}/members`
 pub async fn show_members(
     State(state): State<AppState>,
@@ -195,13 +210,7 @@ pub async fn show_members(
     ctx: PageContext,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (space, members) = community::space_members(&state.app, &viewer, parse_id(&id)?).await?;
-    let page = MembersPage {
-        layout: ctx.layout(&format!("Members of {}", space.name)),
-        space,
-        members,
-        form: FormView::default(),
-    };
+    let page = members_page(&state, &viewer, &ctx, parse_id(&id)?, FormView::default()).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -214,22 +223,16 @@ pub async fn admit_member(
     form: FormData,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let result = match form.only(&["username"]) {
-        Ok(()) => community::admit(&state.app, &viewer, id, form.get("username")).await,
-        Err(error) => Err(error),
-    };
+    let result = async {
+        form.only(&["username"])?;
+        community::admit(&state.app, &viewer, id, form.get("username")).await
+    }
+    .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/spaces/{id}/members")).into_response()),
         Err(error) => {
-            let (space, members) = community::space_members(&state.app, &viewer, id).await?;
-            let page = MembersPage {
-                layout: ctx.layout(&format!("Members of {}", space.name)),
-                space,
-                members,
-                form: FormView::default()
-                    .keep("username", form.get("username"))
-                    .with_errors(form_errors(error)?),
-            };
+            let view = form.kept(&["username"]).with_errors(form_errors(error)?);
+            let page = members_page(&state, &viewer, &ctx, id, view).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
     }
@@ -321,24 +324,17 @@ pub async fn save_safety(
     ctx: PageContext,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let result = match form.only(&["crisis_phrases", "watched_words"]) {
-        Ok(()) => {
-            community::save_safety_lists(
-                &state.app,
-                &viewer,
-                form.get("crisis_phrases"),
-                form.get("watched_words"),
-            )
-            .await
-        }
-        Err(error) => Err(error),
-    };
+    let result = async {
+        form.only(&["crisis_phrases", "watched_words"])?;
+        let (crisis, watched) = (form.get("crisis_phrases"), form.get("watched_words"));
+        community::save_safety_lists(&state.app, &viewer, crisis, watched).await
+    }
+    .await;
     match result {
         Ok(()) => Ok(Redirect::to("/admin/community?done=1").into_response()),
         Err(error) => {
-            let safety = FormView::default()
-                .keep("crisis_phrases", form.get("crisis_phrases"))
-                .keep("watched_words", form.get("watched_words"))
+            let safety = form
+                .kept(&["crisis_phrases", "watched_words"])
                 .with_errors(form_errors(error)?);
             let page = admin_page(
                 &state,
@@ -389,11 +385,7 @@ pub async fn save_space(
     match result {
         Ok(_) => Ok(Redirect::to("/admin/community?done=1").into_response()),
         Err(error) => {
-            let mut view = FormView::default();
-            for field in SPACE_FIELDS {
-                view = view.keep(field, form.get(field));
-            }
-            let view = view.with_errors(form_errors(error)?);
+            let view = form.kept(SPACE_FIELDS).with_errors(form_errors(error)?);
             let page = admin_page(&state, &viewer, &ctx, None, view, false).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }

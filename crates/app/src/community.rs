@@ -471,7 +471,7 @@ pub async fn reply(
     store::insert_subscription(&app.db, thread.id, viewer.user_id, post.created_at).await?;
     after_posting(app, viewer, &space, &thread, &post, seq, action).await?;
     if let Some(quoted) = quoted {
-        notify_quoted(app, viewer, &thread, &post, seq, &quoted).await?;
+        notify_quoted(app, viewer, &space, &thread, &post, seq, &quoted).await?;
     }
     Ok(Posted {
         thread_id: thread.id,
@@ -548,10 +548,10 @@ async fn after_posting(
     let name = shown_name(viewer, post.anonymous);
     let mut told: Vec<Uuid> = vec![viewer.user_id.0];
     let subscribers = store::list_subscribers(&app.db, thread.id).await?;
-    let recipients: Vec<UserId> = subscribers
+    let recipients: Vec<UserId> = readers_of(app, space, subscribers)
+        .await?
         .into_iter()
-        .filter(|u| !told.contains(u))
-        .map(UserId)
+        .filter(|u| !told.contains(&u.0))
         .collect();
     told.extend(recipients.iter().map(|u| u.0));
     crate::notifications::notify(
@@ -562,21 +562,16 @@ async fn after_posting(
         &link,
     )
     .await?;
-    let mut mentioned = Vec::new();
+    let mut named = Vec::new();
     for username in posts::mentions(&post.body) {
-        let Some(user) = mutual_store::accounts::find_user_by_username(&app.db, &username).await?
-        else {
-            continue;
-        };
-        if told.contains(&user.id.0) {
-            continue;
-        }
-        let memberships = Memberships::of(app, Some(user.id)).await?;
-        if may_see(space, Some(user.role), &memberships) {
-            told.push(user.id.0);
-            mentioned.push(user.id);
+        if let Some(user) =
+            mutual_store::accounts::find_user_by_username(&app.db, &username).await?
+            && !told.contains(&user.id.0)
+        {
+            named.push(user.id.0);
         }
     }
+    let mentioned = readers_of(app, space, named).await?;
     crate::notifications::notify(
         app,
         &mentioned,
@@ -587,9 +582,34 @@ async fn after_posting(
     .await
 }
 
+/// Of `users`, those who may still read `space` (a private group's list changes; a thread can
+/// move): nobody hears of a thread they cannot open.
+async fn readers_of(
+    app: &App,
+    space: &SpaceRow,
+    users: Vec<Uuid>,
+) -> Result<Vec<UserId>, AppError> {
+    if users.is_empty() || !visibility(space).needs_membership() {
+        return Ok(users.into_iter().map(UserId).collect());
+    }
+    let members = store::list_space_members(&app.db, space.id).await?;
+    let staff = store::list_staff(&app.db).await?;
+    Ok(users
+        .into_iter()
+        .filter(|user| {
+            staff.contains(user)
+                || members
+                    .iter()
+                    .any(|(id, _, status)| id == user && status == "member")
+        })
+        .map(UserId)
+        .collect())
+}
+
 async fn notify_quoted(
     app: &App,
     viewer: &Viewer,
+    space: &SpaceRow,
     thread: &ThreadRow,
     post: &NewPost,
     seq: i64,
@@ -604,7 +624,7 @@ async fn notify_quoted(
     let name = shown_name(viewer, post.anonymous);
     crate::notifications::notify(
         app,
-        &[UserId(author)],
+        &readers_of(app, space, vec![author]).await?,
         "quote",
         &format!("{name} quoted you in \"{}\"", thread.title),
         &post_link(thread.id, seq),

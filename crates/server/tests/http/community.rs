@@ -346,6 +346,16 @@ both_backends! {
         let (_, found) = send(&server, Method::GET, "/api/v1/search?q=naptime", Some(&insider_token), None).await;
         assert_eq!(found["results"].as_array().unwrap().len(), 1);
 
+        // Someone taken off the list hears nothing more of its threads.
+        let (status, _) = reply(&server, &insider_token, thread_id, json!({"body": "Glad to be here"})).await;
+        assert_eq!(status, 201);
+        let insider_id = mutual_store::accounts::find_user_by_username(&server.app.db, "insider").await.unwrap().unwrap().id;
+        admin.submit(&format!("/spaces/{private}/members/{}/remove", insider_id.0), &[]).await;
+        let (status, _) = reply(&server, &admin_token, thread_id, json!({"body": "Thank you @insider, and welcome all"})).await;
+        assert_eq!(status, 201);
+        let (_, notes) = send(&server, Method::GET, "/api/v1/notifications", Some(&insider_token), None).await;
+        assert!(!notes.to_string().contains("Welcome parents"), "no reply or mention from a space they left: {notes}");
+
         // Moderating there logs without naming the private space.
         let (status, _) = send(&server, Method::POST, &format!("/api/v1/moderation/posts/{}", thread["post_id"].as_str().unwrap()),
             Some(&admin_token), Some(json!({"action": "lock"}))).await;

@@ -646,3 +646,12 @@ pub async fn delete_my_account(
     crate::recovery::snapshot::forget(app, viewer.user_id);
     Ok(())
 }
+
+/// The member who goes by a pseudonym as someone typed it (any case, spaces around), unless the
+/// account was deleted.
+pub async fn member_named(app: &App, typed: &str) -> Result<Option<UserRecord>, AppError> {
+    let canonical = typed.trim().trim_start_matches('@').to_ascii_lowercase();
+    Ok(store::find_user_by_username(&app.db, &canonical)
+        .await?
+        .filter(|user| user.status != AccountStatus::Deleted))
+}

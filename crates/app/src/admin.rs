@@ -67,37 +67,46 @@ pub async fn change_role(
     .await
 }
 
-/// Suspends a member with a reason they will be shown; their sessions end at once.
+/// Suspends a member with a reason they will be shown (a sanction, so it is on their standing
+/// page and can be appealed); their sessions end at once.
 pub async fn suspend(app: &App, actor: &Viewer, id: UserId, reason: &str) -> Result<(), AppError> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::field(
-            "reason",
-            "Give a reason: the member will see it.",
-        ));
-    }
-    if reason.chars().count() > 500 {
-        return Err(AppError::field(
-            "reason",
-            "Keep the reason under 500 characters.",
-        ));
-    }
-    if id == actor.user_id {
-        return Err(AppError::Forbidden("You cannot suspend yourself."));
-    }
-    let user = target(app, id).await?;
-    ensure_another_admin_remains(app, &user).await?;
+    crate::community::standing::impose(
+        app,
+        actor,
+        id,
+        crate::community::standing::Kind::Suspend,
+        None,
+        reason,
+        None,
+    )
+    .await
+}
+
+/// Closes an account for a suspension: sign-in is refused with the reason and every session
+/// ends. The last active admin cannot be closed out.
+pub(crate) async fn close_account(
+    app: &App,
+    user: &UserRecord,
+    reason: &str,
+) -> Result<(), AppError> {
+    ensure_another_admin_remains(app, user).await?;
     store::update_status(
         &app.db,
-        id,
+        user.id,
         AccountStatus::Suspended,
         Some(reason),
         app.clock.now(),
     )
     .await?;
-    sessions::delete_sessions_by_user(&app.db, id, None).await?;
-    app.sessions.forget_user(id);
-    record(app, Some(actor.user_id), Some(id), Action::Suspended, "").await
+    sessions::delete_sessions_by_user(&app.db, user.id, None).await?;
+    app.sessions.forget_user(user.id);
+    Ok(())
+}
+
+/// Reopens a suspended account.
+pub(crate) async fn reopen_account(app: &App, id: UserId) -> Result<(), AppError> {
+    store::update_status(&app.db, id, AccountStatus::Active, None, app.clock.now()).await?;
+    Ok(())
 }
 
 /// Lifts a suspension.
@@ -106,7 +115,8 @@ pub async fn unsuspend(app: &App, actor: &Viewer, id: UserId) -> Result<(), AppE
     if user.status != AccountStatus::Suspended {
         return Err(AppError::NotFound);
     }
-    store::update_status(&app.db, id, AccountStatus::Active, None, app.clock.now()).await?;
+    reopen_account(app, id).await?;
+    crate::community::standing::lift_suspensions(app, id).await?;
     record(app, Some(actor.user_id), Some(id), Action::Unsuspended, "").await
 }
 

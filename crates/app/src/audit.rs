@@ -26,6 +26,8 @@ pub(crate) enum Action {
     FacilitatorAdded,
     FacilitatorRemoved,
     AuthorRevealed,
+    Sanctioned,
+    AppealAnswered,
 }
 
 impl Action {
@@ -50,6 +52,8 @@ impl Action {
             Action::FacilitatorAdded => "facilitator_added",
             Action::FacilitatorRemoved => "facilitator_removed",
             Action::AuthorRevealed => "anonymous_author_revealed",
+            Action::Sanctioned => "sanctioned",
+            Action::AppealAnswered => "appeal_answered",
         }
     }
 }

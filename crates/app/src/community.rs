@@ -4,7 +4,10 @@
 //! unread markers, mentions and quotes that notify, and full-text search. Moderation lives in
 //! [`moderation`].
 
+pub mod blocks;
+pub mod milestones;
 pub mod moderation;
+pub mod standing;
 
 use crate::accounts::Viewer;
 use crate::{App, AppError, FieldError};
@@ -72,11 +75,15 @@ fn may_see(space: &SpaceRow, role: Option<Role>, memberships: &Memberships) -> b
     }
 }
 
-/// The viewer's role and memberships, for [`may_see`].
+/// The viewer's role and memberships, for [`may_see`]; a member removed from the community is
+/// refused here, before anything is read.
 async fn reader(
     app: &App,
     viewer: Option<&Viewer>,
 ) -> Result<(Option<Role>, Memberships), AppError> {
+    if let Some(viewer) = viewer {
+        standing::ensure_may_read(app, viewer).await?;
+    }
     let memberships = Memberships::of(app, viewer.map(|v| v.user_id)).await?;
     Ok((viewer.map(|v| v.role), memberships))
 }
@@ -176,6 +183,8 @@ pub async fn space_page(
     } else {
         None
     };
+    let blocked = blocks::Blocked::around(app, viewer.map(|v| v.user_id)).await?;
+    threads.retain(|t| !blocked.hides(t.author_name.as_deref()));
     Ok(SpacePage {
         space,
         threads,
@@ -311,6 +320,7 @@ async fn prepare(
     input: &ComposeInput<'_>,
     title_problem: Option<posts::PostProblem>,
 ) -> Result<(NewPost, Option<WatchAction>), AppError> {
+    standing::ensure_may_post(app, viewer).await?;
     let mut errors: Vec<FieldError> = title_problem.into_iter().map(FieldError::from).collect();
     let body = posts::parse_body(input.body).map_err(|p| errors.push(p.into()));
     let warning =
@@ -548,7 +558,7 @@ async fn after_posting(
     let name = shown_name(viewer, post.anonymous);
     let mut told: Vec<Uuid> = vec![viewer.user_id.0];
     let subscribers = store::list_subscribers(&app.db, thread.id).await?;
-    let recipients: Vec<UserId> = readers_of(app, space, subscribers)
+    let recipients: Vec<UserId> = readers_of(app, viewer, post.anonymous, space, subscribers)
         .await?
         .into_iter()
         .filter(|u| !told.contains(&u.0))
@@ -564,14 +574,13 @@ async fn after_posting(
     .await?;
     let mut named = Vec::new();
     for username in posts::mentions(&post.body) {
-        if let Some(user) =
-            mutual_store::accounts::find_user_by_username(&app.db, &username).await?
+        if let Some(user) = crate::accounts::member_named(app, &username).await?
             && !told.contains(&user.id.0)
         {
             named.push(user.id.0);
         }
     }
-    let mentioned = readers_of(app, space, named).await?;
+    let mentioned = readers_of(app, viewer, post.anonymous, space, named).await?;
     crate::notifications::notify(
         app,
         &mentioned,
@@ -583,26 +592,35 @@ async fn after_posting(
 }
 
 /// Of `users`, those who may still read `space` (a private group's list changes; a thread can
-/// move): nobody hears of a thread they cannot open.
+/// move) and have no block with the author: nobody hears of a post they cannot open or chose
+/// not to see.
 async fn readers_of(
     app: &App,
+    author: &Viewer,
+    anonymous: bool,
     space: &SpaceRow,
     users: Vec<Uuid>,
 ) -> Result<Vec<UserId>, AppError> {
+    let users = blocks::without_blocked(
+        app,
+        author,
+        anonymous,
+        users.into_iter().map(UserId).collect(),
+    )
+    .await?;
     if users.is_empty() || !visibility(space).needs_membership() {
-        return Ok(users.into_iter().map(UserId).collect());
+        return Ok(users);
     }
     let members = store::list_space_members(&app.db, space.id).await?;
     let staff = store::list_staff(&app.db).await?;
     Ok(users
         .into_iter()
         .filter(|user| {
-            staff.contains(user)
+            staff.contains(&user.0)
                 || members
                     .iter()
-                    .any(|(id, _, status)| id == user && status == "member")
+                    .any(|(id, _, status)| *id == user.0 && status == "member")
         })
-        .map(UserId)
         .collect())
 }
 
@@ -624,7 +642,7 @@ async fn notify_quoted(
     let name = shown_name(viewer, post.anonymous);
     crate::notifications::notify(
         app,
-        &readers_of(app, space, vec![author]).await?,
+        &readers_of(app, viewer, post.anonymous, space, vec![author]).await?,
         "quote",
         &format!("{name} quoted you in \"{}\"", thread.title),
         &post_link(thread.id, seq),
@@ -696,6 +714,7 @@ pub async fn thread_page(
         Some(v) => store::find_reader_state(&app.db, thread.id, v.user_id).await?,
         None => (false, 0),
     };
+    let blocked = blocks::Blocked::around(app, viewer.map(|v| v.user_id)).await?;
     let posts: Vec<PostView> = rows
         .into_iter()
         .map(|row| {
@@ -704,6 +723,9 @@ pub async fn thread_page(
                 "deleted" => Some("This post was deleted."),
                 "hidden" if !moderator => Some("This post was hidden by the moderators."),
                 "pending" if !(moderator || own) => Some("This post is waiting for a moderator."),
+                _ if blocked.hides(row.author_name.as_deref()) => {
+                    Some("This post is hidden: there is a block between you and its author.")
+                }
                 _ => None,
             };
             let author = shown_author(&row);
@@ -796,6 +818,7 @@ pub async fn edit_own_post(
             "This thread is locked; its posts can no longer be edited.",
         ));
     }
+    standing::ensure_may_post(app, viewer).await?;
     let body = posts::parse_body(body)?;
     ensure_links_allowed(&trust_level(app, viewer).await?.limits(), &body)?;
     store::update_post_body(
@@ -857,20 +880,22 @@ pub async fn react(app: &App, viewer: &Viewer, id: Uuid, kind: &str) -> Result<S
     if post.state != "published" {
         return Err(AppError::NotFound);
     }
+    standing::ensure_may_post(app, viewer).await?;
     let now = app.clock.now().millis();
     if !store::insert_reaction(&app.db, post.id, viewer.user_id, kind, now).await? {
         return Err(AppError::Conflict("You have already given this reaction."));
     }
-    if let Some(author) = post.author_id
-        && author != viewer.user_id.0
-    {
+    let author = post.author_id.map(UserId).filter(|a| *a != viewer.user_id);
+    let recipients =
+        blocks::without_blocked(app, viewer, false, author.into_iter().collect()).await?;
+    if !recipients.is_empty() {
         let label = posts::REACTIONS
             .iter()
             .find(|(k, _)| *k == kind)
             .map_or(kind, |(_, l)| l);
         crate::notifications::notify(
             app,
-            &[UserId(author)],
+            &recipients,
             "reaction",
             &format!(
                 "{} reacted to your post in \"{}\": {label}",
@@ -992,7 +1017,7 @@ pub async fn search(
     let author = if input.author.trim().is_empty() {
         None
     } else {
-        match mutual_store::accounts::find_user_by_username(&app.db, input.author.trim()).await? {
+        match crate::accounts::member_named(app, input.author).await? {
             Some(user) => Some(user.id.0),
             None => return Ok(Some(Vec::new())),
         }
@@ -1014,8 +1039,10 @@ pub async fn search(
         },
     )
     .await?;
+    let blocked = blocks::Blocked::around(app, viewer.map(|v| v.user_id)).await?;
     Ok(Some(
         rows.into_iter()
+            .filter(|row| !blocked.hides(row.author_name.as_deref()))
             .map(|row| SearchHit {
                 space_name: spaces
                     .iter()
@@ -1042,7 +1069,9 @@ pub async fn export(
     app: &App,
     user: UserId,
 ) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
-    Ok(store::export_member(&app.db, user).await?)
+    let mut rows = store::export_member(&app.db, user).await?;
+    rows.extend(mutual_store::standing::export_member(&app.db, user).await?);
+    Ok(rows)
 }
 
 /// A space as an admin writes it.
@@ -1205,7 +1234,7 @@ pub async fn space_members(
 /// Adds a member to a space's list by pseudonym, or approves their request (moderators).
 pub async fn admit(app: &App, viewer: &Viewer, id: Uuid, username: &str) -> Result<(), AppError> {
     let space = moderated_space(app, viewer, id).await?;
-    let user = mutual_store::accounts::find_user_by_username(&app.db, username.trim())
+    let user = crate::accounts::member_named(app, username)
         .await?
         .ok_or_else(|| AppError::field("username", "There is no member with that pseudonym."))?;
     store::upsert_space_member(

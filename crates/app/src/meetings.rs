@@ -1087,7 +1087,7 @@ pub async fn add_facilitator(
     store::find_group(&app.db, group)
         .await?
         .ok_or(AppError::NotFound)?;
-    let user = mutual_store::accounts::find_user_by_username(&app.db, username.trim())
+    let user = crate::accounts::member_named(app, username)
         .await?
         .ok_or_else(|| AppError::field("username", "There is no member with that pseudonym."))?;
     store::add_facilitator(&app.db, group, user.id, app.clock.now().millis()).await?;

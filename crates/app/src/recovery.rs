@@ -88,6 +88,8 @@ pub struct ClockView {
     pub days_to_next: i64,
     /// The milestone to celebrate now, if one was reached since the member last looked.
     pub celebrate: Option<String>,
+    /// The latest milestone reached on this clock (what the member may choose to share).
+    pub latest: Option<String>,
     pub reached: usize,
     pub history: History,
     pub attempts: Vec<AttemptRow>,
@@ -112,9 +114,10 @@ fn view_clock(
     let clean = clocks::clean_time(start, now, &zone);
     let reached = schedule.reached(start, now, &zone);
     let (next, next_at) = schedule.next(start, now, &zone);
-    let celebrate = (reached > 0
-        && i64::try_from(reached).unwrap_or(i64::MAX) > row.celebrated_milestones)
-        .then(|| schedule.get(reached - 1).label());
+    let latest = (reached > 0).then(|| schedule.get(reached - 1).label());
+    let celebrate = latest
+        .clone()
+        .filter(|_| i64::try_from(reached).unwrap_or(i64::MAX) > row.celebrated_milestones);
     let earlier: Vec<(Timestamp, Timestamp)> = attempts
         .iter()
         .map(|a| (Timestamp(a.started_at), Timestamp(a.ended_at)))
@@ -131,6 +134,7 @@ fn view_clock(
         next_label: next.label(),
         next_at,
         celebrate,
+        latest,
         reached,
         clean,
         history,

@@ -255,7 +255,7 @@ pub async fn erase_user(db: &Db, id: UserId, now: Timestamp) -> Result<(), Store
         expect_one(done.rows_affected())?;
         sqlx::query(END_SESSIONS).bind(id.0).execute(&mut *tx).await?;
         sqlx::query(unindex).bind(id.0).execute(&mut *tx).await?;
-        for statement in crate::community::ERASE_AUTHORED {
+        for statement in crate::community::ERASE_AUTHORED.iter().chain(crate::standing::ERASE) {
             sqlx::query(statement).bind(id.0).execute(&mut *tx).await?;
         }
         for table in crate::recovery::MEMBER_TABLES
@@ -263,6 +263,7 @@ pub async fn erase_user(db: &Db, id: UserId, now: Timestamp) -> Result<(), Store
             .chain(crate::meetings::MEMBER_TABLES)
             .chain(crate::notifications::MEMBER_TABLES)
             .chain(crate::community::MEMBER_TABLES)
+            .chain(crate::standing::MEMBER_TABLES)
         {
             sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
                 .bind(id.0)

@@ -940,7 +940,11 @@ pub(crate) const ERASE_AUTHORED: &[&str] = &[
 ];
 
 /// A member's rows of one table (the query binds their id as `$1`), as JSON for their export.
-async fn member_rows<T>(db: &Db, sql: &str, user: UserId) -> Result<serde_json::Value, StoreError>
+pub(crate) async fn member_rows<T>(
+    db: &Db,
+    sql: &str,
+    user: UserId,
+) -> Result<serde_json::Value, StoreError>
 where
     T: Serialize
         + Send

@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod recovery;
 pub mod sessions;
 pub mod settings;
+pub mod standing;
 pub mod throttle;
 
 pub use db::{Backend, Db, DbConfig};

@@ -63,6 +63,8 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("POST", "/clocks/{id}/reset", Member),
     rule("POST", "/clocks/{id}/delete", Member),
     rule("POST", "/clocks/{id}/celebrated", Member),
+    rule("GET", "/clocks/{id}/share", Member),
+    rule("POST", "/clocks/{id}/share", Member),
     rule("GET", "/checkin", Member),
     rule("POST", "/checkin", Member),
     rule("GET", "/checkins.csv", Member),
@@ -86,8 +88,15 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("GET", "/posts/{id}/flag", Member),
     rule("POST", "/posts/{id}/flag", Member),
     rule("POST", "/posts/{id}/reactions", Member),
+    rule("GET", "/community/standing", Member),
+    rule("POST", "/community/standing/{id}/appeal", Member),
+    rule("GET", "/community/blocked", Member),
+    rule("POST", "/community/blocked", Member),
+    rule("POST", "/community/blocked/remove", Member),
     rule("GET", "/moderation/log", Member),
     rule("GET", "/moderation", Moderator),
+    rule("GET", "/moderation/appeals", Moderator),
+    rule("POST", "/moderation/appeals/{id}", Moderator),
     rule("POST", "/moderation/posts/{id}", Moderator),
     rule("GET", "/moderation/posts/{id}/history", Moderator),
     rule("POST", "/moderation/posts/{id}/reveal", Admin),
@@ -191,6 +200,14 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("GET", "/api/v1/notifications", Member),
     rule("GET", "/api/v1/moderation/queue", Moderator),
     rule("POST", "/api/v1/moderation/posts/{id}", Moderator),
+    rule("POST", "/api/v1/clocks/{id}/share", Member),
+    rule("GET", "/api/v1/standing", Member),
+    rule("POST", "/api/v1/sanctions/{id}/appeal", Member),
+    rule("GET", "/api/v1/blocks", Member),
+    rule("POST", "/api/v1/blocks", Member),
+    rule("DELETE", "/api/v1/blocks/{username}", Member),
+    rule("GET", "/api/v1/moderation/appeals", Moderator),
+    rule("POST", "/api/v1/moderation/appeals/{id}", Moderator),
 ];
 
 /// The access rule for a matched route, if it has one.
@@ -318,6 +335,19 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
     .get("/posts/{id}/flag", pages::community::show_flag)
     .post("/posts/{id}/flag", pages::community::flag_post)
     .post("/posts/{id}/reactions", pages::community::react)
+    .get("/clocks/{id}/share", pages::milestones::show_share)
+    .add(
+        "POST",
+        "/clocks/{id}/share",
+        post(pages::milestones::share).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
+    )
+    .get("/community/standing", pages::standing::show_standing)
+    .post("/community/standing/{id}/appeal", pages::standing::appeal)
+    .get("/community/blocked", pages::standing::show_blocks)
+    .post("/community/blocked", pages::standing::block_member)
+    .post("/community/blocked/remove", pages::standing::unblock_member)
+    .get("/moderation/appeals", pages::standing::show_appeals)
+    .post("/moderation/appeals/{id}", pages::standing::answer_appeal)
     .get("/moderation/log", pages::moderation::show_log)
     .get("/moderation", pages::moderation::show_queue)
     .add(
@@ -518,6 +548,21 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
         "POST",
         "/api/v1/moderation/posts/{id}",
         post(api::community::decide).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
+    )
+    .add(
+        "POST",
+        "/api/v1/clocks/{id}/share",
+        post(api::community::share_milestone).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
+    )
+    .get("/api/v1/standing", api::standing::show_standing)
+    .post("/api/v1/sanctions/{id}/appeal", api::standing::appeal)
+    .get("/api/v1/blocks", api::standing::list_blocks)
+    .post("/api/v1/blocks", api::standing::block)
+    .delete("/api/v1/blocks/{username}", api::standing::unblock)
+    .get("/api/v1/moderation/appeals", api::standing::list_appeals)
+    .post(
+        "/api/v1/moderation/appeals/{id}",
+        api::standing::answer_appeal,
     );
     (routes.router.fallback(pages::not_found), routes.registered)
 }

@@ -9,6 +9,7 @@ use crate::{App, AppError};
 use mutual_domain::UserId;
 use mutual_domain::community::markdown;
 use mutual_domain::community::posts::{self, Visibility};
+use mutual_domain::community::sanctions::{self, Kind};
 use mutual_domain::permissions::Role;
 use mutual_store::community::{
     self as store, FlagRow, ModerationLogRow, PostEditRow, PostRow, QueueRow, SpaceRow, ThreadRow,
@@ -226,13 +227,14 @@ pub enum Decision {
     Move(Uuid),
     /// Replace the body, with a note the author sees.
     Edit(String),
-    /// Suspend the post's author (without learning who they are).
-    SuspendAuthor,
+    /// Warn, silence (for so many days), suspend or remove the post's author, without learning
+    /// who they are.
+    Sanction(Kind, Option<u32>),
 }
 
 impl Decision {
-    /// A decision from a form's `action` (and `space` or `body` where it needs one).
-    pub fn parse(action: &str, space: &str, body: &str) -> Result<Decision, AppError> {
+    /// A decision from a form's `action` (and `space`, `body` or `days` where it needs one).
+    pub fn parse(action: &str, space: &str, body: &str, days: &str) -> Result<Decision, AppError> {
         Ok(match action {
             "approve" => Decision::Approve,
             "dismiss" => Decision::Dismiss,
@@ -241,7 +243,12 @@ impl Decision {
             "delete" => Decision::Delete,
             "lock" => Decision::Lock,
             "unlock" => Decision::Unlock,
-            "suspend_author" => Decision::SuspendAuthor,
+            "warn_author" => Decision::Sanction(Kind::Warn, None),
+            "silence_author" => {
+                Decision::Sanction(Kind::Silence, Some(sanctions::parse_silence_days(days)?))
+            }
+            "suspend_author" => Decision::Sanction(Kind::Suspend, None),
+            "ban_author" => Decision::Sanction(Kind::Ban, None),
             "move" => Decision::Move(Uuid::try_parse(space).map_err(|_| {
                 AppError::field("space", "Choose the space to move the thread to.")
             })?),
@@ -249,7 +256,7 @@ impl Decision {
             _ => {
                 return Err(AppError::field(
                     "action",
-                    "Choose what to do: approve, dismiss, hide, restore, delete, lock, unlock, move, edit or suspend_author.",
+                    "Choose what to do: approve, dismiss, hide, restore, delete, lock, unlock, move, edit, warn_author, silence_author, suspend_author or ban_author.",
                 ));
             }
         })
@@ -266,7 +273,10 @@ impl Decision {
             Decision::Unlock => "unlocked",
             Decision::Move(_) => "moved",
             Decision::Edit(_) => "edited",
-            Decision::SuspendAuthor => "suspended_author",
+            Decision::Sanction(Kind::Warn, _) => "warned_author",
+            Decision::Sanction(Kind::Silence, _) => "silenced_author",
+            Decision::Sanction(Kind::Suspend, _) => "suspended_author",
+            Decision::Sanction(Kind::Ban, _) => "removed_author",
         }
     }
 
@@ -275,7 +285,7 @@ impl Decision {
     fn upholds(&self) -> bool {
         matches!(
             self,
-            Decision::Hide | Decision::Delete | Decision::Edit(_) | Decision::SuspendAuthor
+            Decision::Hide | Decision::Delete | Decision::Edit(_) | Decision::Sanction(..)
         )
     }
 }
@@ -352,18 +362,18 @@ pub async fn decide(
             )
             .await?;
         }
-        Decision::SuspendAuthor => {
+        Decision::Sanction(kind, days) => {
             let author = post.author_id.ok_or(AppError::NotFound)?;
-            if author == viewer.user_id.0 {
-                return Err(AppError::Forbidden("You cannot suspend yourself."));
-            }
-            let target = mutual_store::accounts::find_user_by_id(&app.db, UserId(author))
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if target.role.can_moderate() && viewer.role != Role::Admin {
-                return Err(AppError::Forbidden("Only admins can suspend moderators."));
-            }
-            crate::admin::suspend(app, viewer, UserId(author), reason).await?;
+            super::standing::impose(
+                app,
+                viewer,
+                UserId(author),
+                *kind,
+                *days,
+                reason,
+                Some(&post),
+            )
+            .await?;
         }
     }
     let outcome = if decision.upholds() {
@@ -393,7 +403,7 @@ pub async fn decide(
     }
     if let Some(author) = post.author_id
         && author != viewer.user_id.0
-        && !matches!(decision, Decision::Dismiss | Decision::SuspendAuthor)
+        && !matches!(decision, Decision::Dismiss | Decision::Sanction(..))
     {
         let because = if reason.is_empty() {
             String::new()

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
 
-async fn send(
+pub(crate) async fn send(
     server: &TestServer,
     method: Method,
     path: &str,
@@ -22,7 +22,7 @@ async fn send(
 }
 
 /// The id of the space called `name`, as `token` sees the list.
-async fn space_id(server: &TestServer, token: &str, name: &str) -> String {
+pub(crate) async fn space_id(server: &TestServer, token: &str, name: &str) -> String {
     let (status, body) = send(server, Method::GET, "/api/v1/spaces", Some(token), None).await;
     assert_eq!(status, 200, "{body}");
     body["spaces"]
@@ -36,7 +36,12 @@ async fn space_id(server: &TestServer, token: &str, name: &str) -> String {
         .to_owned()
 }
 
-async fn start_thread(server: &TestServer, token: &str, space: &str, body: Value) -> Value {
+pub(crate) async fn start_thread(
+    server: &TestServer,
+    token: &str,
+    space: &str,
+    body: Value,
+) -> Value {
     let (status, posted) = send(
         server,
         Method::POST,
@@ -49,7 +54,12 @@ async fn start_thread(server: &TestServer, token: &str, space: &str, body: Value
     posted
 }
 
-async fn reply(server: &TestServer, token: &str, thread: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn reply(
+    server: &TestServer,
+    token: &str,
+    thread: &str,
+    body: Value,
+) -> (u16, Value) {
     send(
         server,
         Method::POST,
@@ -61,7 +71,7 @@ async fn reply(server: &TestServer, token: &str, thread: &str, body: Value) -> (
 }
 
 /// Makes a member old and active enough to be trusted (weightier flags, links allowed).
-async fn make_trusted(server: &TestServer, name: &str) {
+pub(crate) async fn make_trusted(server: &TestServer, name: &str) {
     let user = mutual_store::accounts::find_user_by_username(&server.app.db, name)
         .await
         .unwrap()
@@ -103,7 +113,7 @@ async fn make_trusted(server: &TestServer, name: &str) {
     }
 }
 
-async fn logged_in(server: &TestServer, name: &str) -> Visitor {
+pub(crate) async fn logged_in(server: &TestServer, name: &str) -> Visitor {
     let mut visitor = server.visitor();
     visitor.log_in(name).await;
     visitor

@@ -175,7 +175,8 @@ async fn fill_meeting_tables(
 
 /// Puts the member's rows in every community table: a thread and a reply (one edited), a
 /// reaction, a subscription and read marker, activity, a flag and a private space's member
-/// list; `staff` (a moderator or admin) resolves the flag, which logs the decision.
+/// list; `staff` (a moderator or admin) resolves the flag, which logs the decision, and warns
+/// the member, who appeals; the member blocks `{name}_other` and is blocked by them.
 async fn fill_community_tables(server: &TestServer, name: &str, staff: &str) {
     use reqwest::Method;
     let token = server.token(name).await;
@@ -267,9 +268,51 @@ async fn fill_community_tables(server: &TestServer, name: &str, staff: &str) {
         )
         .await;
     assert_eq!(status, 200, "{decided}");
+    let my_post = mine["post_id"].as_str().unwrap();
+    let (status, warned) = server
+        .api(
+            Method::POST,
+            &format!("/api/v1/moderation/posts/{my_post}"),
+            Some(&staff_token),
+            Some(&serde_json::json!({"action": "warn_author", "reason": "Testing the export"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{warned}");
+    let (_, standing) = server
+        .api(Method::GET, "/api/v1/standing", Some(&token), None)
+        .await;
+    let sanction = standing["sanctions"][0]["id"].as_str().unwrap();
+    let (status, _) = server
+        .api(
+            Method::POST,
+            &format!("/api/v1/sanctions/{sanction}/appeal"),
+            Some(&token),
+            Some(&serde_json::json!({"appeal": "I meant well"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    // A block either way (with `{name}_other`, registered by the test): whom the member blocked
+    // is theirs; who blocked them is not.
+    let other = format!("{name}_other");
+    let (status, _) = server
+        .api(
+            Method::POST,
+            "/api/v1/blocks",
+            Some(&token),
+            Some(&serde_json::json!({"username": other})),
+        )
+        .await;
+    assert_eq!(status, 201);
     let user = mutual_store::accounts::find_user_by_username(&server.app.db, name)
         .await
         .unwrap()
+        .unwrap();
+    let other = mutual_store::accounts::find_user_by_username(&server.app.db, &other)
+        .await
+        .unwrap()
+        .unwrap();
+    mutual_store::standing::insert_block(&server.app.db, other.id, user.id, 0)
+        .await
         .unwrap();
     let space_id = uuid::Uuid::parse_str(&space).unwrap();
     mutual_store::community::upsert_space_member(
@@ -289,6 +332,7 @@ both_backends! {
     async fn the_export_covers_every_table_that_holds_member_data(database) {
         let server = TestServer::start(database).await;
         server.member_with_role("export_admin", Role::Admin).await;
+        server.register("export_me_other").await;
         let mut admin = server.visitor();
         admin.log_in_remembered("export_admin").await;
         admin.post("/admin/registration", &[("mode", "invite")]).await;
@@ -317,7 +361,12 @@ both_backends! {
                 let stored = rows_referencing(&server.app.db, &table, &column, user.id.0).await;
                 let rows = export[&table].as_array().unwrap_or_else(|| panic!("the export has no {table:?}: {export}"));
                 let exported = rows.iter().filter(|row| row[&column] == Value::String(user.id.to_string())).count() as i64;
-                assert_eq!(exported, stored, "{name}: {table}.{column}");
+                if (table.as_str(), column.as_str()) == ("blocks", "blocked_id") {
+                    // Who blocked the member is the blocker's own data: never in this export.
+                    assert_eq!(exported, 0, "{name}: the export must not say who blocked them");
+                } else {
+                    assert_eq!(exported, stored, "{name}: {table}.{column}");
+                }
             }
         }
         for (table, column) in server.app.db.columns_referencing_users().await.unwrap() {
@@ -343,6 +392,7 @@ both_backends! {
         member.post("/register", &[("username", "leaving_now"), ("password", PASSWORD), ("email", "leaving@example.org")]).await;
         fill_recovery_tables(&server, &mut member, "leaving_now").await;
         server.member_with_role("leaving_mod", Role::Moderator).await;
+        server.register("leaving_now_other").await;
         fill_meeting_tables(&server, &mut member, "leaving_now", "leaving_mod").await;
         fill_community_tables(&server, "leaving_now", "leaving_mod").await;
         let other_session = server.token("leaving_now").await;

@@ -149,6 +149,36 @@ pub async fn create_thread(
     Ok(posted_response(&state, &posted))
 }
 
+/// `POST /api/v1/clocks/{id}/share` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShareRequest {
+    /// The member's words (the default ones when empty).
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    anonymous: bool,
+}
+
+/// `POST /api/v1/clocks/{id}/share`: the clock's latest milestone as a thread in the milestones
+/// space (never its start date).
+pub async fn share_milestone(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<ShareRequest>,
+) -> Result<Response, ApiError> {
+    let posted = community::milestones::share(
+        &state.app,
+        &viewer,
+        parse_id(&id)?,
+        &request.body,
+        request.anonymous,
+    )
+    .await?;
+    Ok(posted_response(&state, &posted))
+}
+
 /// `POST /api/v1/threads/{id}/replies`
 pub async fn create_reply(
     State(state): State<AppState>,
@@ -377,6 +407,9 @@ pub struct DecisionRequest {
     /// For `edit`.
     #[serde(default)]
     body: String,
+    /// For `silence_author`: how many days (1 to 90).
+    #[serde(default)]
+    days: Option<u32>,
 }
 
 /// `POST /api/v1/moderation/posts/{id}`
@@ -386,7 +419,8 @@ pub async fn decide(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<DecisionRequest>,
 ) -> Result<Response, ApiError> {
-    let decision = Decision::parse(&request.action, &request.space, &request.body)?;
+    let days = request.days.map(|d| d.to_string()).unwrap_or_default();
+    let decision = Decision::parse(&request.action, &request.space, &request.body, &days)?;
     let link = moderation::decide(
         &state.app,
         &viewer,

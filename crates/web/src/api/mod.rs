@@ -5,3 +5,4 @@ pub mod community;
 pub mod meetings;
 pub mod openapi;
 pub mod recovery;
+pub mod standing;

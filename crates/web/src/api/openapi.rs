@@ -651,10 +651,57 @@ fn community_paths(signed_in: &Value) -> Value {
             "responses": with(object_response("200", "{items: [...]}"), error_responses(&["401", "403"]))
         }},
         "/api/v1/moderation/posts/{id}": { "post": {
-            "summary": "A moderator's decision on a post: approve, dismiss, hide, restore, delete, lock, unlock, move, edit, suspend_author",
+            "summary": "A moderator's decision on a post: approve, dismiss, hide, restore, delete, lock, unlock, move, edit, or a sanction on its author (warn_author, silence_author with days, suspend_author, ban_author)",
             "security": signed_in, "parameters": [path_id()],
             "requestBody": json_body("ModerationRequest"),
-            "responses": with(object_response("200", "{done, url}"), member_errors)
+            "responses": with(object_response("200", "{done, url}"), member_errors.clone())
+        }},
+        "/api/v1/clocks/{id}/share": { "post": {
+            "summary": "Share a clock's latest milestone as a thread in Wins and milestones (how long, never the start date); only when the member asks",
+            "security": signed_in, "parameters": [path_id()],
+            "requestBody": json_body("ShareRequest"),
+            "responses": with(ok("201", "Posted", "Posted"), member_errors.clone())
+        }},
+        "/api/v1/standing": { "get": {
+            "summary": "The member's sanctions (warnings, silences, suspensions, removals) with reasons, appeals and answers",
+            "security": signed_in,
+            "responses": with(object_response("200", "{sanctions: [{id, kind, label, reason, in_force, given_at, ends_at, lifted_at, appeal, appealed_at, answer, answered_at}]}"), error_responses(&["401"]))
+        }},
+        "/api/v1/sanctions/{id}/appeal": { "post": {
+            "summary": "Appeal one of the member's own sanctions (once); 409 when already appealed",
+            "security": signed_in, "parameters": [path_id()],
+            "requestBody": json_body("AppealRequest"),
+            "responses": with(object_response("201", "{appealed: true}"), member_errors.clone())
+        }},
+        "/api/v1/blocks": {
+            "get": {
+                "summary": "The members the viewer blocked",
+                "security": signed_in,
+                "responses": with(object_response("200", "{blocked: [{username, since}]}"), error_responses(&["401"]))
+            },
+            "post": {
+                "summary": "Block a member by pseudonym: neither sees the other's posts or hears of their replies, mentions or reactions",
+                "security": signed_in,
+                "requestBody": json_body("BlockRequest"),
+                "responses": with(object_response("201", "{blocked}"), member_errors.clone())
+            }
+        },
+        "/api/v1/blocks/{username}": { "delete": {
+            "summary": "Lift a block",
+            "security": signed_in,
+            "parameters": [{ "name": "username", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "responses": with(json!({ "204": { "description": "Block lifted" } }), error_responses(&["401", "404"]))
+        }},
+        "/api/v1/moderation/appeals": { "get": {
+            "summary": "Appeals, waiting ones first (moderators); the member is not named when the sanction came from an anonymous post",
+            "security": signed_in,
+            "responses": with(object_response("200", "{appeals: [...]}"), error_responses(&["401", "403"]))
+        }},
+        "/api/v1/moderation/appeals/{id}": { "post": {
+            "summary": "Answer an appeal, lifting or upholding the sanction (moderators)",
+            "security": signed_in, "parameters": [path_id()],
+            "requestBody": json_body("AnswerRequest"),
+            "responses": with(object_response("200", "{answered, lifted}"), member_errors.clone())
         }}
     })
 }
@@ -677,8 +724,17 @@ fn community_schemas() -> Value {
         "ReactionRequest": { "type": "object", "additionalProperties": false, "required": ["kind"],
             "properties": { "kind": { "type": "string", "enum": ["support", "me_too", "congrats", "thanks"] } } },
         "ModerationRequest": { "type": "object", "additionalProperties": false, "required": ["action"],
-            "properties": { "action": { "type": "string", "enum": ["approve", "dismiss", "hide", "restore", "delete", "lock", "unlock", "move", "edit", "suspend_author"] },
-                "reason": { "type": "string" }, "space": { "type": "string", "format": "uuid" }, "body": { "type": "string" } } }
+            "properties": { "action": { "type": "string", "enum": ["approve", "dismiss", "hide", "restore", "delete", "lock", "unlock", "move", "edit", "warn_author", "silence_author", "suspend_author", "ban_author"] },
+                "reason": { "type": "string" }, "space": { "type": "string", "format": "uuid" }, "body": { "type": "string" },
+                "days": { "type": "integer", "minimum": 1, "maximum": 90 } } },
+        "ShareRequest": { "type": "object", "additionalProperties": false,
+            "properties": { "body": { "type": "string", "description": "Markdown; the default words when empty" }, "anonymous": { "type": "boolean" } } },
+        "AppealRequest": { "type": "object", "additionalProperties": false, "required": ["appeal"],
+            "properties": { "appeal": { "type": "string", "maxLength": 2000 } } },
+        "BlockRequest": { "type": "object", "additionalProperties": false, "required": ["username"],
+            "properties": { "username": { "type": "string" } } },
+        "AnswerRequest": { "type": "object", "additionalProperties": false, "required": ["answer", "outcome"],
+            "properties": { "answer": { "type": "string", "maxLength": 2000 }, "outcome": { "type": "string", "enum": ["lift", "uphold"] } } }
     })
 }
 

@@ -261,7 +261,7 @@ pub async fn show_space(
 }
 
 /// Where to go after posting: the post, with the crisis resources or the held notice shown.
-fn after_post(posted: &community::Posted) -> String {
+pub(crate) fn after_post(posted: &community::Posted) -> String {
     let link = community::post_link(posted.thread_id, posted.seq);
     if posted.crisis_resources_shown {
         with_param(&link, "support=1")

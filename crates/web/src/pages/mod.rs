@@ -8,11 +8,13 @@ pub mod help;
 pub mod home;
 pub mod meeting_editing;
 pub mod meetings;
+pub mod milestones;
 pub mod moderation;
 pub mod notifications;
 pub mod recovery;
 pub mod settings;
 pub mod setup;
+pub mod standing;
 
 use crate::AppState;
 use crate::auth::session_cookie_name;

@@ -66,8 +66,13 @@ pub async fn decide(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let result = async {
-        form.only(&["action", "reason", "space", "body", "back"])?;
-        let decision = Decision::parse(form.get("action"), form.get("space"), form.get("body"))?;
+        form.only(&["action", "reason", "space", "body", "days", "back"])?;
+        let decision = Decision::parse(
+            form.get("action"),
+            form.get("space"),
+            form.get("body"),
+            form.get("days"),
+        )?;
         moderation::decide(&state.app, &viewer, id, decision, form.get("reason")).await
     }
     .await;
@@ -82,7 +87,7 @@ pub async fn decide(
         }
         Err(error) => {
             let view = form
-                .kept(&["reason", "body"])
+                .kept(&["reason", "body", "days"])
                 .with_errors(form_errors(error)?);
             let page = queue_page(&state, &viewer, &ctx, view, false).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))

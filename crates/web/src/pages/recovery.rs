@@ -35,6 +35,8 @@ pub(crate) struct ClockCard {
     pub started: String,
     pub saved: Option<String>,
     pub hidden: bool,
+    /// The latest milestone reached, which the member may share.
+    pub latest: Option<String>,
 }
 
 impl ClockCard {
@@ -67,6 +69,7 @@ impl ClockCard {
             started: view.zone.display(view.started_at()),
             saved,
             hidden: view.row.hidden,
+            latest: view.latest.clone(),
         }
     }
 }

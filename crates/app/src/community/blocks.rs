@@ -1,0 +1,89 @@
+//! Blocks between members: a member blocks another by pseudonym, and from then on neither sees
+//! the other's posts, threads or search results, nor hears of the other's replies, mentions,
+//! quotes or reactions. Anonymous posts stay as they are both ways: hiding them would tell the
+//! reader who wrote them.
+
+use crate::accounts::{Viewer, member_named};
+use crate::{App, AppError};
+use mutual_domain::UserId;
+use mutual_store::standing as store;
+use uuid::Uuid;
+
+/// The people on the other side of a viewer's blocks (either way).
+#[derive(Clone, Debug, Default)]
+pub struct Blocked(Vec<(Uuid, String)>);
+
+impl Blocked {
+    /// The blocks around `user` (none for a visitor).
+    pub async fn around(app: &App, user: Option<UserId>) -> Result<Blocked, AppError> {
+        Ok(Blocked(match user {
+            Some(user) => store::list_blocked_either_way(&app.db, user).await?,
+            None => Vec::new(),
+        }))
+    }
+
+    /// Whether something shown under `author_name` (`None` for anonymous posts and deleted
+    /// members) is from someone on the other side of a block.
+    pub fn hides(&self, author_name: Option<&str>) -> bool {
+        author_name.is_some_and(|name| self.0.iter().any(|(_, blocked)| blocked == name))
+    }
+
+    /// Whether `user` is on the other side of a block.
+    pub fn contains(&self, user: Uuid) -> bool {
+        self.0.iter().any(|(id, _)| *id == user)
+    }
+}
+
+/// Of `recipients`, those who have no block with the author of a post. An anonymous post's
+/// author is no one's business, so its notifications go to everyone.
+pub(crate) async fn without_blocked(
+    app: &App,
+    author: &Viewer,
+    anonymous: bool,
+    recipients: Vec<UserId>,
+) -> Result<Vec<UserId>, AppError> {
+    if anonymous || recipients.is_empty() {
+        return Ok(recipients);
+    }
+    let blocked = Blocked::around(app, Some(author.user_id)).await?;
+    Ok(recipients
+        .into_iter()
+        .filter(|user| !blocked.contains(user.0))
+        .collect())
+}
+
+/// The members the viewer blocked: (id, pseudonym, since when).
+pub async fn blocked_by(app: &App, viewer: &Viewer) -> Result<Vec<(Uuid, String, i64)>, AppError> {
+    Ok(store::list_blocked(&app.db, viewer.user_id).await?)
+}
+
+/// Blocks a member by pseudonym. Moderators and admins cannot be blocked (they must be able to
+/// read everything and be reached).
+pub async fn block(app: &App, viewer: &Viewer, username: &str) -> Result<String, AppError> {
+    let user = member_named(app, username).await?.ok_or_else(|| {
+        AppError::field(
+            "username",
+            "No member goes by that pseudonym; check the spelling.",
+        )
+    })?;
+    if user.id == viewer.user_id {
+        return Err(AppError::field("username", "You cannot block yourself."));
+    }
+    if user.role.can_moderate() {
+        return Err(AppError::field(
+            "username",
+            "Moderators and admins cannot be blocked. If one of them has treated you badly, please tell an admin.",
+        ));
+    }
+    store::insert_block(&app.db, viewer.user_id, user.id, app.clock.now().millis()).await?;
+    Ok(user.username.as_str().to_owned())
+}
+
+/// Lifts a block the viewer placed.
+pub async fn unblock(app: &App, viewer: &Viewer, username: &str) -> Result<(), AppError> {
+    let user = member_named(app, username)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    store::delete_block(&app.db, viewer.user_id, user.id).await?;
+    Ok(())
+}

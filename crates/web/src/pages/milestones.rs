@@ -1,0 +1,79 @@
+//! Sharing a milestone: a short form (the member's words, anonymous or not) that posts a
+//! clock's latest milestone in the milestones space, never its start date.
+
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::error::{PageError, form_errors};
+use crate::forms::FormData;
+use crate::layout::{FormView, Layout, PageContext};
+use crate::pages::community::after_post;
+use crate::pages::{parse_id, render};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use mutual_app::community::milestones;
+use uuid::Uuid;
+
+const FIELDS: &[&str] = &["body", "anonymous"];
+
+#[derive(Template)]
+#[template(path = "share_milestone.html")]
+struct SharePage {
+    layout: Layout,
+    clock_id: Uuid,
+    title: String,
+    form: FormView,
+}
+
+/// `GET /clocks/{id}/share`
+pub async fn show_share(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let milestone = milestones::shareable(&state.app, &viewer, id).await?;
+    let page = SharePage {
+        layout: ctx.layout("Share a milestone"),
+        clock_id: id,
+        title: milestones::title(&milestone),
+        form: FormView::default().keep("body", &milestones::default_words(&milestone)),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /clocks/{id}/share`
+pub async fn share(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let milestone = milestones::shareable(&state.app, &viewer, id).await?;
+    let result = async {
+        form.only(FIELDS)?;
+        let mut errors = Vec::new();
+        let anonymous = form.checkbox("anonymous", &mut errors);
+        if !errors.is_empty() {
+            return Err(mutual_app::AppError::Invalid(errors));
+        }
+        milestones::share(&state.app, &viewer, id, form.get("body"), anonymous).await
+    }
+    .await;
+    match result {
+        Ok(posted) => Ok(Redirect::to(&after_post(&posted)).into_response()),
+        Err(error) => {
+            let page = SharePage {
+                layout: ctx.layout("Share a milestone"),
+                clock_id: id,
+                title: milestones::title(&milestone),
+                form: form.kept(FIELDS).with_errors(form_errors(error)?),
+            };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! The demo community: a small, clearly fictional set of pseudonymous members, a moderator and
-//! an admin, and a directory of fictional meetings, so that a newcomer running
-//! `mutual serve --demo` sees a living system.
+//! an admin, their conversations in the community, and a directory of fictional meetings, so
+//! that a newcomer running `mutual serve --demo` sees a living system.
 
+mod community;
 mod meetings;
 
 use crate::{App, AppError};
@@ -30,6 +31,7 @@ pub async fn seed_demo(app: &App) -> Result<Option<Vec<(&'static str, Role)>>, A
         return Ok(None);
     }
     let hash = app.hasher.hash(DEMO_PASSWORD).await?;
+    let mut ids = Vec::new();
     for (name, role) in DEMO_ACCOUNTS {
         let username = Username::parse(name).map_err(|e| AppError::Internal(e.to_string()))?;
         let user = NewUser {
@@ -42,10 +44,12 @@ pub async fn seed_demo(app: &App) -> Result<Option<Vec<(&'static str, Role)>>, A
             now: app.clock.now(),
         };
         store::insert_user(&app.db, &user).await?;
+        ids.push((*name, user.id));
         if *role == Role::Member {
             seed_recovery(app, user.id, name).await?;
         }
     }
+    community::seed_community(app, &ids).await?;
     meetings::seed_meetings(app).await?;
     Ok(Some(DEMO_ACCOUNTS.to_vec()))
 }

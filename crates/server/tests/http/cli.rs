@@ -127,6 +127,22 @@ both_backends! {
         assert!(!accounts.iter().any(|l| l.contains("/setup/")), "an admin exists, so no setup link");
         let admin = mutual_store::accounts::find_user_by_username(&database.db, "demo_admin").await.unwrap().unwrap();
         assert_eq!(admin.role, mutual_domain::permissions::Role::Admin);
+        // Conversations in every default space, an anonymous and a content-warned post, and a
+        // report already resolved and in the public log.
+        let db = &database.db;
+        let spaces = mutual_store::community::list_spaces(db).await.unwrap();
+        let counts = mutual_store::community::count_threads_by_space(db).await.unwrap();
+        for space in &spaces {
+            assert!(counts.iter().any(|(id, n)| *id == space.id && *n > 0), "no demo thread in {}", space.name);
+        }
+        let struggles = spaces.iter().find(|s| s.slug == "struggles-and-slips").unwrap();
+        let threads = mutual_store::community::list_threads(db, struggles.id, None, None, 10).await.unwrap();
+        assert!(threads.iter().any(|t| t.anonymous && t.author_name.is_none()), "an anonymous demo post");
+        let posts = mutual_store::community::list_posts(db, threads[0].id, 1, 50).await.unwrap();
+        assert!(!posts[0].post.content_warning.is_empty(), "a content-warned demo post");
+        let log = mutual_store::community::list_moderation_log(db, 10).await.unwrap();
+        assert!(log.iter().any(|entry| entry.action == "edited" && !entry.reason.is_empty()), "a resolved report in the log");
+        assert!(mutual_store::community::list_review_queue(db, 10).await.unwrap().is_empty(), "the demo report is resolved");
         Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
         assert!(server.wait().unwrap().success());
 

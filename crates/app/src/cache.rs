@@ -9,7 +9,8 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-/// Entries kept at most; past this the cache starts again empty (cheap, and rare).
+/// Entries kept at most unless a cache says otherwise; past this the cache starts again empty
+/// (cheap, and rare).
 const MAX_ENTRIES: usize = 50_000;
 
 struct Entry<V> {
@@ -20,6 +21,7 @@ struct Entry<V> {
 /// A map whose entries expire `ttl` after they were stored. A zero `ttl` caches nothing.
 pub(crate) struct TtlCache<K, V> {
     ttl: Duration,
+    capacity: usize,
     entries: Arc<Mutex<HashMap<K, Entry<V>>>>,
 }
 
@@ -27,6 +29,7 @@ impl<K, V> Clone for TtlCache<K, V> {
     fn clone(&self) -> Self {
         TtlCache {
             ttl: self.ttl,
+            capacity: self.capacity,
             entries: self.entries.clone(),
         }
     }
@@ -34,8 +37,14 @@ impl<K, V> Clone for TtlCache<K, V> {
 
 impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
     pub fn new(ttl: Duration) -> Self {
+        TtlCache::with_capacity(ttl, MAX_ENTRIES)
+    }
+
+    /// A cache holding at most `capacity` entries (for large values).
+    pub fn with_capacity(ttl: Duration, capacity: usize) -> Self {
         TtlCache {
             ttl,
+            capacity,
             entries: Arc::new(Mutex::new(HashMap::new())),
         }
     }
@@ -63,7 +72,7 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
             return;
         }
         let mut entries = self.entries();
-        if entries.len() >= MAX_ENTRIES {
+        if entries.len() >= self.capacity {
             entries.clear();
         }
         entries.insert(

@@ -5,6 +5,7 @@
 //! [`moderation`].
 
 pub mod blocks;
+pub(crate) mod cached;
 pub mod milestones;
 pub mod moderation;
 pub mod standing;
@@ -15,7 +16,7 @@ use mutual_domain::UserId;
 use mutual_domain::community::markdown;
 use mutual_domain::community::phrases::Phrases;
 use mutual_domain::community::posts::{self, Visibility};
-use mutual_domain::community::search::parse_query;
+use mutual_domain::community::search::{self, parse_query};
 use mutual_domain::community::trust::{self, Activity, Thresholds, TrustLevel};
 use mutual_domain::community::watched::{self, Action as WatchAction, Watched};
 use mutual_domain::permissions::Role;
@@ -24,6 +25,7 @@ pub use mutual_store::community::{
     FlagRow, ModerationLogRow, PostEditRow, PostRow, PostViewRow, SearchRow, SpaceRow,
     ThreadListRow, ThreadRow,
 };
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -49,43 +51,29 @@ fn visibility(space: &SpaceRow) -> Visibility {
     Visibility::parse(&space.visibility).unwrap_or(Visibility::Private)
 }
 
-/// The member lists someone is on: (space, `member` or `requested`).
-struct Memberships(Vec<(Uuid, String)>);
-
-impl Memberships {
-    async fn of(app: &App, user: Option<UserId>) -> Result<Memberships, AppError> {
-        Ok(Memberships(match user {
-            Some(user) => store::list_memberships(&app.db, user).await?,
-            None => Vec::new(),
-        }))
-    }
-
-    fn has(&self, space: Uuid, status: &str) -> bool {
-        self.0.iter().any(|(id, s)| *id == space && s == status)
-    }
-}
-
-/// Whether someone with `role` (`None` for a visitor) may see a space, given their memberships.
-fn may_see(space: &SpaceRow, role: Option<Role>, memberships: &Memberships) -> bool {
+/// Whether someone with `role` (`None` for a visitor) may see a space, given the private
+/// spaces' lists they are on.
+fn may_see(space: &SpaceRow, role: Option<Role>, reader: &cached::Reader) -> bool {
     match (visibility(space), role) {
         (Visibility::Public, _) => true,
         (_, None) => false,
         (Visibility::Members, Some(_)) => true,
-        (_, Some(role)) => role.can_moderate() || memberships.has(space.id, "member"),
+        (_, Some(role)) => role.can_moderate() || reader.on_list(space.id, "member"),
     }
 }
 
-/// The viewer's role and memberships, for [`may_see`]; a member removed from the community is
-/// refused here, before anything is read.
+/// The viewer's role and reading context, for [`may_see`]; a member removed from the
+/// community is refused here, before anything is read.
 async fn reader(
     app: &App,
     viewer: Option<&Viewer>,
-) -> Result<(Option<Role>, Memberships), AppError> {
-    if let Some(viewer) = viewer {
-        standing::ensure_may_read(app, viewer).await?;
-    }
-    let memberships = Memberships::of(app, viewer.map(|v| v.user_id)).await?;
-    Ok((viewer.map(|v| v.role), memberships))
+) -> Result<(Option<Role>, Arc<cached::Reader>), AppError> {
+    let Some(viewer) = viewer else {
+        return Ok((None, Arc::default()));
+    };
+    let reader = cached::reader(app, viewer.user_id).await?;
+    standing::ensure_may_read(&reader, app.clock.now().millis())?;
+    Ok((Some(viewer.role), reader))
 }
 
 /// A space as a viewer sees it in the list.
@@ -100,25 +88,25 @@ pub struct SpaceSummary {
 
 /// Every space the viewer may see, and the private ones they could ask to join.
 pub async fn spaces(app: &App, viewer: Option<&Viewer>) -> Result<Vec<SpaceSummary>, AppError> {
-    let all = store::list_spaces(&app.db).await?;
+    let all = cached::spaces(app).await?;
     let (role, memberships) = reader(app, viewer).await?;
     let counts = store::count_threads_by_space(&app.db).await?;
     let mut out = Vec::new();
-    for space in all {
-        let visible = may_see(&space, role, &memberships);
+    for space in all.iter() {
+        let visible = may_see(space, role, &memberships);
         // Members learn that a private group exists (so they can ask to join); supporters'
         // spaces and anything for visitors stay unseen.
-        let listed = visible || (viewer.is_some() && visibility(&space) == Visibility::Private);
+        let listed = visible || (viewer.is_some() && visibility(space) == Visibility::Private);
         if !listed {
             continue;
         }
-        let requested = !visible && memberships.has(space.id, "requested");
+        let requested = !visible && memberships.on_list(space.id, "requested");
         let threads = counts
             .iter()
             .find(|(id, _)| *id == space.id)
             .map_or(0, |(_, n)| *n);
         out.push(SpaceSummary {
-            space,
+            space: space.clone(),
             threads: if visible { threads } else { 0 },
             visible,
             requested,
@@ -130,18 +118,22 @@ pub async fn spaces(app: &App, viewer: Option<&Viewer>) -> Result<Vec<SpaceSumma
 /// Every space the viewer may see.
 async fn visible_spaces(app: &App, viewer: Option<&Viewer>) -> Result<Vec<SpaceRow>, AppError> {
     let (role, memberships) = reader(app, viewer).await?;
-    Ok(store::list_spaces(&app.db)
+    Ok(cached::spaces(app)
         .await?
-        .into_iter()
+        .iter()
         .filter(|space| may_see(space, role, &memberships))
+        .cloned()
         .collect())
 }
 
 /// A space the viewer may see; otherwise the visitor is asked to sign in (for members' spaces)
 /// or nobody learns it exists.
 pub async fn space_for(app: &App, viewer: Option<&Viewer>, id: Uuid) -> Result<SpaceRow, AppError> {
-    let space = store::find_space(&app.db, id)
+    let space = cached::spaces(app)
         .await?
+        .iter()
+        .find(|s| s.id == id)
+        .cloned()
         .ok_or(AppError::NotFound)?;
     let (role, memberships) = reader(app, viewer).await?;
     if may_see(&space, role, &memberships) {
@@ -410,6 +402,7 @@ pub async fn start_thread(
         post_count: 1,
         created_at: post.created_at,
         last_post_at: post.created_at,
+        version: 0,
     };
     store::insert_thread(&app.db, &thread, &post).await?;
     store::insert_subscription(&app.db, thread.id, viewer.user_id, post.created_at).await?;
@@ -705,10 +698,7 @@ pub async fn thread_page(
     }
     let first = (page - 1) * POSTS_PER_PAGE + 1;
     let last = page * POSTS_PER_PAGE;
-    let rows = store::list_posts(&app.db, thread.id, first, last).await?;
-    let reactions =
-        store::list_reaction_counts(&app.db, thread.id, first, last, viewer.map(|v| v.user_id))
-            .await?;
+    let rows = cached::page_rows(app, &thread, page, first, last).await?;
     let moderator = viewer.is_some_and(|v| v.role.can_moderate());
     let (subscribed, last_read) = match viewer {
         Some(v) => store::find_reader_state(&app.db, thread.id, v.user_id).await?,
@@ -716,7 +706,8 @@ pub async fn thread_page(
     };
     let blocked = blocks::Blocked::around(app, viewer.map(|v| v.user_id)).await?;
     let posts: Vec<PostView> = rows
-        .into_iter()
+        .posts
+        .iter()
         .map(|row| {
             let own = viewer.is_some_and(|v| row.post.author_id == Some(v.user_id.0));
             let placeholder = match row.post.state.as_str() {
@@ -728,18 +719,20 @@ pub async fn thread_page(
                 }
                 _ => None,
             };
-            let author = shown_author(&row);
+            let author = shown_author(row);
             let reactions = posts::REACTIONS
                 .iter()
                 .map(|(kind, label)| {
-                    let found = reactions
+                    let who = rows
+                        .reactions
                         .iter()
-                        .find(|(post, k, _, _)| *post == row.post.id && k == kind);
+                        .find(|(post, k, _)| *post == row.post.id && k == kind)
+                        .map_or(&[][..], |(_, _, who)| who.as_slice());
                     ReactionCount {
                         kind,
                         label,
-                        count: found.map_or(0, |r| r.2),
-                        mine: found.is_some_and(|r| r.3 > 0),
+                        count: who.len() as i64,
+                        mine: viewer.is_some_and(|v| who.contains(&v.user_id.0)),
                     }
                 })
                 .collect();
@@ -748,7 +741,7 @@ pub async fn thread_page(
                 placeholder,
                 author,
                 reactions,
-                row,
+                row: row.clone(),
             }
         })
         .collect();
@@ -1027,18 +1020,35 @@ pub async fn search(
         mutual_store::Backend::Postgres => query.to_tsquery(),
     };
     let page = input.page.max(1);
-    let rows = store::search_posts(
-        &app.db,
-        &SearchFilter {
-            query: &text,
-            spaces: &visible,
-            author,
-            newest: input.newest,
-            limit: RESULTS_PER_PAGE,
-            offset: (page - 1) * RESULTS_PER_PAGE,
-        },
-    )
-    .await?;
+    let offset = ((page - 1) * RESULTS_PER_PAGE) as usize;
+    let filter = |limit: usize, offset: usize| SearchFilter {
+        query: &text,
+        spaces: &visible,
+        author,
+        limit: limit as i64,
+        offset: offset as i64,
+    };
+    let rows = if input.newest {
+        store::search_posts(&app.db, &filter(RESULTS_PER_PAGE as usize, offset)).await?
+    } else {
+        // Relevance: the newest matches, scored here the same way on both backends.
+        let candidates =
+            store::search_posts(&app.db, &filter(search::RANKED_CANDIDATES, 0)).await?;
+        let documents: Vec<(&str, &str)> = candidates
+            .iter()
+            .map(|row| (row.title.as_str(), row.body.as_str()))
+            .collect();
+        let mut ranked: Vec<(f64, SearchRow)> =
+            query.rank(&documents).into_iter().zip(candidates).collect();
+        // A stable sort: among equal scores the newest stays first.
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        ranked
+            .into_iter()
+            .skip(offset)
+            .take(RESULTS_PER_PAGE as usize)
+            .map(|(_, row)| row)
+            .collect()
+    };
     let blocked = blocks::Blocked::around(app, viewer.map(|v| v.user_id)).await?;
     Ok(Some(
         rows.into_iter()
@@ -1177,6 +1187,7 @@ pub async fn save_space(
         created_at: current.map_or(app.clock.now().millis(), |s| s.created_at),
     };
     store::upsert_space(&app.db, &row).await?;
+    cached::forget_spaces(app);
     Ok(row.id)
 }
 
@@ -1202,6 +1213,7 @@ pub async fn request_to_join(app: &App, viewer: &Viewer, id: Uuid) -> Result<(),
         },
     )
     .await?;
+    cached::forget_readers(app, &[viewer.user_id]);
     crate::notifications::notify(
         app,
         &moderation::staff(app).await?,
@@ -1247,6 +1259,7 @@ pub async fn admit(app: &App, viewer: &Viewer, id: Uuid, username: &str) -> Resu
         },
     )
     .await?;
+    cached::forget_readers(app, &[user.id]);
     crate::notifications::notify(
         app,
         &[user.id],
@@ -1266,6 +1279,7 @@ pub async fn remove_member(
 ) -> Result<(), AppError> {
     let space = moderated_space(app, viewer, id).await?;
     store::delete_space_member(&app.db, space.id, UserId(user)).await?;
+    cached::forget_readers(app, &[UserId(user)]);
     Ok(())
 }
 

@@ -38,6 +38,8 @@ pub struct App {
     pub hasher: PasswordHasher,
     sessions: SessionCache,
     snapshots: cache::TtlCache<mutual_domain::UserId, Arc<recovery::Snapshot>>,
+    community: community::cached::CommunityCache,
+    unread: cache::TtlCache<mutual_domain::UserId, i64>,
     directory: meetings::directory::DirectoryCache,
 }
 
@@ -53,6 +55,8 @@ impl App {
             hasher,
             sessions: SessionCache::new(ttl),
             snapshots: cache::TtlCache::new(ttl),
+            community: community::cached::CommunityCache::new(ttl),
+            unread: cache::TtlCache::new(ttl),
             directory: meetings::directory::DirectoryCache::new(),
         }
     }

@@ -34,6 +34,7 @@ pub async fn notify(
     store::insert_notifications(&app.db, &rows).await?;
     for user in recipients {
         crate::recovery::snapshot::forget(app, *user);
+        app.unread.forget(user);
     }
     Ok(())
 }
@@ -48,14 +49,23 @@ pub async fn recent(
 }
 
 /// How many of the member's notifications are unread.
+/// Kept in memory for the session cache's seconds (forgotten at once on this server when a
+/// notification arrives or is read): every page's header shows it.
 pub async fn unread_count(app: &App, user: UserId) -> Result<i64, AppError> {
-    Ok(store::count_unread_notifications(&app.db, user).await?)
+    let now = app.clock.now();
+    if let Some(count) = app.unread.get(&user, now) {
+        return Ok(count);
+    }
+    let count = store::count_unread_notifications(&app.db, user).await?;
+    app.unread.put(user, count, now);
+    Ok(count)
 }
 
 /// Marks all of the member's notifications read.
 pub async fn mark_all_read(app: &App, viewer: &Viewer) -> Result<(), AppError> {
     store::mark_notifications_read(&app.db, viewer.user_id, app.clock.now()).await?;
     crate::recovery::snapshot::forget(app, viewer.user_id);
+    app.unread.forget(&viewer.user_id);
     Ok(())
 }
 
@@ -65,6 +75,7 @@ pub async fn open(app: &App, viewer: &Viewer, id: Uuid) -> Result<String, AppErr
         .await?
         .ok_or(AppError::NotFound)?;
     crate::recovery::snapshot::forget(app, viewer.user_id);
+    app.unread.forget(&viewer.user_id);
     Ok(link)
 }
 

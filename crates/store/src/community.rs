@@ -139,10 +139,18 @@ pub struct ThreadRow {
     pub post_count: i64,
     pub created_at: i64,
     pub last_post_at: i64,
+    /// Moves on with every change to what the thread's pages show (posts, edits, states,
+    /// reactions, lock, space), so a cached page knows when it is stale.
+    pub version: i64,
 }
 
 const THREAD_COLUMNS: &str = "id, space_id, author_id, anonymous, title, state, locked, \
-     post_count, created_at, last_post_at";
+     post_count, created_at, last_post_at, version";
+
+/// Moves a thread's version on (the thread as `$1`); run after the change it stands for.
+const BUMP_THREAD: &str = "UPDATE threads SET version = version + 1 WHERE id = $1";
+/// Moves on the version of a post's thread (the post as `$1`).
+const BUMP_THREAD_OF_POST: &str = "UPDATE threads SET version = version + 1 WHERE id = (SELECT thread_id FROM posts WHERE id = $1)";
 
 /// A thread.
 pub async fn find_thread(db: &Db, id: Uuid) -> Result<Option<ThreadRow>, StoreError> {
@@ -362,7 +370,7 @@ fn searchable(state: &str) -> bool {
 /// Stores a new thread with its opening post (and indexes it), in one transaction.
 pub async fn insert_thread(db: &Db, thread: &ThreadRow, first: &NewPost) -> Result<(), StoreError> {
     let sql = format!(
-        "INSERT INTO threads ({THREAD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)"
+        "INSERT INTO threads ({THREAD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8, 0)"
     );
     let index = dialect::search_insert(db.backend());
     write_tx!(db, tx => {
@@ -401,8 +409,8 @@ pub async fn insert_reply(
     thread: Uuid,
     post: &NewPost,
 ) -> Result<Result<i64, ReplyRefused>, StoreError> {
-    const CLAIM: &str = "UPDATE threads SET post_count = post_count + 1, last_post_at = $1 \
-         WHERE id = $2 AND state = 'open' AND NOT locked RETURNING post_count";
+    const CLAIM: &str = "UPDATE threads SET post_count = post_count + 1, last_post_at = $1, \
+         version = version + 1 WHERE id = $2 AND state = 'open' AND NOT locked RETURNING post_count";
     const WHY: &str = "SELECT locked FROM threads WHERE id = $1 AND state = 'open'";
     let index = dialect::search_insert(db.backend());
     Ok(write_tx!(db, tx => {
@@ -473,6 +481,7 @@ pub async fn update_post_body(
         if searchable(&post.state) {
             sqlx::query(index).bind(num).bind(&title).bind(body).execute(&mut *tx).await?;
         }
+        sqlx::query(BUMP_THREAD).bind(post.thread_id).execute(&mut *tx).await?;
     });
     Ok(())
 }
@@ -498,14 +507,15 @@ pub async fn set_post_state(db: &Db, post: &PostRow, state: &str) -> Result<(), 
         } else if searchable(state) {
             sqlx::query(index).bind(num).bind(&title).bind(&post.body).execute(&mut *tx).await?;
         }
+        sqlx::query(BUMP_THREAD).bind(post.thread_id).execute(&mut *tx).await?;
     });
     Ok(())
 }
 
 /// Sets a thread's state (`open`, `hidden`, `deleted`, ...), lock and space.
 pub async fn update_thread(db: &Db, thread: &ThreadRow) -> Result<(), StoreError> {
-    const SQL: &str =
-        "UPDATE threads SET state = $1, locked = $2, space_id = $3, title = $4 WHERE id = $5";
+    const SQL: &str = "UPDATE threads SET state = $1, locked = $2, space_id = $3, title = $4, \
+         version = version + 1 WHERE id = $5";
     on_write!(db, pool => sqlx::query(SQL)
         .bind(&thread.state)
         .bind(thread.locked)
@@ -561,6 +571,9 @@ pub async fn insert_reaction(
     const SQL: &str = "INSERT INTO post_reactions (post_id, user_id, kind, created_at) \
          VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
     let added = on_write!(db, pool => sqlx::query(SQL).bind(post).bind(user.0).bind(kind).bind(now).execute(pool).await?.rows_affected());
+    if added == 1 {
+        on_write!(db, pool => sqlx::query(BUMP_THREAD_OF_POST).bind(post).execute(pool).await?.rows_affected());
+    }
     Ok(added == 1)
 }
 
@@ -573,26 +586,25 @@ pub async fn delete_reaction(
 ) -> Result<(), StoreError> {
     const SQL: &str =
         "DELETE FROM post_reactions WHERE post_id = $1 AND user_id = $2 AND kind = $3";
-    on_write!(db, pool => sqlx::query(SQL).bind(post).bind(user.0).bind(kind).execute(pool).await?.rows_affected());
+    let removed = on_write!(db, pool => sqlx::query(SQL).bind(post).bind(user.0).bind(kind).execute(pool).await?.rows_affected());
+    if removed > 0 {
+        on_write!(db, pool => sqlx::query(BUMP_THREAD_OF_POST).bind(post).execute(pool).await?.rows_affected());
+    }
     Ok(())
 }
 
-/// Reaction counts on a thread's posts from `first` to `last`, with whether `viewer` gave each:
-/// (post, kind, count, mine).
-pub async fn list_reaction_counts(
+/// The reactions on a thread's posts from `first` to `last`: (post, kind, who).
+pub async fn list_reactions(
     db: &Db,
     thread: Uuid,
     first: i64,
     last: i64,
-    viewer: Option<UserId>,
-) -> Result<Vec<(Uuid, String, i64, i64)>, StoreError> {
-    const SQL: &str = "SELECT r.post_id, r.kind, COUNT(*), \
-         CAST(SUM(CASE WHEN r.user_id = $4 THEN 1 ELSE 0 END) AS BIGINT) \
+) -> Result<Vec<(Uuid, String, Uuid)>, StoreError> {
+    const SQL: &str = "SELECT r.post_id, r.kind, r.user_id \
          FROM posts p JOIN post_reactions r ON r.post_id = p.id \
-         WHERE p.thread_id = $1 AND p.seq BETWEEN $2 AND $3 GROUP BY r.post_id, r.kind";
-    let viewer = viewer.map(|v| v.0).unwrap_or(Uuid::nil());
+         WHERE p.thread_id = $1 AND p.seq BETWEEN $2 AND $3 ORDER BY r.created_at";
     Ok(
-        on_db!(db, pool => sqlx::query_as(SQL).bind(thread).bind(first).bind(last).bind(viewer).fetch_all(pool).await?),
+        on_db!(db, pool => sqlx::query_as(SQL).bind(thread).bind(first).bind(last).fetch_all(pool).await?),
     )
 }
 
@@ -844,7 +856,7 @@ pub async fn list_staff(db: &Db) -> Result<Vec<Uuid>, StoreError> {
     Ok(on_db!(db, pool => sqlx::query_scalar(SQL).fetch_all(pool).await?))
 }
 
-/// What a search looks in and how it orders what it finds.
+/// What a search looks in, and which of its matches (newest first) to return.
 #[derive(Clone, Debug)]
 pub struct SearchFilter<'a> {
     /// The query in the backend's syntax (from `SearchQuery::to_fts5` or `to_tsquery`).
@@ -853,8 +865,6 @@ pub struct SearchFilter<'a> {
     pub spaces: &'a [Uuid],
     /// Only posts signed by this member (anonymous posts never match an author).
     pub author: Option<Uuid>,
-    /// Newest first instead of by relevance.
-    pub newest: bool,
     pub limit: i64,
     pub offset: i64,
 }
@@ -874,11 +884,7 @@ pub struct SearchRow {
     pub created_at: i64,
 }
 
-/// How many of the newest matches relevance ranking looks at: it bounds the work for common
-/// words, at the price of ranking only within the most recent matches.
-pub const RANKED_CANDIDATES: i64 = 2_000;
-
-/// Full-text search over published posts in open threads of the given spaces.
+/// Full-text search over published posts in open threads of the given spaces, newest first.
 pub async fn search_posts(
     db: &Db,
     filter: &SearchFilter<'_>,
@@ -894,7 +900,6 @@ pub async fn search_posts(
     };
     let sql = dialect::search_select(
         db.backend(),
-        filter.newest,
         &format!(
             "p.state = 'published' AND t.state = 'open' AND t.space_id IN ({}) {author}",
             placeholders(first_space, filter.spaces.len())
@@ -929,6 +934,9 @@ pub(crate) const MEMBER_TABLES: &[&str] = &[
 /// Statements (each taking the member's id as `$1`) that purge what a member wrote and unlink
 /// them from what they did, run when their account is erased, after the search index is purged.
 pub(crate) const ERASE_AUTHORED: &[&str] = &[
+    // Pages showing what they wrote or reacted to are stale from here on.
+    "UPDATE threads SET version = version + 1 WHERE id IN (SELECT thread_id FROM posts \
+     WHERE author_id = $1 OR id IN (SELECT post_id FROM post_reactions WHERE user_id = $1))",
     "DELETE FROM post_edits WHERE post_id IN (SELECT id FROM posts WHERE author_id = $1)",
     "UPDATE post_edits SET editor_id = NULL WHERE editor_id = $1",
     "UPDATE posts SET body = '', html = '', content_warning = '', state = 'deleted', author_id = NULL \

@@ -35,39 +35,26 @@ pub(crate) fn search_delete_by_author(backend: Backend) -> &'static str {
     }
 }
 
-/// A search returning `SearchRow`s: binds the query ($1), limit ($2) and offset ($3); `filter`
-/// is a condition on `p` (posts) and `t` (threads) using later placeholders. Newest first walks
-/// the index backwards and stops at the page; relevance ranks only the newest
-/// [`RANKED_CANDIDATES`](crate::community::RANKED_CANDIDATES) matches.
-pub(crate) fn search_select(backend: Backend, newest: bool, filter: &str) -> String {
+/// The newest matches of a search (in [`search_insert`]'s index) that pass `filter`: SQLite
+/// walks the FTS5 index backwards by rowid and stops at the page; PostgreSQL matches through
+/// the GIN index and orders by `num`. Relevance is ranked above the store, over the newest
+/// matches (`mutual_domain::community::search::rank`), the same way on both backends.
+pub(crate) fn search_select(backend: Backend, filter: &str) -> String {
     let columns = "p.id AS post_id, p.thread_id, p.seq, t.title, t.space_id, p.body, \
          p.content_warning, CASE WHEN p.anonymous THEN NULL ELSE u.username END AS author_name, \
          p.created_at";
     let joins = "JOIN posts p ON p.num = c.num JOIN threads t ON t.id = p.thread_id \
          LEFT JOIN users u ON u.id = p.author_id";
-    let cap = crate::community::RANKED_CANDIDATES;
-    match (backend, newest) {
-        (Backend::Sqlite, true) => format!(
-            "SELECT {columns} FROM (SELECT rowid AS num FROM post_search WHERE post_search MATCH $1) c \
-             {joins} WHERE {filter} ORDER BY c.num DESC LIMIT $2 OFFSET $3"
-        ),
-        (Backend::Sqlite, false) => format!(
-            "SELECT {columns} FROM (SELECT rowid AS num, -bm25(post_search, 3.0, 1.0) AS score \
-             FROM post_search WHERE post_search MATCH $1 ORDER BY rowid DESC LIMIT {cap}) c \
-             {joins} WHERE {filter} ORDER BY c.score DESC, c.num DESC LIMIT $2 OFFSET $3"
-        ),
-        (Backend::Postgres, true) => format!(
-            "SELECT {columns} FROM (SELECT num FROM post_search \
-             WHERE document @@ to_tsquery('simple', $1)) c \
-             {joins} WHERE {filter} ORDER BY c.num DESC LIMIT $2 OFFSET $3"
-        ),
-        (Backend::Postgres, false) => format!(
-            "SELECT {columns} FROM (SELECT num, ts_rank(document, q) AS score \
-             FROM post_search, to_tsquery('simple', $1) q WHERE document @@ q \
-             ORDER BY num DESC LIMIT {cap}) c \
-             {joins} WHERE {filter} ORDER BY c.score DESC, c.num DESC LIMIT $2 OFFSET $3"
-        ),
-    }
+    let matches = match backend {
+        Backend::Sqlite => "SELECT rowid AS num FROM post_search WHERE post_search MATCH $1",
+        Backend::Postgres => {
+            "SELECT num FROM post_search WHERE document @@ to_tsquery('simple', $1)"
+        }
+    };
+    format!(
+        "SELECT {columns} FROM ({matches}) c {joins} WHERE {filter} \
+         ORDER BY c.num DESC LIMIT $2 OFFSET $3"
+    )
 }
 
 /// The distinct values of `column` in a group, comma-separated.

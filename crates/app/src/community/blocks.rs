@@ -7,30 +7,31 @@ use crate::accounts::{Viewer, member_named};
 use crate::{App, AppError};
 use mutual_domain::UserId;
 use mutual_store::standing as store;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// The people on the other side of a viewer's blocks (either way).
 #[derive(Clone, Debug, Default)]
-pub struct Blocked(Vec<(Uuid, String)>);
+pub struct Blocked(Arc<super::cached::Reader>);
 
 impl Blocked {
     /// The blocks around `user` (none for a visitor).
     pub async fn around(app: &App, user: Option<UserId>) -> Result<Blocked, AppError> {
         Ok(Blocked(match user {
-            Some(user) => store::list_blocked_either_way(&app.db, user).await?,
-            None => Vec::new(),
+            Some(user) => super::cached::reader(app, user).await?,
+            None => Arc::default(),
         }))
     }
 
     /// Whether something shown under `author_name` (`None` for anonymous posts and deleted
     /// members) is from someone on the other side of a block.
     pub fn hides(&self, author_name: Option<&str>) -> bool {
-        author_name.is_some_and(|name| self.0.iter().any(|(_, blocked)| blocked == name))
+        author_name.is_some_and(|name| self.0.blocked.iter().any(|(_, blocked)| blocked == name))
     }
 
     /// Whether `user` is on the other side of a block.
     pub fn contains(&self, user: Uuid) -> bool {
-        self.0.iter().any(|(id, _)| *id == user)
+        self.0.blocked.iter().any(|(id, _)| *id == user)
     }
 }
 
@@ -76,6 +77,7 @@ pub async fn block(app: &App, viewer: &Viewer, username: &str) -> Result<String,
         ));
     }
     store::insert_block(&app.db, viewer.user_id, user.id, app.clock.now().millis()).await?;
+    super::cached::forget_readers(app, &[viewer.user_id, user.id]);
     Ok(user.username.as_str().to_owned())
 }
 
@@ -85,5 +87,6 @@ pub async fn unblock(app: &App, viewer: &Viewer, username: &str) -> Result<(), A
         .await?
         .ok_or(AppError::NotFound)?;
     store::delete_block(&app.db, viewer.user_id, user.id).await?;
+    super::cached::forget_readers(app, &[viewer.user_id, user.id]);
     Ok(())
 }

@@ -119,6 +119,7 @@ pub async fn impose(
         answered_at: None,
     };
     store::insert_sanction(&app.db, &row).await?;
+    super::cached::forget_readers(app, &[user]);
     let subject = (!from.is_some_and(|p| p.anonymous)).then_some(user);
     let action = if kind == Kind::Suspend {
         Audit::Suspended
@@ -155,38 +156,24 @@ pub(crate) async fn lift_suspensions(app: &App, user: UserId) -> Result<(), AppE
         app.clock.now().millis(),
     )
     .await?;
+    super::cached::forget_readers(app, &[user]);
     Ok(())
-}
-
-async fn in_force(app: &App, user: UserId) -> Result<Vec<Kind>, AppError> {
-    Ok(
-        store::list_in_force(&app.db, user, app.clock.now().millis())
-            .await?
-            .into_iter()
-            .filter_map(|row| Kind::parse(&row.kind))
-            .collect(),
-    )
 }
 
 /// Refused while a sanction stops the member posting (a silence or a removal).
 pub async fn ensure_may_post(app: &App, viewer: &Viewer) -> Result<(), AppError> {
-    let kinds = in_force(app, viewer.user_id).await?;
-    if kinds.iter().any(|k| k.stops_reading()) {
-        Err(AppError::Forbidden(REMOVED))
-    } else if kinds.iter().any(|k| k.stops_posting()) {
-        Err(AppError::Forbidden(SILENCED))
-    } else {
-        Ok(())
+    let reader = super::cached::reader(app, viewer.user_id).await?;
+    let now = app.clock.now().millis();
+    ensure_may_read(&reader, now)?;
+    if reader.in_force(now).any(Kind::stops_posting) {
+        return Err(AppError::Forbidden(SILENCED));
     }
+    Ok(())
 }
 
 /// Refused while the member is removed from the community.
-pub async fn ensure_may_read(app: &App, viewer: &Viewer) -> Result<(), AppError> {
-    if in_force(app, viewer.user_id)
-        .await?
-        .iter()
-        .any(|k| k.stops_reading())
-    {
+pub(crate) fn ensure_may_read(reader: &super::cached::Reader, now: i64) -> Result<(), AppError> {
+    if reader.in_force(now).any(Kind::stops_reading) {
         return Err(AppError::Forbidden(REMOVED));
     }
     Ok(())
@@ -292,6 +279,7 @@ pub async fn answer(
         ));
     }
     let user = UserId(sanction.user_id);
+    super::cached::forget_readers(app, &[user]);
     if lift && sanction.kind == Kind::Suspend.as_str() {
         crate::admin::reopen_account(app, user).await?;
     }

@@ -287,6 +287,7 @@ pub(super) async fn seed_community(
                         post_count: 1,
                         created_at: post.created_at,
                         last_post_at: post.created_at,
+                        version: 0,
                     };
                     store::insert_thread(&app.db, &row, &post).await?;
                     for (member, kind) in demo.reactions {

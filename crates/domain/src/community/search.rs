@@ -18,6 +18,15 @@ pub struct SearchQuery {
 
 /// The most terms one search uses (the rest are ignored).
 pub const MAX_TERMS: usize = 12;
+/// How many of the newest matches relevance ranking reads and scores: it bounds the work for
+/// the commonest words (a word in every post costs what a rare one does), at the price of
+/// ranking only within the most recent matches.
+pub const RANKED_CANDIDATES: usize = 300;
+/// How much more a match in a thread's title counts than one in a post's body.
+const TITLE_WEIGHT: f64 = 3.0;
+/// BM25's term-frequency saturation and length normalisation.
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
 const MAX_WORD_CHARS: usize = 64;
 
 fn words_of(text: &str) -> Vec<String> {
@@ -59,7 +68,63 @@ pub fn parse_query(input: &str) -> Option<SearchQuery> {
     (!terms.is_empty()).then_some(SearchQuery { terms })
 }
 
+/// How often `term` occurs in `tokens` (a phrase counts where its words follow each other; a
+/// prefix term's last word matches the start of a word).
+fn occurrences(term: &Term, tokens: &[String]) -> usize {
+    let n = term.words.len();
+    if n == 0 || tokens.len() < n {
+        return 0;
+    }
+    tokens
+        .windows(n)
+        .filter(|window| {
+            window
+                .iter()
+                .zip(&term.words)
+                .enumerate()
+                .all(|(i, (token, word))| {
+                    if term.prefix && i == n - 1 {
+                        token.starts_with(word.as_str())
+                    } else {
+                        token == word
+                    }
+                })
+        })
+        .count()
+}
+
 impl SearchQuery {
+    /// Relevance scores for matching documents (a thread title and a post body each), higher
+    /// first: BM25's term-frequency saturation and length normalisation, a title match weighing
+    /// [`TITLE_WEIGHT`] times a body match. Every document matched every term, so there is no
+    /// inverse document frequency to tell the terms apart: each counts the same.
+    pub fn rank(&self, documents: &[(&str, &str)]) -> Vec<f64> {
+        let tokenized: Vec<(Vec<String>, Vec<String>)> = documents
+            .iter()
+            .map(|(title, body)| (words_of(title), words_of(body)))
+            .collect();
+        let lengths: Vec<f64> = tokenized
+            .iter()
+            .map(|(title, body)| TITLE_WEIGHT * title.len() as f64 + body.len() as f64)
+            .collect();
+        let average = (lengths.iter().sum::<f64>() / lengths.len().max(1) as f64).max(1.0);
+        tokenized
+            .iter()
+            .zip(&lengths)
+            .map(|((title, body), length)| {
+                let norm = K1 * (1.0 - B + B * length / average);
+                self.terms
+                    .iter()
+                    .map(|term| {
+                        let tf = TITLE_WEIGHT * occurrences(term, title) as f64
+                            + occurrences(term, body) as f64;
+                        tf * (K1 + 1.0) / (tf + norm)
+                    })
+                    .sum()
+            })
+            .collect()
+    }
+
     /// The query in SQLite FTS5's syntax: each term a quoted string (words hold only letters and
     /// digits, so nothing inside can close the quote), `*` after prefix terms.
     pub fn to_fts5(&self) -> String {
@@ -101,6 +166,39 @@ mod tests {
             words: words.iter().map(|w| w.to_string()).collect(),
             prefix,
         }
+    }
+
+    #[test]
+    fn ranking_prefers_more_and_denser_matches_and_titles() {
+        let query = parse_query("sponsor").unwrap();
+        let scores = query.rank(&[
+            ("Evening", "I called my sponsor today."),
+            ("Evening", "Sponsor, sponsor, sponsor: three calls to my sponsor."),
+            ("My sponsor", "I called today."),
+            ("Evening", "I called my sponsor today and then walked for a long time by the sea with a friend and talked about everything."),
+        ]);
+        assert!(
+            scores[1] > scores[0],
+            "more matches rank higher: {scores:?}"
+        );
+        assert!(
+            scores[2] > scores[0],
+            "a title match weighs more: {scores:?}"
+        );
+        assert!(
+            scores[0] > scores[3],
+            "a denser match beats the same one in a long post: {scores:?}"
+        );
+        let phrase = parse_query(r#""one day" medit*"#).unwrap();
+        let scores = phrase.rank(&[
+            ("", "One day at a time, meditation helps."),
+            ("", "Day one: one more day of meditating."),
+        ]);
+        assert!(
+            scores[0] > scores[1],
+            "only the first holds the phrase: {scores:?}"
+        );
+        assert!(scores[1] > 0.0, "the prefix still counts: {scores:?}");
     }
 
     #[test]

@@ -168,6 +168,16 @@ both_backends! {
         let mut browser = logged_in(&server, "river_stone").await;
         let dashboard = browser.get("/community").await;
         assert!(dashboard.body.contains("Notifications <span class=\"badge count\">2"), "the header shows the unread count");
+        // From the page: one form per post, `kind` to give and `remove` to take back.
+        let mut sam_page = logged_in(&server, "sam_k").await;
+        let shown = sam_page.get(&format!("/threads/{thread}")).await.body;
+        assert!(shown.contains("name=\"remove\" value=\"support\""), "the given reaction offers to take it back");
+        assert_eq!(sam_page.post(&format!("/posts/{first_id}/reactions"), &[("kind", "thanks")]).await.status, 303);
+        assert_eq!(sam_page.post(&format!("/posts/{first_id}/reactions"), &[("remove", "thanks")]).await.status, 303);
+        let (_, read) = send(&server, Method::GET, &format!("/api/v1/threads/{thread}"), Some(&sam), None).await;
+        let counts = &read["posts"][0]["reactions"];
+        assert_eq!(counts["support"]["count"], 1, "{counts}");
+        assert_eq!(counts["thanks"]["count"], 0, "given and taken back: {counts}");
 
         // Visitors: no members' space, thread or search result.
         let (status, visible) = send(&server, Method::GET, "/api/v1/spaces", None, None).await;
@@ -525,6 +535,8 @@ both_backends! {
         assert_eq!(titles(&prefix), ["Meditation"]);
         let (_, newest) = send(&server, Method::GET, &format!("{}&order=newest", search("step")), Some(&searcher), None).await;
         assert_eq!(titles(&newest), ["Meditation", "Step work"]);
+        let (_, relevant) = send(&server, Method::GET, &search("step"), Some(&searcher), None).await;
+        assert_eq!(titles(&relevant), ["Step work", "Meditation"], "by relevance the title match ranks first, though older");
         let (_, scoped) = send(&server, Method::GET, &format!("{}&space={other}", search("the")), Some(&searcher), None).await;
         assert_eq!(titles(&scoped), ["Gardening"]);
         let (_, title_only) = send(&server, Method::GET, &search("gardening"), Some(&searcher), None).await;

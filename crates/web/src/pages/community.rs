@@ -628,7 +628,7 @@ pub async fn flag_post(
     }
 }
 
-/// `POST /posts/{id}/reactions` (`kind`, and `remove` to take it back)
+/// `POST /posts/{id}/reactions`: `kind` gives a reaction, `remove` takes one back
 pub async fn react(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -637,10 +637,9 @@ pub async fn react(
 ) -> Result<Response, PageError> {
     form.only(&["kind", "remove"])?;
     let id = parse_id(&id)?;
-    let link = if form.get("remove").is_empty() {
-        community::react(&state.app, &viewer, id, form.get("kind")).await?
-    } else {
-        community::unreact(&state.app, &viewer, id, form.get("kind")).await?
+    let link = match form.get("remove") {
+        "" => community::react(&state.app, &viewer, id, form.get("kind")).await?,
+        kind => community::unreact(&state.app, &viewer, id, kind).await?,
     };
     Ok(Redirect::to(&link).into_response())
 }

@@ -1,0 +1,152 @@
+//! What the community keeps in memory on each server. The spaces, and a member's reading
+//! context (private spaces' lists they are on, sanctions in force, blocks either way), live for
+//! the session cache's seconds and are forgotten at once on this server when any of it changes
+//! (another server sees the change within those seconds, as with sessions and roles). A thread page's posts and
+//! reactions are kept with the thread's version and used only while the version in the
+//! database is the same, so they are never stale.
+
+use crate::cache::TtlCache;
+use crate::{App, AppError};
+use mutual_domain::UserId;
+use mutual_domain::community::sanctions::Kind;
+use mutual_store::community::{self as store, PostViewRow, SpaceRow, ThreadRow};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Thread pages kept at most (a page of 50 posts is some tens of kilobytes).
+const PAGES_KEPT: usize = 2_000;
+
+/// A member's reading context.
+#[derive(Debug, Default)]
+pub(crate) struct Reader {
+    /// Private spaces' lists they are on: (space, `member` or `requested`).
+    pub memberships: Vec<(Uuid, String)>,
+    /// Sanctions that stop something, with when each ends (`None`: until lifted).
+    pub restrictions: Vec<(Kind, Option<i64>)>,
+    /// Everyone on the other side of a block: (id, pseudonym).
+    pub blocked: Vec<(Uuid, String)>,
+}
+
+impl Reader {
+    /// Whether they are on a private space's list with `status` (`member` or `requested`).
+    pub fn on_list(&self, space: Uuid, status: &str) -> bool {
+        self.memberships
+            .iter()
+            .any(|(id, s)| *id == space && s == status)
+    }
+
+    /// The kinds of sanction in force at `now`.
+    pub fn in_force(&self, now: i64) -> impl Iterator<Item = Kind> + '_ {
+        self.restrictions
+            .iter()
+            .filter(move |(_, ends)| ends.is_none_or(|ends| ends > now))
+            .map(|(kind, _)| *kind)
+    }
+}
+
+/// A thread page's rows as every viewer shares them.
+#[derive(Debug)]
+pub(crate) struct PageRows {
+    pub version: i64,
+    pub posts: Vec<PostViewRow>,
+    /// (post, reaction, who gave it).
+    pub reactions: Vec<(Uuid, String, Vec<Uuid>)>,
+}
+
+/// The community's caches.
+#[derive(Clone)]
+pub(crate) struct CommunityCache {
+    spaces: TtlCache<(), Arc<Vec<SpaceRow>>>,
+    readers: TtlCache<UserId, Arc<Reader>>,
+    pages: TtlCache<(Uuid, i64), Arc<PageRows>>,
+}
+
+impl CommunityCache {
+    pub fn new(ttl: Duration) -> CommunityCache {
+        CommunityCache {
+            spaces: TtlCache::new(ttl),
+            readers: TtlCache::new(ttl),
+            pages: TtlCache::with_capacity(ttl, PAGES_KEPT),
+        }
+    }
+}
+
+/// Every space, in order, from memory when this server read them lately.
+pub(crate) async fn spaces(app: &App) -> Result<Arc<Vec<SpaceRow>>, AppError> {
+    let now = app.clock.now();
+    if let Some(spaces) = app.community.spaces.get(&(), now) {
+        return Ok(spaces);
+    }
+    let spaces = Arc::new(store::list_spaces(&app.db).await?);
+    app.community.spaces.put((), spaces.clone(), now);
+    Ok(spaces)
+}
+
+/// Forgets the spaces after an admin changed one.
+pub(crate) fn forget_spaces(app: &App) {
+    app.community.spaces.forget(&());
+}
+
+/// The member's reading context, from memory when this server read it lately.
+pub(crate) async fn reader(app: &App, user: UserId) -> Result<Arc<Reader>, AppError> {
+    let now = app.clock.now();
+    if let Some(reader) = app.community.readers.get(&user, now) {
+        return Ok(reader);
+    }
+    let restrictions = mutual_store::standing::list_in_force(&app.db, user, now.millis())
+        .await?
+        .into_iter()
+        .filter_map(|row| Kind::parse(&row.kind).map(|kind| (kind, row.ends_at)))
+        .collect();
+    let reader = Arc::new(Reader {
+        memberships: store::list_memberships(&app.db, user).await?,
+        restrictions,
+        blocked: mutual_store::standing::list_blocked_either_way(&app.db, user).await?,
+    });
+    app.community.readers.put(user, reader.clone(), now);
+    Ok(reader)
+}
+
+/// Forgets members' reading contexts after something in them changed.
+pub(crate) fn forget_readers(app: &App, users: &[UserId]) {
+    for user in users {
+        app.community.readers.forget(user);
+    }
+}
+
+/// The posts (from `first` to `last`) and reactions of a thread page, from memory while the
+/// thread's version is the one cached. `thread` must have been read before the rows are.
+pub(crate) async fn page_rows(
+    app: &App,
+    thread: &ThreadRow,
+    page: i64,
+    first: i64,
+    last: i64,
+) -> Result<Arc<PageRows>, AppError> {
+    let now = app.clock.now();
+    let key = (thread.id, page);
+    if let Some(rows) = app.community.pages.get(&key, now)
+        && rows.version == thread.version
+    {
+        return Ok(rows);
+    }
+    let posts = store::list_posts(&app.db, thread.id, first, last).await?;
+    let mut reactions: Vec<(Uuid, String, Vec<Uuid>)> = Vec::new();
+    for (post, kind, user) in store::list_reactions(&app.db, thread.id, first, last).await? {
+        match reactions
+            .iter_mut()
+            .find(|(p, k, _)| *p == post && *k == kind)
+        {
+            Some((_, _, who)) => who.push(user),
+            None => reactions.push((post, kind, vec![user])),
+        }
+    }
+    let rows = Arc::new(PageRows {
+        version: thread.version,
+        posts,
+        reactions,
+    });
+    app.community.pages.put(key, rows.clone(), now);
+    Ok(rows)
+}

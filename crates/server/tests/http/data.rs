@@ -396,6 +396,12 @@ both_backends! {
         fill_meeting_tables(&server, &mut member, "leaving_now", "leaving_mod").await;
         fill_community_tables(&server, "leaving_now", "leaving_mod").await;
         let other_session = server.token("leaving_now").await;
+        // A thread page the member replied on, read (and so kept in memory) before they leave.
+        let staff_token = server.token("leaving_mod").await;
+        let (_, found) = server.api(reqwest::Method::GET, "/api/v1/search?q=welcome&order=newest", Some(&staff_token), None).await;
+        let welcome = found["results"].as_array().unwrap().iter().find(|r| r["title"] == "Welcome thread").unwrap()["thread_id"].as_str().unwrap().to_owned();
+        let (_, before) = server.api(reqwest::Method::GET, &format!("/api/v1/threads/{welcome}"), Some(&staff_token), None).await;
+        assert!(before.to_string().contains("leaving_now") && before.to_string().contains("warm welcome"));
         let id = mutual_store::accounts::find_user_by_username(&server.app.db, "leaving_now").await.unwrap().unwrap().id;
         let wrong = member.post("/settings/delete", &[("password", "not the password")]).await;
         assert_eq!(wrong.status, 422);
@@ -418,6 +424,8 @@ both_backends! {
                 assert_eq!(rows_referencing(&server.app.db, &table, &column, id.0).await, 0, "{table} still holds the member's data");
             }
         }
+        let (_, after) = server.api(reqwest::Method::GET, &format!("/api/v1/threads/{welcome}"), Some(&staff_token), None).await;
+        assert!(!after.to_string().contains("leaving_now") && !after.to_string().contains("warm welcome"), "no page shows what they wrote: {after}");
         let events = mutual_store::audit::list_audit_events_by_user(&server.app.db, id).await.unwrap();
         assert!(events.iter().any(|e| e.action == "account_deleted"), "the audit trail remains, de-identified");
         server.register("leaving_now").await;

@@ -161,14 +161,10 @@ pub async fn space_page(
     before: Option<store::ThreadCursor>,
 ) -> Result<SpacePage, AppError> {
     let space = space_for(app, viewer, id).await?;
-    let mut threads = store::list_threads(
-        &app.db,
-        space.id,
-        viewer.map(|v| v.user_id),
-        before,
-        THREADS_PER_PAGE + 1,
-    )
-    .await?;
+    let mut threads = cached::list_rows(app, space.id, before, THREADS_PER_PAGE + 1)
+        .await?
+        .threads
+        .clone();
     let next = if threads.len() as i64 > THREADS_PER_PAGE {
         threads.truncate(THREADS_PER_PAGE as usize);
         threads.last().map(|t| (t.last_post_at, t.id))
@@ -177,6 +173,16 @@ pub async fn space_page(
     };
     let blocked = blocks::Blocked::around(app, viewer.map(|v| v.user_id)).await?;
     threads.retain(|t| !blocked.hides(t.author_name.as_deref()));
+    if let Some(viewer) = viewer {
+        let ids: Vec<Uuid> = threads.iter().map(|t| t.id).collect();
+        let reads = store::list_last_reads(&app.db, viewer.user_id, &ids).await?;
+        for thread in &mut threads {
+            thread.last_read = reads
+                .iter()
+                .find(|(id, _)| *id == thread.id)
+                .map(|(_, seq)| *seq);
+        }
+    }
     Ok(SpacePage {
         space,
         threads,
@@ -427,6 +433,15 @@ pub async fn thread_for(
     let thread = store::find_thread(&app.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    visible_thread(app, viewer, thread).await
+}
+
+/// The thread with its space when the viewer may see it.
+async fn visible_thread(
+    app: &App,
+    viewer: Option<&Viewer>,
+    thread: ThreadRow,
+) -> Result<(SpaceRow, ThreadRow), AppError> {
     let space = space_for(app, viewer, thread.space_id).await?;
     let moderator = viewer.is_some_and(|v| v.role.can_moderate());
     let own = viewer.is_some_and(|v| thread.author_id == Some(v.user_id.0));
@@ -691,7 +706,23 @@ pub async fn thread_page(
     id: Uuid,
     page: i64,
 ) -> Result<ThreadPage, AppError> {
-    let (space, thread) = thread_for(app, viewer, id).await?;
+    // The thread and where the viewer stands in it, in one read.
+    let (thread, subscribed, last_read) = match viewer {
+        Some(v) => {
+            let found = store::find_thread_for_reader(&app.db, id, v.user_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            (found.thread, found.subscribed, found.last_read)
+        }
+        None => (
+            store::find_thread(&app.db, id)
+                .await?
+                .ok_or(AppError::NotFound)?,
+            false,
+            0,
+        ),
+    };
+    let (space, thread) = visible_thread(app, viewer, thread).await?;
     let pages = page_count(&thread);
     if page < 1 || page > pages {
         return Err(AppError::NotFound);
@@ -700,10 +731,6 @@ pub async fn thread_page(
     let last = page * POSTS_PER_PAGE;
     let rows = cached::page_rows(app, &thread, page, first, last).await?;
     let moderator = viewer.is_some_and(|v| v.role.can_moderate());
-    let (subscribed, last_read) = match viewer {
-        Some(v) => store::find_reader_state(&app.db, thread.id, v.user_id).await?,
-        None => (false, 0),
-    };
     let blocked = blocks::Blocked::around(app, viewer.map(|v| v.user_id)).await?;
     let posts: Vec<PostView> = rows
         .posts

@@ -149,6 +149,8 @@ const THREAD_COLUMNS: &str = "id, space_id, author_id, anonymous, title, state, 
 
 /// Moves a thread's version on (the thread as `$1`); run after the change it stands for.
 const BUMP_THREAD: &str = "UPDATE threads SET version = version + 1 WHERE id = $1";
+/// Moves on the version of a thread's space (the thread as `$1`).
+const BUMP_SPACE_OF_THREAD: &str = "UPDATE spaces SET version = version + 1 WHERE id = (SELECT space_id FROM threads WHERE id = $1)";
 /// Moves on the version of a post's thread (the post as `$1`).
 const BUMP_THREAD_OF_POST: &str = "UPDATE threads SET version = version + 1 WHERE id = (SELECT thread_id FROM posts WHERE id = $1)";
 
@@ -178,32 +180,51 @@ pub struct ThreadListRow {
 pub type ThreadCursor = (i64, Uuid);
 
 /// A page of a space's open threads, most recently active first, starting after `before`:
-/// keyset paging, so a far page costs what the first does.
+/// keyset paging, so a far page costs what the first does. The same for every viewer
+/// (`last_read` is `None`; [`list_last_reads`] gives a viewer's).
 pub async fn list_threads(
     db: &Db,
     space: Uuid,
-    viewer: Option<UserId>,
     before: Option<ThreadCursor>,
     limit: i64,
 ) -> Result<Vec<ThreadListRow>, StoreError> {
     const SQL: &str = "SELECT t.id, t.title, \
          CASE WHEN t.anonymous THEN NULL ELSE u.username END AS author_name, \
-         t.anonymous, t.locked, t.post_count, t.created_at, t.last_post_at, r.last_seq AS last_read \
+         t.anonymous, t.locked, t.post_count, t.created_at, t.last_post_at, \
+         CAST(NULL AS BIGINT) AS last_read \
          FROM threads t LEFT JOIN users u ON u.id = t.author_id \
-         LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.user_id = $2 \
          WHERE t.space_id = $1 AND t.state = 'open' \
-           AND (t.last_post_at < $3 OR (t.last_post_at = $3 AND t.id < $4)) \
-         ORDER BY t.last_post_at DESC, t.id DESC LIMIT $5";
+           AND (t.last_post_at < $2 OR (t.last_post_at = $2 AND t.id < $3)) \
+         ORDER BY t.last_post_at DESC, t.id DESC LIMIT $4";
     let (at, id) = before.unwrap_or((i64::MAX, Uuid::max()));
-    let viewer = viewer.map(|v| v.0).unwrap_or(Uuid::nil());
     Ok(on_db!(db, pool => sqlx::query_as(SQL)
         .bind(space)
-        .bind(viewer)
         .bind(at)
         .bind(id)
         .bind(limit)
         .fetch_all(pool)
         .await?))
+}
+
+/// How far a member has read each of these threads: (thread, last post seen).
+pub async fn list_last_reads(
+    db: &Db,
+    user: UserId,
+    threads: &[Uuid],
+) -> Result<Vec<(Uuid, i64)>, StoreError> {
+    list_in(
+        db,
+        "SELECT thread_id, last_seq FROM thread_reads WHERE user_id = $1 AND thread_id IN",
+        Some(user.0),
+        threads,
+    )
+    .await
+}
+
+/// A space's version: it moves on with every change to its thread list.
+pub async fn find_space_version(db: &Db, space: Uuid) -> Result<Option<i64>, StoreError> {
+    const SQL: &str = "SELECT version FROM spaces WHERE id = $1";
+    Ok(on_db!(db, pool => sqlx::query_scalar(SQL).bind(space).fetch_optional(pool).await?))
 }
 
 /// Open threads per space, for the spaces page.
@@ -270,8 +291,14 @@ const POST_VIEW_SELECT: &str = "SELECT p.id, p.thread_id, p.seq, p.author_id, p.
      CASE WHEN p.anonymous THEN NULL ELSE u.username END AS author_name \
      FROM posts p LEFT JOIN users u ON u.id = p.author_id";
 
-/// The rows of `query_in` (a query ending in `... IN`) for the values `ids`.
-async fn list_in<T>(db: &Db, query_in: &str, ids: &[Uuid]) -> Result<Vec<T>, StoreError>
+/// The rows of `query_in` (a query ending in `... IN`) for the values `ids`, after `first` as
+/// `$1` when the query takes one.
+async fn list_in<T>(
+    db: &Db,
+    query_in: &str,
+    first: Option<Uuid>,
+    ids: &[Uuid],
+) -> Result<Vec<T>, StoreError>
 where
     T: Send
         + Unpin
@@ -281,9 +308,13 @@ where
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("{query_in} ({})", placeholders(1, ids.len()));
+    let start = if first.is_some() { 2 } else { 1 };
+    let sql = format!("{query_in} ({})", placeholders(start, ids.len()));
     on_db!(db, pool => {
         let mut query = sqlx::query_as(&sql);
+        if let Some(first) = first {
+            query = query.bind(first);
+        }
         for id in ids {
             query = query.bind(*id);
         }
@@ -293,7 +324,7 @@ where
 
 /// Posts by id, with their authors' pseudonyms (never for anonymous posts), in no order.
 pub async fn list_posts_by_ids(db: &Db, ids: &[Uuid]) -> Result<Vec<PostViewRow>, StoreError> {
-    list_in(db, &format!("{POST_VIEW_SELECT} WHERE p.id IN"), ids).await
+    list_in(db, &format!("{POST_VIEW_SELECT} WHERE p.id IN"), None, ids).await
 }
 
 /// Threads by id, in no order.
@@ -301,6 +332,7 @@ pub async fn list_threads_by_ids(db: &Db, ids: &[Uuid]) -> Result<Vec<ThreadRow>
     list_in(
         db,
         &format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id IN"),
+        None,
         ids,
     )
     .await
@@ -389,6 +421,7 @@ pub async fn insert_thread(db: &Db, thread: &ThreadRow, first: &NewPost) -> Resu
         if searchable(&first.state) {
             sqlx::query(index).bind(num).bind(&thread.title).bind(&first.body).execute(&mut *tx).await?;
         }
+        sqlx::query(BUMP_SPACE_OF_THREAD).bind(thread.id).execute(&mut *tx).await?;
     });
     Ok(())
 }
@@ -429,6 +462,7 @@ pub async fn insert_reply(
                 if searchable(&post.state) {
                     sqlx::query(index).bind(num).bind("").bind(&post.body).execute(&mut *tx).await?;
                 }
+                sqlx::query(BUMP_SPACE_OF_THREAD).bind(thread).execute(&mut *tx).await?;
                 Ok(seq)
             }
         }
@@ -512,19 +546,23 @@ pub async fn set_post_state(db: &Db, post: &PostRow, state: &str) -> Result<(), 
     Ok(())
 }
 
-/// Sets a thread's state (`open`, `hidden`, `deleted`, ...), lock and space.
+/// Sets a thread's state (`open`, `hidden`, `deleted`, ...), lock and space; the lists of the
+/// space it leaves and the one it is in move on.
 pub async fn update_thread(db: &Db, thread: &ThreadRow) -> Result<(), StoreError> {
     const SQL: &str = "UPDATE threads SET state = $1, locked = $2, space_id = $3, title = $4, \
          version = version + 1 WHERE id = $5";
-    on_write!(db, pool => sqlx::query(SQL)
-        .bind(&thread.state)
-        .bind(thread.locked)
-        .bind(thread.space_id)
-        .bind(&thread.title)
-        .bind(thread.id)
-        .execute(pool)
-        .await?
-        .rows_affected());
+    write_tx!(db, tx => {
+        sqlx::query(BUMP_SPACE_OF_THREAD).bind(thread.id).execute(&mut *tx).await?;
+        sqlx::query(SQL)
+            .bind(&thread.state)
+            .bind(thread.locked)
+            .bind(thread.space_id)
+            .bind(&thread.title)
+            .bind(thread.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(BUMP_SPACE_OF_THREAD).bind(thread.id).execute(&mut *tx).await?;
+    });
     Ok(())
 }
 
@@ -634,16 +672,30 @@ pub async fn list_subscribers(db: &Db, thread: Uuid) -> Result<Vec<Uuid>, StoreE
     Ok(on_db!(db, pool => sqlx::query_scalar(SQL).bind(thread).fetch_all(pool).await?))
 }
 
-/// What a member has of one thread: subscribed, and the last post read.
-pub async fn find_reader_state(
+/// A thread with where a member stands in it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ThreadForReader {
+    #[sqlx(flatten)]
+    pub thread: ThreadRow,
+    pub subscribed: bool,
+    /// The last post they have seen (0 when never opened).
+    pub last_read: i64,
+}
+
+/// A thread and, in the same read, whether `user` follows it and how far they have read.
+pub async fn find_thread_for_reader(
     db: &Db,
-    thread: Uuid,
+    id: Uuid,
     user: UserId,
-) -> Result<(bool, i64), StoreError> {
-    const SQL: &str = "SELECT \
-         EXISTS (SELECT 1 FROM thread_subscriptions WHERE thread_id = $1 AND user_id = $2), \
-         COALESCE((SELECT last_seq FROM thread_reads WHERE thread_id = $1 AND user_id = $2), 0)";
-    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(thread).bind(user.0).fetch_one(pool).await?))
+) -> Result<Option<ThreadForReader>, StoreError> {
+    let sql = format!(
+        "SELECT {THREAD_COLUMNS}, \
+         EXISTS (SELECT 1 FROM thread_subscriptions s WHERE s.thread_id = threads.id AND s.user_id = $2) \
+         AS subscribed, \
+         COALESCE((SELECT r.last_seq FROM thread_reads r WHERE r.thread_id = threads.id AND r.user_id = $2), 0) \
+         AS last_read FROM threads WHERE id = $1"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).bind(user.0).fetch_optional(pool).await?))
 }
 
 /// Records that a member has read a thread up to `seq`, counting the newly read posts and the
@@ -783,7 +835,7 @@ pub async fn list_open_flag_notes(
 ) -> Result<Vec<(Uuid, String)>, StoreError> {
     const SQL: &str = "SELECT post_id, note FROM flags WHERE resolved_at IS NULL AND note <> '' \
          AND post_id IN";
-    list_in(db, SQL, posts).await
+    list_in(db, SQL, None, posts).await
 }
 
 /// Closes a post's open flags with an outcome; returns the members who flagged it.
@@ -934,9 +986,11 @@ pub(crate) const MEMBER_TABLES: &[&str] = &[
 /// Statements (each taking the member's id as `$1`) that purge what a member wrote and unlink
 /// them from what they did, run when their account is erased, after the search index is purged.
 pub(crate) const ERASE_AUTHORED: &[&str] = &[
-    // Pages showing what they wrote or reacted to are stale from here on.
+    // Pages showing what they wrote or reacted to, and lists naming them, are stale from here on.
     "UPDATE threads SET version = version + 1 WHERE id IN (SELECT thread_id FROM posts \
      WHERE author_id = $1 OR id IN (SELECT post_id FROM post_reactions WHERE user_id = $1))",
+    "UPDATE spaces SET version = version + 1 WHERE id IN (SELECT space_id FROM threads \
+     WHERE author_id = $1)",
     "DELETE FROM post_edits WHERE post_id IN (SELECT id FROM posts WHERE author_id = $1)",
     "UPDATE post_edits SET editor_id = NULL WHERE editor_id = $1",
     "UPDATE posts SET body = '', html = '', content_warning = '', state = 'deleted', author_id = NULL \

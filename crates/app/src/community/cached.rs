@@ -1,15 +1,18 @@
 //! What the community keeps in memory on each server. The spaces, and a member's reading
 //! context (private spaces' lists they are on, sanctions in force, blocks either way), live for
 //! the session cache's seconds and are forgotten at once on this server when any of it changes
-//! (another server sees the change within those seconds, as with sessions and roles). A thread page's posts and
-//! reactions are kept with the thread's version and used only while the version in the
-//! database is the same, so they are never stale.
+//! (another server sees the change within those seconds, as with sessions and roles). A thread
+//! page's posts and reactions, and a space's thread list, are kept with the thread's or space's
+//! version and used only while the version in the database is the same, so they are never
+//! stale.
 
 use crate::cache::TtlCache;
 use crate::{App, AppError};
 use mutual_domain::UserId;
 use mutual_domain::community::sanctions::Kind;
-use mutual_store::community::{self as store, PostViewRow, SpaceRow, ThreadRow};
+use mutual_store::community::{
+    self as store, PostViewRow, SpaceRow, ThreadCursor, ThreadListRow, ThreadRow,
+};
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
@@ -54,12 +57,20 @@ pub(crate) struct PageRows {
     pub reactions: Vec<(Uuid, String, Vec<Uuid>)>,
 }
 
+/// A page of a space's thread list as every viewer shares it.
+#[derive(Debug)]
+pub(crate) struct ListRows {
+    pub version: i64,
+    pub threads: Vec<ThreadListRow>,
+}
+
 /// The community's caches.
 #[derive(Clone)]
 pub(crate) struct CommunityCache {
     spaces: TtlCache<(), Arc<Vec<SpaceRow>>>,
     readers: TtlCache<UserId, Arc<Reader>>,
     pages: TtlCache<(Uuid, i64), Arc<PageRows>>,
+    lists: TtlCache<(Uuid, Option<ThreadCursor>), Arc<ListRows>>,
 }
 
 impl CommunityCache {
@@ -68,6 +79,7 @@ impl CommunityCache {
             spaces: TtlCache::new(ttl),
             readers: TtlCache::new(ttl),
             pages: TtlCache::with_capacity(ttl, PAGES_KEPT),
+            lists: TtlCache::with_capacity(ttl, PAGES_KEPT),
         }
     }
 }
@@ -148,5 +160,31 @@ pub(crate) async fn page_rows(
         reactions,
     });
     app.community.pages.put(key, rows.clone(), now);
+    Ok(rows)
+}
+
+/// A page of a space's thread list (`limit` threads after `before`), from memory while the
+/// space's version is the one cached.
+pub(crate) async fn list_rows(
+    app: &App,
+    space: Uuid,
+    before: Option<ThreadCursor>,
+    limit: i64,
+) -> Result<Arc<ListRows>, AppError> {
+    let now = app.clock.now();
+    let version = store::find_space_version(&app.db, space)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let key = (space, before);
+    if let Some(rows) = app.community.lists.get(&key, now)
+        && rows.version == version
+    {
+        return Ok(rows);
+    }
+    let rows = Arc::new(ListRows {
+        version,
+        threads: store::list_threads(&app.db, space, before, limit).await?,
+    });
+    app.community.lists.put(key, rows.clone(), now);
     Ok(rows)
 }

@@ -21,7 +21,7 @@ pub const MAX_TERMS: usize = 12;
 /// How many of the newest matches relevance ranking reads and scores: it bounds the work for
 /// the commonest words (a word in every post costs what a rare one does), at the price of
 /// ranking only within the most recent matches.
-pub const RANKED_CANDIDATES: usize = 300;
+pub const RANKED_CANDIDATES: usize = 200;
 /// How much more a match in a thread's title counts than one in a post's body.
 const TITLE_WEIGHT: f64 = 3.0;
 /// BM25's term-frequency saturation and length normalisation.
@@ -32,11 +32,10 @@ const MAX_WORD_CHARS: usize = 64;
 fn words_of(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| {
-            w.chars()
-                .take(MAX_WORD_CHARS)
-                .collect::<String>()
-                .to_lowercase()
+        .map(|w| match w.char_indices().nth(MAX_WORD_CHARS) {
+            Some((end, _)) => w[..end].to_lowercase(),
+            None if w.is_ascii() => w.to_ascii_lowercase(),
+            None => w.to_lowercase(),
         })
         .collect()
 }

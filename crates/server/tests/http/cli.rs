@@ -136,7 +136,7 @@ both_backends! {
             assert!(counts.iter().any(|(id, n)| *id == space.id && *n > 0), "no demo thread in {}", space.name);
         }
         let struggles = spaces.iter().find(|s| s.slug == "struggles-and-slips").unwrap();
-        let threads = mutual_store::community::list_threads(db, struggles.id, None, None, 10).await.unwrap();
+        let threads = mutual_store::community::list_threads(db, struggles.id, None, 10).await.unwrap();
         assert!(threads.iter().any(|t| t.anonymous && t.author_name.is_none()), "an anonymous demo post");
         let posts = mutual_store::community::list_posts(db, threads[0].id, 1, 50).await.unwrap();
         assert!(!posts[0].post.content_warning.is_empty(), "a content-warned demo post");

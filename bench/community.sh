@@ -180,7 +180,8 @@ for entry in "thread page, $SHOWN posts shown (HTML)|/threads/$LONG_THREAD" \
              "thread page 2 (HTML)|/threads/$LONG_THREAD?page=2" \
              "thread (API)|/api/v1/threads/$LONG_THREAD" \
              "space thread list, $((TOPICS / 7)) threads (HTML)|/spaces/$SPACE" \
-             "space thread list (API)|/api/v1/spaces/$SPACE/threads"; do
+             "space thread list (API)|/api/v1/spaces/$SPACE/threads" \
+             "community page: the spaces with counts (HTML)|/community"; do
   name="${entry%%|*}"; path="${entry#*|}"
   read -r rps p50 p99 < <(measure "$path" "$THREADS" "$CONNECTIONS")
   printf '%-48s %10s %9s %9s %7sx\n' "$name" "$rps" "$p50" "$p99" "$(ratio "$rps" "$base_rps")"

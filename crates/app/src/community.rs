@@ -90,7 +90,7 @@ pub struct SpaceSummary {
 pub async fn spaces(app: &App, viewer: Option<&Viewer>) -> Result<Vec<SpaceSummary>, AppError> {
     let all = cached::spaces(app).await?;
     let (role, memberships) = reader(app, viewer).await?;
-    let counts = store::count_threads_by_space(&app.db).await?;
+    let counts = cached::thread_counts(app).await?;
     let mut out = Vec::new();
     for space in all.iter() {
         let visible = may_see(space, role, &memberships);
@@ -102,6 +102,7 @@ pub async fn spaces(app: &App, viewer: Option<&Viewer>) -> Result<Vec<SpaceSumma
         }
         let requested = !visible && memberships.on_list(space.id, "requested");
         let threads = counts
+            .counts
             .iter()
             .find(|(id, _)| *id == space.id)
             .map_or(0, |(_, n)| *n);

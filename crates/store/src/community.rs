@@ -227,6 +227,12 @@ pub async fn find_space_version(db: &Db, space: Uuid) -> Result<Option<i64>, Sto
     Ok(on_db!(db, pool => sqlx::query_scalar(SQL).bind(space).fetch_optional(pool).await?))
 }
 
+/// Every space's version, which moves on with every change to its thread list.
+pub async fn list_space_versions(db: &Db) -> Result<Vec<(Uuid, i64)>, StoreError> {
+    const SQL: &str = "SELECT id, version FROM spaces ORDER BY id";
+    Ok(on_db!(db, pool => sqlx::query_as(SQL).fetch_all(pool).await?))
+}
+
 /// Open threads per space, for the spaces page.
 pub async fn count_threads_by_space(db: &Db) -> Result<Vec<(Uuid, i64)>, StoreError> {
     const SQL: &str =

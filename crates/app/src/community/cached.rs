@@ -2,9 +2,9 @@
 //! context (private spaces' lists they are on, sanctions in force, blocks either way), live for
 //! the session cache's seconds and are forgotten at once on this server when any of it changes
 //! (another server sees the change within those seconds, as with sessions and roles). A thread
-//! page's posts and reactions, and a space's thread list, are kept with the thread's or space's
-//! version and used only while the version in the database is the same, so they are never
-//! stale.
+//! page's posts and reactions, a space's thread list and the spaces' thread counts are kept
+//! with the thread's or spaces' versions and used only while the versions in the database are
+//! the same, so they are never stale.
 
 use crate::cache::TtlCache;
 use crate::{App, AppError};
@@ -71,6 +71,14 @@ pub(crate) struct CommunityCache {
     readers: TtlCache<UserId, Arc<Reader>>,
     pages: TtlCache<(Uuid, i64), Arc<PageRows>>,
     lists: TtlCache<(Uuid, Option<ThreadCursor>), Arc<ListRows>>,
+    counts: TtlCache<(), Arc<ThreadCounts>>,
+}
+
+/// Open threads per space, with the spaces' versions they were counted at.
+#[derive(Debug)]
+pub(crate) struct ThreadCounts {
+    versions: Vec<(Uuid, i64)>,
+    pub counts: Vec<(Uuid, i64)>,
 }
 
 impl CommunityCache {
@@ -80,6 +88,7 @@ impl CommunityCache {
             readers: TtlCache::new(ttl),
             pages: TtlCache::with_capacity(ttl, PAGES_KEPT),
             lists: TtlCache::with_capacity(ttl, PAGES_KEPT),
+            counts: TtlCache::new(ttl),
         }
     }
 }
@@ -187,4 +196,21 @@ pub(crate) async fn list_rows(
     });
     app.community.lists.put(key, rows.clone(), now);
     Ok(rows)
+}
+
+/// Open threads per space, counted again only when a space's version has moved on.
+pub(crate) async fn thread_counts(app: &App) -> Result<Arc<ThreadCounts>, AppError> {
+    let now = app.clock.now();
+    let versions = store::list_space_versions(&app.db).await?;
+    if let Some(counts) = app.community.counts.get(&(), now)
+        && counts.versions == versions
+    {
+        return Ok(counts);
+    }
+    let counts = Arc::new(ThreadCounts {
+        versions,
+        counts: store::count_threads_by_space(&app.db).await?,
+    });
+    app.community.counts.put((), counts.clone(), now);
+    Ok(counts)
 }

@@ -270,7 +270,7 @@ async fn count_failures(app: &App, account_key: &str, client_key: &str) -> Resul
 
 /// Checks a member's password with throttling counted before any hashing: a locked account or
 /// client is refused at once. Unknown pseudonyms cost the same time as wrong passwords.
-async fn check_password(
+pub(crate) async fn check_password(
     app: &App,
     username: &str,
     password: &str,

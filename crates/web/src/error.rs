@@ -44,8 +44,10 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, String) {
             StatusCode::FORBIDDEN,
             "suspended",
             match reason {
-                Some(reason) => format!("Your account is suspended. The reason given: {reason}"),
-                None => "Your account is suspended.".into(),
+                Some(reason) => format!(
+                    "Your account is suspended. The reason given: {reason} If you think this is wrong, you can appeal at /appeal."
+                ),
+                None => "Your account is suspended. If you think this is wrong, you can appeal at /appeal.".into(),
             },
         ),
         AppError::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", (*why).into()),

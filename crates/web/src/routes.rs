@@ -88,6 +88,8 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("GET", "/posts/{id}/flag", Member),
     rule("POST", "/posts/{id}/flag", Member),
     rule("POST", "/posts/{id}/reactions", Member),
+    rule("GET", "/appeal", Anyone),
+    rule("POST", "/appeal", Anyone),
     rule("GET", "/community/standing", Member),
     rule("POST", "/community/standing/{id}/appeal", Member),
     rule("GET", "/community/blocked", Member),
@@ -341,6 +343,8 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
         "/clocks/{id}/share",
         post(pages::milestones::share).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
     )
+    .get("/appeal", pages::standing::show_suspension_appeal)
+    .post("/appeal", pages::standing::appeal_suspension)
     .get("/community/standing", pages::standing::show_standing)
     .post("/community/standing/{id}/appeal", pages::standing::appeal)
     .get("/community/blocked", pages::standing::show_blocks)

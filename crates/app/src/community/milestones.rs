@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 /// What a milestone post says unless the member writes their own words.
 pub fn default_words(milestone: &str) -> String {
-    format!("I reached {milestone} today. Thank you all for being part of it.")
+    format!("I have reached {milestone}. Thank you all for being part of it.")
 }
 
 /// The thread title a shared milestone gets.

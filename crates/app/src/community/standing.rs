@@ -222,6 +222,45 @@ pub async fn appeal(app: &App, viewer: &Viewer, id: Uuid, text: &str) -> Result<
     .await
 }
 
+/// A suspended member, who cannot sign in, appeals their suspension by giving their pseudonym
+/// and password with their words (checked and throttled as a sign-in is).
+pub async fn appeal_suspension(
+    app: &App,
+    username: &str,
+    password: &str,
+    client: &str,
+    text: &str,
+) -> Result<(), AppError> {
+    let text = sanctions::parse_message("appeal", text)?;
+    let user = crate::accounts::check_password(app, username, password, client).await?;
+    if user.status != AccountStatus::Suspended {
+        return Err(AppError::Conflict(
+            "Your account is not suspended: sign in, and appeal anything else on your standing page.",
+        ));
+    }
+    let now = app.clock.now().millis();
+    let suspension = store::list_in_force(&app.db, user.id, now)
+        .await?
+        .into_iter()
+        .find(|s| s.kind == Kind::Suspend.as_str())
+        .ok_or(AppError::Conflict(
+            "There is no suspension on record to appeal here; please write to the admins.",
+        ))?;
+    if !store::insert_appeal(&app.db, suspension.id, user.id, &text, now).await? {
+        return Err(AppError::Conflict(
+            "You have already appealed this suspension; the moderators will answer, and you will see it when it is lifted.",
+        ));
+    }
+    crate::notifications::notify(
+        app,
+        &super::moderation::staff(app).await?,
+        "appeal",
+        "A suspended member has appealed.",
+        "/moderation/appeals",
+    )
+    .await
+}
+
 /// An appeal as moderators read it.
 #[derive(Clone, Debug)]
 pub struct AppealView {

@@ -32,7 +32,7 @@ both_backends! {
         let mut page = logged_in(&server, "willow_member").await;
         let form = page.get(&format!("/clocks/{clock}/share")).await;
         assert_eq!(form.status, 200);
-        assert!(form.body.contains("Milestone: 30 days") && form.body.contains("I reached 30 days today"), "{}", form.body);
+        assert!(form.body.contains("Milestone: 30 days") && form.body.contains("I have reached 30 days"), "{}", form.body);
         assert!(page.get(&format!("/clocks/{clock}")).await.body.contains(&format!("/clocks/{clock}/share")));
         let refused = page.post(&format!("/clocks/{clock}/share"), &[("body", "My own words 🌱"), ("anonymous", "maybe")]).await;
         assert_eq!(refused.status, 422);
@@ -54,7 +54,7 @@ both_backends! {
         assert_eq!(thread["title"], "Milestone: 30 days");
         assert_eq!(thread["author"], "willow_member");
         let (_, read) = send(&server, Method::GET, &format!("/api/v1/threads/{}", thread["id"].as_str().unwrap()), Some(&yarrow), None).await;
-        assert!(read["posts"][0]["body"].as_str().unwrap().contains("I reached 30 days today"));
+        assert!(read["posts"][0]["body"].as_str().unwrap().contains("I have reached 30 days"));
         let everything = format!("{threads}{read}");
         assert!(!everything.contains(&start_date) && !everything.contains("alcohol"), "the start date and what the clock is for stay private: {everything}");
 

@@ -26,6 +26,15 @@ struct SharePage {
     form: FormView,
 }
 
+fn share_page(ctx: &PageContext, clock_id: Uuid, milestone: &str, form: FormView) -> SharePage {
+    SharePage {
+        layout: ctx.layout("Share a milestone"),
+        clock_id,
+        title: milestones::title(milestone),
+        form,
+    }
+}
+
 /// `GET /clocks/{id}/share`
 pub async fn show_share(
     State(state): State<AppState>,
@@ -35,13 +44,11 @@ pub async fn show_share(
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
     let milestone = milestones::shareable(&state.app, &viewer, id).await?;
-    let page = SharePage {
-        layout: ctx.layout("Share a milestone"),
-        clock_id: id,
-        title: milestones::title(&milestone),
-        form: FormView::default().keep("body", &milestones::default_words(&milestone)),
-    };
-    Ok(render(StatusCode::OK, &page))
+    let form = FormView::default().keep("body", &milestones::default_words(&milestone));
+    Ok(render(
+        StatusCode::OK,
+        &share_page(&ctx, id, &milestone, form),
+    ))
 }
 
 /// `POST /clocks/{id}/share`
@@ -67,12 +74,8 @@ pub async fn share(
     match result {
         Ok(posted) => Ok(Redirect::to(&after_post(&posted)).into_response()),
         Err(error) => {
-            let page = SharePage {
-                layout: ctx.layout("Share a milestone"),
-                clock_id: id,
-                title: milestones::title(&milestone),
-                form: form.kept(FIELDS).with_errors(form_errors(error)?),
-            };
+            let view = form.kept(FIELDS).with_errors(form_errors(error)?);
+            let page = share_page(&ctx, id, &milestone, view);
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
     }

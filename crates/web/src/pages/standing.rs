@@ -1,8 +1,10 @@
-//! A member's standing pages: their sanctions with reasons and an appeal form, the members they
-//! blocked, and the moderators' page of appeals to answer.
+//! A member's standing pages: their sanctions with reasons and an appeal form, the appeal form
+//! of a suspended member (who cannot sign in), the members they blocked, and the moderators'
+//! page of appeals to answer.
 
 use crate::AppState;
 use crate::auth::SignedIn;
+use crate::client::Client;
 use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
 use crate::layout::{FormView, Layout, PageContext};
@@ -104,6 +106,65 @@ pub async fn appeal(
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "appeal.html")]
+struct SuspensionAppealPage {
+    layout: Layout,
+    form: FormView,
+    problem: Option<String>,
+    sent: bool,
+}
+
+/// `GET /appeal`
+pub async fn show_suspension_appeal(ctx: PageContext, query: RawQuery) -> Response {
+    let page = SuspensionAppealPage {
+        layout: ctx.layout("Appeal a suspension"),
+        form: FormView::default(),
+        problem: None,
+        sent: query_param(&query, "sent").is_some(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// `POST /appeal`: a suspended member's appeal, with their pseudonym and password.
+pub async fn appeal_suspension(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    client: Client,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let result = async {
+        form.only(&["username", "password", "appeal"])?;
+        standing::appeal_suspension(
+            &state.app,
+            form.get("username"),
+            form.get("password"),
+            &client.address,
+            form.get("appeal"),
+        )
+        .await
+    }
+    .await;
+    let error = match result {
+        Ok(()) => return Ok(Redirect::to("/appeal?sent=1").into_response()),
+        Err(error) => error,
+    };
+    let view = form.kept(&["username", "appeal"]);
+    let (view, problem) = match error {
+        error @ (AppError::BadCredentials | AppError::Throttled(_) | AppError::Conflict(_)) => {
+            (view, Some(crate::error::describe(&error).2))
+        }
+        other => (view.with_errors(form_errors(other)?), None),
+    };
+    let page = SuspensionAppealPage {
+        layout: ctx.layout("Appeal a suspension"),
+        form: view,
+        problem,
+        sent: false,
+    };
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
 #[derive(Template)]

@@ -13,7 +13,7 @@ use mutual_domain::community::sanctions::Kind;
 use mutual_store::community::{
     self as store, PostViewRow, SpaceRow, ThreadCursor, ThreadListRow, ThreadRow,
 };
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -71,7 +71,8 @@ pub(crate) struct CommunityCache {
     readers: TtlCache<UserId, Arc<Reader>>,
     pages: TtlCache<(Uuid, i64), Arc<PageRows>>,
     lists: TtlCache<(Uuid, Option<ThreadCursor>), Arc<ListRows>>,
-    counts: TtlCache<(), Arc<ThreadCounts>>,
+    /// Kept until a space's version moves on (a recount reads every thread).
+    counts: Arc<Mutex<Option<Arc<ThreadCounts>>>>,
 }
 
 /// Open threads per space, with the spaces' versions they were counted at.
@@ -88,8 +89,16 @@ impl CommunityCache {
             readers: TtlCache::new(ttl),
             pages: TtlCache::with_capacity(ttl, PAGES_KEPT),
             lists: TtlCache::with_capacity(ttl, PAGES_KEPT),
-            counts: TtlCache::new(ttl),
+            counts: Arc::default(),
         }
+    }
+}
+
+impl CommunityCache {
+    fn counts(&self) -> MutexGuard<'_, Option<Arc<ThreadCounts>>> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -200,9 +209,9 @@ pub(crate) async fn list_rows(
 
 /// Open threads per space, counted again only when a space's version has moved on.
 pub(crate) async fn thread_counts(app: &App) -> Result<Arc<ThreadCounts>, AppError> {
-    let now = app.clock.now();
     let versions = store::list_space_versions(&app.db).await?;
-    if let Some(counts) = app.community.counts.get(&(), now)
+    let kept = app.community.counts().clone();
+    if let Some(counts) = kept
         && counts.versions == versions
     {
         return Ok(counts);
@@ -211,6 +220,6 @@ pub(crate) async fn thread_counts(app: &App) -> Result<Arc<ThreadCounts>, AppErr
         versions,
         counts: store::count_threads_by_space(&app.db).await?,
     });
-    app.community.counts.put((), counts.clone(), now);
+    *app.community.counts() = Some(counts.clone());
     Ok(counts)
 }

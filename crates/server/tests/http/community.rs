@@ -133,7 +133,11 @@ both_backends! {
         assert_eq!(names, ["Introductions", "Daily check-in", "Wins and milestones", "Struggles and slips", "Program talk", "Family and friends", "Off topic"]);
         let space = space_id(&server, &river, "Daily check-in").await;
 
+        let count = |spaces: &Value| spaces["spaces"].as_array().unwrap().iter().find(|s| s["name"] == "Daily check-in").unwrap()["threads"].clone();
+        assert_eq!(count(&spaces), 0);
         let posted = start_thread(&server, &river, &space, json!({"title": "Day 12", "body": "Rough morning, **better** now. <script>alert(1)</script> [x](javascript:alert(1))"})).await;
+        let (_, spaces) = send(&server, Method::GET, "/api/v1/spaces", Some(&river), None).await;
+        assert_eq!(count(&spaces), 1, "the counts kept in memory follow a new thread");
         assert_eq!(posted["crisis_resources_shown"], false);
         let thread = posted["thread_id"].as_str().unwrap().to_owned();
         let (status, answer) = reply(&server, &sam, &thread, json!({"body": "Proud of you @river_stone"})).await;

@@ -736,6 +736,11 @@ pub async fn thread_page(
     let posts: Vec<PostView> = rows
         .posts
         .iter()
+        // Someone who blocked the viewer is simply not there: the viewer cannot tell.
+        .filter(|row| {
+            let name = row.author_name.as_deref();
+            !blocked.hides(name) || blocked.placed_by_viewer(name)
+        })
         .map(|row| {
             let own = viewer.is_some_and(|v| row.post.author_id == Some(v.user_id.0));
             let placeholder = match row.post.state.as_str() {
@@ -743,7 +748,7 @@ pub async fn thread_page(
                 "hidden" if !moderator => Some("This post was hidden by the moderators."),
                 "pending" if !(moderator || own) => Some("This post is waiting for a moderator."),
                 _ if blocked.hides(row.author_name.as_deref()) => {
-                    Some("This post is hidden: there is a block between you and its author.")
+                    Some("Hidden: you blocked this member.")
                 }
                 _ => None,
             };
@@ -774,7 +779,7 @@ pub async fn thread_page(
         })
         .collect();
     if let Some(viewer) = viewer {
-        let seen = posts.last().map_or(0, |p| p.row.post.seq);
+        let seen = rows.posts.last().map_or(0, |p| p.post.seq);
         if seen > last_read {
             let day = app.clock.now().millis() / (24 * 3600 * 1000);
             store::record_reading(

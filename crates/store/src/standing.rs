@@ -178,15 +178,16 @@ pub async fn list_blocked(
     Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(blocker.0).fetch_all(pool).await?))
 }
 
-/// Everyone a member has blocked or been blocked by, as (id, pseudonym): the people whose posts
-/// and mentions no longer reach them, nor theirs those people.
+/// Everyone a member has blocked or been blocked by, as (id, pseudonym, whether the member
+/// placed the block): the people whose posts and mentions no longer reach them, nor theirs those
+/// people.
 pub async fn list_blocked_either_way(
     db: &Db,
     user: UserId,
-) -> Result<Vec<(Uuid, String)>, StoreError> {
-    const SQL: &str = "SELECT id, username FROM users WHERE id IN \
-         (SELECT blocked_id FROM blocks WHERE blocker_id = $1 \
-         UNION SELECT blocker_id FROM blocks WHERE blocked_id = $1)";
+) -> Result<Vec<(Uuid, String, bool)>, StoreError> {
+    const SQL: &str = "SELECT u.id, u.username, b.blocker_id = $1 FROM blocks b \
+         JOIN users u ON u.id = CASE WHEN b.blocker_id = $1 THEN b.blocked_id ELSE b.blocker_id END \
+         WHERE b.blocker_id = $1 OR b.blocked_id = $1";
     Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(user.0).fetch_all(pool).await?))
 }
 

@@ -1,7 +1,8 @@
 //! Blocks between members: a member blocks another by pseudonym, and from then on neither sees
 //! the other's posts, threads or search results, nor hears of the other's replies, mentions,
-//! quotes or reactions. Anonymous posts stay as they are both ways: hiding them would tell the
-//! reader who wrote them.
+//! quotes or reactions. The one who blocked sees a placeholder where the other's posts were; the
+//! one blocked sees nothing at all, so they cannot tell. Anonymous posts stay as they are both
+//! ways: hiding them would tell the reader who wrote them.
 
 use crate::accounts::{Viewer, member_named};
 use crate::{App, AppError};
@@ -26,12 +27,26 @@ impl Blocked {
     /// Whether something shown under `author_name` (`None` for anonymous posts and deleted
     /// members) is from someone on the other side of a block.
     pub fn hides(&self, author_name: Option<&str>) -> bool {
-        author_name.is_some_and(|name| self.0.blocked.iter().any(|(_, blocked)| blocked == name))
+        self.find(author_name).is_some()
+    }
+
+    /// Whether the viewer placed the block with the author shown as `author_name` (so a
+    /// placeholder may say so); `false` when the block is theirs, or there is none.
+    pub fn placed_by_viewer(&self, author_name: Option<&str>) -> bool {
+        self.find(author_name).is_some_and(|(_, _, mine)| *mine)
+    }
+
+    fn find(&self, author_name: Option<&str>) -> Option<&(Uuid, String, bool)> {
+        let name = author_name?;
+        self.0
+            .blocked
+            .iter()
+            .find(|(_, blocked, _)| blocked == name)
     }
 
     /// Whether `user` is on the other side of a block.
     pub fn contains(&self, user: Uuid) -> bool {
-        self.0.blocked.iter().any(|(id, _)| *id == user)
+        self.0.blocked.iter().any(|(id, _, _)| *id == user)
     }
 }
 

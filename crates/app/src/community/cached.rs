@@ -27,8 +27,8 @@ pub(crate) struct Reader {
     pub memberships: Vec<(Uuid, String)>,
     /// Sanctions that stop something, with when each ends (`None`: until lifted).
     pub restrictions: Vec<(Kind, Option<i64>)>,
-    /// Everyone on the other side of a block: (id, pseudonym).
-    pub blocked: Vec<(Uuid, String)>,
+    /// Everyone on the other side of a block: (id, pseudonym, whether this member placed it).
+    pub blocked: Vec<(Uuid, String, bool)>,
 }
 
 impl Reader {

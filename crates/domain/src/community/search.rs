@@ -21,7 +21,7 @@ pub const MAX_TERMS: usize = 12;
 /// How many of the newest matches relevance ranking reads and scores: it bounds the work for
 /// the commonest words (a word in every post costs what a rare one does), at the price of
 /// ranking only within the most recent matches.
-pub const RANKED_CANDIDATES: usize = 200;
+pub const RANKED_CANDIDATES: usize = 150;
 /// How much more a match in a thread's title counts than one in a post's body.
 const TITLE_WEIGHT: f64 = 3.0;
 /// BM25's term-frequency saturation and length normalisation.

@@ -235,10 +235,15 @@ both_backends! {
 
         // Posts are hidden both ways; others see everything.
         let (_, seen) = send(&server, Method::GET, &format!("/api/v1/threads/{thread}"), Some(&ash), None).await;
-        assert!(seen["posts"][1]["body"].is_null() && seen["posts"][1]["placeholder"].as_str().unwrap().contains("block"), "{seen}");
+        assert!(seen["posts"][1]["body"].is_null() && seen["posts"][1]["placeholder"].as_str().unwrap().contains("you blocked"), "{seen}");
         assert!(!ash_page.get(&format!("/threads/{thread}")).await.body.contains("zucchiniwords"));
+        // The blocked member sees nothing of the blocker, and nothing that says a block exists.
         let (_, seen) = send(&server, Method::GET, &format!("/api/v1/threads/{thread}"), Some(&birch), None).await;
-        assert!(seen["posts"][0]["body"].is_null(), "the blocked member no longer sees the blocker's posts: {seen}");
+        let posts = seen["posts"].as_array().unwrap();
+        assert_eq!(posts.len(), 1, "only their own reply: {seen}");
+        assert_eq!(posts[0]["body"], "Lovely zucchiniwords");
+        let birch_page = logged_in(&server, "birch_member").await.get(&format!("/threads/{thread}")).await.body;
+        assert!(!birch_page.contains("tomatoes") && !birch_page.to_lowercase().contains("block"), "{birch_page}");
         let (_, seen) = send(&server, Method::GET, &format!("/api/v1/threads/{thread}"), Some(&cedar), None).await;
         assert_eq!(seen["posts"][1]["body"], "Lovely zucchiniwords");
 

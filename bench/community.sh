@@ -8,10 +8,11 @@
 #   bench/community.sh
 #   BENCH_POSTS=1000000 BENCH_THREADS_TOTAL=100000 BENCH_SECONDS=10 bench/community.sh
 #   BENCH_KEEP_DB=/tmp/community.db bench/community.sh    # keep a copy of the seeded database
+#   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bench/community.sh   # a fresh schema
 #
-# Needs wrk, curl and python3 with an SQLite of 3.43 or later (the index uses contentless_delete):
-# the script uses `pysqlite3` (pip install pysqlite3-binary) when the system's SQLite is older.
-# SQLite only: the seeding writes the database file.
+# Needs wrk, curl and python3 (with an SQLite of 3.43 or later for the SQLite run, as the index
+# uses contentless_delete: the script uses `pysqlite3`, pip install pysqlite3-binary, when the
+# system's is older), and psql for a PostgreSQL run (the rows go in with \copy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +30,14 @@ cargo build --release --quiet
 
 WORK="$(mktemp -d)"
 DB="$WORK/mutual.db"
-DATABASE_URL="sqlite://$DB"
+DATABASE_URL="${BENCH_DATABASE_URL:-sqlite://$DB}"
+if [[ "$DATABASE_URL" == postgres* ]]; then
+  # A fresh schema keeps runs apart and leaves the database's other contents alone.
+  SCHEMA="mutual_bench_$(date +%s)"
+  psql "$DATABASE_URL" -qc "CREATE SCHEMA $SCHEMA" >/dev/null
+  SEP='?'; [[ "$DATABASE_URL" == *\?* ]] && SEP='&'
+  DATABASE_URL="${DATABASE_URL}${SEP}options=-csearch_path%3D${SCHEMA}"
+fi
 cat >"$WORK/bench.toml" <<TOML
 [app.throttle]
 registrations_per_hour = 100000
@@ -45,6 +53,7 @@ stop_server() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null |
 cleanup() {
   if [[ -n "$SERVER" ]]; then stop_server; fi
   if [[ -n "${BENCH_SERVER_LOG:-}" ]]; then cp "$WORK/server.log" "$BENCH_SERVER_LOG"; fi
+  if [[ -n "${SCHEMA:-}" ]]; then psql "${BENCH_DATABASE_URL}" -qc "SET client_min_messages = warning; DROP SCHEMA $SCHEMA CASCADE" >/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -62,20 +71,34 @@ TOKEN=$(curl -fs -H 'content-type: application/json' \
 stop_server
 
 SEED_START=$(date +%s.%N)
-read -r LONG_THREAD SPACE < <(python3 - "$DB" "$POSTS" "$TOPICS" <<'PY'
-import html, random, sys, time, uuid
-import sqlite3
-if sqlite3.sqlite_version_info < (3, 43):
-    try:
-        import pysqlite3 as sqlite3
-    except ImportError:
-        sys.exit(f"SQLite {sqlite3.sqlite_version} is too old for the index: pip install pysqlite3-binary")
-db, posts_total, threads_total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+if [[ "$DATABASE_URL" == postgres* ]]; then
+  psql "$DATABASE_URL" -Atqc "SELECT id FROM users" >"$WORK/authors.txt"
+  psql "$DATABASE_URL" -Atqc "SELECT id FROM spaces ORDER BY position" >"$WORK/spaces.txt"
+  TARGET="csv:$WORK"
+else
+  TARGET="sqlite:$DB"
+fi
+read -r LONG_THREAD SPACE < <(python3 - "$TARGET" "$POSTS" "$TOPICS" <<'PY'
+import csv, html, os, random, sys, time, uuid
+target, posts_total, threads_total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+kind, where = target.split(":", 1)
 random.seed(11)
-con = sqlite3.connect(db)
-con.execute("PRAGMA synchronous = OFF")
-authors = [row[0] for row in con.execute("SELECT id FROM users")]
-spaces = [row[0] for row in con.execute("SELECT id FROM spaces ORDER BY position")]
+if kind == "sqlite":
+    import sqlite3
+    if sqlite3.sqlite_version_info < (3, 43):
+        try:
+            import pysqlite3 as sqlite3
+        except ImportError:
+            sys.exit(f"SQLite {sqlite3.sqlite_version} is too old for the index: pip install pysqlite3-binary")
+    con = sqlite3.connect(where)
+    con.execute("PRAGMA synchronous = OFF")
+    authors = [row[0] for row in con.execute("SELECT id FROM users")]
+    spaces = [row[0] for row in con.execute("SELECT id FROM spaces ORDER BY position")]
+    ident = lambda value: value
+else:
+    read = lambda name: [uuid.UUID(line.strip()).bytes for line in open(os.path.join(where, name)) if line.strip()]
+    authors, spaces = read("authors.txt"), read("spaces.txt")
+    ident = lambda value: str(uuid.UUID(bytes=value)) if value is not None else None
 # Words by how often people use them: a few very common, a long tail of rarer ones.
 common = ("today day one time meeting feel feeling sponsor step night morning work family week "
           "craving cravings support thanks grateful hard better sober clean recovery home friend "
@@ -110,8 +133,23 @@ seen = [0] * len(threads)
 first_at = [0] * len(threads)
 last_at = [0] * len(threads)
 titles = [sentence(4).capitalize() for _ in threads]
+POSTS_SQL = ("INSERT INTO posts (num, id, thread_id, seq, author_id, anonymous, body, html, "
+             "content_warning, crisis, state, quoted_post, created_at, edited_at) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+if kind == "sqlite":
+    con.execute("BEGIN")
+    def write_posts(rows, search):
+        con.executemany(POSTS_SQL, rows)
+        con.executemany("INSERT INTO post_search (rowid, title, body) VALUES (?, ?, ?)", search)
+else:
+    posts_file = open(os.path.join(where, "posts.csv"), "w", newline="")
+    posts_csv = csv.writer(posts_file)
+    def write_posts(rows, search):
+        for row in rows:
+            posts_csv.writerow([row[0], ident(row[1]), ident(row[2]), row[3], ident(row[4]),
+                                "t" if row[5] else "f", row[6], row[7], row[8], "f", row[10], "",
+                                row[12], ""])
 post_rows, search_rows = [], []
-con.execute("BEGIN")
 for num, index in enumerate(queue, start=1):
     thread_id, space, author, _ = threads[index]
     seen[index] += 1
@@ -124,31 +162,50 @@ for num, index in enumerate(queue, start=1):
     post_rows.append((num, uuid.uuid4().bytes, thread_id, seen[index], random.choice(authors),
                       anonymous, body, f"<p>{html.escape(body)}</p>\n", "", False, "published",
                       None, at, None))
-    search_rows.append((num, titles[index], body))
+    # As the server does: the title is indexed with the opening post only.
+    search_rows.append((num, titles[index] if seen[index] == 1 else "", body))
     if len(post_rows) == 50_000:
-        con.executemany("INSERT INTO posts (num, id, thread_id, seq, author_id, anonymous, body, html, "
-                        "content_warning, crisis, state, quoted_post, created_at, edited_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", post_rows)
-        con.executemany("INSERT INTO post_search (rowid, title, body) VALUES (?, ?, ?)", search_rows)
+        write_posts(post_rows, search_rows)
         post_rows, search_rows = [], []
-if post_rows:
-    con.executemany("INSERT INTO posts (num, id, thread_id, seq, author_id, anonymous, body, html, "
-                    "content_warning, crisis, state, quoted_post, created_at, edited_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", post_rows)
-    con.executemany("INSERT INTO post_search (rowid, title, body) VALUES (?, ?, ?)", search_rows)
-con.executemany("INSERT INTO threads (id, space_id, author_id, anonymous, title, state, locked, "
-                "post_count, created_at, last_post_at) VALUES (?, ?, ?, 0, ?, 'open', 0, ?, ?, ?)",
-                [(t[0], t[1], t[2], titles[i], t[3], first_at[i], last_at[i]) for i, t in enumerate(threads)])
-con.commit()
-con.execute("PRAGMA optimize")
-con.close()
+write_posts(post_rows, search_rows)
+thread_rows = [(t[0], t[1], t[2], titles[i], t[3], first_at[i], last_at[i]) for i, t in enumerate(threads)]
+if kind == "sqlite":
+    con.executemany("INSERT INTO threads (id, space_id, author_id, anonymous, title, state, locked, "
+                    "post_count, created_at, last_post_at) VALUES (?, ?, ?, 0, ?, 'open', 0, ?, ?, ?)",
+                    thread_rows)
+    con.commit()
+    con.execute("PRAGMA optimize")
+    con.close()
+else:
+    posts_file.close()
+    with open(os.path.join(where, "threads.csv"), "w", newline="") as f:
+        out = csv.writer(f)
+        for (tid, space, author, title, count, first, last) in thread_rows:
+            out.writerow([ident(tid), ident(space), ident(author), "f", title, "open", "f", count, first, last, 0])
 long_thread = next(t for t in threads if t[3] >= 60)
 print(uuid.UUID(bytes=long_thread[0]), uuid.UUID(bytes=spaces[0]))
 PY
 )
-if [[ -n "${BENCH_KEEP_DB:-}" ]]; then cp "$DB" "$BENCH_KEEP_DB"; fi
+if [[ "$DATABASE_URL" == postgres* ]]; then
+  psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL
+\copy threads (id, space_id, author_id, anonymous, title, state, locked, post_count, created_at, last_post_at, version) FROM '$WORK/threads.csv' WITH (FORMAT csv)
+\copy posts (num, id, thread_id, seq, author_id, anonymous, body, html, content_warning, crisis, state, quoted_post, created_at, edited_at) FROM '$WORK/posts.csv' WITH (FORMAT csv, FORCE_NOT_NULL (content_warning))
+SELECT setval(pg_get_serial_sequence('posts', 'num'), (SELECT MAX(num) FROM posts));
+INSERT INTO post_search (num, document)
+  SELECT p.num, setweight(to_tsvector('simple', CASE WHEN p.seq = 1 THEN t.title ELSE '' END), 'A')
+                || to_tsvector('simple', p.body)
+  FROM posts p JOIN threads t ON t.id = p.thread_id;
+UPDATE spaces SET version = version + 1;
+ANALYZE;
+SQL
+fi
+if [[ -n "${BENCH_KEEP_DB:-}" && -f "$DB" ]]; then cp "$DB" "$BENCH_KEEP_DB"; fi
 SEED_SECONDS=$(awk -v s="$SEED_START" -v e="$(date +%s.%N)" 'BEGIN { printf "%.0f", e - s }')
-DB_MB=$(du -m "$DB" | cut -f1)
+if [[ "$DATABASE_URL" == postgres* ]]; then
+  DB_MB=$(psql "$DATABASE_URL" -Atqc "SELECT (SUM(pg_total_relation_size(c.oid)) / 1048576)::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '$SCHEMA' AND c.relkind = 'r'")
+else
+  DB_MB=$(du -m "$DB" | cut -f1)
+fi
 
 start_server
 AUTH="Authorization: Bearer $TOKEN"
@@ -170,7 +227,7 @@ measure() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a/b }'; }
 
 echo
-echo "Mutual community benchmark — $(date -u +%Y-%m-%d), SQLite, $POSTS posts in $TOPICS threads ($DB_MB MB, seeded in ${SEED_SECONDS} s), $(nproc) cores"
+echo "Mutual community benchmark — $(date -u +%Y-%m-%d), ${DATABASE_URL%%:*}, $POSTS posts in $TOPICS threads ($DB_MB MB, seeded in ${SEED_SECONDS} s), $(nproc) cores"
 echo
 echo "Under load: wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s"
 printf '%-48s %10s %9s %9s %8s\n' endpoint "req/s" "p50 ms" "p99 ms" "ratio"

@@ -581,14 +581,12 @@ async fn after_posting(
         &link,
     )
     .await?;
-    let mut named = Vec::new();
-    for username in posts::mentions(&post.body) {
-        if let Some(user) = crate::accounts::member_named(app, &username).await?
-            && !told.contains(&user.id.0)
-        {
-            named.push(user.id.0);
-        }
-    }
+    let named: Vec<Uuid> =
+        mutual_store::accounts::list_user_ids_named(&app.db, &posts::mentions(&post.body))
+            .await?
+            .into_iter()
+            .filter(|id| !told.contains(id))
+            .collect();
     let mentioned = readers_of(app, viewer, post.anonymous, space, named).await?;
     crate::notifications::notify(
         app,
@@ -847,17 +845,23 @@ pub async fn edit_own_post(
     standing::ensure_may_post(app, viewer).await?;
     let body = posts::parse_body(body)?;
     ensure_links_allowed(&trust_level(app, viewer).await?.limits(), &body)?;
-    store::update_post_body(
-        &app.db,
-        &post,
-        &body,
-        &markdown::render(&body),
-        viewer.user_id,
-        "",
-        app.clock.now().millis(),
-    )
-    .await?;
+    store_edit(app, &post, viewer.user_id, &body, "").await?;
     Ok(post_link(thread.id, post.seq))
+}
+
+/// Replaces a post's body with a checked one, rendered, keeping the earlier version (with who
+/// edited and their note) for moderators.
+pub(crate) async fn store_edit(
+    app: &App,
+    post: &PostRow,
+    editor: UserId,
+    body: &str,
+    note: &str,
+) -> Result<(), AppError> {
+    let html = markdown::render(body);
+    let now = app.clock.now().millis();
+    store::update_post_body(&app.db, post, body, &html, editor, note, now).await?;
+    Ok(())
 }
 
 /// Sets a post's state; an opening post takes its thread with it (published opens the thread,
@@ -1236,17 +1240,7 @@ pub async fn request_to_join(app: &App, viewer: &Viewer, id: Uuid) -> Result<(),
     {
         return Ok(());
     }
-    store::upsert_space_member(
-        &app.db,
-        &store::SpaceMemberRow {
-            space_id: space.id,
-            user_id: viewer.user_id.0,
-            status: "requested".into(),
-            created_at: app.clock.now().millis(),
-        },
-    )
-    .await?;
-    cached::forget_readers(app, &[viewer.user_id]);
+    put_on_list(app, &space, viewer.user_id, "requested").await?;
     crate::notifications::notify(
         app,
         &moderation::staff(app).await?,
@@ -1255,6 +1249,28 @@ pub async fn request_to_join(app: &App, viewer: &Viewer, id: Uuid) -> Result<(),
         &format!("/spaces/{}/members", space.id),
     )
     .await
+}
+
+/// Puts a member on a private space's list as `member` or `requested`; their reading context
+/// here changes with it.
+async fn put_on_list(
+    app: &App,
+    space: &SpaceRow,
+    user: UserId,
+    status: &str,
+) -> Result<(), AppError> {
+    store::upsert_space_member(
+        &app.db,
+        &store::SpaceMemberRow {
+            space_id: space.id,
+            user_id: user.0,
+            status: status.to_owned(),
+            created_at: app.clock.now().millis(),
+        },
+    )
+    .await?;
+    cached::forget_readers(app, &[user]);
+    Ok(())
 }
 
 /// A space whose member list a moderator looks after.
@@ -1282,17 +1298,7 @@ pub async fn admit(app: &App, viewer: &Viewer, id: Uuid, username: &str) -> Resu
     let user = crate::accounts::member_named(app, username)
         .await?
         .ok_or_else(|| AppError::field("username", "There is no member with that pseudonym."))?;
-    store::upsert_space_member(
-        &app.db,
-        &store::SpaceMemberRow {
-            space_id: space.id,
-            user_id: user.id.0,
-            status: "member".into(),
-            created_at: app.clock.now().millis(),
-        },
-    )
-    .await?;
-    cached::forget_readers(app, &[user.id]);
+    put_on_list(app, &space, user.id, "member").await?;
     crate::notifications::notify(
         app,
         &[user.id],

@@ -63,9 +63,10 @@ pub struct SessionConfig {
     pub remember_idle_days: u64,
     /// With "keep me signed in" (and for API tokens): absolute limit.
     pub remember_absolute_days: u64,
-    /// How long a server may reuse a session it has checked before asking the database again.
-    /// Revocations through the same server apply at once; another server sharing the database
-    /// sees them within this many seconds. 0 turns the cache off.
+    /// How long a server may reuse a session it has checked (and a member's recovery data and
+    /// community reading context) before asking the database again. Changes through the same
+    /// server apply at once; another server sharing the database sees them within this many
+    /// seconds. 0 turns the caches off.
     pub cache_seconds: u64,
 }
 

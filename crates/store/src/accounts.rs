@@ -152,6 +152,24 @@ pub async fn find_user_by_username(
     row.map(UserRecord::try_from).transpose()
 }
 
+/// The ids of the accounts (not deleted) with these canonical pseudonyms, in no order.
+pub async fn list_user_ids_named(db: &Db, canonical: &[String]) -> Result<Vec<Uuid>, StoreError> {
+    if canonical.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id FROM users WHERE status <> 'deleted' AND username_lower IN ({})",
+        crate::db::placeholders(1, canonical.len())
+    );
+    on_db!(db, pool => {
+        let mut query = sqlx::query_scalar(&sql);
+        for name in canonical {
+            query = query.bind(name);
+        }
+        Ok(query.fetch_all(pool).await?)
+    })
+}
+
 /// The account with this id.
 pub async fn find_user_by_id(db: &Db, id: UserId) -> Result<Option<UserRecord>, StoreError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");

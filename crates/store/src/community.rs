@@ -2,6 +2,7 @@
 //! reactions, subscriptions and read markers, flags, the moderation log, members' community
 //! activity, and full-text search (whose two dialects live in [`crate::dialect`]).
 
+use crate::db::placeholders;
 use crate::dialect;
 use crate::{Db, StoreError};
 use mutual_domain::UserId;
@@ -282,14 +283,6 @@ pub struct PostViewRow {
 pub async fn find_post(db: &Db, id: Uuid) -> Result<Option<PostRow>, StoreError> {
     let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE id = $1");
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
-}
-
-/// `$first, $first+1, ...` for `count` bound values.
-fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 const POST_VIEW_SELECT: &str = "SELECT p.id, p.thread_id, p.seq, p.author_id, p.anonymous, p.body, \
@@ -826,12 +819,6 @@ pub async fn list_review_queue(db: &Db, limit: i64) -> Result<Vec<QueueRow>, Sto
         dialect::string_agg_distinct(db.backend(), "reason")
     );
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await?))
-}
-
-/// How many posts wait for review.
-pub async fn count_review_queue(db: &Db) -> Result<i64, StoreError> {
-    const SQL: &str = "SELECT COUNT(DISTINCT post_id) FROM flags WHERE resolved_at IS NULL";
-    Ok(on_db!(db, pool => sqlx::query_scalar(SQL).fetch_one(pool).await?))
 }
 
 /// The notes members left with their open flags on any of `posts`: (post, note), in no order.

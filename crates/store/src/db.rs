@@ -294,3 +294,11 @@ impl Db {
         Ok(rows)
     }
 }
+
+/// `$first, $first+1, ...` for `count` values bound in a statement.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -2,6 +2,7 @@
 //! history, or imported in chunks by slug), facilitators, saved meetings and calendar feed
 //! tokens, private attendance logs, and suggested corrections.
 
+use crate::db::placeholders;
 use crate::{Db, StoreError};
 use mutual_domain::UserId;
 use serde::Serialize;
@@ -134,13 +135,6 @@ macro_rules! bind_group {
             .bind($g.created_at)
             .bind($g.updated_at)
     };
-}
-
-fn placeholders(count: usize) -> String {
-    (1..=count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// An insert of `rows` rows that, on a conflict over `target`, replaces every column but the
@@ -444,7 +438,7 @@ pub async fn import_meetings(db: &Db, rows: &[ImportRow]) -> Result<ImportCounts
     }
     let find_slugs = format!(
         "SELECT slug, group_id FROM meetings WHERE slug IN ({})",
-        placeholders(rows.len())
+        placeholders(1, rows.len())
     );
     let names: Vec<&str> = rows
         .iter()
@@ -735,7 +729,7 @@ const SUGGESTION_COLUMNS: &str = "id, meeting_id, user_id, changes, note, status
 pub async fn insert_suggestion(db: &Db, row: &SuggestionRow) -> Result<(), StoreError> {
     let sql = format!(
         "INSERT INTO meeting_suggestions ({SUGGESTION_COLUMNS}) VALUES ({})",
-        placeholders(10)
+        placeholders(1, 10)
     );
     on_write!(db, pool => sqlx::query(&sql).bind(row.id).bind(row.meeting_id).bind(row.user_id)
         .bind(&row.changes).bind(&row.note).bind(&row.status).bind(row.decided_by)

@@ -43,7 +43,7 @@ impl Reader {
     pub fn in_force(&self, now: i64) -> impl Iterator<Item = Kind> + '_ {
         self.restrictions
             .iter()
-            .filter(move |(_, ends)| ends.is_none_or(|ends| ends > now))
+            .filter(move |(kind, ends)| kind.in_force(false, *ends, now))
             .map(|(kind, _)| *kind)
     }
 }

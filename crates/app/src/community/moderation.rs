@@ -7,7 +7,6 @@ use crate::accounts::Viewer;
 use crate::audit::{Action as Audit, record};
 use crate::{App, AppError};
 use mutual_domain::UserId;
-use mutual_domain::community::markdown;
 use mutual_domain::community::posts::{self, Visibility};
 use mutual_domain::community::sanctions::{self, Kind};
 use mutual_domain::permissions::Role;
@@ -180,7 +179,7 @@ pub async fn review_queue(app: &App, viewer: &Viewer) -> Result<Vec<QueueItem>, 
     let posts = store::list_posts_by_ids(&app.db, &post_ids).await?;
     let thread_ids: Vec<Uuid> = posts.iter().map(|p| p.post.thread_id).collect();
     let threads = store::list_threads_by_ids(&app.db, &thread_ids).await?;
-    let spaces = store::list_spaces(&app.db).await?;
+    let spaces = super::cached::spaces(app).await?;
     let notes = store::list_open_flag_notes(&app.db, &post_ids).await?;
     let mut items = Vec::new();
     for queue in queue {
@@ -351,16 +350,7 @@ pub async fn decide(
         }
         Decision::Edit(body) => {
             let body = posts::parse_body(body)?;
-            store::update_post_body(
-                &app.db,
-                &post,
-                &body,
-                &markdown::render(&body),
-                viewer.user_id,
-                reason,
-                app.clock.now().millis(),
-            )
-            .await?;
+            super::store_edit(app, &post, viewer.user_id, &body, reason).await?;
         }
         Decision::Sanction(kind, days) => {
             let author = post.author_id.ok_or(AppError::NotFound)?;

@@ -31,9 +31,11 @@ pub struct SanctionView {
 
 fn view(app: &App, row: SanctionRow) -> SanctionView {
     let kind = Kind::parse(&row.kind).unwrap_or(Kind::Warn);
-    let now = app.clock.now().millis();
-    let in_force =
-        kind != Kind::Warn && row.lifted_at.is_none() && row.ends_at.is_none_or(|ends| ends > now);
+    let in_force = kind.in_force(
+        row.lifted_at.is_some(),
+        row.ends_at,
+        app.clock.now().millis(),
+    );
     SanctionView {
         row,
         kind,

@@ -57,6 +57,12 @@ impl Kind {
     pub fn stops_reading(self) -> bool {
         matches!(self, Kind::Ban | Kind::Suspend)
     }
+
+    /// Whether a sanction of this kind, lifted or not, ending at `ends_at` (`None`: until
+    /// lifted), stops anything at `now`. A warning never does.
+    pub fn in_force(self, lifted: bool, ends_at: Option<i64>, now: i64) -> bool {
+        self != Kind::Warn && !lifted && ends_at.is_none_or(|ends| ends > now)
+    }
 }
 
 /// The length of a silence, in whole days from 1 to [`MAX_SILENCE_DAYS`].
@@ -101,6 +107,10 @@ mod tests {
         assert!(!Kind::Warn.stops_posting());
         assert!(Kind::Silence.stops_posting() && !Kind::Silence.stops_reading());
         assert!(Kind::Ban.stops_reading());
+        assert!(Kind::Silence.in_force(false, Some(10), 9));
+        assert!(!Kind::Silence.in_force(false, Some(10), 10), "ended");
+        assert!(!Kind::Ban.in_force(true, None, 0), "lifted");
+        assert!(!Kind::Warn.in_force(false, None, 0));
     }
 
     #[test]

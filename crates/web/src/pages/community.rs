@@ -7,7 +7,7 @@ use crate::auth::{MaybeViewer, SignedIn};
 use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
 use crate::layout::{FormView, Layout, PageContext};
-use crate::pages::{parse_id, query_param, render};
+use crate::pages::{form_outcome, parse_id, query_param, render};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -288,22 +288,12 @@ pub async fn create_thread(
     } else {
         Err(AppError::Invalid(errors))
     };
-    match result {
-        Ok(posted) => Ok(Redirect::to(&after_post(&posted)).into_response()),
-        Err(error) => {
-            let errors = form_errors(error)?;
-            let page = space_page(
-                &state,
-                Some(&viewer),
-                &ctx,
-                id,
-                None,
-                view.with_errors(errors),
-            )
-            .await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-    }
+    form_outcome(
+        result.map(|posted| after_post(&posted)),
+        view,
+        async |view| space_page(&state, Some(&viewer), &ctx, id, None, view).await,
+    )
+    .await
 }
 
 /// What a thread page shows after the viewer's own action (from the redirect's query string).
@@ -477,26 +467,17 @@ pub async fn create_reply(
     } else {
         Err(AppError::Invalid(errors))
     };
-    match result {
-        Ok(posted) => Ok(Redirect::to(&after_post(&posted)).into_response()),
-        Err(error) => {
-            let errors = form_errors(error)?;
+    form_outcome(
+        result.map(|posted| after_post(&posted)),
+        view,
+        async |view| {
             // Show the last page, where the reply form is, with what was typed.
             let (_, thread) = community::thread_for(&state.app, Some(&viewer), id).await?;
             let last = community::page_count(&thread);
-            let page = thread_page(
-                &state,
-                Some(&viewer),
-                &ctx,
-                id,
-                last,
-                view.with_errors(errors),
-                Shown::Nothing,
-            )
-            .await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-    }
+            thread_page(&state, Some(&viewer), &ctx, id, last, view, Shown::Nothing).await
+        },
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -569,14 +550,10 @@ pub async fn edit_post(
         community::edit_own_post(&state.app, &viewer, id, form.get("body")).await
     }
     .await;
-    match result {
-        Ok(link) => Ok(Redirect::to(&link).into_response()),
-        Err(error) => {
-            let view = form.kept(&["body"]).with_errors(form_errors(error)?);
-            let page = post_form_page(&state, &viewer, &ctx, id, "edit", Some(view)).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-    }
+    form_outcome(result, form.kept(&["body"]), async |view| {
+        post_form_page(&state, &viewer, &ctx, id, "edit", Some(view)).await
+    })
+    .await
 }
 
 /// `POST /posts/{id}/delete`
@@ -616,16 +593,11 @@ pub async fn flag_post(
         community::moderation::flag(&state.app, &viewer, id, reason, note).await
     }
     .await;
-    match result {
-        Ok(link) => Ok(Redirect::to(&with_param(&link, "flagged=1")).into_response()),
-        Err(error) => {
-            let view = form
-                .kept(&["reason", "note"])
-                .with_errors(form_errors(error)?);
-            let page = post_form_page(&state, &viewer, &ctx, id, "flag", Some(view)).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-    }
+    let to = result.map(|link| with_param(&link, "flagged=1"));
+    form_outcome(to, form.kept(&["reason", "note"]), async |view| {
+        post_form_page(&state, &viewer, &ctx, id, "flag", Some(view)).await
+    })
+    .await
 }
 
 /// `POST /posts/{id}/reactions`: `kind` gives a reaction, `remove` takes one back

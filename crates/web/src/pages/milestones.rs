@@ -3,15 +3,15 @@
 
 use crate::AppState;
 use crate::auth::SignedIn;
-use crate::error::{PageError, form_errors};
+use crate::error::PageError;
 use crate::forms::FormData;
 use crate::layout::{FormView, Layout, PageContext};
 use crate::pages::community::after_post;
-use crate::pages::{parse_id, render};
+use crate::pages::{form_outcome, parse_id, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use mutual_app::community::milestones;
 use uuid::Uuid;
 
@@ -60,7 +60,6 @@ pub async fn share(
     form: FormData,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id)?;
-    let milestone = milestones::shareable(&state.app, &viewer, id).await?;
     let result = async {
         form.only(FIELDS)?;
         let mut errors = Vec::new();
@@ -71,12 +70,10 @@ pub async fn share(
         milestones::share(&state.app, &viewer, id, form.get("body"), anonymous).await
     }
     .await;
-    match result {
-        Ok(posted) => Ok(Redirect::to(&after_post(&posted)).into_response()),
-        Err(error) => {
-            let view = form.kept(FIELDS).with_errors(form_errors(error)?);
-            let page = share_page(&ctx, id, &milestone, view);
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-    }
+    let to = result.map(|posted| after_post(&posted));
+    form_outcome(to, form.kept(FIELDS), async |view| {
+        let milestone = milestones::shareable(&state.app, &viewer, id).await?;
+        Ok(share_page(&ctx, id, &milestone, view))
+    })
+    .await
 }

@@ -33,6 +33,23 @@ pub(crate) fn render<T: Template>(status: StatusCode, page: &T) -> Response {
     }
 }
 
+/// What a submitted form comes to: a redirect to where the use case says when it went through,
+/// or the form's page again (422) with what was typed (`kept`) and every problem when it was
+/// refused. Any other error becomes the error page.
+pub(crate) async fn form_outcome<P: Template>(
+    result: Result<String, AppError>,
+    kept: crate::layout::FormView,
+    page: impl AsyncFnOnce(crate::layout::FormView) -> Result<P, AppError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(error) => {
+            let view = kept.with_errors(crate::error::form_errors(error)?);
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page(view).await?))
+        }
+    }
+}
+
 /// The 404 page for any path nothing is registered at.
 pub async fn not_found() -> Response {
     message_page(

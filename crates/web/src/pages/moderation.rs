@@ -4,10 +4,10 @@
 
 use crate::AppState;
 use crate::auth::SignedIn;
-use crate::error::{PageError, form_errors};
+use crate::error::PageError;
 use crate::forms::FormData;
 use crate::layout::{FormView, Layout, PageContext};
-use crate::pages::{parse_id, query_param, render};
+use crate::pages::{form_outcome, parse_id, query_param, render};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -76,23 +76,17 @@ pub async fn decide(
         moderation::decide(&state.app, &viewer, id, decision, form.get("reason")).await
     }
     .await;
-    match result {
-        Ok(link) => {
-            let to = if form.get("back") == "thread" {
-                link
-            } else {
-                "/moderation?done=1".to_owned()
-            };
-            Ok(Redirect::to(&to).into_response())
+    let to = result.map(|link| {
+        if form.get("back") == "thread" {
+            link
+        } else {
+            "/moderation?done=1".to_owned()
         }
-        Err(error) => {
-            let view = form
-                .kept(&["reason", "body", "days"])
-                .with_errors(form_errors(error)?);
-            let page = queue_page(&state, &viewer, &ctx, view, false).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-    }
+    });
+    form_outcome(to, form.kept(&["reason", "body", "days"]), async |view| {
+        queue_page(&state, &viewer, &ctx, view, false).await
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -233,14 +227,11 @@ pub async fn admit_member(
         community::admit(&state.app, &viewer, id, form.get("username")).await
     }
     .await;
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/spaces/{id}/members")).into_response()),
-        Err(error) => {
-            let view = form.kept(&["username"]).with_errors(form_errors(error)?);
-            let page = members_page(&state, &viewer, &ctx, id, view).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-    }
+    let to = result.map(|()| format!("/spaces/{id}/members"));
+    form_outcome(to, form.kept(&["username"]), async |view| {
+        members_page(&state, &viewer, &ctx, id, view).await
+    })
+    .await
 }
 
 /// `POST /spaces/{id}/members/{user}/remove`
@@ -335,13 +326,12 @@ pub async fn save_safety(
         community::save_safety_lists(&state.app, &viewer, crisis, watched).await
     }
     .await;
-    match result {
-        Ok(()) => Ok(Redirect::to("/admin/community?done=1").into_response()),
-        Err(error) => {
-            let safety = form
-                .kept(&["crisis_phrases", "watched_words"])
-                .with_errors(form_errors(error)?);
-            let page = admin_page(
+    let to = result.map(|()| "/admin/community?done=1".to_owned());
+    form_outcome(
+        to,
+        form.kept(&["crisis_phrases", "watched_words"]),
+        async |safety| {
+            admin_page(
                 &state,
                 &viewer,
                 &ctx,
@@ -349,10 +339,10 @@ pub async fn save_safety(
                 FormView::default(),
                 false,
             )
-            .await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-    }
+            .await
+        },
+    )
+    .await
 }
 
 const SPACE_FIELDS: &[&str] = &[
@@ -387,12 +377,9 @@ pub async fn save_space(
         community::save_space(&state.app, &viewer, id, &input).await
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to("/admin/community?done=1").into_response()),
-        Err(error) => {
-            let view = form.kept(SPACE_FIELDS).with_errors(form_errors(error)?);
-            let page = admin_page(&state, &viewer, &ctx, None, view, false).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-    }
+    let to = result.map(|_| "/admin/community?done=1".to_owned());
+    form_outcome(to, form.kept(SPACE_FIELDS), async |view| {
+        admin_page(&state, &viewer, &ctx, None, view, false).await
+    })
+    .await
 }

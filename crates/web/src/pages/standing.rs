@@ -8,7 +8,7 @@ use crate::client::Client;
 use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
 use crate::layout::{FormView, Layout, PageContext};
-use crate::pages::{parse_id, query_param, render};
+use crate::pages::{form_outcome, parse_id, query_param, render};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -98,14 +98,11 @@ pub async fn appeal(
         standing::appeal(&state.app, &viewer, id, form.get("appeal")).await
     }
     .await;
-    match result {
-        Ok(()) => Ok(Redirect::to("/community/standing?appealed=1").into_response()),
-        Err(error) => {
-            let view = form.kept(&["appeal"]).with_errors(form_errors(error)?);
-            let page = standing_page(&state, &viewer, &ctx, Some(id), view, false).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-    }
+    let to = result.map(|()| "/community/standing?appealed=1".to_owned());
+    form_outcome(to, form.kept(&["appeal"]), async |view| {
+        standing_page(&state, &viewer, &ctx, Some(id), view, false).await
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -230,14 +227,11 @@ pub async fn block_member(
         blocks::block(&state.app, &viewer, form.get("username")).await
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to("/community/blocked?done=blocked").into_response()),
-        Err(error) => {
-            let view = form.kept(&["username"]).with_errors(form_errors(error)?);
-            let page = blocks_page(&state, &viewer, &ctx, view, None).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-    }
+    let to = result.map(|_| "/community/blocked?done=blocked".to_owned());
+    form_outcome(to, form.kept(&["username"]), async |view| {
+        blocks_page(&state, &viewer, &ctx, view, None).await
+    })
+    .await
 }
 
 /// `POST /community/blocked/remove`: lifts a block.
@@ -312,14 +306,11 @@ pub async fn answer_appeal(
         standing::answer(&state.app, &viewer, id, form.get("answer"), lift).await
     }
     .await;
-    match result {
-        Ok(()) => Ok(Redirect::to("/moderation/appeals?done=1").into_response()),
-        Err(error) => {
-            let view = form.kept(&["answer"]).with_errors(form_errors(error)?);
-            let page = appeals_page(&state, &viewer, &ctx, Some(id), view, false).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-        }
-    }
+    let to = result.map(|()| "/moderation/appeals?done=1".to_owned());
+    form_outcome(to, form.kept(&["answer"]), async |view| {
+        appeals_page(&state, &viewer, &ctx, Some(id), view, false).await
+    })
+    .await
 }
 
 /// Whether an answer lifts the sanction (`lift`) or upholds it (`uphold`).

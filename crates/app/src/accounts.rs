@@ -593,6 +593,7 @@ pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Va
     let recovery = crate::recovery::export(app, user.id).await?;
     let meetings = crate::meetings::export(app, user.id).await?;
     let community = crate::community::export(app, user.id).await?;
+    let people = crate::people::export(app, user.id).await?;
     let mut export = serde_json::json!({
         "format": "mutual-export/1",
         "exported_at": app.clock.now().to_rfc3339(),
@@ -615,6 +616,7 @@ pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Va
         tables.extend(recovery);
         tables.extend(meetings);
         tables.extend(community);
+        tables.extend(people);
     }
     Ok(export)
 }

@@ -12,7 +12,6 @@ pub mod standing;
 
 use crate::accounts::Viewer;
 use crate::{App, AppError, FieldError};
-use mutual_domain::UserId;
 use mutual_domain::community::markdown;
 use mutual_domain::community::phrases::Phrases;
 use mutual_domain::community::posts::{self, Visibility};
@@ -20,6 +19,7 @@ use mutual_domain::community::search::{self, parse_query};
 use mutual_domain::community::trust::{self, Activity, Thresholds, TrustLevel};
 use mutual_domain::community::watched::{self, Action as WatchAction, Watched};
 use mutual_domain::permissions::Role;
+use mutual_domain::{Timestamp, UserId};
 use mutual_store::community::{self as store, NewPost, ReplyRefused, SearchFilter};
 pub use mutual_store::community::{
     FlagRow, ModerationLogRow, PostEditRow, PostRow, PostViewRow, SearchRow, SpaceRow,
@@ -217,14 +217,24 @@ pub struct Posted {
 
 /// The member's trust level now.
 pub async fn trust_level(app: &App, viewer: &Viewer) -> Result<TrustLevel, AppError> {
-    if viewer.role.can_moderate() {
+    trust_level_of(app, viewer.user_id, viewer.role, viewer.member_since).await
+}
+
+/// Any member's trust level now, from their role and when they joined.
+pub async fn trust_level_of(
+    app: &App,
+    user: UserId,
+    role: Role,
+    member_since: Timestamp,
+) -> Result<TrustLevel, AppError> {
+    if role.can_moderate() {
         return Ok(TrustLevel::Trusted);
     }
     let now = app.clock.now();
-    let (posts_read, days_visited) = store::find_activity(&app.db, viewer.user_id).await?;
+    let (posts_read, days_visited) = store::find_activity(&app.db, user).await?;
     let quarter = now.minus(Duration::from_secs(90 * 24 * 3600)).millis();
-    let upheld = store::count_upheld_flags_against(&app.db, viewer.user_id, quarter).await?;
-    let days = (now.millis() - viewer.member_since.millis()).max(0) / (24 * 3600 * 1000);
+    let upheld = store::count_upheld_flags_against(&app.db, user, quarter).await?;
+    let days = (now.millis() - member_since.millis()).max(0) / (24 * 3600 * 1000);
     let activity = Activity {
         days_since_joining: days as u32,
         posts_read: posts_read as u32,

@@ -13,6 +13,7 @@ pub mod housekeeping;
 pub mod meetings;
 pub mod notifications;
 pub mod passwords;
+pub mod people;
 pub mod recovery;
 pub mod reminders;
 mod session_cache;
@@ -41,6 +42,7 @@ pub struct App {
     community: community::cached::CommunityCache,
     unread: cache::TtlCache<mutual_domain::UserId, i64>,
     directory: meetings::directory::DirectoryCache,
+    people: people::PeopleState,
 }
 
 impl App {
@@ -58,6 +60,7 @@ impl App {
             community: community::cached::CommunityCache::new(ttl),
             unread: cache::TtlCache::new(ttl),
             directory: meetings::directory::DirectoryCache::new(),
+            people: people::PeopleState::new(ttl),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! trends, warning signs and the dashboard summary. Everything here is the member's own.
 
 use crate::accounts::Viewer;
+use crate::people::circles::Event as CircleEvent;
 use crate::{App, AppError, FieldError};
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -164,6 +165,28 @@ fn clock_views(snapshot: &Snapshot, now: Timestamp) -> Vec<ClockView> {
             view_clock(row.clone(), mine, &snapshot.schedule, now)
         })
         .collect()
+}
+
+/// The latest milestone each of a member's clocks has reached ("90 days"), without what the
+/// clock is for or when it started, for the people they chose to share milestones with.
+/// Clocks they hide are left out.
+pub(crate) async fn latest_milestones(app: &App, user: UserId) -> Result<Vec<String>, AppError> {
+    let schedule = milestone_schedule(app).await?;
+    let attempts = store::list_attempts_by_user(&app.db, user).await?;
+    let now = app.clock.now();
+    Ok(store::list_clocks_by_user(&app.db, user)
+        .await?
+        .into_iter()
+        .filter(|row| !row.hidden)
+        .filter_map(|row| {
+            let mine = attempts
+                .iter()
+                .filter(|a| a.clock_id == row.id)
+                .cloned()
+                .collect();
+            view_clock(row, mine, &schedule, now).latest
+        })
+        .collect())
 }
 
 /// One of the member's clocks; `NotFound` for anyone else's.
@@ -428,12 +451,14 @@ pub async fn delete_clock(app: &App, viewer: &Viewer, id: Uuid) -> Result<(), Ap
 pub async fn acknowledge_milestones(app: &App, viewer: &Viewer, id: Uuid) -> Result<(), AppError> {
     let view = find_clock(app, viewer, id).await?;
     if let Some(label) = &view.celebrate {
+        // A hidden clock's milestones are the member's alone.
+        let circles = (!view.row.hidden).then_some(CircleEvent::Milestone);
         record_event(
             app,
             viewer,
-            "milestone",
-            &format!("{}:{label}", view.row.id),
+            ("milestone", &format!("{}:{label}", view.row.id)),
             label,
+            circles,
         )
         .await?;
     }
@@ -447,12 +472,14 @@ pub async fn acknowledge_milestones(app: &App, viewer: &Viewer, id: Uuid) -> Res
     Ok(())
 }
 
+/// Records a recovery event once a day per (kind, rule); the first time, the member's circles
+/// that they share `circles` with are told.
 async fn record_event(
     app: &App,
     viewer: &Viewer,
-    kind: &str,
-    rule: &str,
+    (kind, rule): (&str, &str),
     detail: &str,
+    circles: Option<CircleEvent>,
 ) -> Result<bool, AppError> {
     let event = EventRow {
         id: Uuid::now_v7(),
@@ -463,7 +490,11 @@ async fn record_event(
         detail: detail.to_owned(),
         created_at: app.clock.now().millis(),
     };
-    Ok(store::insert_event(&app.db, &event).await?)
+    let recorded = store::insert_event(&app.db, &event).await?;
+    if let Some(what) = circles.filter(|_| recorded) {
+        crate::people::circles::tell(app, viewer, what, detail).await?;
+    }
+    Ok(recorded)
 }
 
 /// Parses a check-in's local date and checks it may be written today.
@@ -556,7 +587,14 @@ async fn record_fresh_signs(
         Vec::new()
     };
     for rule in warnings::evaluate(&points, &weekly, today, &app.config.warning_signs) {
-        record_event(app, viewer, "warning_sign", rule.code(), rule.title()).await?;
+        record_event(
+            app,
+            viewer,
+            ("warning_sign", rule.code()),
+            rule.title(),
+            Some(CircleEvent::WarningSign),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -696,7 +734,14 @@ pub async fn warning_signs(app: &App, viewer: &Viewer) -> Result<Vec<FiredSign>,
             .iter()
             .any(|key| key == &format!("warning_sign:{}", rule.code()))
         {
-            record_event(app, viewer, "warning_sign", rule.code(), rule.title()).await?;
+            record_event(
+                app,
+                viewer,
+                ("warning_sign", rule.code()),
+                rule.title(),
+                Some(CircleEvent::WarningSign),
+            )
+            .await?;
             recorded = true;
         }
         fired.push(FiredSign {

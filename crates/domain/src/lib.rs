@@ -7,8 +7,10 @@ pub mod community;
 pub mod id;
 pub mod local;
 pub mod meetings;
+pub mod people;
 pub mod permissions;
 pub mod recovery;
+pub mod text;
 pub mod time;
 
 pub use id::{InviteId, SessionId, UserId};

@@ -273,7 +273,10 @@ pub async fn erase_user(db: &Db, id: UserId, now: Timestamp) -> Result<(), Store
         expect_one(done.rows_affected())?;
         sqlx::query(END_SESSIONS).bind(id.0).execute(&mut *tx).await?;
         sqlx::query(unindex).bind(id.0).execute(&mut *tx).await?;
-        for statement in crate::community::ERASE_AUTHORED.iter().chain(crate::standing::ERASE) {
+        for statement in crate::community::ERASE_AUTHORED
+            .iter()
+            .chain(crate::standing::ERASE)
+            .chain(crate::people::ERASE) {
             sqlx::query(statement).bind(id.0).execute(&mut *tx).await?;
         }
         for table in crate::recovery::MEMBER_TABLES
@@ -282,6 +285,7 @@ pub async fn erase_user(db: &Db, id: UserId, now: Timestamp) -> Result<(), Store
             .chain(crate::notifications::MEMBER_TABLES)
             .chain(crate::community::MEMBER_TABLES)
             .chain(crate::standing::MEMBER_TABLES)
+            .chain(crate::people::MEMBER_TABLES)
         {
             sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
                 .bind(id.0)

@@ -11,6 +11,7 @@ mod dialect;
 mod error;
 pub mod meetings;
 pub mod notifications;
+pub mod people;
 pub mod recovery;
 pub mod sessions;
 pub mod settings;

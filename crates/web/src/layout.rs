@@ -24,6 +24,8 @@ pub struct Layout {
     pub csrf: String,
     /// The viewer's unread notifications, shown in the header.
     pub unread: i64,
+    /// The viewer's conversations with unread messages, shown in the header.
+    pub unread_messages: i64,
 }
 
 impl Layout {
@@ -37,6 +39,7 @@ impl Layout {
             is_moderator: false,
             csrf: String::new(),
             unread: 0,
+            unread_messages: 0,
         }
     }
 }
@@ -47,6 +50,7 @@ pub struct PageContext {
     viewer: Option<(String, Role)>,
     pub csrf: String,
     unread: i64,
+    unread_messages: i64,
 }
 
 impl PageContext {
@@ -66,6 +70,7 @@ impl PageContext {
                 .is_some_and(|(_, role)| role.can_moderate()),
             csrf: self.csrf.clone(),
             unread: self.unread,
+            unread_messages: self.unread_messages,
         }
     }
 }
@@ -79,12 +84,17 @@ impl FromRequestParts<AppState> for PageContext {
             .get::<ViewerContext>()
             .and_then(|c| c.0.as_ref());
         let viewer = signed_in.map(|v| (v.username.as_str().to_owned(), v.role));
-        // A count on an index; a page still renders if it cannot be read.
-        let unread = match signed_in {
-            Some(v) => mutual_app::notifications::unread_count(&state.app, v.user_id)
-                .await
-                .unwrap_or(0),
-            None => 0,
+        // Counts on indexes; a page still renders if they cannot be read.
+        let (unread, unread_messages) = match signed_in {
+            Some(v) => (
+                mutual_app::notifications::unread_count(&state.app, v.user_id)
+                    .await
+                    .unwrap_or(0),
+                mutual_app::people::messages::unread_count(&state.app, v.user_id)
+                    .await
+                    .unwrap_or(0),
+            ),
+            None => (0, 0),
         };
         let csrf = parts
             .extensions
@@ -96,6 +106,7 @@ impl FromRequestParts<AppState> for PageContext {
             viewer,
             csrf,
             unread,
+            unread_messages,
         })
     }
 }

@@ -105,6 +105,32 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("GET", "/spaces/{id}/members", Moderator),
     rule("POST", "/spaces/{id}/members", Moderator),
     rule("POST", "/spaces/{id}/members/{user}/remove", Moderator),
+    rule("GET", "/messages", Member),
+    rule("POST", "/messages", Member),
+    rule("GET", "/messages/{id}", Member),
+    rule("POST", "/messages/{id}", Member),
+    rule("GET", "/messages/{id}/events", Member),
+    rule("POST", "/messages/{id}/request", Member),
+    rule("GET", "/messages/{id}/report", Member),
+    rule("POST", "/messages/{id}/report", Member),
+    rule("GET", "/moderation/messages", Moderator),
+    rule("POST", "/moderation/messages/{id}", Moderator),
+    rule("GET", "/circles", Member),
+    rule("POST", "/circles", Member),
+    rule("GET", "/circles/{id}", Member),
+    rule("POST", "/circles/{id}/answer", Member),
+    rule("POST", "/circles/{id}/invites", Member),
+    rule("POST", "/circles/{id}/sharing", Member),
+    rule("POST", "/circles/{id}/notes", Member),
+    rule("POST", "/circles/{id}/nudge", Member),
+    rule("POST", "/circles/{id}/link", Member),
+    rule("POST", "/circles/{id}/leave", Member),
+    rule("GET", "/circles/join/{token}", Member),
+    rule("POST", "/circles/join/{token}", Member),
+    rule("GET", "/reach-out", Member),
+    rule("POST", "/reach-out", Member),
+    rule("GET", "/reach-out/{id}", Member),
+    rule("POST", "/reach-out/{id}/reply", Member),
     rule("GET", "/admin/community", Admin),
     rule("POST", "/admin/community/safety", Admin),
     rule("POST", "/admin/spaces", Admin),
@@ -210,6 +236,26 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("DELETE", "/api/v1/blocks/{username}", Member),
     rule("GET", "/api/v1/moderation/appeals", Moderator),
     rule("POST", "/api/v1/moderation/appeals/{id}", Moderator),
+    rule("GET", "/api/v1/conversations", Member),
+    rule("POST", "/api/v1/conversations", Member),
+    rule("GET", "/api/v1/conversations/{id}", Member),
+    rule("POST", "/api/v1/conversations/{id}/messages", Member),
+    rule("POST", "/api/v1/conversations/{id}/request", Member),
+    rule("POST", "/api/v1/conversations/{id}/reports", Member),
+    rule("GET", "/api/v1/moderation/message-reports", Moderator),
+    rule("POST", "/api/v1/moderation/message-reports/{id}", Moderator),
+    rule("GET", "/api/v1/circles", Member),
+    rule("POST", "/api/v1/circles", Member),
+    rule("GET", "/api/v1/circles/{id}", Member),
+    rule("POST", "/api/v1/circles/{id}/invites", Member),
+    rule("POST", "/api/v1/circles/{id}/answer", Member),
+    rule("PUT", "/api/v1/circles/{id}/sharing", Member),
+    rule("POST", "/api/v1/circles/{id}/notes", Member),
+    rule("POST", "/api/v1/circles/{id}/nudges", Member),
+    rule("DELETE", "/api/v1/circles/{id}/membership", Member),
+    rule("POST", "/api/v1/reach-out", Member),
+    rule("GET", "/api/v1/reach-out/{id}", Member),
+    rule("POST", "/api/v1/reach-out/{id}/replies", Member),
 ];
 
 /// The access rule for a matched route, if it has one.
@@ -337,6 +383,48 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
     .get("/posts/{id}/flag", pages::community::show_flag)
     .post("/posts/{id}/flag", pages::community::flag_post)
     .post("/posts/{id}/reactions", pages::community::react)
+    .get("/messages", pages::messages::show_inbox)
+    .add(
+        "POST",
+        "/messages",
+        post(pages::messages::start_conversation)
+            .layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
+    )
+    .get("/messages/{id}", pages::messages::show_conversation)
+    .add(
+        "POST",
+        "/messages/{id}",
+        post(pages::messages::send_message).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
+    )
+    .get(
+        "/messages/{id}/events",
+        pages::messages::conversation_events,
+    )
+    .post("/messages/{id}/request", pages::messages::answer_request)
+    .get("/messages/{id}/report", pages::messages::show_report)
+    .post("/messages/{id}/report", pages::messages::report)
+    .get("/moderation/messages", pages::messages::show_reports)
+    .post("/moderation/messages/{id}", pages::messages::resolve_report)
+    .get("/circles", pages::circles::show_circles)
+    .post("/circles", pages::circles::create_circle)
+    .get("/circles/{id}", pages::circles::show_circle)
+    .post("/circles/{id}/answer", pages::circles::answer_invite)
+    .post("/circles/{id}/invites", pages::circles::invite)
+    .post("/circles/{id}/sharing", pages::circles::update_sharing)
+    .post("/circles/{id}/notes", pages::circles::write_note)
+    .post("/circles/{id}/nudge", pages::circles::nudge)
+    .post("/circles/{id}/link", pages::circles::new_link)
+    .post("/circles/{id}/leave", pages::circles::leave)
+    .get("/circles/join/{token}", pages::circles::show_join)
+    .post("/circles/join/{token}", pages::circles::join)
+    .get("/reach-out", pages::reach_out::show_reach_out)
+    .post("/reach-out", pages::reach_out::press)
+    .get("/reach-out/{id}", pages::reach_out::show_alert)
+    .add(
+        "POST",
+        "/reach-out/{id}/reply",
+        post(pages::reach_out::reply).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
+    )
     .get("/clocks/{id}/share", pages::milestones::show_share)
     .add(
         "POST",
@@ -567,6 +655,47 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
     .post(
         "/api/v1/moderation/appeals/{id}",
         api::standing::answer_appeal,
+    )
+    .get("/api/v1/conversations", api::people::list_conversations)
+    .add(
+        "POST",
+        "/api/v1/conversations",
+        post(api::people::start_conversation).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
+    )
+    .get("/api/v1/conversations/{id}", api::people::show_conversation)
+    .add(
+        "POST",
+        "/api/v1/conversations/{id}/messages",
+        post(api::people::send_message).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
+    )
+    .post(
+        "/api/v1/conversations/{id}/request",
+        api::people::answer_request,
+    )
+    .post("/api/v1/conversations/{id}/reports", api::people::report)
+    .get(
+        "/api/v1/moderation/message-reports",
+        api::people::list_reports,
+    )
+    .post(
+        "/api/v1/moderation/message-reports/{id}",
+        api::people::resolve_report,
+    )
+    .get("/api/v1/circles", api::people::list_circles)
+    .post("/api/v1/circles", api::people::create_circle)
+    .get("/api/v1/circles/{id}", api::people::show_circle)
+    .post("/api/v1/circles/{id}/invites", api::people::invite)
+    .post("/api/v1/circles/{id}/answer", api::people::answer_invite)
+    .put("/api/v1/circles/{id}/sharing", api::people::update_sharing)
+    .post("/api/v1/circles/{id}/notes", api::people::write_note)
+    .post("/api/v1/circles/{id}/nudges", api::people::nudge)
+    .delete("/api/v1/circles/{id}/membership", api::people::leave_circle)
+    .post("/api/v1/reach-out", api::people::reach_out)
+    .get("/api/v1/reach-out/{id}", api::people::show_alert)
+    .add(
+        "POST",
+        "/api/v1/reach-out/{id}/replies",
+        post(api::people::reply_to_alert).layer(DefaultBodyLimit::max(crate::POST_BODY_BYTES)),
     );
     (routes.router.fallback(pages::not_found), routes.registered)
 }

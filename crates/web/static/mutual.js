@@ -22,6 +22,18 @@
       });
     });
   }
+  // A conversation updates itself while open: on each new message the page is shown again,
+  // unless the member is typing, who is told instead (nothing they typed is lost).
+  var live = document.querySelector('[data-live]');
+  if (live && window.EventSource) {
+    var events = new EventSource(live.getAttribute('data-live'));
+    events.addEventListener('message', function () {
+      var typing = document.querySelector('#send textarea');
+      if (!typing || !typing.value.trim()) { window.location.reload(); return; }
+      var notice = document.getElementById('new-messages');
+      if (notice) { notice.hidden = false; }
+    });
+  }
   document.querySelectorAll('button[data-print]').forEach(function (button) {
     button.hidden = false;
     button.addEventListener('click', function () { window.print(); });

@@ -80,18 +80,12 @@ pub fn parse_silence_days(text: &str) -> Result<u32, PostProblem> {
 
 /// An appeal's or an answer's text: trimmed, not empty, within [`MAX_APPEAL_CHARS`].
 pub fn parse_message(field: &'static str, text: &str) -> Result<String, PostProblem> {
-    let text = text.trim();
-    let chars = text.chars().count();
-    let message = if text.is_empty() {
-        "Please write a few words: moderators read them before they decide.".to_owned()
-    } else if chars > MAX_APPEAL_CHARS {
-        format!("Keep it to {MAX_APPEAL_CHARS} characters; this has {chars}.")
-    } else if text.contains('\0') {
-        "The text holds a character that cannot be stored.".to_owned()
-    } else {
-        return Ok(text.to_owned());
-    };
-    Err(PostProblem { field, message })
+    crate::text::parse_text(
+        field,
+        text,
+        MAX_APPEAL_CHARS,
+        "Please write a few words: moderators read them before they decide.",
+    )
 }
 
 #[cfg(test)]

@@ -424,3 +424,61 @@ both_backends! {
         server.stop().await;
     }
 }
+
+both_backends! {
+    async fn a_member_reaches_out_and_a_circle_member_replies_in_a_real_browser(database) {
+        let Some(browser) = Browser::launch().await else { return };
+        let server = TestServer::start(database).await;
+        server.register("browser_reacher").await;
+        server.register("browser_friend").await;
+        let reacher = server.token("browser_reacher").await;
+        let friend = server.token("browser_friend").await;
+        let (status, circle) = server.api(reqwest::Method::POST, "/api/v1/circles", Some(&reacher), Some(&json!({"name": "Evening circle", "invite": ["browser_friend"]}))).await;
+        assert_eq!(status, 201, "{circle}");
+        let answer = format!("/api/v1/circles/{}/answer", circle["id"].as_str().unwrap());
+        let (status, _) = server.api(reqwest::Method::POST, &answer, Some(&friend), Some(&json!({"answer": "accept"}))).await;
+        assert_eq!(status, 200);
+
+        let log_in = |name: &'static str| {
+            let browser = &browser;
+            let server = &server;
+            async move {
+                browser.go(&server.url("/login")).await;
+                browser.type_into("#username", name).await;
+                browser.type_into("#password", PASSWORD).await;
+                browser.click("form[action='/login'] button[type=submit]").await;
+                browser.wait_for_path("/dashboard").await;
+            }
+        };
+        log_in("browser_reacher").await;
+        browser.click("a.reach-out-link").await;
+        browser.wait_for_path("/reach-out").await;
+        browser.type_into("#message", "Cravings are loud tonight").await;
+        browser.screenshot("reach-out").await;
+        browser.click("button.reach-out-button").await;
+        browser.wait_for_text("We told 1 person").await;
+        let alert = browser.url().await;
+        assert!(browser.text("main").await.contains("988"), "help is shown at once");
+        browser.screenshot("reached-out").await;
+        browser.click("form[action='/logout'] button").await;
+        browser.wait_for_text("Log in").await;
+
+        log_in("browser_friend").await;
+        browser.go(&server.url("/notifications")).await;
+        assert!(browser.text("main").await.contains("browser_reacher is having a hard time and would like to hear from someone"));
+        browser.go(&alert).await;
+        assert!(browser.text("main").await.contains("Cravings are loud tonight"));
+        browser.click("form[action$='/reply'] button[type=submit]").await;
+        browser.wait_for_text("I saw you reached out").await;
+        assert!(browser.url().await.contains("/messages/"));
+        browser.screenshot("replied").await;
+        browser.click("form[action='/logout'] button").await;
+        browser.wait_for_text("Log in").await;
+
+        log_in("browser_reacher").await;
+        browser.go(&alert).await;
+        assert!(browser.text("main").await.contains("Someone is coming"), "the member sees someone responded");
+        browser.quit().await;
+        server.stop().await;
+    }
+}

@@ -328,6 +328,108 @@ async fn fill_community_tables(server: &TestServer, name: &str, staff: &str) {
     .unwrap();
 }
 
+/// Puts the member in every people table, with `staff` on the other side: a conversation with
+/// messages both ways and a report, a circle with a note and nudges both ways, a pending
+/// invite, and a Reach out either way.
+async fn fill_people_tables(server: &TestServer, name: &str, staff: &str) {
+    use reqwest::Method;
+    use serde_json::json;
+    let token = server.token(name).await;
+    let staff_token = server.token(staff).await;
+    let call = |token: String, method: Method, path: String, body: Value| async move {
+        let (status, answer) = server.api(method, &path, Some(&token), Some(&body)).await;
+        assert!(status < 300, "{path}: {status} {answer}");
+        answer
+    };
+    let started = call(
+        staff_token.clone(),
+        Method::POST,
+        "/api/v1/conversations".into(),
+        json!({"to": [name], "body": "How are you?"}),
+    )
+    .await;
+    let conversation = started["id"].as_str().unwrap().to_owned();
+    call(
+        token.clone(),
+        Method::POST,
+        format!("/api/v1/conversations/{conversation}/messages"),
+        json!({"body": "Better, thanks"}),
+    )
+    .await;
+    let opened = call(
+        token.clone(),
+        Method::GET,
+        format!("/api/v1/conversations/{conversation}"),
+        Value::Null,
+    )
+    .await;
+    let theirs = opened["messages"][0]["id"].as_str().unwrap().to_owned();
+    call(
+        token.clone(),
+        Method::POST,
+        format!("/api/v1/conversations/{conversation}/reports"),
+        json!({"messages": [theirs], "reason": "Testing reports"}),
+    )
+    .await;
+    let circle = call(
+        staff_token.clone(),
+        Method::POST,
+        "/api/v1/circles".into(),
+        json!({"name": "Data circle", "invite": [name]}),
+    )
+    .await;
+    let circle = circle["id"].as_str().unwrap().to_owned();
+    call(
+        token.clone(),
+        Method::POST,
+        format!("/api/v1/circles/{circle}/answer"),
+        json!({"answer": "accept"}),
+    )
+    .await;
+    call(
+        staff_token.clone(),
+        Method::POST,
+        "/api/v1/circles".into(),
+        json!({"name": "Pending circle", "invite": [name]}),
+    )
+    .await;
+    call(
+        token.clone(),
+        Method::POST,
+        format!("/api/v1/circles/{circle}/notes"),
+        json!({"note": "You've got this"}),
+    )
+    .await;
+    call(
+        token.clone(),
+        Method::POST,
+        format!("/api/v1/circles/{circle}/nudges"),
+        json!({"username": staff}),
+    )
+    .await;
+    call(
+        staff_token.clone(),
+        Method::POST,
+        format!("/api/v1/circles/{circle}/nudges"),
+        json!({"username": name}),
+    )
+    .await;
+    call(
+        token.clone(),
+        Method::POST,
+        "/api/v1/reach-out".into(),
+        json!({"message": "Rough evening"}),
+    )
+    .await;
+    call(
+        staff_token,
+        Method::POST,
+        "/api/v1/reach-out".into(),
+        json!({}),
+    )
+    .await;
+}
+
 both_backends! {
     async fn the_export_covers_every_table_that_holds_member_data(database) {
         let server = TestServer::start(database).await;
@@ -345,6 +447,7 @@ both_backends! {
         fill_recovery_tables(&server, &mut member, "export_me").await;
         fill_meeting_tables(&server, &mut member, "export_me", "export_admin").await;
         fill_community_tables(&server, "export_me", "export_admin").await;
+        fill_people_tables(&server, "export_me", "export_admin").await;
 
         for (name, exporter) in [("export_admin", &mut admin), ("export_me", &mut member)] {
             let user = mutual_store::accounts::find_user_by_username(&server.app.db, name).await.unwrap().unwrap();
@@ -395,6 +498,7 @@ both_backends! {
         server.register("leaving_now_other").await;
         fill_meeting_tables(&server, &mut member, "leaving_now", "leaving_mod").await;
         fill_community_tables(&server, "leaving_now", "leaving_mod").await;
+        fill_people_tables(&server, "leaving_now", "leaving_mod").await;
         let other_session = server.token("leaving_now").await;
         // A thread page the member replied on, read (and so kept in memory) before they leave.
         let staff_token = server.token("leaving_mod").await;
@@ -426,6 +530,15 @@ both_backends! {
         }
         let (_, after) = server.api(reqwest::Method::GET, &format!("/api/v1/threads/{welcome}"), Some(&staff_token), None).await;
         assert!(!after.to_string().contains("leaving_now") && !after.to_string().contains("warm welcome"), "no page shows what they wrote: {after}");
+        // The conversation stays for the other side, with the member's words gone.
+        let (_, listed) = server.api(reqwest::Method::GET, "/api/v1/conversations", Some(&staff_token), None).await;
+        let conversation = listed["conversations"][0]["id"].as_str().unwrap().to_owned();
+        let (_, opened) = server.api(reqwest::Method::GET, &format!("/api/v1/conversations/{conversation}"), Some(&staff_token), None).await;
+        let messages = opened["messages"].as_array().unwrap();
+        assert_eq!(messages.len(), 2, "{opened}");
+        assert_eq!(messages[1]["author"], Value::Null, "shown as a deleted member: {opened}");
+        assert_eq!(messages[1]["body"], "", "{opened}");
+        assert!(!opened.to_string().contains("Better, thanks"));
         let events = mutual_store::audit::list_audit_events_by_user(&server.app.db, id).await.unwrap();
         assert!(events.iter().any(|e| e.action == "account_deleted"), "the audit trail remains, de-identified");
         server.register("leaving_now").await;

@@ -10,6 +10,7 @@ mod meetings;
 mod milestones;
 mod operations;
 mod pages;
+mod people;
 mod policy;
 mod recovery;
 mod standing;

@@ -19,7 +19,7 @@ async fn send(
     server.api(method, path, Some(token), body.as_ref()).await
 }
 
-fn local_date(server: &TestServer, zone: &str, days_back: u64) -> String {
+pub(crate) fn local_date(server: &TestServer, zone: &str, days_back: u64) -> String {
     let at = server.app.clock.now().minus(DAY * days_back as u32);
     Zone::parse(zone).unwrap().date_of(at).to_string()
 }

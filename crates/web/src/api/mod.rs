@@ -4,5 +4,6 @@ pub mod accounts;
 pub mod community;
 pub mod meetings;
 pub mod openapi;
+pub mod people;
 pub mod recovery;
 pub mod standing;

@@ -6,6 +6,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::sync::LazyLock;
 
+mod people;
+
 fn error_responses(codes: &[&str]) -> Value {
     let mut responses = serde_json::Map::new();
     for code in codes {
@@ -308,19 +310,16 @@ static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
             }
         }
     });
-    if let (Some(paths), Value::Object(extra)) = (
-        document["paths"].as_object_mut(),
+    for extra in [
         directory_paths(&signed_in),
-    ) {
-        paths.extend(extra);
-    }
-    if let (Some(paths), Value::Object(extra)) = (
-        document["paths"].as_object_mut(),
         community_paths(&signed_in),
-    ) {
-        paths.extend(extra);
+        people::paths(&signed_in),
+    ] {
+        if let (Some(paths), Value::Object(extra)) = (document["paths"].as_object_mut(), extra) {
+            paths.extend(extra);
+        }
     }
-    for extra in [directory_schemas(), community_schemas()] {
+    for extra in [directory_schemas(), community_schemas(), people::schemas()] {
         if let (Some(schemas), Value::Object(extra)) =
             (document["components"]["schemas"].as_object_mut(), extra)
         {

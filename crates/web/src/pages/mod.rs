@@ -2,15 +2,18 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod circles;
 pub mod community;
 pub mod dashboard;
 pub mod help;
 pub mod home;
 pub mod meeting_editing;
 pub mod meetings;
+pub mod messages;
 pub mod milestones;
 pub mod moderation;
 pub mod notifications;
+pub mod reach_out;
 pub mod recovery;
 pub mod settings;
 pub mod setup;
@@ -62,6 +65,15 @@ pub async fn not_found() -> Response {
 /// An id from the path; anything that is not one is simply not found.
 pub(crate) fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::try_parse(id).map_err(|_| AppError::NotFound)
+}
+
+/// An `answer` field of `accept` or `decline` (invites and message requests): whether accepted.
+pub(crate) fn parse_answer(answer: &str) -> Result<bool, AppError> {
+    match answer {
+        "accept" => Ok(true),
+        "decline" => Ok(false),
+        _ => Err(AppError::field("answer", "Choose accept or decline.")),
+    }
 }
 
 /// One value from the query string.

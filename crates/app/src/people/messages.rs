@@ -1,0 +1,529 @@
+//! Private messages: starting one-to-one and group conversations under the newcomer
+//! protections, sending, reading (a block hides messages as it hides posts), message requests,
+//! unread counts, live updates within this server, and reports that carry chosen messages.
+
+use crate::accounts::{Viewer, member_named};
+use crate::community::blocks::Blocked;
+use crate::community::trust_level_of;
+use crate::{App, AppError};
+use mutual_domain::community::trust::TrustLevel;
+use mutual_domain::people::messages::{
+    self as rules, Delivery, MAX_PARTICIPANTS, Party, REQUESTS_PER_DAY,
+};
+use mutual_domain::{Timestamp, UserId};
+use mutual_store::accounts::UserRecord;
+use mutual_store::people::messages::{self as store, MemberRow, State};
+use uuid::Uuid;
+
+/// How many messages a conversation page shows at once.
+pub const PAGE_MESSAGES: i64 = 200;
+const DAY_MILLIS: i64 = 24 * 3600 * 1000;
+
+/// A conversation as the viewer's list shows it.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    pub id: Uuid,
+    /// The other people in it, by pseudonym.
+    pub with: Vec<String>,
+    pub unread: bool,
+    pub state: State,
+    pub last_message_at: i64,
+}
+
+/// The viewer's conversations and the message requests waiting for them.
+#[derive(Clone, Debug, Default)]
+pub struct Inbox {
+    pub conversations: Vec<Summary>,
+    pub requests: Vec<Summary>,
+}
+
+/// The viewer's conversations, latest first (declined requests left out).
+pub async fn inbox(app: &App, viewer: &Viewer) -> Result<Inbox, AppError> {
+    let (listed, members) = store::list_conversations(&app.db, viewer.user_id, 200).await?;
+    let blocked = Blocked::around(app, Some(viewer.user_id)).await?;
+    let mut inbox = Inbox::default();
+    for row in listed {
+        let state = State::parse(&row.state);
+        let others: Vec<&MemberRow> = members
+            .iter()
+            .filter(|m| m.conversation_id == row.id && m.user_id != viewer.user_id.0)
+            .collect();
+        // A one-to-one conversation with someone who blocked the viewer stays listed for the
+        // viewer (they cannot tell); one the viewer blocked stays too, under its name.
+        let with = others.iter().map(|m| m.username.clone()).collect();
+        let unread = row.last_seq > row.read_seq
+            && !(row.pair_key.is_some() && others.iter().any(|m| blocked.contains(m.user_id)));
+        let summary = Summary {
+            id: row.id,
+            with,
+            unread,
+            state,
+            last_message_at: row.last_message_at,
+        };
+        match state {
+            State::Active => inbox.conversations.push(summary),
+            State::Request => inbox.requests.push(summary),
+            State::Declined => {}
+        }
+    }
+    Ok(inbox)
+}
+
+/// A message as the viewer sees it.
+#[derive(Clone, Debug)]
+pub struct MessageView {
+    pub id: Uuid,
+    pub seq: i64,
+    /// `None` once the author's account is erased ("deleted member").
+    pub author: Option<String>,
+    pub mine: bool,
+    pub body: String,
+    pub created_at: i64,
+    /// The viewer blocked the author: only a placeholder is shown.
+    pub hidden: bool,
+}
+
+/// A conversation as the viewer sees it.
+#[derive(Clone, Debug)]
+pub struct ConversationView {
+    pub id: Uuid,
+    pub others: Vec<String>,
+    pub group: bool,
+    pub state: State,
+    pub messages: Vec<MessageView>,
+    pub last_seq: i64,
+    /// Why the viewer cannot write here, if they cannot.
+    pub closed: Option<&'static str>,
+}
+
+/// The viewer's place in a conversation, and everyone in it; `NotFound` for anyone else.
+async fn membership(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<(MemberRow, Vec<MemberRow>), AppError> {
+    let members = store::list_members(&app.db, id).await?;
+    let mine = members
+        .iter()
+        .find(|m| m.user_id == viewer.user_id.0)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    Ok((mine, members))
+}
+
+/// Why the viewer cannot write in a conversation: a request they have not accepted, or a
+/// one-to-one conversation with someone they blocked.
+fn closed_for(
+    state: State,
+    one_to_one: bool,
+    others: &[MemberRow],
+    blocked: &Blocked,
+) -> Option<&'static str> {
+    match state {
+        State::Request => Some("Accept this message request to reply."),
+        State::Declined => Some("You declined this message request."),
+        State::Active
+            if one_to_one
+                && others
+                    .iter()
+                    .any(|m| blocked.placed_by_viewer(Some(&m.username))) =>
+        {
+            Some("You blocked this member. Unblock them to write to them again.")
+        }
+        State::Active => None,
+    }
+}
+
+/// Opens a conversation: its latest messages (those from anyone on the other side of a block
+/// left out, or a placeholder when the viewer placed it) and marks it read.
+pub async fn open(app: &App, viewer: &Viewer, id: Uuid) -> Result<ConversationView, AppError> {
+    let conversation = store::find_conversation(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (mine, members) = membership(app, viewer, id).await?;
+    let blocked = Blocked::around(app, Some(viewer.user_id)).await?;
+    let rows = store::list_messages(&app.db, id, i64::MAX, PAGE_MESSAGES).await?;
+    let messages = rows
+        .into_iter()
+        .filter_map(|row| {
+            let name = row.author_name.as_deref();
+            let hidden = blocked.hides(name);
+            if hidden && !blocked.placed_by_viewer(name) {
+                return None;
+            }
+            Some(MessageView {
+                id: row.id,
+                seq: row.seq,
+                mine: row.author_id == Some(viewer.user_id.0),
+                author: row.author_name,
+                body: if hidden { String::new() } else { row.body },
+                created_at: row.created_at,
+                hidden,
+            })
+        })
+        .collect();
+    let state = State::parse(&mine.state);
+    if state == State::Active && conversation.last_seq > mine.read_seq {
+        store::mark_read(&app.db, id, viewer.user_id, conversation.last_seq).await?;
+        app.people.unread.forget(&viewer.user_id);
+    }
+    let others: Vec<MemberRow> = members
+        .into_iter()
+        .filter(|m| m.user_id != viewer.user_id.0)
+        .collect();
+    let one_to_one = conversation.pair_key.is_some();
+    Ok(ConversationView {
+        id,
+        closed: closed_for(state, one_to_one, &others, &blocked),
+        others: others.into_iter().map(|m| m.username).collect(),
+        group: !one_to_one,
+        state,
+        messages,
+        last_seq: conversation.last_seq,
+    })
+}
+
+/// The number of the latest message in a conversation the viewer is in (for live updates).
+pub async fn latest_seq(app: &App, viewer: &Viewer, id: Uuid) -> Result<i64, AppError> {
+    membership(app, viewer, id).await?;
+    Ok(store::find_conversation(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .last_seq)
+}
+
+/// Waits until a message is sent on this server, or `timeout` passes (live updates look at the
+/// database after either, so messages sent through another server arrive within `timeout`).
+pub async fn wait_for_news(app: &App, conversation: Uuid, timeout: std::time::Duration) {
+    let mut news = app.people.live.subscribe();
+    let _ = tokio::time::timeout(timeout, async {
+        loop {
+            match news.recv().await {
+                Ok(id) if id == conversation => return,
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    })
+    .await;
+}
+
+/// How many conversations hold messages the member has not read (in every page's header).
+pub async fn unread_count(app: &App, user: UserId) -> Result<i64, AppError> {
+    let now = app.clock.now();
+    if let Some(count) = app.people.unread.get(&user, now) {
+        return Ok(count);
+    }
+    let count = store::count_unread_conversations(&app.db, user).await?;
+    app.people.unread.put(user, count, now);
+    Ok(count)
+}
+
+fn unknown_member(name: &str) -> AppError {
+    AppError::field(
+        "to",
+        format!("No member goes by “{name}”; check the spelling."),
+    )
+}
+
+/// The pseudonyms typed into a "to" field (separated by commas or spaces), once each.
+fn split_names(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in text.split([',', ' ', '\n', ';']).map(str::trim) {
+        let name = name.trim_start_matches('@');
+        if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            names.push(name.to_owned());
+        }
+    }
+    names
+}
+
+async fn party(
+    app: &App,
+    user: UserId,
+    role: mutual_domain::permissions::Role,
+    since: Timestamp,
+) -> Result<Party, AppError> {
+    Ok(Party {
+        newcomer: trust_level_of(app, user, role, since).await? == TrustLevel::New,
+        staff: role.can_moderate(),
+    })
+}
+
+/// How a message from the viewer reaches `recipient` now; refusals are field errors on `to`.
+async fn delivery_to(
+    app: &App,
+    viewer: &Viewer,
+    sender: Party,
+    recipient: &UserRecord,
+) -> Result<State, AppError> {
+    let them = party(app, recipient.id, recipient.role, recipient.created_at).await?;
+    let known = super::know_each_other(app, viewer.user_id, recipient.id).await?;
+    let name = recipient.username.as_str();
+    match rules::delivery(sender, them, known) {
+        Delivery::Direct => Ok(State::Active),
+        Delivery::Refused => Err(AppError::field(
+            "to",
+            format!(
+                "New members can write to their circle, their mentor, moderators and people who have written to them. You can write to {name} once you have been here a little longer."
+            ),
+        )),
+        Delivery::Request => {
+            let since = app.clock.now().millis() - DAY_MILLIS;
+            if store::count_requests_since(&app.db, recipient.id, since).await? >= REQUESTS_PER_DAY
+            {
+                return Err(AppError::field(
+                    "to",
+                    format!(
+                        "{name} is not taking new message requests today. Please try again tomorrow."
+                    ),
+                ));
+            }
+            Ok(State::Request)
+        }
+    }
+}
+
+/// Starts a conversation with the members named in `to` (up to 11 others) with a first
+/// message, or, for one person the viewer already has a conversation with, sends it there.
+/// Returns the conversation. A member on either side of a block with the viewer gets the same
+/// answer as a pseudonym nobody has.
+pub async fn start(app: &App, viewer: &Viewer, to: &str, body: &str) -> Result<Uuid, AppError> {
+    let names = split_names(to);
+    let mut problems = Vec::new();
+    if names.is_empty() {
+        problems.push(crate::FieldError::new(
+            "to",
+            "Write the pseudonym of at least one member.",
+        ));
+    } else if names.len() > MAX_PARTICIPANTS - 1 {
+        problems.push(crate::FieldError::new(
+            "to",
+            format!(
+                "A conversation holds up to {MAX_PARTICIPANTS} people, you included: you named {}.",
+                names.len()
+            ),
+        ));
+    }
+    let body = match rules::parse_body(body) {
+        Ok(body) => Some(body),
+        Err(problem) => {
+            problems.push(problem.into());
+            None
+        }
+    };
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let body = body.unwrap_or_default();
+    let blocked = Blocked::around(app, Some(viewer.user_id)).await?;
+    let mut recipients = Vec::new();
+    for name in &names {
+        let user = member_named(app, name)
+            .await?
+            .filter(|user| !blocked.contains(user.id.0))
+            .ok_or_else(|| unknown_member(name))?;
+        if user.id == viewer.user_id {
+            return Err(AppError::field(
+                "to",
+                "You cannot start a conversation with yourself.",
+            ));
+        }
+        recipients.push(user);
+    }
+    let sender = party(app, viewer.user_id, viewer.role, viewer.member_since).await?;
+    let mut members = vec![(viewer.user_id.0, State::Active)];
+    for recipient in &recipients {
+        members.push((
+            recipient.id.0,
+            delivery_to(app, viewer, sender, recipient).await?,
+        ));
+    }
+    let pair = match recipients.as_slice() {
+        [one] => Some(store::pair_key(viewer.user_id.0, one.id.0)),
+        _ => None,
+    };
+    if let Some(key) = &pair
+        && let Some(existing) = store::find_conversation_by_pair(&app.db, key).await?
+    {
+        send(app, viewer, existing, &body).await?;
+        return Ok(existing);
+    }
+    let id = Uuid::now_v7();
+    let now = app.clock.now().millis();
+    store::insert_conversation(
+        &app.db,
+        id,
+        pair.as_deref(),
+        &members,
+        viewer.user_id,
+        (Uuid::now_v7(), &body),
+        now,
+    )
+    .await?;
+    for recipient in &recipients {
+        app.people.unread.forget(&recipient.id);
+    }
+    Ok(id)
+}
+
+/// Sends a message into a conversation the viewer is in; returns its number.
+pub async fn send(app: &App, viewer: &Viewer, id: Uuid, body: &str) -> Result<i64, AppError> {
+    let body = rules::parse_body(body)?;
+    let conversation = store::find_conversation(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (mine, members) = membership(app, viewer, id).await?;
+    let blocked = Blocked::around(app, Some(viewer.user_id)).await?;
+    let others: Vec<MemberRow> = members
+        .into_iter()
+        .filter(|m| m.user_id != viewer.user_id.0)
+        .collect();
+    if let Some(reason) = closed_for(
+        State::parse(&mine.state),
+        conversation.pair_key.is_some(),
+        &others,
+        &blocked,
+    ) {
+        return Err(AppError::Forbidden(reason));
+    }
+    crate::community::standing::ensure_may_post(app, viewer).await?;
+    let seq = store::insert_message(
+        &app.db,
+        id,
+        Uuid::now_v7(),
+        viewer.user_id,
+        &body,
+        app.clock.now().millis(),
+    )
+    .await?;
+    for other in &others {
+        app.people.unread.forget(&UserId(other.user_id));
+    }
+    let _ = app.people.live.send(id);
+    Ok(seq)
+}
+
+/// Accepts (or declines) a message request; the sender is not told either way.
+pub async fn answer_request(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+    accept: bool,
+) -> Result<(), AppError> {
+    let (mine, _) = membership(app, viewer, id).await?;
+    if State::parse(&mine.state) != State::Request {
+        return Err(AppError::Conflict(
+            "This is not a message request waiting for an answer.",
+        ));
+    }
+    let state = if accept {
+        State::Active
+    } else {
+        State::Declined
+    };
+    store::update_member_state(&app.db, id, viewer.user_id, state).await?;
+    app.people.unread.forget(&viewer.user_id);
+    Ok(())
+}
+
+/// The longest reason a report may give, in characters.
+const MAX_REASON_CHARS: usize = 1_000;
+
+/// Reports chosen messages of a conversation the viewer is in to the moderators, who see those
+/// messages and no others.
+pub async fn report(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+    messages: &[Uuid],
+    reason: &str,
+) -> Result<(), AppError> {
+    let reason = mutual_domain::text::parse_text(
+        "reason",
+        reason,
+        MAX_REASON_CHARS,
+        "Tell the moderators in a few words what is wrong.",
+    )?;
+    membership(app, viewer, id).await?;
+    if messages.is_empty() {
+        return Err(AppError::field(
+            "messages",
+            "Choose the messages you are reporting.",
+        ));
+    }
+    let shown = store::list_messages(&app.db, id, i64::MAX, i64::MAX).await?;
+    if !messages.iter().all(|m| shown.iter().any(|s| s.id == *m)) {
+        return Err(AppError::field(
+            "messages",
+            "Choose messages from this conversation.",
+        ));
+    }
+    store::insert_report(
+        &app.db,
+        Uuid::now_v7(),
+        id,
+        viewer.user_id,
+        &reason,
+        messages,
+        app.clock.now().millis(),
+    )
+    .await?;
+    crate::notifications::notify(
+        app,
+        &crate::community::moderation::staff(app).await?,
+        "message_report",
+        "A member reported messages from a private conversation.",
+        "/moderation/messages",
+    )
+    .await
+}
+
+/// A report with the messages it carries.
+#[derive(Clone, Debug)]
+pub struct ReportView {
+    pub report: store::ReportRow,
+    pub messages: Vec<store::MessageRow>,
+}
+
+/// Reports for the moderators, open ones first; each carries only the messages it names.
+pub async fn reports(app: &App, viewer: &Viewer) -> Result<Vec<ReportView>, AppError> {
+    if !viewer.role.can_moderate() {
+        return Err(AppError::NotFound);
+    }
+    let reports = store::list_reports(&app.db, 100).await?;
+    let ids: Vec<Uuid> = reports.iter().map(|r| r.id).collect();
+    let mut carried = store::list_reported_messages(&app.db, &ids).await?;
+    Ok(reports
+        .into_iter()
+        .map(|report| {
+            let messages = carried
+                .extract_if(.., |(id, _)| *id == report.id)
+                .map(|(_, m)| m)
+                .collect();
+            ReportView { report, messages }
+        })
+        .collect())
+}
+
+/// Resolves a report with a note of what was done (moderators).
+pub async fn resolve_report(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+    resolution: &str,
+) -> Result<(), AppError> {
+    if !viewer.role.can_moderate() {
+        return Err(AppError::NotFound);
+    }
+    let resolution = mutual_domain::text::parse_text(
+        "resolution",
+        resolution,
+        MAX_REASON_CHARS,
+        "Note what you did, for the other moderators.",
+    )?;
+    if !store::resolve_report(&app.db, id, &resolution, app.clock.now().millis()).await? {
+        return Err(AppError::Conflict("This report was resolved already."));
+    }
+    Ok(())
+}

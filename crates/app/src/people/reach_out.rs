@@ -1,0 +1,187 @@
+//! The Reach out button: one press tells the member's circles (those they share Reach out
+//! alerts with) that they are having a hard time, shows them help at once (crisis resources,
+//! meetings starting soon or online now), lets each recipient reply with one click, shows who
+//! has responded, and an hour later asks the member how they are doing. A press is never
+//! refused: quick repeats show the alert already sent.
+
+use crate::accounts::Viewer;
+use crate::community::blocks::Blocked;
+use crate::meetings::MeetingSummary;
+use crate::{App, AppError};
+use mutual_domain::UserId;
+use mutual_domain::meetings::catalog::Mode;
+use mutual_domain::meetings::search::Query;
+use mutual_domain::people::reach_out::{self as rules, FOLLOW_UP_AFTER, Press};
+use mutual_store::people::circles::{self as circles_store, Shared};
+use mutual_store::people::reach_out::{self as store, ReachOutRow, RecipientRow};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// What a press did.
+#[derive(Clone, Copy, Debug)]
+pub struct Pressed {
+    pub id: Uuid,
+    /// `false` when the press showed an alert sent moments ago instead of sending another.
+    pub sent: bool,
+}
+
+/// Presses Reach out with an optional message.
+pub async fn reach_out(app: &App, viewer: &Viewer, message: &str) -> Result<Pressed, AppError> {
+    let message = rules::parse_message(message)?;
+    let now = app.clock.now().millis();
+    let recent =
+        store::list_reach_outs_since(&app.db, viewer.user_id, now - 24 * 3600 * 1000).await?;
+    let times: Vec<i64> = recent.iter().map(|r| r.created_at).collect();
+    if let (Press::ShowLatest, Some(latest)) = (rules::press(&times, now), recent.first()) {
+        return Ok(Pressed {
+            id: latest.id,
+            sent: false,
+        });
+    }
+    let blocked = Blocked::around(app, Some(viewer.user_id)).await?;
+    let recipients: Vec<Uuid> =
+        circles_store::list_shared_with(&app.db, viewer.user_id, Shared::ReachOut)
+            .await?
+            .into_iter()
+            .filter(|id| !blocked.contains(*id))
+            .collect();
+    let row = ReachOutRow {
+        id: Uuid::now_v7(),
+        user_id: viewer.user_id.0,
+        message,
+        created_at: now,
+        follow_up_at: Some(now + FOLLOW_UP_AFTER.as_millis() as i64),
+        claimed_until: 0,
+    };
+    store::insert_reach_out(&app.db, &row, &recipients).await?;
+    let told: Vec<UserId> = recipients.into_iter().map(UserId).collect();
+    crate::notifications::notify(
+        app,
+        &told,
+        "reach_out",
+        &rules::alert_text(viewer.username.as_str()),
+        &format!("/reach-out/{}", row.id),
+    )
+    .await?;
+    Ok(Pressed {
+        id: row.id,
+        sent: true,
+    })
+}
+
+/// An alert as its sender or a recipient sees it.
+#[derive(Clone, Debug)]
+pub struct AlertView {
+    pub id: Uuid,
+    /// Who reached out.
+    pub member: String,
+    pub text: String,
+    pub message: String,
+    pub created_at: i64,
+    /// Whom it told, those who responded first.
+    pub recipients: Vec<RecipientRow>,
+    pub mine: bool,
+    /// The viewer is a recipient who has responded.
+    pub responded: bool,
+}
+
+/// An alert, for the member who sent it and those it told; `NotFound` for anyone else.
+pub async fn alert(app: &App, viewer: &Viewer, id: Uuid) -> Result<AlertView, AppError> {
+    let row = store::find_reach_out(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let recipients = store::list_recipients(&app.db, id).await?;
+    let mine = row.user_id == viewer.user_id.0;
+    let me = recipients.iter().find(|r| r.user_id == viewer.user_id.0);
+    if !mine && me.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let responded = me.is_some_and(|r| r.responded_at.is_some());
+    let member = mutual_store::accounts::find_user_by_id(&app.db, UserId(row.user_id))
+        .await?
+        .ok_or(AppError::NotFound)?
+        .username
+        .as_str()
+        .to_owned();
+    Ok(AlertView {
+        id,
+        text: rules::alert_text(&member),
+        member,
+        message: row.message,
+        created_at: row.created_at,
+        recipients,
+        mine,
+        responded,
+    })
+}
+
+/// A recipient replies: `body` goes to the member in their one-to-one conversation (started
+/// if there is none), the alert shows they responded, and the member is told. Returns the
+/// conversation.
+pub async fn respond(app: &App, viewer: &Viewer, id: Uuid, body: &str) -> Result<Uuid, AppError> {
+    let view = alert(app, viewer, id).await?;
+    if view.mine {
+        return Err(AppError::NotFound);
+    }
+    let conversation = super::messages::start(app, viewer, &view.member, body).await?;
+    store::mark_responded(&app.db, id, viewer.user_id, app.clock.now().millis()).await?;
+    let row = store::find_reach_out(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::notifications::notify(
+        app,
+        &[UserId(row.user_id)],
+        "reach_out_response",
+        &format!(
+            "{} responded to your Reach out and wrote to you.",
+            viewer.username.as_str()
+        ),
+        &format!("/messages/{conversation}"),
+    )
+    .await?;
+    Ok(conversation)
+}
+
+/// What the member is shown at once: crisis lines for the region and meetings to go to.
+#[derive(Clone, Debug)]
+pub struct HelpNow {
+    pub starting_soon: Vec<MeetingSummary>,
+    pub online_now: Vec<MeetingSummary>,
+}
+
+/// Meetings starting within two hours, and online meetings in progress, in the viewer's zone.
+pub async fn help_now(app: &App, viewer: &Viewer) -> Result<HelpNow, AppError> {
+    let mut soon = Query::new(viewer.zone.clone());
+    soon.starting_within = Some(Duration::from_secs(2 * 3600));
+    soon.limit = 5;
+    let mut online = Query::new(viewer.zone.clone());
+    online.in_progress = true;
+    online.mode = Some(Mode::Online);
+    online.limit = 5;
+    Ok(HelpNow {
+        starting_soon: crate::meetings::search(app, Some(viewer), &soon).await?,
+        online_now: crate::meetings::search(app, Some(viewer), &online).await?,
+    })
+}
+
+/// How long a worker holds a claimed follow-up before another may take it.
+const LEASE: Duration = Duration::from_secs(120);
+
+/// Asks each member who reached out an hour ago how they are doing. Returns how many were asked.
+pub async fn run_due_follow_ups(app: &App) -> Result<usize, AppError> {
+    let now = app.clock.now();
+    let due =
+        store::claim_due_follow_ups(&app.db, now.millis(), now.plus(LEASE).millis(), 100).await?;
+    for row in &due {
+        crate::notifications::notify(
+            app,
+            &[UserId(row.user_id)],
+            "reach_out_follow_up",
+            "An hour ago you reached out. How are you doing now? Your circle's replies, meetings and help are here.",
+            &format!("/reach-out/{}", row.id),
+        )
+        .await?;
+        store::finish_follow_up(&app.db, row.id).await?;
+    }
+    Ok(due.len())
+}

@@ -1,0 +1,389 @@
+//! People over HTTP: private messages under the newcomer protections and blocks, reports that
+//! carry only the chosen messages, circles that show exactly what each member shares, and
+//! Reach out reaching exactly the right people.
+
+use crate::community::{logged_in, make_trusted, send};
+use crate::support::TestServer;
+use mutual_testkit::both_backends;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+async fn post(server: &TestServer, token: &str, path: &str, body: Value) -> (u16, Value) {
+    send(server, Method::POST, path, Some(token), Some(body)).await
+}
+
+async fn get(server: &TestServer, token: &str, path: &str) -> Value {
+    let (status, body) = send(server, Method::GET, path, Some(token), None).await;
+    assert_eq!(status, 200, "{path}: {body}");
+    body
+}
+
+async fn start(server: &TestServer, token: &str, to: &[&str], body: &str) -> (u16, Value) {
+    post(
+        server,
+        token,
+        "/api/v1/conversations",
+        json!({"to": to, "body": body}),
+    )
+    .await
+}
+
+async fn notifications(server: &TestServer, token: &str) -> Vec<String> {
+    get(server, token, "/api/v1/notifications").await["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["body"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+both_backends! {
+    async fn messages_protect_new_members_and_keep_blocks_unnoticed(database) {
+        let server = TestServer::start(database).await;
+        for name in ["ada_m", "cy_m", "dee_m", "fay_m", "eve_new", "bea_new"] {
+            server.register(name).await;
+        }
+        for name in ["ada_m", "cy_m", "dee_m", "fay_m"] {
+            make_trusted(&server, name).await;
+        }
+        let ada = server.token("ada_m").await;
+        let cy = server.token("cy_m").await;
+        let dee = server.token("dee_m").await;
+        let fay = server.token("fay_m").await;
+        let bea = server.token("bea_new").await;
+        let eve = server.token("eve_new").await;
+
+        // Settled members write to each other directly; the unread count follows.
+        let (status, started) = start(&server, &ada, &["cy_m"], "Hi Cy, coffee after the meeting?").await;
+        assert_eq!(status, 201, "{started}");
+        let conversation = started["id"].as_str().unwrap().to_owned();
+        let listed = get(&server, &cy, "/api/v1/conversations").await;
+        assert_eq!(listed["conversations"][0]["unread"], true, "{listed}");
+        let mut cy_page = logged_in(&server, "cy_m").await;
+        let header = cy_page.get("/dashboard").await;
+        assert!(header.body.contains("Messages <span class=\"badge count\">1"), "{}", header.body);
+        let opened = get(&server, &cy, &format!("/api/v1/conversations/{conversation}")).await;
+        assert_eq!(opened["messages"][0]["body"], "Hi Cy, coffee after the meeting?");
+        assert_eq!(get(&server, &cy, "/api/v1/conversations").await["conversations"][0]["unread"], false);
+        let (status, _) = post(&server, &cy, &format!("/api/v1/conversations/{conversation}/messages"), json!({"body": "Yes please"})).await;
+        assert_eq!(status, 201);
+        // Writing again to the same person continues the same conversation.
+        let (_, again) = start(&server, &ada, &["CY_M"], "See you at seven").await;
+        assert_eq!(again["id"], conversation.as_str());
+
+        // A stranger reaches a new member only as a request; the new member cannot write to strangers.
+        let (status, request) = start(&server, &ada, &["bea_new"], "Welcome! Want to talk?").await;
+        assert_eq!(status, 201, "{request}");
+        let request_id = request["id"].as_str().unwrap().to_owned();
+        let inbox = get(&server, &bea, "/api/v1/conversations").await;
+        assert_eq!(inbox["conversations"].as_array().unwrap().len(), 0, "{inbox}");
+        assert_eq!(inbox["requests"][0]["with"][0], "ada_m");
+        let (status, body) = post(&server, &bea, &format!("/api/v1/conversations/{request_id}/messages"), json!({"body": "hi"})).await;
+        assert_eq!(status, 403, "{body}");
+        assert!(body.to_string().contains("Accept this message request"), "{body}");
+        let (status, body) = start(&server, &bea, &["dee_m"], "Hello there").await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.to_string().contains("New members can write to their circle"), "{body}");
+        let (status, _) = post(&server, &bea, &format!("/api/v1/conversations/{request_id}/request"), json!({"answer": "accept"})).await;
+        assert_eq!(status, 200);
+        let (status, _) = post(&server, &bea, &format!("/api/v1/conversations/{request_id}/messages"), json!({"body": "Thank you, yes"})).await;
+        assert_eq!(status, 201);
+        // Having talked, they know each other: the new member may now write to Ada directly.
+        let (status, _) = start(&server, &bea, &["ada_m"], "Hi again").await;
+        assert_eq!(status, 201);
+
+        // A new member receives at most three new requests a day.
+        for (token, n) in [(&ada, 1), (&cy, 2), (&dee, 3)] {
+            let (status, body) = start(&server, token, &["eve_new"], &format!("Request {n}")).await;
+            assert_eq!(status, 201, "{body}");
+        }
+        let (status, body) = start(&server, &fay, &["eve_new"], "Request 4").await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.to_string().contains("not taking new message requests today"), "{body}");
+        let declined = get(&server, &eve, "/api/v1/conversations").await["requests"][0]["id"].as_str().unwrap().to_owned();
+        let (status, _) = post(&server, &eve, &format!("/api/v1/conversations/{declined}/request"), json!({"answer": "decline"})).await;
+        assert_eq!(status, 200);
+        assert_eq!(get(&server, &eve, "/api/v1/conversations").await["requests"].as_array().unwrap().len(), 2);
+
+        // Bad input: too many people, too long, empty, unknown fields, wrong types.
+        let twelve: Vec<String> = (0..12).map(|n| format!("someone_{n}")).collect();
+        let names: Vec<&str> = twelve.iter().map(String::as_str).collect();
+        let (status, body) = start(&server, &ada, &names, "Hello all").await;
+        assert_eq!(status, 422);
+        assert!(body.to_string().contains("up to 12 people, you included"), "{body}");
+        let (status, body) = start(&server, &ada, &["cy_m"], &"x".repeat(4_001)).await;
+        assert_eq!(status, 422);
+        assert!(body.to_string().contains("4000 characters; this has 4001"), "{body}");
+        let (status, _) = start(&server, &ada, &["cy_m"], "   ").await;
+        assert_eq!(status, 422);
+        let (status, _) = post(&server, &ada, "/api/v1/conversations", json!({"to": ["cy_m"], "body": "hi", "urgent": true})).await;
+        assert_eq!(status, 422);
+        let (status, _) = post(&server, &ada, "/api/v1/conversations", json!({"to": "cy_m", "body": 5})).await;
+        assert!(status == 422 || status == 400, "{status}");
+        let mut ada_page = logged_in(&server, "ada_m").await;
+        let huge = "ü".repeat(300_000);
+        let refused = ada_page.post("/messages", &[("to", "cy_m"), ("body", &huge)]).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("Keep it to 4000 characters"), "the form says why");
+        assert!(refused.body.contains("value=\"cy_m\""), "and keeps what was typed");
+
+        // A group conversation; a block answers exactly as a pseudonym nobody has.
+        let (status, group) = start(&server, &ada, &["cy_m", "dee_m"], "Group hello").await;
+        assert_eq!(status, 201, "{group}");
+        let (status, _) = post(&server, &dee, "/api/v1/blocks", json!({"username": "ada_m"})).await;
+        assert_eq!(status, 201);
+        let (_, unknown) = start(&server, &ada, &["nobody_here"], "hi").await;
+        let (status, blocked) = start(&server, &ada, &["dee_m"], "hi").await;
+        assert_eq!(status, 422);
+        assert_eq!(
+            blocked.to_string().replace("dee_m", "NAME"),
+            unknown.to_string().replace("nobody_here", "NAME"),
+            "the blocked member gets the answer an unknown pseudonym gets"
+        );
+        // In the group, Dee sees a placeholder for Ada's messages; Ada sees nothing of Dee's.
+        let group = group["id"].as_str().unwrap().to_owned();
+        let (status, _) = post(&server, &ada, &format!("/api/v1/conversations/{group}/messages"), json!({"body": "Anyone around?"})).await;
+        assert_eq!(status, 201, "the blocked member's message goes out as usual");
+        let (status, _) = post(&server, &dee, &format!("/api/v1/conversations/{group}/messages"), json!({"body": "Dee was here"})).await;
+        assert_eq!(status, 201);
+        let dee_view = get(&server, &dee, &format!("/api/v1/conversations/{group}")).await;
+        assert!(!dee_view.to_string().contains("Anyone around?"), "{dee_view}");
+        assert!(dee_view["messages"].as_array().unwrap().iter().any(|m| m["hidden"] == true));
+        let ada_view = get(&server, &ada, &format!("/api/v1/conversations/{group}")).await;
+        assert!(!ada_view.to_string().contains("Dee was here"), "{ada_view}");
+        assert!(ada_view["messages"].as_array().unwrap().iter().all(|m| m["hidden"] == false), "no placeholder tells Ada: {ada_view}");
+        let cy_view = get(&server, &cy, &format!("/api/v1/conversations/{group}")).await;
+        assert!(cy_view.to_string().contains("Anyone around?") && cy_view.to_string().contains("Dee was here"));
+
+        // A report carries the chosen message to moderators, and no other.
+        server.member_with_role("mod_m", mutual_domain::permissions::Role::Moderator).await;
+        let moderator = server.token("mod_m").await;
+        let mine = get(&server, &cy, &format!("/api/v1/conversations/{conversation}")).await;
+        let reported = mine["messages"].as_array().unwrap().iter().find(|m| m["body"] == "See you at seven").unwrap()["id"].clone();
+        let (status, body) = post(&server, &cy, &format!("/api/v1/conversations/{conversation}/reports"), json!({"messages": [reported], "reason": "Pushy"})).await;
+        assert_eq!(status, 201, "{body}");
+        let (status, _) = send(&server, Method::GET, "/api/v1/moderation/message-reports", Some(&cy), None).await;
+        assert_eq!(status, 403);
+        let reports = get(&server, &moderator, "/api/v1/moderation/message-reports").await;
+        let text = reports.to_string();
+        assert!(text.contains("See you at seven") && text.contains("Pushy"), "{text}");
+        assert!(!text.contains("Hi Cy, coffee") && !text.contains("Yes please"), "only the chosen message: {text}");
+        assert!(notifications(&server, &moderator).await.iter().any(|n| n.contains("reported messages")));
+        // Someone outside a conversation finds nothing there.
+        let (status, _) = send(&server, Method::GET, &format!("/api/v1/conversations/{conversation}"), Some(&fay), None).await;
+        assert_eq!(status, 404);
+        server.stop().await;
+    }
+}
+
+/// The member entry of `name` in a circle as `token` sees it.
+async fn member_in(server: &TestServer, token: &str, circle: &str, name: &str) -> Value {
+    let body = get(server, token, &format!("/api/v1/circles/{circle}")).await;
+    body["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["username"] == name)
+        .unwrap_or_else(|| panic!("{body}"))
+        .clone()
+}
+
+both_backends! {
+    async fn circles_show_exactly_what_each_member_shares(database) {
+        let server = TestServer::start(database).await;
+        for name in ["ada_c", "bea_c", "cy_c", "dee_c"] {
+            server.register(name).await;
+        }
+        let ada = server.token("ada_c").await;
+        let bea = server.token("bea_c").await;
+        let cy = server.token("cy_c").await;
+        let dee = server.token("dee_c").await;
+
+        let fifty: Vec<String> = (0..50).map(|n| format!("friend_{n}")).collect();
+        let (status, body) = post(&server, &ada, "/api/v1/circles", json!({"name": "Too many", "invite": fifty})).await;
+        assert_eq!(status, 422);
+        assert!(body.to_string().contains("up to 12 people"), "{body}");
+        let (status, body) = post(&server, &ada, "/api/v1/circles", json!({"name": "  "})).await;
+        assert_eq!(status, 422, "{body}");
+        let (status, created) = post(&server, &ada, "/api/v1/circles", json!({"name": "Tuesday group", "invite": ["bea_c", "cy_c"]})).await;
+        assert_eq!(status, 201, "{created}");
+        let circle = created["id"].as_str().unwrap().to_owned();
+        assert!(notifications(&server, &bea).await.iter().any(|n| n.contains("invited you to the accountability circle")));
+        assert_eq!(get(&server, &bea, "/api/v1/circles").await["invites"][0]["name"], "Tuesday group");
+        for token in [&bea, &cy] {
+            let (status, _) = post(&server, token, &format!("/api/v1/circles/{circle}/answer"), json!({"answer": "accept"})).await;
+            assert_eq!(status, 200);
+        }
+        let eleven: Vec<String> = (0..10).map(|n| format!("friend_{n}")).collect();
+        let (status, body) = post(&server, &ada, &format!("/api/v1/circles/{circle}/invites"), json!({"usernames": eleven})).await;
+        assert_eq!(status, 422);
+        assert!(body.to_string().contains("This one has 3, so you can invite 9 more, not 10"), "{body}");
+        let (status, _) = send(&server, Method::GET, &format!("/api/v1/circles/{circle}"), Some(&dee), None).await;
+        assert_eq!(status, 404, "not a member");
+
+        // The defaults: done today and Reach out, so only `checked_in_today` shows.
+        let seen = member_in(&server, &ada, &circle, "bea_c").await;
+        assert_eq!(seen, json!({"username": "bea_c", "is_viewer": false, "checked_in_today": false}));
+        // Random choices: what Ada sees of Bea is exactly what Bea granted.
+        let keys = [("checkin", "checked_in_today"), ("streak", "streak"), ("milestones", "milestones"), ("warning_signs", "warning_signs")];
+        let mut seed: u64 = 0x5eed_1234;
+        for _ in 0..12 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let chosen: Vec<&str> = ["checkin", "streak", "milestones", "warning_signs", "reach_out"]
+                .iter()
+                .enumerate()
+                .filter(|(n, _)| (seed >> (33 + n)) & 1 == 1)
+                .map(|(_, c)| *c)
+                .collect();
+            let (status, body) = send(&server, Method::PUT, &format!("/api/v1/circles/{circle}/sharing"), Some(&bea), Some(json!({"share": chosen}))).await;
+            assert_eq!(status, 200, "{body}");
+            let seen = member_in(&server, &ada, &circle, "bea_c").await;
+            for (choice, key) in keys {
+                assert_eq!(seen.get(key).is_some(), chosen.contains(&choice), "{choice} granted: {chosen:?}, seen {seen}");
+            }
+            assert_eq!(seen.as_object().unwrap().len(), 2 + keys.iter().filter(|(c, _)| chosen.contains(c)).count(), "nothing else: {seen}");
+        }
+        let (status, body) = send(&server, Method::PUT, &format!("/api/v1/circles/{circle}/sharing"), Some(&bea), Some(json!({"share": ["journal"]}))).await;
+        assert_eq!(status, 422, "{body}");
+        let (status, _) = send(&server, Method::PUT, &format!("/api/v1/circles/{circle}/sharing"), Some(&bea), Some(json!({"share": ["checkin"], "quiet_days": 31}))).await;
+        assert_eq!(status, 422);
+
+        // Going quiet: Bea checked in three days ago and asked to be noticed after two quiet days.
+        let three_days_ago = crate::recovery::local_date(&server, "UTC", 3);
+        let (status, body) = send(&server, Method::PUT, &format!("/api/v1/checkins/{three_days_ago}"), Some(&bea), Some(json!({"mood": 3, "craving": 1, "sleep_hours": 7, "sleep_quality": 3}))).await;
+        assert_eq!(status, 201, "{body}");
+        assert!(member_in(&server, &ada, &circle, "bea_c").await.get("quiet_for_days").is_none(), "not opted in");
+        let (status, _) = send(&server, Method::PUT, &format!("/api/v1/circles/{circle}/sharing"), Some(&bea), Some(json!({"share": ["checkin", "streak"], "quiet_days": 2}))).await;
+        assert_eq!(status, 200);
+        let seen = member_in(&server, &ada, &circle, "bea_c").await;
+        assert_eq!(seen["quiet_for_days"], 3, "{seen}");
+        assert_eq!(seen["checked_in_today"], false);
+        assert_eq!(seen["streak"], 0);
+
+        // Encouragement and a nudge, once a day per person.
+        let (status, _) = post(&server, &cy, &format!("/api/v1/circles/{circle}/notes"), json!({"note": "Proud of you all"})).await;
+        assert_eq!(status, 201);
+        assert_eq!(get(&server, &ada, &format!("/api/v1/circles/{circle}")).await["notes"][0]["body"], "Proud of you all");
+        let (status, _) = post(&server, &cy, &format!("/api/v1/circles/{circle}/nudges"), json!({"username": "bea_c"})).await;
+        assert_eq!(status, 201);
+        let (status, body) = post(&server, &cy, &format!("/api/v1/circles/{circle}/nudges"), json!({"username": "bea_c"})).await;
+        assert_eq!(status, 422);
+        assert!(body.to_string().contains("in the last day already"), "{body}");
+        assert!(notifications(&server, &bea).await.contains(&"cy_c is thinking of you.".to_owned()));
+
+        // An invite link, shown once, lets someone join.
+        let mut ada_page = logged_in(&server, "ada_c").await;
+        let made = ada_page.post(&format!("/circles/{circle}/link"), &[]).await;
+        assert_eq!(made.status, 303);
+        let token = made.location().split("link=").nth(1).unwrap().to_owned();
+        let mut dee_page = logged_in(&server, "dee_c").await;
+        let joined = dee_page.post(&format!("/circles/join/{token}"), &[]).await;
+        assert_eq!(joined.status, 303, "{}", joined.body);
+        assert_eq!(member_in(&server, &dee, &circle, "dee_c").await["is_viewer"], true);
+        let page = dee_page.get(&format!("/circles/{circle}")).await;
+        assert!(page.body.contains("Proud of you all") && page.body.contains("Thinking of you"), "{}", page.body);
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn reach_out_tells_exactly_the_right_people_once_and_follows_up(database) {
+        let server = TestServer::start(database).await;
+        for name in ["ada_r", "bea_r", "cy_r", "dee_r", "fay_r", "gus_r"] {
+            server.register(name).await;
+        }
+        let ada = server.token("ada_r").await;
+        let bea = server.token("bea_r").await;
+        let cy = server.token("cy_r").await;
+        let dee = server.token("dee_r").await;
+        let fay = server.token("fay_r").await;
+        let gus = server.token("gus_r").await;
+        let circle = |name: &'static str, invite: &'static [&'static str]| {
+            let ada = ada.clone();
+            let server = &server;
+            async move {
+                let (status, body) = post(server, &ada, "/api/v1/circles", json!({"name": name, "invite": invite})).await;
+                assert_eq!(status, 201, "{body}");
+                body["id"].as_str().unwrap().to_owned()
+            }
+        };
+        let close = circle("Close friends", &["bea_r", "cy_r", "gus_r"]).await;
+        let work = circle("Work circle", &["dee_r"]).await;
+        for (token, id) in [(&bea, &close), (&cy, &close), (&gus, &close), (&dee, &work)] {
+            post(&server, token, &format!("/api/v1/circles/{id}/answer"), json!({"answer": "accept"})).await;
+        }
+        // Ada does not share Reach out with the work circle; Gus blocked her.
+        let (status, _) = send(&server, Method::PUT, &format!("/api/v1/circles/{work}/sharing"), Some(&ada), Some(json!({"share": ["checkin"]}))).await;
+        assert_eq!(status, 200);
+        post(&server, &gus, "/api/v1/blocks", json!({"username": "ada_r"})).await;
+
+        let (status, pressed) = post(&server, &ada, "/api/v1/reach-out", json!({"message": "Rough night, cravings are bad"})).await;
+        assert_eq!(status, 201, "{pressed}");
+        let id = pressed["id"].as_str().unwrap().to_owned();
+        let mut told: Vec<&str> = pressed["told"].as_array().unwrap().iter().map(|t| t["username"].as_str().unwrap()).collect();
+        told.sort();
+        assert_eq!(told, ["bea_r", "cy_r"]);
+        assert!(pressed["crisis_resources"].to_string().contains("988"), "{pressed}");
+        let alert = "ada_r is having a hard time and would like to hear from someone";
+        for (token, expected) in [(&bea, true), (&cy, true), (&dee, false), (&fay, false), (&gus, false)] {
+            assert_eq!(notifications(&server, token).await.iter().filter(|n| *n == alert).count(), usize::from(expected));
+        }
+        // Pressing nine more times in the next minute shows the same alert and tells nobody again.
+        for _ in 0..9 {
+            server.clock.advance(Duration::from_secs(6));
+            let (status, again) = post(&server, &ada, "/api/v1/reach-out", json!({})).await;
+            assert_eq!(status, 200, "{again}");
+            assert_eq!(again["id"], id.as_str());
+            assert_eq!(again["sent"], false);
+        }
+        assert_eq!(notifications(&server, &bea).await.iter().filter(|n| *n == alert).count(), 1);
+        let (status, body) = post(&server, &ada, "/api/v1/reach-out", json!({"message": "x".repeat(501)})).await;
+        assert_eq!(status, 422, "{body}");
+
+        // Recipients read it; others find nothing.
+        let seen = get(&server, &bea, &format!("/api/v1/reach-out/{id}")).await;
+        assert_eq!(seen["message"], "Rough night, cravings are bad");
+        let (status, _) = send(&server, Method::GET, &format!("/api/v1/reach-out/{id}"), Some(&fay), None).await;
+        assert_eq!(status, 404);
+        let (status, _) = post(&server, &fay, &format!("/api/v1/reach-out/{id}/replies"), json!({"body": "hi"})).await;
+        assert_eq!(status, 404);
+
+        // Bea replies with one click from the alert page; Ada sees that someone is coming.
+        let mut bea_page = logged_in(&server, "bea_r").await;
+        let alert_page = bea_page.get(&format!("/reach-out/{id}")).await;
+        assert!(alert_page.body.contains("Rough night, cravings are bad") && alert_page.body.contains("I saw you reached out"), "{}", alert_page.body);
+        let replied = bea_page.post(&format!("/reach-out/{id}/reply"), &[("body", "I saw you reached out. I'm here: do you want to talk?")]).await;
+        assert_eq!(replied.status, 303);
+        assert!(replied.location().starts_with("/messages/"));
+        let after = get(&server, &ada, &format!("/api/v1/reach-out/{id}")).await;
+        let bea_told = after["told"].as_array().unwrap().iter().find(|t| t["username"] == "bea_r").unwrap().clone();
+        assert!(bea_told["responded_at"].is_string(), "{after}");
+        assert!(notifications(&server, &ada).await.iter().any(|n| n.contains("bea_r responded to your Reach out")));
+        let inbox = get(&server, &ada, "/api/v1/conversations").await;
+        assert_eq!(inbox["conversations"][0]["with"][0], "bea_r", "the reply is in Ada's messages, not a request");
+        let mut ada_page = logged_in(&server, "ada_r").await;
+        let mine = ada_page.get(&format!("/reach-out/{id}")).await;
+        assert!(mine.body.contains("Someone is coming") && mine.body.contains("bea_r"), "{}", mine.body);
+        assert!(mine.body.contains("988") && mine.body.contains("Ride out the urge"), "help is on the page");
+
+        // An hour later Ada is asked how she is doing, once.
+        assert_eq!(mutual_app::people::reach_out::run_due_follow_ups(&server.app).await.unwrap(), 0);
+        server.clock.advance(Duration::from_secs(3600));
+        assert_eq!(mutual_app::people::reach_out::run_due_follow_ups(&server.app).await.unwrap(), 1);
+        assert_eq!(mutual_app::people::reach_out::run_due_follow_ups(&server.app).await.unwrap(), 0);
+        assert!(notifications(&server, &ada).await.iter().any(|n| n.contains("How are you doing now?")));
+
+        // Without JavaScript: the confirmation page, then the button; a later press alerts again.
+        let mut ada_page = logged_in(&server, "ada_r").await;
+        let confirm = ada_page.get("/reach-out").await;
+        assert_eq!(confirm.status, 200, "{}", confirm.body);
+        assert!(confirm.body.contains("Yes, reach out now") && confirm.body.contains("988"), "{}", confirm.body);
+        let pressed = ada_page.post("/reach-out", &[("message", "")]).await;
+        assert_eq!(pressed.status, 303);
+        assert!(!pressed.location().contains(&id) && !pressed.location().contains("again"), "{}", pressed.location());
+        let shown = ada_page.get(pressed.location()).await;
+        assert!(shown.body.contains("We told 2 people"), "{}", shown.body);
+        server.stop().await;
+    }
+}

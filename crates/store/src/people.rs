@@ -1,0 +1,140 @@
+//! People: private conversations and their messages and reports, accountability circles, and
+//! Reach out alerts. Each part is a module; erasure and export of a member's rows are here.
+
+pub mod circles;
+pub mod messages;
+pub mod reach_out;
+
+use crate::community::member_rows;
+use crate::{Db, StoreError};
+use mutual_domain::UserId;
+
+/// Tables of a member's people data keyed by `user_id`, deleted when their account is erased.
+pub(crate) const MEMBER_TABLES: &[&str] = &[
+    "conversation_members",
+    "circle_members",
+    "circle_invites",
+    "reach_outs",
+    "reach_out_recipients",
+];
+
+/// Run when an account is erased (the member's id as `$1`), before [`MEMBER_TABLES`]: what they
+/// wrote loses its content (others' copies of a conversation show "deleted member"), reports
+/// they made stop naming them, and their notes and nudges go.
+pub(crate) const ERASE: &[&str] = &[
+    "UPDATE messages SET body = '', author_id = NULL WHERE author_id = $1",
+    "UPDATE message_reports SET reporter_id = NULL WHERE reporter_id = $1",
+    "DELETE FROM circle_notes WHERE author_id = $1",
+    "DELETE FROM nudges WHERE sender_id = $1 OR recipient_id = $1",
+];
+
+/// The member's people data for their export: their places in conversations and the messages
+/// they sent (not others' messages), reports they made, their circles and sharing choices,
+/// invites, notes, nudges either way, and their Reach out alerts and the ones they received.
+pub async fn export_member(
+    db: &Db,
+    user: UserId,
+) -> Result<serde_json::Map<String, serde_json::Value>, StoreError> {
+    use circles::{CircleMemberExport, InviteExport, NoteExport, NudgeExport};
+    use messages::{MembershipExport, MessageExport, ReportExport};
+    use reach_out::{ReachOutRow, RecipientExport};
+    let tables = [
+        (
+            "conversation_members",
+            member_rows::<MembershipExport>(
+                db,
+                "SELECT conversation_id, user_id, state, read_seq, joined_at \
+                 FROM conversation_members WHERE user_id = $1 ORDER BY joined_at",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "messages",
+            member_rows::<MessageExport>(
+                db,
+                "SELECT id, conversation_id, seq, author_id, body, created_at FROM messages \
+                 WHERE author_id = $1 ORDER BY created_at",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "message_reports",
+            member_rows::<ReportExport>(
+                db,
+                "SELECT id, conversation_id, reporter_id, reason, created_at, resolved_at, \
+                 resolution FROM message_reports WHERE reporter_id = $1 ORDER BY created_at",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "circle_members",
+            member_rows::<CircleMemberExport>(
+                db,
+                "SELECT m.circle_id, c.name AS circle_name, m.user_id, m.joined_at, \
+                 m.share_checkin, m.share_streak, m.share_milestones, m.share_warnings, \
+                 m.share_reach_out, m.quiet_days FROM circle_members m \
+                 JOIN circles c ON c.id = m.circle_id WHERE m.user_id = $1 ORDER BY m.joined_at",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "circle_invites",
+            member_rows::<InviteExport>(
+                db,
+                "SELECT circle_id, user_id, created_at FROM circle_invites WHERE user_id = $1",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "circle_notes",
+            member_rows::<NoteExport>(
+                db,
+                "SELECT id, circle_id, author_id, body, created_at FROM circle_notes \
+                 WHERE author_id = $1 ORDER BY created_at",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "nudges",
+            member_rows::<NudgeExport>(
+                db,
+                "SELECT id, sender_id, recipient_id, created_at FROM nudges \
+                 WHERE sender_id = $1 OR recipient_id = $1 ORDER BY created_at",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "reach_outs",
+            member_rows::<ReachOutRow>(
+                db,
+                &format!(
+                    "SELECT {} FROM reach_outs WHERE user_id = $1 ORDER BY created_at",
+                    reach_out::COLUMNS
+                ),
+                user,
+            )
+            .await?,
+        ),
+        (
+            "reach_out_recipients",
+            member_rows::<RecipientExport>(
+                db,
+                "SELECT reach_out_id, user_id, responded_at FROM reach_out_recipients \
+                 WHERE user_id = $1",
+                user,
+            )
+            .await?,
+        ),
+    ];
+    Ok(tables
+        .into_iter()
+        .map(|(name, rows)| (name.to_owned(), rows))
+        .collect())
+}

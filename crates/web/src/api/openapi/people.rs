@@ -1,0 +1,96 @@
+//! The people part of the OpenAPI document: conversations, message reports, circles and
+//! Reach out.
+
+use super::{error_responses, json_body, object_response, path_id, with};
+use serde_json::{Value, json};
+
+pub(super) fn paths(signed_in: &Value) -> Value {
+    let member_errors = error_responses(&["401", "403", "404", "415", "422", "503"]);
+    let mine = |summary: &str, request: Option<&str>, status: &str, shape: &str| {
+        let mut operation = json!({
+            "summary": summary, "security": signed_in, "parameters": [path_id()],
+            "responses": with(object_response(status, shape), member_errors.clone()),
+        });
+        if let Some(schema) = request {
+            operation["requestBody"] = json_body(schema);
+        }
+        operation
+    };
+    json!({
+        "/api/v1/conversations": {
+            "get": {
+                "summary": "The viewer's conversations (latest first) and message requests waiting for them",
+                "security": signed_in,
+                "responses": with(object_response("200", "{conversations: [{id, with, unread, state, last_message_at, url}], requests: [...]}"), error_responses(&["401"]))
+            },
+            "post": {
+                "summary": "Start a conversation with up to 11 others (one person: the two's conversation). New members are reached by strangers only as message requests; a member with a block either way gets the answer an unknown pseudonym gets",
+                "security": signed_in,
+                "requestBody": json_body("ConversationRequest"),
+                "responses": with(object_response("201", "{id, url}"), member_errors.clone())
+            }
+        },
+        "/api/v1/conversations/{id}": { "get": mine("The latest 200 messages of a conversation the viewer is in, marked read", None, "200", "{id, with, group, state, closed, last_seq, messages: [{id, seq, author, mine, hidden, body, created_at}]}") },
+        "/api/v1/conversations/{id}/messages": { "post": mine("Send a message (up to 4,000 characters)", Some("MessageRequest"), "201", "{seq}") },
+        "/api/v1/conversations/{id}/request": { "post": mine("Accept or decline a message request (the sender is not told)", Some("DecisionRequest"), "200", "{accepted}") },
+        "/api/v1/conversations/{id}/reports": { "post": mine("Report chosen messages of the conversation: moderators see those and no others", Some("MessageReportRequest"), "201", "{reported}") },
+        "/api/v1/moderation/message-reports": { "get": {
+            "summary": "Message reports, open first, each with only the messages it carries (moderators)",
+            "security": signed_in,
+            "responses": with(object_response("200", "{reports: [{id, reporter, reason, messages, resolved_at, resolution}]}"), error_responses(&["401", "403"]))
+        }},
+        "/api/v1/moderation/message-reports/{id}": { "post": mine("Resolve a message report with a note (moderators)", Some("ResolveRequest"), "200", "{resolved}") },
+        "/api/v1/circles": {
+            "get": {
+                "summary": "The viewer's circles and the invites waiting for them",
+                "security": signed_in,
+                "responses": with(object_response("200", "{circles: [{id, name}], invites: [{id, name}]}"), error_responses(&["401"]))
+            },
+            "post": {
+                "summary": "Start a circle (the viewer shares the defaults: done today and Reach out), inviting members by pseudonym",
+                "security": signed_in,
+                "requestBody": json_body("CircleRequest"),
+                "responses": with(object_response("201", "{id, url}"), member_errors.clone())
+            }
+        },
+        "/api/v1/circles/{id}": { "get": mine("A circle: each member with only the keys they share (checked_in_today, streak, milestones, warning_signs, quiet_for_days)", None, "200", "{id, name, members, pending, notes, my_sharing}") },
+        "/api/v1/circles/{id}/invites": { "post": mine("Invite members by pseudonym; 422 when the circle would pass 12 people, invites included", Some("InviteRequest"), "201", "{invited}") },
+        "/api/v1/circles/{id}/answer": { "post": mine("Accept or decline an invite to the circle", Some("DecisionRequest"), "200", "{joined}") },
+        "/api/v1/circles/{id}/sharing": { "put": mine("What the viewer shares with the circle, and after how many quiet days it is told", Some("SharingRequest"), "200", "{share, quiet_days}") },
+        "/api/v1/circles/{id}/notes": { "post": mine("Write encouragement on the circle's page", Some("NoteRequest"), "201", "{posted}") },
+        "/api/v1/circles/{id}/nudges": { "post": mine("Send a member of the circle a \"thinking of you\" nudge (once a day per person)", Some("NudgeRequest"), "201", "{nudged}") },
+        "/api/v1/circles/{id}/membership": { "delete": {
+            "summary": "Leave the circle", "security": signed_in, "parameters": [path_id()],
+            "responses": with(json!({ "204": { "description": "Left" } }), error_responses(&["401", "404"]))
+        }},
+        "/api/v1/reach-out": { "post": {
+            "summary": "Reach out: tell the viewer's circles (those they share Reach out with) that they are having a hard time (201), or, pressed again within 15 minutes or past six a day, show the alert already sent (200, sent: false). Never refused; always answers with crisis resources and meetings",
+            "security": signed_in,
+            "requestBody": json_body("ReachOutRequest"),
+            "responses": with(object_response("201", "{id, sent, text, message, told: [{username, responded_at}], crisis_resources, meetings_starting_soon, online_meetings_now}"), member_errors.clone())
+        }},
+        "/api/v1/reach-out/{id}": { "get": mine("An alert, for the member who sent it and those it told, with who has responded", None, "200", "{id, member, text, message, created_at, told, mine}") },
+        "/api/v1/reach-out/{id}/replies": { "post": mine("Reply to an alert: the message goes to the member's conversation with the viewer, and the alert shows the viewer responded", Some("MessageRequest"), "201", "{conversation_id}") }
+    })
+}
+
+pub(super) fn schemas() -> Value {
+    let names = json!({ "type": "array", "items": { "type": "string" } });
+    let text = |max: u32| json!({ "type": "string", "maxLength": max });
+    let object = |required: &[&str], properties: Value| json!({ "type": "object", "additionalProperties": false, "required": required, "properties": properties });
+    json!({
+        "ConversationRequest": object(&["to", "body"], json!({ "to": names.clone(), "body": text(4000) })),
+        "MessageRequest": object(&["body"], json!({ "body": text(4000) })),
+        "DecisionRequest": object(&["answer"], json!({ "answer": { "type": "string", "enum": ["accept", "decline"] } })),
+        "MessageReportRequest": object(&["messages", "reason"], json!({ "messages": { "type": "array", "items": { "type": "string", "format": "uuid" } }, "reason": text(1000) })),
+        "ResolveRequest": object(&["resolution"], json!({ "resolution": text(1000) })),
+        "CircleRequest": object(&["name"], json!({ "name": text(60), "invite": names.clone() })),
+        "InviteRequest": object(&["usernames"], json!({ "usernames": names })),
+        "SharingRequest": object(&["share"], json!({
+            "share": { "type": "array", "items": { "type": "string", "enum": ["checkin", "streak", "milestones", "warning_signs", "reach_out"] } },
+            "quiet_days": { "type": "integer", "minimum": 1, "maximum": 30, "nullable": true } })),
+        "NoteRequest": object(&["note"], json!({ "note": text(1000) })),
+        "NudgeRequest": object(&["username"], json!({ "username": { "type": "string" } })),
+        "ReachOutRequest": object(&[], json!({ "message": text(500) }))
+    })
+}

@@ -1,0 +1,191 @@
+//! The Reach out button: a confirmation page (with help already on it), the alert page the
+//! member lands on (who was told, who responded, crisis lines, meetings soon, a breathing
+//! exercise) and the page recipients open to reply with one click. Works without JavaScript.
+
+use crate::AppState;
+use crate::auth::SignedIn;
+use crate::error::PageError;
+use crate::forms::FormData;
+use crate::layout::{FormView, Layout, PageContext};
+use crate::pages::{form_outcome, parse_id, query_param, render};
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use mutual_app::AppError;
+use mutual_app::accounts::Viewer;
+use mutual_app::config::CrisisConfig;
+use mutual_app::people::reach_out::{self, AlertView, HelpNow};
+use mutual_domain::Timestamp;
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Template)]
+#[template(path = "reach_out.html")]
+struct ConfirmPage {
+    layout: Layout,
+    config: Arc<mutual_app::AppConfig>,
+    help: HelpNow,
+    form: FormView,
+}
+
+impl ConfirmPage {
+    fn crisis(&self) -> &CrisisConfig {
+        &self.config.crisis
+    }
+}
+
+async fn confirm_page(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &PageContext,
+    form: FormView,
+) -> Result<ConfirmPage, AppError> {
+    Ok(ConfirmPage {
+        layout: ctx.layout("Reach out"),
+        config: state.app.config.clone(),
+        help: reach_out::help_now(&state.app, viewer).await?,
+        form,
+    })
+}
+
+/// `GET /reach-out`: what pressing does, a message box, and help already.
+pub async fn show_reach_out(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+) -> Result<Response, PageError> {
+    Ok(render(
+        StatusCode::OK,
+        &confirm_page(&state, &viewer, &ctx, FormView::default()).await?,
+    ))
+}
+
+/// `POST /reach-out`: tells the circle (or shows the alert sent moments ago).
+pub async fn press(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let result = async {
+        form.only(&["message"])?;
+        reach_out::reach_out(&state.app, &viewer, form.get("message")).await
+    }
+    .await;
+    let to = result.map(|pressed| {
+        let again = if pressed.sent { "" } else { "?again=1" };
+        format!("/reach-out/{}{again}", pressed.id)
+    });
+    form_outcome(to, form.kept(&["message"]), async |view| {
+        confirm_page(&state, &viewer, &ctx, view).await
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "reach_out_alert.html")]
+struct AlertPage {
+    layout: Layout,
+    alert: AlertView,
+    config: Arc<mutual_app::AppConfig>,
+    help: HelpNow,
+    zone: mutual_domain::local::Zone,
+    again: bool,
+    form: FormView,
+}
+
+impl AlertPage {
+    fn crisis(&self) -> &CrisisConfig {
+        &self.config.crisis
+    }
+
+    fn when(&self, millis: &i64) -> String {
+        self.zone.display(Timestamp(*millis))
+    }
+
+    fn responded(&self) -> Vec<&str> {
+        self.alert
+            .recipients
+            .iter()
+            .filter(|r| r.responded_at.is_some())
+            .map(|r| r.username.as_str())
+            .collect()
+    }
+}
+
+/// The words a recipient's reply starts with; they can change them.
+const REPLY: &str = "I saw you reached out. I'm here: do you want to talk?";
+
+async fn alert_page(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &PageContext,
+    id: Uuid,
+    form: FormView,
+) -> Result<AlertPage, AppError> {
+    let alert = reach_out::alert(&state.app, viewer, id).await?;
+    let help = if alert.mine {
+        reach_out::help_now(&state.app, viewer).await?
+    } else {
+        HelpNow {
+            starting_soon: Vec::new(),
+            online_now: Vec::new(),
+        }
+    };
+    Ok(AlertPage {
+        layout: ctx.layout(if alert.mine {
+            "You reached out"
+        } else {
+            "Reach out"
+        }),
+        alert,
+        config: state.app.config.clone(),
+        help,
+        zone: viewer.zone.clone(),
+        again: false,
+        form,
+    })
+}
+
+/// `GET /reach-out/{id}`
+pub async fn show_alert(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    query: RawQuery,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let mut page = alert_page(
+        &state,
+        &viewer,
+        &ctx,
+        id,
+        FormView::default().keep("body", REPLY),
+    )
+    .await?;
+    page.again = query_param(&query, "again").is_some();
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /reach-out/{id}/reply`: a recipient's reply, in their conversation with the member.
+pub async fn reply(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    Path(id): Path<String>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let id = parse_id(&id)?;
+    let result = async {
+        form.only(&["body"])?;
+        reach_out::respond(&state.app, &viewer, id, form.get("body")).await
+    }
+    .await;
+    let to = result.map(|conversation| format!("/messages/{conversation}"));
+    form_outcome(to, form.kept(&["body"]), async |view| {
+        alert_page(&state, &viewer, &ctx, id, view).await
+    })
+    .await
+}

@@ -20,6 +20,24 @@ pub struct AppConfig {
     pub default_time_zone: String,
     /// The thresholds of the warning-sign rules.
     pub warning_signs: mutual_domain::recovery::warnings::Thresholds,
+    pub people: PeopleConfig,
+}
+
+/// Mentoring, messages and circles.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PeopleConfig {
+    /// The time in recovery (days on the member's longest current clock) a member needs before
+    /// offering to mentor.
+    pub mentor_min_days: u32,
+}
+
+impl Default for PeopleConfig {
+    fn default() -> Self {
+        PeopleConfig {
+            mentor_min_days: 365,
+        }
+    }
 }
 
 impl Default for AppConfig {
@@ -33,6 +51,7 @@ impl Default for AppConfig {
             crisis: CrisisConfig::default(),
             default_time_zone: "UTC".into(),
             warning_signs: Default::default(),
+            people: PeopleConfig::default(),
         }
     }
 }

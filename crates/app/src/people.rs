@@ -2,6 +2,7 @@
 //! Each is a module; what they share (who knows whom, the export) is here.
 
 pub mod circles;
+pub mod mentors;
 pub mod messages;
 pub mod reach_out;
 
@@ -28,12 +29,40 @@ impl PeopleState {
     }
 }
 
-/// Whether two members know each other here: they are in a circle together, or both are in a
-/// conversation one of them started and the other accepted.
+/// Whether two members know each other here: they are in a circle together, one mentors the
+/// other, or both are in a conversation one of them started and the other accepted.
 pub(crate) async fn know_each_other(app: &App, a: UserId, b: UserId) -> Result<bool, AppError> {
-    use mutual_store::people::{circles, messages};
+    use mutual_store::people::{circles, mentors, messages};
     Ok(circles::share_a_circle(&app.db, a, b).await?
+        || mentors::in_mentorship(&app.db, a, b).await?
         || messages::have_talked(&app.db, a, b).await?)
+}
+
+/// Who hears of something of `user`'s: those in their circles who were granted `shared`, and
+/// (when `mentors` says which choice: `true` for warning signs, `false` for Reach out) their
+/// mentors who were granted it; once each, and nobody on the other side of a block.
+pub(crate) async fn audience(
+    app: &App,
+    user: UserId,
+    shared: mutual_store::people::circles::Shared,
+    mentors: Option<bool>,
+) -> Result<Vec<UserId>, AppError> {
+    let mut told = mutual_store::people::circles::list_shared_with(&app.db, user, shared).await?;
+    if let Some(warnings) = mentors {
+        for mentor in
+            mutual_store::people::mentors::list_mentors_shared_with(&app.db, user, warnings).await?
+        {
+            if !told.contains(&mentor) {
+                told.push(mentor);
+            }
+        }
+    }
+    let blocked = crate::community::blocks::Blocked::around(app, Some(user)).await?;
+    Ok(told
+        .into_iter()
+        .filter(|id| !blocked.contains(*id))
+        .map(UserId)
+        .collect())
 }
 
 /// The member's people data for their export.

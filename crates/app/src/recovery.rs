@@ -189,6 +189,18 @@ pub(crate) async fn latest_milestones(app: &App, user: UserId) -> Result<Vec<Str
         .collect())
 }
 
+/// The days on a member's longest current clock (0 without one): their self-reported time in
+/// recovery.
+pub(crate) async fn longest_clock_days(app: &App, user: UserId) -> Result<i64, AppError> {
+    let now = app.clock.now().millis();
+    Ok(store::list_clocks_by_user(&app.db, user)
+        .await?
+        .iter()
+        .map(|clock| (now - clock.started_at).max(0) / (24 * 3600 * 1000))
+        .max()
+        .unwrap_or(0))
+}
+
 /// One of the member's clocks; `NotFound` for anyone else's.
 pub async fn find_clock(app: &App, viewer: &Viewer, id: Uuid) -> Result<ClockView, AppError> {
     list_clocks(app, viewer)

@@ -79,6 +79,11 @@ impl Zone {
         self.zoned(at).strftime("%Y-%m-%d %H:%M").to_string()
     }
 
+    /// How far ahead of UTC this zone is at an instant, in minutes.
+    pub fn offset_minutes(&self, at: Timestamp) -> i32 {
+        self.zoned(at).offset().seconds() / 60
+    }
+
     pub(crate) fn zoned(&self, at: Timestamp) -> jiff::Zoned {
         jiff::Timestamp::from_millisecond(at.millis())
             .unwrap_or(jiff::Timestamp::UNIX_EPOCH)

@@ -2,5 +2,6 @@
 //! accountability circles (how many, what each member shares) and the Reach out alert.
 
 pub mod circles;
+pub mod mentors;
 pub mod messages;
 pub mod reach_out;

@@ -2,6 +2,7 @@
 //! Reach out alerts. Each part is a module; erasure and export of a member's rows are here.
 
 pub mod circles;
+pub mod mentors;
 pub mod messages;
 pub mod reach_out;
 
@@ -16,6 +17,8 @@ pub(crate) const MEMBER_TABLES: &[&str] = &[
     "circle_invites",
     "reach_outs",
     "reach_out_recipients",
+    "mentor_profiles",
+    "mentor_preferences",
 ];
 
 /// Run when an account is erased (the member's id as `$1`), before [`MEMBER_TABLES`]: what they
@@ -26,19 +29,48 @@ pub(crate) const ERASE: &[&str] = &[
     "UPDATE message_reports SET reporter_id = NULL WHERE reporter_id = $1",
     "DELETE FROM circle_notes WHERE author_id = $1",
     "DELETE FROM nudges WHERE sender_id = $1 OR recipient_id = $1",
+    "DELETE FROM mentorships WHERE mentor_id = $1 OR mentee_id = $1",
 ];
 
 /// The member's people data for their export: their places in conversations and the messages
 /// they sent (not others' messages), reports they made, their circles and sharing choices,
-/// invites, notes, nudges either way, and their Reach out alerts and the ones they received.
+/// invites, notes, nudges either way, their Reach out alerts and the ones they received, their
+/// mentor profile and preferences, and their mentoring relationships (without the other side's
+/// private notes).
 pub async fn export_member(
     db: &Db,
     user: UserId,
 ) -> Result<serde_json::Map<String, serde_json::Value>, StoreError> {
     use circles::{CircleMemberExport, InviteExport, NoteExport, NudgeExport};
+    use mentors::{EXPORT_MENTORSHIPS, MentorshipExport, PreferencesRow, ProfileRow};
     use messages::{MembershipExport, MessageExport, ReportExport};
     use reach_out::{ReachOutRow, RecipientExport};
     let tables = [
+        (
+            "mentor_profiles",
+            member_rows::<ProfileRow>(
+                db,
+                "SELECT user_id, programs, approach, languages, time_zone, availability, gender, \
+                 same_gender_only, topics, capacity, about, status, agreed_at, created_at, \
+                 updated_at FROM mentor_profiles WHERE user_id = $1",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "mentor_preferences",
+            member_rows::<PreferencesRow>(
+                db,
+                "SELECT user_id, programs, languages, topics, availability, time_zone, gender, \
+                 same_gender_only, updated_at FROM mentor_preferences WHERE user_id = $1",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "mentorships",
+            member_rows::<MentorshipExport>(db, EXPORT_MENTORSHIPS, user).await?,
+        ),
         (
             "conversation_members",
             member_rows::<MembershipExport>(

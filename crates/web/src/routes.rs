@@ -127,6 +127,18 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("POST", "/circles/{id}/leave", Member),
     rule("GET", "/circles/join/{token}", Member),
     rule("POST", "/circles/join/{token}", Member),
+    rule("GET", "/mentors", Member),
+    rule("POST", "/mentors/preferences", Member),
+    rule("POST", "/mentors/requests", Member),
+    rule("GET", "/mentors/offer", Member),
+    rule("POST", "/mentors/offer", Member),
+    rule("POST", "/mentors/offer/pause", Member),
+    rule("GET", "/mentoring/{id}", Member),
+    rule("POST", "/mentoring/{id}", Member),
+    rule("POST", "/mentoring/{id}/answer", Member),
+    rule("POST", "/mentoring/{id}/end", Member),
+    rule("GET", "/moderation/mentors", Moderator),
+    rule("POST", "/moderation/mentors/{username}", Moderator),
     rule("GET", "/reach-out", Member),
     rule("POST", "/reach-out", Member),
     rule("GET", "/reach-out/{id}", Member),
@@ -253,6 +265,17 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("POST", "/api/v1/circles/{id}/notes", Member),
     rule("POST", "/api/v1/circles/{id}/nudges", Member),
     rule("DELETE", "/api/v1/circles/{id}/membership", Member),
+    rule("PUT", "/api/v1/mentors/preferences", Member),
+    rule("GET", "/api/v1/mentors/matches", Member),
+    rule("POST", "/api/v1/mentor-requests", Member),
+    rule("PUT", "/api/v1/mentors/profile", Member),
+    rule("GET", "/api/v1/mentorships", Member),
+    rule("GET", "/api/v1/mentorships/{id}", Member),
+    rule("POST", "/api/v1/mentorships/{id}/answer", Member),
+    rule("PUT", "/api/v1/mentorships/{id}", Member),
+    rule("POST", "/api/v1/mentorships/{id}/end", Member),
+    rule("GET", "/api/v1/moderation/mentors", Moderator),
+    rule("POST", "/api/v1/moderation/mentors/{username}", Moderator),
     rule("POST", "/api/v1/reach-out", Member),
     rule("GET", "/api/v1/reach-out/{id}", Member),
     rule("POST", "/api/v1/reach-out/{id}/replies", Member),
@@ -417,6 +440,21 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
     .post("/circles/{id}/leave", pages::circles::leave)
     .get("/circles/join/{token}", pages::circles::show_join)
     .post("/circles/join/{token}", pages::circles::join)
+    .get("/mentors", pages::mentors::show_find)
+    .post("/mentors/preferences", pages::mentors::save_preferences)
+    .post("/mentors/requests", pages::mentors::request)
+    .get("/mentors/offer", pages::mentors::show_offer)
+    .post("/mentors/offer", pages::mentors::offer)
+    .post("/mentors/offer/pause", pages::mentors::pause)
+    .get("/mentoring/{id}", pages::mentors::show_relationship)
+    .post("/mentoring/{id}", pages::mentors::keep)
+    .post("/mentoring/{id}/answer", pages::mentors::answer)
+    .post("/mentoring/{id}/end", pages::mentors::end)
+    .get("/moderation/mentors", pages::mentors::show_offers)
+    .post(
+        "/moderation/mentors/{username}",
+        pages::mentors::decide_offer,
+    )
     .get("/reach-out", pages::reach_out::show_reach_out)
     .post("/reach-out", pages::reach_out::press)
     .get("/reach-out/{id}", pages::reach_out::show_alert)
@@ -690,6 +728,23 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
     .post("/api/v1/circles/{id}/notes", api::people::write_note)
     .post("/api/v1/circles/{id}/nudges", api::people::nudge)
     .delete("/api/v1/circles/{id}/membership", api::people::leave_circle)
+    .put(
+        "/api/v1/mentors/preferences",
+        api::mentors::save_preferences,
+    )
+    .get("/api/v1/mentors/matches", api::mentors::matches)
+    .post("/api/v1/mentor-requests", api::mentors::request)
+    .put("/api/v1/mentors/profile", api::mentors::offer)
+    .get("/api/v1/mentorships", api::mentors::list_mentorships)
+    .get("/api/v1/mentorships/{id}", api::mentors::show_mentorship)
+    .post("/api/v1/mentorships/{id}/answer", api::mentors::answer)
+    .put("/api/v1/mentorships/{id}", api::mentors::keep)
+    .post("/api/v1/mentorships/{id}/end", api::mentors::end)
+    .get("/api/v1/moderation/mentors", api::mentors::list_offers)
+    .post(
+        "/api/v1/moderation/mentors/{username}",
+        api::mentors::decide_offer,
+    )
     .post("/api/v1/reach-out", api::people::reach_out)
     .get("/api/v1/reach-out/{id}", api::people::show_alert)
     .add(

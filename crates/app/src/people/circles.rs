@@ -437,8 +437,9 @@ pub(crate) enum Event {
     WarningSign,
 }
 
-/// Tells those in the viewer's circles who were granted `event`'s kind (and nobody else) of a
-/// milestone or warning sign just recorded. No block crosses it.
+/// Tells those in the viewer's circles who were granted `event`'s kind, and for a warning sign
+/// the mentors the viewer shares warning signs with (and nobody else), of a milestone or
+/// warning sign just recorded. No block crosses it.
 pub(crate) async fn tell(
     app: &App,
     viewer: &Viewer,
@@ -449,13 +450,8 @@ pub(crate) async fn tell(
         Event::Milestone => Shared::Milestones,
         Event::WarningSign => Shared::WarningSigns,
     };
-    let blocked = Blocked::around(app, Some(viewer.user_id)).await?;
-    let recipients: Vec<UserId> = store::list_shared_with(&app.db, viewer.user_id, what)
-        .await?
-        .into_iter()
-        .filter(|id| !blocked.contains(*id))
-        .map(UserId)
-        .collect();
+    let mentors = matches!(event, Event::WarningSign).then_some(true);
+    let recipients = super::audience(app, viewer.user_id, what, mentors).await?;
     let name = viewer.username.as_str();
     let (kind, body) = match event {
         Event::Milestone => (

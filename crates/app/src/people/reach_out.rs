@@ -1,18 +1,17 @@
-//! The Reach out button: one press tells the member's circles (those they share Reach out
-//! alerts with) that they are having a hard time, shows them help at once (crisis resources,
+//! The Reach out button: one press tells the member's circles and mentors (those they share
+//! Reach out alerts with) that they are having a hard time, shows them help at once (crisis resources,
 //! meetings starting soon or online now), lets each recipient reply with one click, shows who
 //! has responded, and an hour later asks the member how they are doing. A press is never
 //! refused: quick repeats show the alert already sent.
 
 use crate::accounts::Viewer;
-use crate::community::blocks::Blocked;
 use crate::meetings::MeetingSummary;
 use crate::{App, AppError};
 use mutual_domain::UserId;
 use mutual_domain::meetings::catalog::Mode;
 use mutual_domain::meetings::search::Query;
 use mutual_domain::people::reach_out::{self as rules, FOLLOW_UP_AFTER, Press};
-use mutual_store::people::circles::{self as circles_store, Shared};
+use mutual_store::people::circles::Shared;
 use mutual_store::people::reach_out::{self as store, ReachOutRow, RecipientRow};
 use std::time::Duration;
 use uuid::Uuid;
@@ -38,13 +37,8 @@ pub async fn reach_out(app: &App, viewer: &Viewer, message: &str) -> Result<Pres
             sent: false,
         });
     }
-    let blocked = Blocked::around(app, Some(viewer.user_id)).await?;
-    let recipients: Vec<Uuid> =
-        circles_store::list_shared_with(&app.db, viewer.user_id, Shared::ReachOut)
-            .await?
-            .into_iter()
-            .filter(|id| !blocked.contains(*id))
-            .collect();
+    let told = super::audience(app, viewer.user_id, Shared::ReachOut, Some(false)).await?;
+    let recipients: Vec<Uuid> = told.iter().map(|u| u.0).collect();
     let row = ReachOutRow {
         id: Uuid::now_v7(),
         user_id: viewer.user_id.0,
@@ -54,7 +48,6 @@ pub async fn reach_out(app: &App, viewer: &Viewer, message: &str) -> Result<Pres
         claimed_until: 0,
     };
     store::insert_reach_out(&app.db, &row, &recipients).await?;
-    let told: Vec<UserId> = recipients.into_iter().map(UserId).collect();
     crate::notifications::notify(
         app,
         &told,

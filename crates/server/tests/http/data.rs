@@ -330,7 +330,7 @@ async fn fill_community_tables(server: &TestServer, name: &str, staff: &str) {
 
 /// Puts the member in every people table, with `staff` on the other side: a conversation with
 /// messages both ways and a report, a circle with a note and nudges both ways, a pending
-/// invite, and a Reach out either way.
+/// invite, a Reach out either way, and a mentoring relationship with `staff` as the mentor.
 async fn fill_people_tables(server: &TestServer, name: &str, staff: &str) {
     use reqwest::Method;
     use serde_json::json;
@@ -422,10 +422,57 @@ async fn fill_people_tables(server: &TestServer, name: &str, staff: &str) {
     )
     .await;
     call(
-        staff_token,
+        staff_token.clone(),
         Method::POST,
         "/api/v1/reach-out".into(),
         json!({}),
+    )
+    .await;
+    // Staff mentor the member.
+    let two_years_ago = crate::recovery::local_date(server, "UTC", 730);
+    call(
+        staff_token.clone(),
+        Method::POST,
+        "/api/v1/clocks".into(),
+        json!({"label": "alcohol", "start_date": two_years_ago}),
+    )
+    .await;
+    let profile = json!({"programs": ["AA"], "languages": ["English"], "time_zone": "UTC", "gender": "unsaid", "mentors": "any", "capacity": 3, "about": "Here for you", "agreed_to_code_of_conduct": true});
+    call(
+        staff_token.clone(),
+        Method::PUT,
+        "/api/v1/mentors/profile".into(),
+        profile,
+    )
+    .await;
+    call(
+        staff_token.clone(),
+        Method::POST,
+        format!("/api/v1/moderation/mentors/{staff}"),
+        json!({"decision": "approve"}),
+    )
+    .await;
+    let wish = json!({"programs": ["AA"], "time_zone": "UTC", "gender": "unsaid", "wants": "any"});
+    call(
+        token.clone(),
+        Method::PUT,
+        "/api/v1/mentors/preferences".into(),
+        wish,
+    )
+    .await;
+    let asked = call(
+        token.clone(),
+        Method::POST,
+        "/api/v1/mentor-requests".into(),
+        json!({"mentor": staff, "note": "Would you mentor me?"}),
+    )
+    .await;
+    let asked = asked["id"].as_str().unwrap().to_owned();
+    call(
+        staff_token.clone(),
+        Method::POST,
+        format!("/api/v1/mentorships/{asked}/answer"),
+        json!({"answer": "accept"}),
     )
     .await;
 }

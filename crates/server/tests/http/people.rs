@@ -387,3 +387,196 @@ both_backends! {
         server.stop().await;
     }
 }
+
+/// Makes `name` a member with two years on a clock who offers to mentor, approved by `moderator`.
+async fn approved_mentor(
+    server: &TestServer,
+    moderator: &str,
+    name: &str,
+    gender: &str,
+    mentors: &str,
+    programs: &[&str],
+    capacity: u32,
+) -> String {
+    server.register(name).await;
+    let token = server.token(name).await;
+    let start = crate::recovery::local_date(server, "UTC", 730);
+    let (status, _) = post(
+        server,
+        &token,
+        "/api/v1/clocks",
+        json!({"label": "alcohol", "start_date": start}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let profile = json!({
+        "programs": programs, "approach": "step work", "languages": ["English"], "time_zone": "Europe/London",
+        "availability": ["mon-evening", "wed-evening"], "gender": gender, "mentors": mentors,
+        "topics": ["early recovery"], "capacity": capacity, "about": "Glad to walk with you.",
+        "agreed_to_code_of_conduct": true,
+    });
+    let (status, body) = send(
+        server,
+        Method::PUT,
+        "/api/v1/mentors/profile",
+        Some(&token),
+        Some(profile),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "pending");
+    let (status, body) = post(
+        server,
+        moderator,
+        &format!("/api/v1/moderation/mentors/{name}"),
+        json!({"decision": "approve"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    token
+}
+
+async fn prefer(server: &TestServer, token: &str, gender: &str, wants: &str) {
+    let preferences = json!({
+        "programs": ["AA"], "languages": ["english"], "topics": ["early recovery"],
+        "availability": ["mon-evening"], "time_zone": "Europe/London", "gender": gender, "wants": wants,
+    });
+    let (status, body) = send(
+        server,
+        Method::PUT,
+        "/api/v1/mentors/preferences",
+        Some(token),
+        Some(preferences),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+async fn match_names(server: &TestServer, token: &str) -> Vec<String> {
+    get(server, token, "/api/v1/mentors/matches").await["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["username"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+both_backends! {
+    async fn mentors_are_matched_by_fit_with_gender_preferences_as_hard_constraints(database) {
+        let server = TestServer::start(database).await;
+        server.member_with_role("mod_mentors", mutual_domain::permissions::Role::Moderator).await;
+        let moderator = server.token("mod_mentors").await;
+
+        // Offering needs the time in recovery and the code of conduct.
+        server.register("too_soon").await;
+        let soon = server.token("too_soon").await;
+        let ten_days_ago = crate::recovery::local_date(&server, "UTC", 10);
+        post(&server, &soon, "/api/v1/clocks", json!({"label": "alcohol", "start_date": ten_days_ago})).await;
+        let offer = json!({"programs": ["AA"], "languages": ["English"], "time_zone": "UTC", "gender": "woman", "mentors": "any", "capacity": 2, "about": "Hi", "agreed_to_code_of_conduct": false});
+        let (status, body) = send(&server, Method::PUT, "/api/v1/mentors/profile", Some(&soon), Some(offer)).await;
+        assert_eq!(status, 422);
+        assert!(body.to_string().contains("at least 365 days") && body.to_string().contains("has 10"), "{body}");
+        let (status, _) = send(&server, Method::GET, "/api/v1/moderation/mentors", Some(&soon), None).await;
+        assert_eq!(status, 403);
+
+        let mia = approved_mentor(&server, &moderator, "mia_mentor", "woman", "same", &["AA"], 1).await;
+        let max = approved_mentor(&server, &moderator, "max_mentor", "man", "any", &["SMART"], 2).await;
+        let nia = approved_mentor(&server, &moderator, "nia_mentor", "nonbinary", "any", &["AA"], 1).await;
+        let _ = (&max, &nia);
+        server.register("pending_mentor").await;
+
+        for name in ["ana_mentee", "ben_mentee", "cal_mentee", "dot_mentee"] {
+            server.register(name).await;
+        }
+        let ana = server.token("ana_mentee").await;
+        let ben = server.token("ben_mentee").await;
+        let cal = server.token("cal_mentee").await;
+        let dot = server.token("dot_mentee").await;
+        assert_eq!(get(&server, &ana, "/api/v1/mentors/matches").await["has_preferences"], false);
+        let (status, body) = post(&server, &ana, "/api/v1/mentor-requests", json!({"mentor": "mia_mentor", "note": "Hello"})).await;
+        assert_eq!(status, 422);
+        assert!(body.to_string().contains("Fill in what you are looking for first"), "{body}");
+
+        prefer(&server, &ana, "woman", "any").await;
+        prefer(&server, &ben, "man", "any").await;
+        prefer(&server, &cal, "man", "same").await;
+        let ana_matches = get(&server, &ana, "/api/v1/mentors/matches").await;
+        assert_eq!(match_names(&server, &ana).await, ["mia_mentor", "nia_mentor", "max_mentor"], "a shared programme ranks first, then the name: {ana_matches}");
+        let reasons = ana_matches["matches"][0]["reasons"].to_string();
+        assert!(reasons.contains("Shares your programme: Alcoholics Anonymous") && reasons.contains("Free when you are: Mon evening"), "{reasons}");
+        assert_eq!(ana_matches["matches"][0]["time_in_recovery"], "2–5 years");
+        assert_eq!(match_names(&server, &ben).await, ["nia_mentor", "max_mentor"], "Mia mentors women only");
+        assert_eq!(match_names(&server, &cal).await, ["max_mentor"], "Cal asked for a man");
+        let (status, body) = post(&server, &ben, "/api/v1/mentor-requests", json!({"mentor": "mia_mentor", "note": "Please?"})).await;
+        assert_eq!(status, 422);
+        assert!(body.to_string().contains("own gender only"), "{body}");
+        let (status, body) = post(&server, &cal, "/api/v1/mentor-requests", json!({"mentor": "nia_mentor", "note": "Please?"})).await;
+        assert_eq!(status, 422);
+        assert!(body.to_string().contains("You asked for a mentor of your own gender"), "{body}");
+        let (status, _) = post(&server, &ben, "/api/v1/mentor-requests", json!({"mentor": "pending_mentor", "note": "Hi"})).await;
+        assert_eq!(status, 422, "not an approved mentor");
+
+        // A request, accepted; a new member and their mentor may now write to each other directly.
+        let (status, requested) = post(&server, &ana, "/api/v1/mentor-requests", json!({"mentor": "mia_mentor", "note": "I am three weeks in and would love a mentor."})).await;
+        assert_eq!(status, 201, "{requested}");
+        let id = requested["id"].as_str().unwrap().to_owned();
+        let (status, _) = post(&server, &ana, "/api/v1/mentor-requests", json!({"mentor": "mia_mentor", "note": "Again"})).await;
+        assert_eq!(status, 409);
+        assert!(notifications(&server, &mia).await.iter().any(|n| n.contains("ana_mentee would like you as their mentor")));
+        let (status, _) = post(&server, &ana, &format!("/api/v1/mentorships/{id}/answer"), json!({"answer": "accept"})).await;
+        assert_eq!(status, 404, "only the mentor answers");
+        let (status, _) = post(&server, &mia, &format!("/api/v1/mentorships/{id}/answer"), json!({"answer": "accept"})).await;
+        assert_eq!(status, 200);
+        assert!(notifications(&server, &ana).await.iter().any(|n| n.contains("mia_mentor accepted")));
+        let (status, started) = start(&server, &ana, &["mia_mentor"], "Thank you!").await;
+        assert_eq!(status, 201, "{started}");
+        assert_eq!(get(&server, &mia, "/api/v1/conversations").await["conversations"].as_array().unwrap().len(), 1, "no request: a mentor");
+
+        // Mia is full now: she is not offered to Dot, and asking her is refused.
+        prefer(&server, &dot, "woman", "any").await;
+        assert!(!match_names(&server, &dot).await.contains(&"mia_mentor".to_owned()));
+        let (status, body) = post(&server, &dot, "/api/v1/mentor-requests", json!({"mentor": "mia_mentor", "note": "Hi"})).await;
+        assert_eq!(status, 422);
+        assert!(body.to_string().contains("no place"), "{body}");
+
+        // Goals are shared; notes are each side's own.
+        let (status, _) = send(&server, Method::PUT, &format!("/api/v1/mentorships/{id}"), Some(&ana), Some(json!({"cadence": "Sunday calls", "goals": "Ninety meetings", "notes": "ana private words", "share_warning_signs": true}))).await;
+        assert_eq!(status, 200);
+        let (status, _) = send(&server, Method::PUT, &format!("/api/v1/mentorships/{id}"), Some(&mia), Some(json!({"cadence": "Sunday calls", "goals": "Ninety meetings", "notes": "mia private words"}))).await;
+        assert_eq!(status, 200);
+        let hers = get(&server, &mia, &format!("/api/v1/mentorships/{id}")).await;
+        assert_eq!(hers["my_notes"], "mia private words");
+        assert!(!hers.to_string().contains("ana private words"), "{hers}");
+        assert_eq!(hers["shares"]["warning_signs"], true);
+        let (status, _) = send(&server, Method::GET, &format!("/api/v1/mentorships/{id}"), Some(&ben), None).await;
+        assert_eq!(status, 404);
+
+        // Reach out reaches the mentor.
+        let (_, pressed) = post(&server, &ana, "/api/v1/reach-out", json!({})).await;
+        assert_eq!(pressed["told"][0]["username"], "mia_mentor", "{pressed}");
+
+        // A kind decline; ending with a handover.
+        let (_, asked) = post(&server, &ben, "/api/v1/mentor-requests", json!({"mentor": "max_mentor", "note": "Hi Max"})).await;
+        let asked = asked["id"].as_str().unwrap().to_owned();
+        let (status, _) = post(&server, &max, &format!("/api/v1/mentorships/{asked}/answer"), json!({"answer": "decline"})).await;
+        assert_eq!(status, 200);
+        assert!(notifications(&server, &ben).await.iter().any(|n| n.contains("you deserve support")));
+        let (status, body) = post(&server, &mia, &format!("/api/v1/mentorships/{id}/end"), json!({"handover": "too_soon"})).await;
+        assert_eq!(status, 422, "{body}");
+        let (status, _) = post(&server, &mia, &format!("/api/v1/mentorships/{id}/end"), json!({"handover": "nia_mentor"})).await;
+        assert_eq!(status, 200);
+        assert!(notifications(&server, &ana).await.iter().any(|n| n.contains("They suggest nia_mentor")));
+        assert!(match_names(&server, &dot).await.contains(&"mia_mentor".to_owned()), "a place is free again");
+
+        // The pages.
+        let mut page = logged_in(&server, "ana_mentee").await;
+        let find = page.get("/mentors").await;
+        assert!(find.body.contains("Ask nia_mentor to mentor me") && find.body.contains("Shares your programme"), "{}", find.body);
+        let refused = page.post("/mentors/requests", &[("mentor", "max_mentor"), ("note", "")]).await;
+        assert_eq!(refused.status, 422);
+        let bad = page.post("/mentors/preferences", &[("programs", "NOPE"), ("time_zone", "Mars/Base"), ("gender", "woman"), ("wants", "any"), ("languages", "English")]).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("not one of the programmes") && bad.body.contains("value=\"English\""), "{}", bad.body);
+        server.stop().await;
+    }
+}

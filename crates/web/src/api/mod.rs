@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod community;
 pub mod meetings;
+pub mod mentors;
 pub mod openapi;
 pub mod people;
 pub mod recovery;

@@ -9,6 +9,7 @@ pub mod help;
 pub mod home;
 pub mod meeting_editing;
 pub mod meetings;
+pub mod mentors;
 pub mod messages;
 pub mod milestones;
 pub mod moderation;

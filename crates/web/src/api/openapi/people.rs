@@ -1,5 +1,5 @@
-//! The people part of the OpenAPI document: conversations, message reports, circles and
-//! Reach out.
+//! The people part of the OpenAPI document: conversations, message reports, circles,
+//! mentoring and Reach out.
 
 use super::{error_responses, json_body, object_response, path_id, with};
 use serde_json::{Value, json};
@@ -63,6 +63,49 @@ pub(super) fn paths(signed_in: &Value) -> Value {
             "summary": "Leave the circle", "security": signed_in, "parameters": [path_id()],
             "responses": with(json!({ "204": { "description": "Left" } }), error_responses(&["401", "404"]))
         }},
+        "/api/v1/mentors/preferences": { "put": {
+            "summary": "Save what the viewer looks for in a mentor (programmes, languages, topics, availability, time zone, gender and whether the mentor must share it)",
+            "security": signed_in, "requestBody": json_body("PreferencesRequest"),
+            "responses": with(object_response("200", "{saved}"), member_errors.clone())
+        }},
+        "/api/v1/mentors/matches": { "get": {
+            "summary": "Approved mentors who fit the saved preferences, best first, each with the reasons; gender preferences of both sides are hard constraints and full mentors are left out",
+            "security": signed_in,
+            "responses": with(object_response("200", "{has_preferences, matches: [{username, time_in_recovery, programs, approach, languages, topics, time_zone, about, score, reasons}]}"), error_responses(&["401"]))
+        }},
+        "/api/v1/mentor-requests": { "post": {
+            "summary": "Ask a mentor, with a note; 422 with the reason when a gender preference rules it out, the mentor is full, or no preferences are saved",
+            "security": signed_in, "requestBody": json_body("MentorRequest"),
+            "responses": with(object_response("201", "{id, state}"), member_errors.clone())
+        }},
+        "/api/v1/mentors/profile": { "put": {
+            "summary": "Offer to mentor (or update the offer): needs the configured time on the longest current clock and agreement to the code of conduct; a moderator approves new offers",
+            "security": signed_in, "requestBody": json_body("ProfileRequest"),
+            "responses": with(object_response("200", "{status}"), member_errors.clone())
+        }},
+        "/api/v1/mentorships": { "get": {
+            "summary": "The viewer's mentoring relationships, as mentor or mentee",
+            "security": signed_in,
+            "responses": with(object_response("200", "{mentorships: [...]}"), error_responses(&["401"]))
+        }},
+        "/api/v1/mentorships/{id}": {
+            "get": mine("One relationship, with only the viewer's own private notes", None, "200", "{id, mentor, mentee, state, role, cadence, goals, my_notes, shares}"),
+            "put": mine("Update an active relationship: cadence, shared goals, the viewer's private notes and (mentee) what the mentor is told", Some("KeepRequest"), "200", "the relationship")
+        },
+        "/api/v1/mentorships/{id}/answer": { "post": mine("The mentor accepts or kindly declines a request", Some("MentorAnswerRequest"), "200", "{state}") },
+        "/api/v1/mentorships/{id}/end": { "post": mine("End the relationship (either side), optionally suggesting another mentor", Some("EndRequest"), "200", "{state}") },
+        "/api/v1/moderation/mentors": { "get": {
+            "summary": "Mentor offers waiting for approval (moderators)",
+            "security": signed_in,
+            "responses": with(object_response("200", "{offers: [...]}"), error_responses(&["401", "403"]))
+        }},
+        "/api/v1/moderation/mentors/{username}": { "post": {
+            "summary": "Approve or decline a mentor offer (moderators)",
+            "security": signed_in,
+            "parameters": [{ "name": "username", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "requestBody": json_body("OfferDecisionRequest"),
+            "responses": with(object_response("200", "{approved}"), member_errors.clone())
+        }},
         "/api/v1/reach-out": { "post": {
             "summary": "Reach out: tell the viewer's circles (those they share Reach out with) that they are having a hard time (201), or, pressed again within 15 minutes or past six a day, show the alert already sent (200, sent: false). Never refused; always answers with crisis resources and meetings",
             "security": signed_in,
@@ -76,6 +119,7 @@ pub(super) fn paths(signed_in: &Value) -> Value {
 
 pub(super) fn schemas() -> Value {
     let names = json!({ "type": "array", "items": { "type": "string" } });
+    let gender = json!({ "type": "string", "enum": ["woman", "man", "nonbinary", "unsaid"] });
     let text = |max: u32| json!({ "type": "string", "maxLength": max });
     let object = |required: &[&str], properties: Value| json!({ "type": "object", "additionalProperties": false, "required": required, "properties": properties });
     json!({
@@ -91,6 +135,22 @@ pub(super) fn schemas() -> Value {
             "quiet_days": { "type": "integer", "minimum": 1, "maximum": 30, "nullable": true } })),
         "NoteRequest": object(&["note"], json!({ "note": text(1000) })),
         "NudgeRequest": object(&["username"], json!({ "username": { "type": "string" } })),
-        "ReachOutRequest": object(&[], json!({ "message": text(500) }))
+        "ReachOutRequest": object(&[], json!({ "message": text(500) })),
+        "PreferencesRequest": object(&["time_zone", "gender", "wants"], json!({
+            "programs": names.clone(), "languages": names.clone(), "topics": names.clone(),
+            "availability": { "type": "array", "items": { "type": "string", "example": "mon-evening" } },
+            "time_zone": { "type": "string" }, "gender": gender.clone(),
+            "wants": { "type": "string", "enum": ["same", "any"] } })),
+        "MentorRequest": object(&["mentor", "note"], json!({ "mentor": { "type": "string" }, "note": text(2000) })),
+        "MentorAnswerRequest": object(&["answer"], json!({ "answer": { "type": "string", "enum": ["accept", "decline"] }, "message": text(2000) })),
+        "KeepRequest": object(&[], json!({ "cadence": text(100), "goals": text(2000), "notes": text(2000),
+            "share_warning_signs": { "type": "boolean" }, "share_reach_out": { "type": "boolean" } })),
+        "EndRequest": object(&[], json!({ "handover": { "type": "string", "description": "Another mentor's pseudonym" } })),
+        "ProfileRequest": object(&["programs", "languages", "time_zone", "gender", "mentors", "capacity", "about", "agreed_to_code_of_conduct"], json!({
+            "programs": names.clone(), "approach": text(200), "languages": names.clone(), "time_zone": { "type": "string" },
+            "availability": names.clone(), "gender": gender, "mentors": { "type": "string", "enum": ["same", "any"] },
+            "topics": names.clone(), "capacity": { "type": "integer", "minimum": 1, "maximum": 10 }, "about": text(1000),
+            "agreed_to_code_of_conduct": { "type": "boolean" } })),
+        "OfferDecisionRequest": object(&["decision"], json!({ "decision": { "type": "string", "enum": ["approve", "decline"] } }))
     })
 }

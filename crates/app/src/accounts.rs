@@ -594,6 +594,7 @@ pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Va
     let meetings = crate::meetings::export(app, user.id).await?;
     let community = crate::community::export(app, user.id).await?;
     let people = crate::people::export(app, user.id).await?;
+    let notifications = crate::notifications::export(app, user.id).await?;
     let mut export = serde_json::json!({
         "format": "mutual-export/1",
         "exported_at": app.clock.now().to_rfc3339(),
@@ -617,6 +618,7 @@ pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Va
         tables.extend(meetings);
         tables.extend(community);
         tables.extend(people);
+        tables.extend(notifications);
     }
     Ok(export)
 }

@@ -21,6 +21,34 @@ pub struct AppConfig {
     /// The thresholds of the warning-sign rules.
     pub warning_signs: mutual_domain::recovery::warnings::Thresholds,
     pub people: PeopleConfig,
+    pub mail: MailConfig,
+}
+
+/// The SMTP server notifications are e-mailed through; with no host, nothing is e-mailed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    pub host: String,
+    pub port: u16,
+    /// `starttls`, `tls` (implicit, usually port 465) or `none` (only for a relay on this machine).
+    pub tls: String,
+    pub username: String,
+    pub password: String,
+    /// The sender, for example `Harbour <notifications@harbour.example>`.
+    pub from: String,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            host: String::new(),
+            port: 587,
+            tls: "starttls".into(),
+            username: String::new(),
+            password: String::new(),
+            from: "Mutual <notifications@localhost>".into(),
+        }
+    }
 }
 
 /// Mentoring, messages and circles.
@@ -52,6 +80,7 @@ impl Default for AppConfig {
             default_time_zone: "UTC".into(),
             warning_signs: Default::default(),
             people: PeopleConfig::default(),
+            mail: MailConfig::default(),
         }
     }
 }
@@ -60,6 +89,9 @@ impl AppConfig {
     /// Refuses settings that cannot work.
     pub fn check(&self) -> Result<(), String> {
         self.passwords.check()?;
+        if !self.mail.host.is_empty() {
+            crate::notifications::mail::Mailer::new(&self.mail)?;
+        }
         mutual_domain::local::Zone::parse(&self.default_time_zone).map_err(|_| {
             format!(
                 "app.default_time_zone {:?} is not a time zone name",

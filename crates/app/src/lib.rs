@@ -43,12 +43,21 @@ pub struct App {
     unread: cache::TtlCache<mutual_domain::UserId, i64>,
     directory: meetings::directory::DirectoryCache,
     people: people::PeopleState,
+    mailer: Option<Arc<notifications::mail::Mailer>>,
 }
 
 impl App {
     /// Assembles the application around an open, migrated database.
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> App {
         let hasher = PasswordHasher::new(&config.passwords);
+        // The settings were checked at start-up: a host that is set builds a mailer.
+        let mailer = (!config.mail.host.is_empty())
+            .then(|| {
+                notifications::mail::Mailer::new(&config.mail)
+                    .ok()
+                    .map(Arc::new)
+            })
+            .flatten();
         let ttl = Duration::from_secs(config.sessions.cache_seconds);
         App {
             db,
@@ -61,6 +70,7 @@ impl App {
             unread: cache::TtlCache::new(ttl),
             directory: meetings::directory::DirectoryCache::new(),
             people: people::PeopleState::new(ttl),
+            mailer,
         }
     }
 }

@@ -1,6 +1,9 @@
-//! In-app notifications, the one mechanism every feature tells members things through: replies,
-//! mentions, reactions, moderation decisions, reminders. Delivery channels (e-mail, digests) are
-//! added here by the people feature.
+//! Notifications, the one mechanism every feature tells members things through: replies,
+//! mentions, reactions, moderation decisions, reminders, circles, mentoring, Reach out. Each is
+//! in-app first; `delivery` e-mails them (at once or in a digest) as each member chose.
+
+pub mod delivery;
+pub mod mail;
 
 use crate::accounts::Viewer;
 use crate::{App, AppError};
@@ -31,7 +34,8 @@ pub async fn notify(
             read_at: None,
         })
         .collect();
-    store::insert_notifications(&app.db, &rows).await?;
+    let deliveries = delivery::plan(app, &rows).await?;
+    store::insert_notifications(&app.db, &rows, &deliveries).await?;
     for user in recipients {
         crate::recovery::snapshot::forget(app, *user);
         app.unread.forget(user);
@@ -79,8 +83,15 @@ pub async fn open(app: &App, viewer: &Viewer, id: Uuid) -> Result<String, AppErr
     Ok(link)
 }
 
-/// The member's notifications for their data export.
-pub async fn export(app: &App, user: UserId) -> Result<serde_json::Value, AppError> {
-    serde_json::to_value(store::list_notifications(&app.db, user, i64::MAX).await?)
-        .map_err(|e| AppError::Internal(e.to_string()))
+/// The member's notifications, delivery settings and deliveries for their data export.
+pub async fn export(
+    app: &App,
+    user: UserId,
+) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
+    let mut tables = store::export_member(&app.db, user).await?;
+    let notifications =
+        serde_json::to_value(store::list_notifications(&app.db, user, i64::MAX).await?)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    tables.insert("notifications".to_owned(), notifications);
+    Ok(tables)
 }

@@ -1009,10 +1009,6 @@ pub async fn export(
             "recovery_events".into(),
             table(store::list_events(&app.db, user).await?)?,
         ),
-        (
-            "notifications".into(),
-            crate::notifications::export(app, user).await?,
-        ),
         ("reminders".into(), table(reminder)?),
     ]))
 }

@@ -7,6 +7,7 @@ pub mod community;
 pub mod id;
 pub mod local;
 pub mod meetings;
+pub mod notifications;
 pub mod people;
 pub mod permissions;
 pub mod recovery;

@@ -79,6 +79,11 @@ impl Zone {
         self.zoned(at).strftime("%Y-%m-%d %H:%M").to_string()
     }
 
+    /// The local time of day of an instant in this zone.
+    pub fn zoned_time(&self, at: Timestamp) -> jiff::civil::Time {
+        self.zoned(at).time()
+    }
+
     /// How far ahead of UTC this zone is at an instant, in minutes.
     pub fn offset_minutes(&self, at: Timestamp) -> i32 {
         self.zoned(at).offset().seconds() / 60

@@ -90,6 +90,12 @@ const ENV_OVERRIDES: &[&str] = &[
     "MUTUAL_LOG_FORMAT",
     "MUTUAL_SECURE_COOKIES",
     "MUTUAL_TRUST_FORWARDED_FOR",
+    "MUTUAL_SMTP_HOST",
+    "MUTUAL_SMTP_PORT",
+    "MUTUAL_SMTP_TLS",
+    "MUTUAL_SMTP_USERNAME",
+    "MUTUAL_SMTP_PASSWORD",
+    "MUTUAL_SMTP_FROM",
 ];
 
 impl Config {
@@ -136,6 +142,16 @@ impl Config {
             "MUTUAL_LOG_FORMAT" => self.log.format = value,
             "MUTUAL_SECURE_COOKIES" => self.server.secure_cookies = Some(flag(&value)?),
             "MUTUAL_TRUST_FORWARDED_FOR" => self.server.trust_forwarded_for = flag(&value)?,
+            "MUTUAL_SMTP_HOST" => self.app.mail.host = value,
+            "MUTUAL_SMTP_PORT" => {
+                self.app.mail.port = value
+                    .parse()
+                    .map_err(|_| format!("{name} must be a port number, not {value:?}"))?;
+            }
+            "MUTUAL_SMTP_TLS" => self.app.mail.tls = value,
+            "MUTUAL_SMTP_USERNAME" => self.app.mail.username = value,
+            "MUTUAL_SMTP_PASSWORD" => self.app.mail.password = value,
+            "MUTUAL_SMTP_FROM" => self.app.mail.from = value,
             _ => {}
         }
         Ok(())
@@ -173,10 +189,13 @@ impl Config {
             .unwrap_or_else(|| self.app.public_url.starts_with("https://"))
     }
 
-    /// The effective settings as TOML, with the database password redacted.
+    /// The effective settings as TOML, with the database and SMTP passwords redacted.
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database.url = redact_url(&shown.database.url);
+        if !shown.app.mail.password.is_empty() {
+            shown.app.mail.password = "***".into();
+        }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot show settings: {e}"))
     }
 }

@@ -86,8 +86,8 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'stat
     }
 }
 
-/// Delivers due check-in reminders and Reach out follow-ups every `every` until the process
-/// ends. Any number of servers may run this: each job is claimed by one of them.
+/// Delivers due check-in reminders, e-mails and Reach out follow-ups every `every` until the
+/// process ends. Any number of servers may run this: each job is claimed by one of them.
 pub fn spawn_reminders(app: App, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(every);
@@ -97,6 +97,11 @@ pub fn spawn_reminders(app: App, every: Duration) -> JoinHandle<()> {
                 Ok(sent) if sent > 0 => tracing::debug!(sent, "reminders delivered"),
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "reminders failed"),
+            }
+            match mutual_app::notifications::delivery::run_due_deliveries(&app).await {
+                Ok(sent) if sent > 0 => tracing::debug!(sent, "e-mails sent"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "e-mail deliveries failed"),
             }
             match mutual_app::people::reach_out::run_due_follow_ups(&app).await {
                 Ok(asked) if asked > 0 => tracing::debug!(asked, "reach out follow-ups sent"),

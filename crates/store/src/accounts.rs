@@ -253,6 +253,18 @@ pub async fn update_status(
     expect_one(done)
 }
 
+/// Sets (or with `None` removes) a member's e-mail address.
+pub async fn update_email(
+    db: &Db,
+    id: UserId,
+    email: Option<&Email>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    const SQL: &str = "UPDATE users SET email = $1, updated_at = $2 WHERE id = $3";
+    on_write!(db, pool => sqlx::query(SQL).bind(email.map(Email::as_str)).bind(now.millis()).bind(id.0).execute(pool).await?.rows_affected());
+    Ok(())
+}
+
 /// Erases an account: every personal field is overwritten, its sessions end, its recovery,
 /// meetings and community data is deleted and what it wrote is purged, in one transaction. The row stays as a de-identified tombstone so that records which must remain
 /// for integrity (the audit log, used invites) still point at something.

@@ -56,6 +56,8 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("POST", "/settings/delete", Member),
     rule("POST", "/settings/time-zone", Member),
     rule("POST", "/settings/reminder", Member),
+    rule("GET", "/settings/notifications", Member),
+    rule("POST", "/settings/notifications", Member),
     rule("GET", "/clocks", Member),
     rule("POST", "/clocks", Member),
     rule("GET", "/clocks/{id}", Member),
@@ -238,6 +240,8 @@ pub const POLICY: &[RoutePolicy] = &[
     rule("DELETE", "/api/v1/posts/{id}/reactions/{kind}", Member),
     rule("GET", "/api/v1/search", Anyone),
     rule("GET", "/api/v1/notifications", Member),
+    rule("GET", "/api/v1/notification-preferences", Member),
+    rule("PUT", "/api/v1/notification-preferences", Member),
     rule("GET", "/api/v1/moderation/queue", Moderator),
     rule("POST", "/api/v1/moderation/posts/{id}", Moderator),
     rule("POST", "/api/v1/clocks/{id}/share", Member),
@@ -346,6 +350,14 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
     .post("/setup/{token}", pages::setup::complete_setup)
     .get("/dashboard", pages::dashboard::show_dashboard)
     .get("/settings", pages::settings::show_settings)
+    .get(
+        "/settings/notifications",
+        pages::notifications::show_settings,
+    )
+    .post(
+        "/settings/notifications",
+        pages::notifications::save_settings,
+    )
     .post("/settings/password", pages::settings::change_password)
     .post("/settings/sessions/{id}/end", pages::settings::end_session)
     .post(
@@ -673,6 +685,14 @@ pub(crate) fn build() -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
     )
     .get("/api/v1/search", api::community::search)
     .get("/api/v1/notifications", api::community::list_notifications)
+    .get(
+        "/api/v1/notification-preferences",
+        api::people::show_notification_preferences,
+    )
+    .put(
+        "/api/v1/notification-preferences",
+        api::people::save_notification_preferences,
+    )
     .get("/api/v1/moderation/queue", api::community::review_queue)
     .add(
         "POST",

@@ -364,6 +364,23 @@ pub async fn start(app: &App, viewer: &Viewer, to: &str, body: &str) -> Result<U
     for recipient in &recipients {
         app.people.unread.forget(&recipient.id);
     }
+    // Those reached directly hear of it; a request waits quietly until the new member looks.
+    let told: Vec<UserId> = members
+        .iter()
+        .filter(|(user, state)| *state == State::Active && *user != viewer.user_id.0)
+        .map(|(user, _)| UserId(*user))
+        .collect();
+    crate::notifications::notify(
+        app,
+        &told,
+        "message",
+        &format!(
+            "{} started a conversation with you.",
+            viewer.username.as_str()
+        ),
+        &format!("/messages/{id}"),
+    )
+    .await?;
     Ok(id)
 }
 

@@ -330,7 +330,8 @@ async fn fill_community_tables(server: &TestServer, name: &str, staff: &str) {
 
 /// Puts the member in every people table, with `staff` on the other side: a conversation with
 /// messages both ways and a report, a circle with a note and nudges both ways, a pending
-/// invite, a Reach out either way, and a mentoring relationship with `staff` as the mentor.
+/// invite, a Reach out either way, and a mentoring relationship with `staff` as the mentor; the
+/// member's notifications are e-mailed (settings and deliveries).
 async fn fill_people_tables(server: &TestServer, name: &str, staff: &str) {
     use reqwest::Method;
     use serde_json::json;
@@ -341,6 +342,34 @@ async fn fill_people_tables(server: &TestServer, name: &str, staff: &str) {
         assert!(status < 300, "{path}: {status} {answer}");
         answer
     };
+    // The member has what happens next e-mailed: delivery settings and deliveries.
+    let every = json!([
+        "reach_out",
+        "messages",
+        "circles",
+        "mentoring",
+        "community",
+        "moderation",
+        "reminders"
+    ]);
+    let current = call(
+        token.clone(),
+        Method::GET,
+        "/api/v1/notification-preferences".into(),
+        Value::Null,
+    )
+    .await;
+    let address = current["email_address"]
+        .as_str()
+        .unwrap_or("people@example.org")
+        .to_owned();
+    call(
+        token.clone(),
+        Method::PUT,
+        "/api/v1/notification-preferences".into(),
+        json!({"email_address": address, "email": every, "digest": ["circles"], "discreet": true}),
+    )
+    .await;
     let started = call(
         staff_token.clone(),
         Method::POST,
@@ -479,7 +508,8 @@ async fn fill_people_tables(server: &TestServer, name: &str, staff: &str) {
 
 both_backends! {
     async fn the_export_covers_every_table_that_holds_member_data(database) {
-        let server = TestServer::start(database).await;
+        let sink = crate::mail_sink::SmtpSink::start().await;
+        let server = TestServer::start_with(database, crate::delivery::mail_config(sink.port)).await;
         server.member_with_role("export_admin", Role::Admin).await;
         server.register("export_me_other").await;
         let mut admin = server.visitor();
@@ -537,7 +567,8 @@ both_backends! {
 
 both_backends! {
     async fn deleting_an_account_removes_personal_data_at_once(database) {
-        let server = TestServer::start(database).await;
+        let sink = crate::mail_sink::SmtpSink::start().await;
+        let server = TestServer::start_with(database, crate::delivery::mail_config(sink.port)).await;
         let mut member = server.visitor();
         member.post("/register", &[("username", "leaving_now"), ("password", PASSWORD), ("email", "leaving@example.org")]).await;
         fill_recovery_tables(&server, &mut member, "leaving_now").await;

@@ -6,6 +6,8 @@ mod canary;
 mod cli;
 mod community;
 mod data;
+mod delivery;
+mod mail_sink;
 mod meetings;
 mod milestones;
 mod operations;

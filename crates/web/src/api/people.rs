@@ -1,5 +1,5 @@
 //! `/api/v1` for people: conversations and messages (with requests and reports), circles
-//! (invites, sharing choices, notes, nudges) and Reach out.
+//! (invites, sharing choices, notes, nudges), Reach out, and notification delivery settings.
 
 use crate::AppState;
 use crate::auth::SignedIn;
@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use mutual_app::notifications::delivery;
 use mutual_app::people::circles;
 use mutual_app::people::messages::{self, MessageView, Summary};
 use mutual_app::people::reach_out;
@@ -482,4 +483,68 @@ pub async fn reply_to_alert(
         Json(json!({ "conversation_id": conversation })),
     )
         .into_response())
+}
+
+fn preferences_json(
+    settings: &delivery::Settings,
+    address: Option<String>,
+    configured: bool,
+) -> Value {
+    let quiet = settings.quiet.map(|q| q.text());
+    json!({
+        "email_address": address, "mail_configured": configured,
+        "email": settings.email.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        "digest": settings.digest.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+        "quiet_start": quiet.as_ref().map(|q| &q.0), "quiet_end": quiet.as_ref().map(|q| &q.1),
+        "discreet": settings.discreet,
+    })
+}
+
+/// `GET /api/v1/notification-preferences`
+pub async fn show_notification_preferences(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+) -> Result<Response, ApiError> {
+    let settings = delivery::settings(&state.app, &viewer).await?;
+    let address = delivery::address(&state.app, &viewer).await?;
+    Ok(Json(preferences_json(
+        &settings,
+        address,
+        delivery::mail_configured(&state.app),
+    ))
+    .into_response())
+}
+
+/// `PUT /api/v1/notification-preferences` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesRequest {
+    #[serde(default)]
+    email_address: Option<String>,
+    email: Vec<String>,
+    #[serde(default)]
+    digest: Vec<String>,
+    #[serde(default)]
+    quiet_start: Option<String>,
+    #[serde(default)]
+    quiet_end: Option<String>,
+    discreet: bool,
+}
+
+/// `PUT /api/v1/notification-preferences`: the e-mail address and what is e-mailed, when.
+pub async fn save_notification_preferences(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ApiJson(request): ApiJson<PreferencesRequest>,
+) -> Result<Response, ApiError> {
+    let input = delivery::SettingsInput {
+        address: request.email_address.as_deref().unwrap_or(""),
+        email: request.email.iter().map(String::as_str).collect(),
+        digest: request.digest.iter().map(String::as_str).collect(),
+        quiet_start: request.quiet_start.as_deref().unwrap_or(""),
+        quiet_end: request.quiet_end.as_deref().unwrap_or(""),
+        discreet: request.discreet,
+    };
+    delivery::save_settings(&state.app, &viewer, &input).await?;
+    show_notification_preferences(State(state), SignedIn(viewer)).await
 }

@@ -106,6 +106,18 @@ pub(super) fn paths(signed_in: &Value) -> Value {
             "requestBody": json_body("OfferDecisionRequest"),
             "responses": with(object_response("200", "{approved}"), member_errors.clone())
         }},
+        "/api/v1/notification-preferences": {
+            "get": {
+                "summary": "The viewer's e-mail address and notification delivery settings (defaults: Reach out by e-mail, discreet)",
+                "security": signed_in,
+                "responses": with(object_response("200", "{email_address, mail_configured, email, digest, quiet_start, quiet_end, discreet}"), error_responses(&["401"]))
+            },
+            "put": {
+                "summary": "Save the e-mail address, the categories e-mailed at once or in the daily digest, quiet hours and discreet mode",
+                "security": signed_in, "requestBody": json_body("NotificationPreferencesRequest"),
+                "responses": with(object_response("200", "the settings"), member_errors.clone())
+            }
+        },
         "/api/v1/reach-out": { "post": {
             "summary": "Reach out: tell the viewer's circles (those they share Reach out with) that they are having a hard time (201), or, pressed again within 15 minutes or past six a day, show the alert already sent (200, sent: false). Never refused; always answers with crisis resources and meetings",
             "security": signed_in,
@@ -119,6 +131,8 @@ pub(super) fn paths(signed_in: &Value) -> Value {
 
 pub(super) fn schemas() -> Value {
     let names = json!({ "type": "array", "items": { "type": "string" } });
+    let categories = json!({ "type": "array", "items": { "type": "string",
+        "enum": ["reach_out", "messages", "circles", "mentoring", "community", "moderation", "reminders"] } });
     let gender = json!({ "type": "string", "enum": ["woman", "man", "nonbinary", "unsaid"] });
     let text = |max: u32| json!({ "type": "string", "maxLength": max });
     let object = |required: &[&str], properties: Value| json!({ "type": "object", "additionalProperties": false, "required": required, "properties": properties });
@@ -151,6 +165,12 @@ pub(super) fn schemas() -> Value {
             "availability": names.clone(), "gender": gender, "mentors": { "type": "string", "enum": ["same", "any"] },
             "topics": names.clone(), "capacity": { "type": "integer", "minimum": 1, "maximum": 10 }, "about": text(1000),
             "agreed_to_code_of_conduct": { "type": "boolean" } })),
+        "NotificationPreferencesRequest": object(&["email", "discreet"], json!({
+            "email_address": { "type": "string", "format": "email", "nullable": true },
+            "email": categories.clone(), "digest": categories,
+            "quiet_start": { "type": "string", "example": "22:00", "nullable": true },
+            "quiet_end": { "type": "string", "example": "07:00", "nullable": true },
+            "discreet": { "type": "boolean" } })),
         "OfferDecisionRequest": object(&["decision"], json!({ "decision": { "type": "string", "enum": ["approve", "decline"] } }))
     })
 }

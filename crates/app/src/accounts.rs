@@ -647,6 +647,7 @@ pub async fn delete_my_account(
     .await?;
     store::erase_user(&app.db, viewer.user_id, app.clock.now()).await?;
     app.sessions.forget_user(viewer.user_id);
+    crate::people::messages::forget_all_places(app);
     crate::recovery::snapshot::forget(app, viewer.user_id);
     Ok(())
 }

@@ -1,9 +1,11 @@
 //! The demo community: a small, clearly fictional set of pseudonymous members, a moderator and
-//! an admin, their conversations in the community, and a directory of fictional meetings, so
+//! an admin, their conversations in the community, mentors, a circle and a past Reach out, and a
+//! directory of fictional meetings, so
 //! that a newcomer running `mutual serve --demo` sees a living system.
 
 mod community;
 mod meetings;
+mod people;
 
 use crate::{App, AppError};
 use mutual_domain::UserId;
@@ -50,6 +52,7 @@ pub async fn seed_demo(app: &App) -> Result<Option<Vec<(&'static str, Role)>>, A
         }
     }
     community::seed_community(app, &ids).await?;
+    people::seed_people(app, &ids).await?;
     meetings::seed_meetings(app).await?;
     Ok(Some(DEMO_ACCOUNTS.to_vec()))
 }
@@ -83,7 +86,12 @@ async fn seed_recovery(app: &App, user: UserId, name: &str) -> Result<(), AppErr
     recovery_store::update_time_zone(&app.db, user, zone_name, now).await?;
     let day_ms: i64 = 24 * 3600 * 1000;
     let mut wobble = Wobble(name.bytes().map(u64::from).sum());
-    let clock_days = 40 + wobble.next(400) as i64;
+    // steady_oak is the demo's long-time member and mentor.
+    let clock_days = if name == "steady_oak" {
+        4_000
+    } else {
+        40 + wobble.next(400) as i64
+    };
     let clock = ClockRow {
         id: uuid::Uuid::now_v7(),
         user_id: user.0,

@@ -12,11 +12,26 @@ use mutual_domain::UserId;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// What this server keeps in memory for people: each member's unread conversation count, and
+/// Conversation pages kept at most (200 messages are some tens of kilobytes).
+const PAGES_KEPT: usize = 2_000;
+/// How long a member's place in a conversation is kept: a conversation page then reads the
+/// database at most ten times a second, and a message sent through another server shows within
+/// this long (one sent through this server, at once).
+const PLACE_TTL: Duration = Duration::from_millis(100);
+
+/// What this server keeps in memory for people: each member's unread conversation count, the
+/// conversation pages' rows (checked against the conversation's version), each member's place
+/// in a conversation (a tenth of a second), who is in each conversation (for sending; for the
+/// session cache's seconds), and
 /// the channel on which it announces conversations with a new message (for live pages).
 #[derive(Clone)]
 pub(crate) struct PeopleState {
     pub unread: TtlCache<UserId, i64>,
+    pub pages: TtlCache<Uuid, std::sync::Arc<messages::PageRows>>,
+    pub members: TtlCache<Uuid, std::sync::Arc<Vec<mutual_store::people::messages::MemberRow>>>,
+    /// Each member's place in a conversation, for [`PLACE_TTL`] at most: every change made
+    /// through this server forgets it at once.
+    pub places: TtlCache<(Uuid, UserId), mutual_store::people::messages::PlaceRow>,
     pub live: tokio::sync::broadcast::Sender<Uuid>,
 }
 
@@ -24,6 +39,9 @@ impl PeopleState {
     pub fn new(ttl: Duration) -> PeopleState {
         PeopleState {
             unread: TtlCache::new(ttl),
+            pages: TtlCache::with_capacity(ttl, PAGES_KEPT),
+            members: TtlCache::new(ttl),
+            places: TtlCache::new(ttl.min(PLACE_TTL)),
             live: tokio::sync::broadcast::channel(1024).0,
         }
     }

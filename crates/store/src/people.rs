@@ -23,8 +23,12 @@ pub(crate) const MEMBER_TABLES: &[&str] = &[
 
 /// Run when an account is erased (the member's id as `$1`), before [`MEMBER_TABLES`]: what they
 /// wrote loses its content (others' copies of a conversation show "deleted member"), reports
-/// they made stop naming them, and their notes and nudges go.
+/// they made stop naming them, and their notes and nudges go; the conversations they were in
+/// move on a version.
 pub(crate) const ERASE: &[&str] = &[
+    // Pages showing them or what they wrote are stale from here on.
+    "UPDATE conversations SET version = version + 1 WHERE id IN \
+     (SELECT conversation_id FROM conversation_members WHERE user_id = $1)",
     "UPDATE messages SET body = '', author_id = NULL WHERE author_id = $1",
     "UPDATE message_reports SET reporter_id = NULL WHERE reporter_id = $1",
     "DELETE FROM circle_notes WHERE author_id = $1",

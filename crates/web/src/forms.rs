@@ -146,6 +146,16 @@ impl FormData {
             })
     }
 
+    /// Like [`kept`](Self::kept) for fields that may repeat (checkboxes): each field's values
+    /// comma-joined, so `FormView::has` finds them.
+    pub fn kept_lists(&self, fields: &[&'static str]) -> crate::layout::FormView {
+        fields
+            .iter()
+            .fold(crate::layout::FormView::default(), |view, field| {
+                view.keep(field, &self.all(field).join(","))
+            })
+    }
+
     /// Refuses the form, with a message per field, when it sent any field not in `allowed`.
     pub fn only(&self, allowed: &[&str]) -> Result<(), mutual_app::AppError> {
         let unknown = self.unknown_fields(allowed);

@@ -7,12 +7,14 @@ use crate::community::blocks::Blocked;
 use crate::community::trust_level_of;
 use crate::{App, AppError};
 use mutual_domain::community::trust::TrustLevel;
+use mutual_domain::local::Zone;
 use mutual_domain::people::messages::{
     self as rules, Delivery, MAX_PARTICIPANTS, Party, REQUESTS_PER_DAY,
 };
 use mutual_domain::{Timestamp, UserId};
 use mutual_store::accounts::UserRecord;
 use mutual_store::people::messages::{self as store, MemberRow, State};
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 /// How many messages a conversation page shows at once.
@@ -69,16 +71,21 @@ pub async fn inbox(app: &App, viewer: &Viewer) -> Result<Inbox, AppError> {
     Ok(inbox)
 }
 
-/// A message as the viewer sees it.
-#[derive(Clone, Debug)]
-pub struct MessageView {
+/// A message as the viewer sees it, borrowed from the conversation's shared rows.
+#[derive(Clone, Copy, Debug)]
+pub struct MessageView<'a> {
     pub id: Uuid,
     pub seq: i64,
     /// `None` once the author's account is erased ("deleted member").
-    pub author: Option<String>,
+    pub author: Option<&'a str>,
     pub mine: bool,
-    pub body: String,
+    /// Empty when hidden.
+    pub body: &'a str,
     pub created_at: i64,
+    /// The time it was sent ("21:05"), in the viewer's zone.
+    pub time: &'a str,
+    /// The day it was sent ("2026-11-21"), when it is not the day of the message before.
+    pub new_day: Option<&'a str>,
     /// The viewer blocked the author: only a placeholder is shown.
     pub hidden: bool,
 }
@@ -90,25 +97,108 @@ pub struct ConversationView {
     pub others: Vec<String>,
     pub group: bool,
     pub state: State,
-    pub messages: Vec<MessageView>,
+    rows: Arc<PageRows>,
+    times: Arc<Vec<String>>,
+    /// The rows shown, by index, and whether each is hidden behind a placeholder.
+    shown: Vec<(usize, bool)>,
+    viewer: Uuid,
     pub last_seq: i64,
     /// Why the viewer cannot write here, if they cannot.
     pub closed: Option<&'static str>,
 }
 
-/// The viewer's place in a conversation, and everyone in it; `NotFound` for anyone else.
+/// A conversation's members and latest messages as every member shares them, kept in memory
+/// with the conversation's version and used only while the database has the same one.
+#[derive(Debug)]
+pub(crate) struct PageRows {
+    version: i64,
+    members: Vec<MemberRow>,
+    messages: Vec<store::MessageRow>,
+    /// The messages' times as shown in the zones of those who opened it: (zone, one per message).
+    shown_times: Mutex<Vec<(String, Arc<Vec<String>>)>>,
+}
+
+impl PageRows {
+    /// The messages' times in `zone`, formatted once per zone.
+    fn times_in(&self, zone: &Zone) -> Arc<Vec<String>> {
+        let mut kept = self.shown_times.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, times)) = kept.iter().find(|(name, _)| name == zone.name()) {
+            return times.clone();
+        }
+        let times: Arc<Vec<String>> = Arc::new(
+            self.messages
+                .iter()
+                .map(|m| zone.display(Timestamp(m.created_at)))
+                .collect(),
+        );
+        if kept.len() < 4 {
+            kept.push((zone.name().to_owned(), times.clone()));
+        }
+        times
+    }
+}
+
+/// The viewer's place in a conversation; `NotFound` for anyone not in it.
+async fn place(app: &App, viewer: &Viewer, id: Uuid) -> Result<store::PlaceRow, AppError> {
+    let key = (id, viewer.user_id);
+    let now = app.clock.now();
+    if let Some(place) = app.people.places.get(&key, now) {
+        return Ok(place);
+    }
+    let place = store::find_place(&app.db, id, viewer.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    app.people.places.put(key, place.clone(), now);
+    Ok(place)
+}
+
+/// Forgets the kept places of everyone in a conversation (something in it changed).
+fn forget_places(app: &App, id: Uuid, members: impl IntoIterator<Item = Uuid>) {
+    for user in members {
+        app.people.places.forget(&(id, UserId(user)));
+    }
+}
+
+/// The viewer's place in a conversation (`NotFound` for anyone not in it) and its page's rows,
+/// from memory while the conversation's version is the one kept.
 async fn membership(
     app: &App,
     viewer: &Viewer,
     id: Uuid,
-) -> Result<(MemberRow, Vec<MemberRow>), AppError> {
-    let members = store::list_members(&app.db, id).await?;
-    let mine = members
-        .iter()
-        .find(|m| m.user_id == viewer.user_id.0)
-        .cloned()
-        .ok_or(AppError::NotFound)?;
-    Ok((mine, members))
+) -> Result<(store::PlaceRow, Arc<PageRows>), AppError> {
+    let place = place(app, viewer, id).await?;
+    let now = app.clock.now();
+    if let Some(rows) = app.people.pages.get(&id, now)
+        && rows.version == place.version
+    {
+        return Ok((place, rows));
+    }
+    let rows = Arc::new(PageRows {
+        version: place.version,
+        members: store::list_members(&app.db, id).await?,
+        messages: store::list_messages(&app.db, id, i64::MAX, PAGE_MESSAGES).await?,
+        shown_times: Mutex::default(),
+    });
+    app.people.pages.put(id, rows.clone(), now);
+    Ok((place, rows))
+}
+
+/// The viewer's place in a conversation and everyone in it, for sending: the members change
+/// far less often than the messages, so they are kept for the session cache's seconds (the
+/// viewer's own place is always read fresh).
+async fn members(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+) -> Result<(store::PlaceRow, Arc<Vec<MemberRow>>), AppError> {
+    let place = place(app, viewer, id).await?;
+    let now = app.clock.now();
+    if let Some(members) = app.people.members.get(&id, now) {
+        return Ok((place, members));
+    }
+    let members = Arc::new(store::list_members(&app.db, id).await?);
+    app.people.members.put(id, members.clone(), now);
+    Ok((place, members))
 }
 
 /// Why the viewer cannot write in a conversation: a request they have not accepted, or a
@@ -116,7 +206,7 @@ async fn membership(
 fn closed_for(
     state: State,
     one_to_one: bool,
-    others: &[MemberRow],
+    others: &[&MemberRow],
     blocked: &Blocked,
 ) -> Option<&'static str> {
     match state {
@@ -137,59 +227,81 @@ fn closed_for(
 /// Opens a conversation: its latest messages (those from anyone on the other side of a block
 /// left out, or a placeholder when the viewer placed it) and marks it read.
 pub async fn open(app: &App, viewer: &Viewer, id: Uuid) -> Result<ConversationView, AppError> {
-    let conversation = store::find_conversation(&app.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (mine, members) = membership(app, viewer, id).await?;
+    let (place, rows) = membership(app, viewer, id).await?;
     let blocked = Blocked::around(app, Some(viewer.user_id)).await?;
-    let rows = store::list_messages(&app.db, id, i64::MAX, PAGE_MESSAGES).await?;
-    let messages = rows
-        .into_iter()
-        .filter_map(|row| {
+    let shown = rows
+        .messages
+        .iter()
+        .enumerate()
+        .filter_map(|(index, row)| {
             let name = row.author_name.as_deref();
             let hidden = blocked.hides(name);
-            if hidden && !blocked.placed_by_viewer(name) {
-                return None;
-            }
-            Some(MessageView {
-                id: row.id,
-                seq: row.seq,
-                mine: row.author_id == Some(viewer.user_id.0),
-                author: row.author_name,
-                body: if hidden { String::new() } else { row.body },
-                created_at: row.created_at,
-                hidden,
-            })
+            (!hidden || blocked.placed_by_viewer(name)).then_some((index, hidden))
         })
         .collect();
-    let state = State::parse(&mine.state);
-    if state == State::Active && conversation.last_seq > mine.read_seq {
-        store::mark_read(&app.db, id, viewer.user_id, conversation.last_seq).await?;
+    let state = State::parse(&place.state);
+    if state == State::Active && place.last_seq > place.read_seq {
+        store::mark_read(&app.db, id, viewer.user_id, place.last_seq).await?;
         app.people.unread.forget(&viewer.user_id);
+        forget_places(app, id, [viewer.user_id.0]);
     }
-    let others: Vec<MemberRow> = members
-        .into_iter()
+    let others: Vec<&MemberRow> = rows
+        .members
+        .iter()
         .filter(|m| m.user_id != viewer.user_id.0)
         .collect();
-    let one_to_one = conversation.pair_key.is_some();
+    let one_to_one = place.pair_key.is_some();
     Ok(ConversationView {
         id,
         closed: closed_for(state, one_to_one, &others, &blocked),
-        others: others.into_iter().map(|m| m.username).collect(),
+        others: others.iter().map(|m| m.username.clone()).collect(),
         group: !one_to_one,
         state,
-        messages,
-        last_seq: conversation.last_seq,
+        times: rows.times_in(&viewer.zone),
+        rows,
+        shown,
+        viewer: viewer.user_id.0,
+        last_seq: place.last_seq,
     })
+}
+
+impl ConversationView {
+    /// The messages shown to the viewer, oldest first.
+    pub fn messages(&self) -> Vec<MessageView<'_>> {
+        let mut day = "";
+        self.shown
+            .iter()
+            .map(|&(index, hidden)| {
+                let row = &self.rows.messages[index];
+                // "YYYY-MM-DD HH:MM", as `Zone::display` writes it.
+                let when = self.times[index].as_str();
+                let (this_day, time) = when.split_once(' ').unwrap_or((when, ""));
+                let new_day = (this_day != day).then_some(this_day);
+                day = this_day;
+                MessageView {
+                    id: row.id,
+                    seq: row.seq,
+                    author: row.author_name.as_deref(),
+                    mine: row.author_id == Some(self.viewer),
+                    body: if hidden { "" } else { &row.body },
+                    created_at: row.created_at,
+                    time,
+                    new_day,
+                    hidden,
+                }
+            })
+            .collect()
+    }
 }
 
 /// The number of the latest message in a conversation the viewer is in (for live updates).
 pub async fn latest_seq(app: &App, viewer: &Viewer, id: Uuid) -> Result<i64, AppError> {
-    membership(app, viewer, id).await?;
-    Ok(store::find_conversation(&app.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .last_seq)
+    Ok(place(app, viewer, id).await?.last_seq)
+}
+
+/// Forgets every kept place (an account was erased: the pages showing it move on).
+pub(crate) fn forget_all_places(app: &App) {
+    app.people.places.forget_where(|_| true);
 }
 
 /// Waits until a message is sent on this server, or `timeout` passes (live updates look at the
@@ -387,18 +499,15 @@ pub async fn start(app: &App, viewer: &Viewer, to: &str, body: &str) -> Result<U
 /// Sends a message into a conversation the viewer is in; returns its number.
 pub async fn send(app: &App, viewer: &Viewer, id: Uuid, body: &str) -> Result<i64, AppError> {
     let body = rules::parse_body(body)?;
-    let conversation = store::find_conversation(&app.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let (mine, members) = membership(app, viewer, id).await?;
+    let (place, members) = members(app, viewer, id).await?;
     let blocked = Blocked::around(app, Some(viewer.user_id)).await?;
-    let others: Vec<MemberRow> = members
-        .into_iter()
+    let others: Vec<&MemberRow> = members
+        .iter()
         .filter(|m| m.user_id != viewer.user_id.0)
         .collect();
     if let Some(reason) = closed_for(
-        State::parse(&mine.state),
-        conversation.pair_key.is_some(),
+        State::parse(&place.state),
+        place.pair_key.is_some(),
         &others,
         &blocked,
     ) {
@@ -417,6 +526,7 @@ pub async fn send(app: &App, viewer: &Viewer, id: Uuid, body: &str) -> Result<i6
     for other in &others {
         app.people.unread.forget(&UserId(other.user_id));
     }
+    forget_places(app, id, members.iter().map(|m| m.user_id));
     let _ = app.people.live.send(id);
     Ok(seq)
 }
@@ -428,8 +538,8 @@ pub async fn answer_request(
     id: Uuid,
     accept: bool,
 ) -> Result<(), AppError> {
-    let (mine, _) = membership(app, viewer, id).await?;
-    if State::parse(&mine.state) != State::Request {
+    let (place, _) = membership(app, viewer, id).await?;
+    if State::parse(&place.state) != State::Request {
         return Err(AppError::Conflict(
             "This is not a message request waiting for an answer.",
         ));
@@ -441,6 +551,8 @@ pub async fn answer_request(
     };
     store::update_member_state(&app.db, id, viewer.user_id, state).await?;
     app.people.unread.forget(&viewer.user_id);
+    app.people.members.forget(&id);
+    forget_places(app, id, [viewer.user_id.0]);
     Ok(())
 }
 

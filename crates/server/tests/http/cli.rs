@@ -143,6 +143,19 @@ both_backends! {
         let log = mutual_store::community::list_moderation_log(db, 10).await.unwrap();
         assert!(log.iter().any(|entry| entry.action == "edited" && !entry.reason.is_empty()), "a resolved report in the log");
         assert!(mutual_store::community::list_review_queue(db, 10).await.unwrap().is_empty(), "the demo report is resolved");
+        // Mentors, a mentoring relationship, a circle sharing different things, a past Reach out.
+        let mentors = mutual_store::people::mentors::list_profiles(db, "approved").await.unwrap();
+        assert_eq!(mentors.len(), 2, "two demo mentors");
+        assert!(mentors.iter().any(|(p, active)| p.username == "steady_oak" && *active == 1), "steady_oak mentors someone");
+        let river = mutual_store::accounts::find_user_by_username(db, "quiet_river").await.unwrap().unwrap();
+        let circles = mutual_store::people::circles::list_circles_of(db, river.id).await.unwrap();
+        assert_eq!(circles.len(), 1);
+        let members = mutual_store::people::circles::list_circle_members(db, circles[0].id).await.unwrap();
+        let choices: std::collections::BTreeSet<_> = members.iter().map(|m| m.sharing().names()).collect();
+        assert!(members.len() == 4 && choices.len() == 4, "each shares something different: {choices:?}");
+        let alerts = mutual_store::people::reach_out::list_reach_outs_since(db, river.id, 0).await.unwrap();
+        let told = mutual_store::people::reach_out::list_recipients(db, alerts[0].id).await.unwrap();
+        assert_eq!(told.iter().filter(|r| r.responded_at.is_some()).count(), 2, "a past Reach out with responses");
         Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
         assert!(server.wait().unwrap().success());
 

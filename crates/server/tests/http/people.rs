@@ -580,3 +580,99 @@ both_backends! {
         server.stop().await;
     }
 }
+
+both_backends! {
+    async fn warning_signs_reach_only_the_circles_they_are_shared_with(database) {
+        let server = TestServer::start(database).await;
+        for name in ["ada_w", "bea_w", "cy_w"] {
+            server.register(name).await;
+        }
+        let ada = server.token("ada_w").await;
+        let bea = server.token("bea_w").await;
+        let cy = server.token("cy_w").await;
+        let mut circles = Vec::new();
+        for (name, friend, token) in [("Shares signs", "bea_w", &bea), ("Does not", "cy_w", &cy)] {
+            let (_, created) = post(&server, &ada, "/api/v1/circles", json!({"name": name, "invite": [friend]})).await;
+            let id = created["id"].as_str().unwrap().to_owned();
+            post(&server, token, &format!("/api/v1/circles/{id}/answer"), json!({"answer": "accept"})).await;
+            circles.push(id);
+        }
+        let (status, _) = send(&server, Method::PUT, &format!("/api/v1/circles/{}/sharing", circles[0]), Some(&ada), Some(json!({"share": ["checkin", "warning_signs"]}))).await;
+        assert_eq!(status, 200);
+        for back in [2, 1, 0] {
+            let day = crate::recovery::local_date(&server, "UTC", back);
+            let (status, body) = send(&server, Method::PUT, &format!("/api/v1/checkins/{day}"), Some(&ada), Some(json!({"mood": 3, "craving": 8, "sleep_hours": 7, "sleep_quality": 3}))).await;
+            assert!(status == 200 || status == 201, "{body}");
+        }
+        let told = |list: Vec<String>| list.iter().any(|n| n.starts_with("ada_w may be having a harder time"));
+        assert!(told(notifications(&server, &bea).await), "shared with Bea's circle");
+        assert!(!told(notifications(&server, &cy).await), "not with Cy's");
+        let seen = member_in(&server, &bea, &circles[0], "ada_w").await;
+        assert!(!seen["warning_signs"].as_array().unwrap().is_empty(), "{seen}");
+        assert!(member_in(&server, &cy, &circles[1], "ada_w").await.get("warning_signs").is_none());
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn people_routes_answer_each_relationship_as_they_should(database) {
+        let server = TestServer::start(database).await;
+        server.member_with_role("mod_x", mutual_domain::permissions::Role::Moderator).await;
+        let moderator = server.token("mod_x").await;
+        let mentor = approved_mentor(&server, &moderator, "mentor_x", "woman", "any", &["AA"], 3).await;
+        for name in ["ada_x", "bea_x", "out_x", "neo_x", "blk_x"] {
+            server.register(name).await;
+        }
+        for name in ["bea_x", "out_x", "blk_x"] {
+            make_trusted(&server, name).await;
+        }
+        let ada = server.token("ada_x").await;
+        let bea = server.token("bea_x").await;
+        let outsider = server.token("out_x").await;
+        let newcomer = server.token("neo_x").await;
+        let blocked = server.token("blk_x").await;
+        // Ada (a new member): a circle with Bea, a conversation with Bea, Mentor's mentee, a Reach out.
+        let (_, circle) = post(&server, &ada, "/api/v1/circles", json!({"name": "Pair", "invite": ["bea_x"]})).await;
+        let circle = circle["id"].as_str().unwrap().to_owned();
+        post(&server, &bea, &format!("/api/v1/circles/{circle}/answer"), json!({"answer": "accept"})).await;
+        let (_, conversation) = start(&server, &bea, &["ada_x"], "Hi Ada").await;
+        let conversation = conversation["id"].as_str().unwrap().to_owned();
+        prefer(&server, &ada, "woman", "any").await;
+        let (_, mentorship) = post(&server, &ada, "/api/v1/mentor-requests", json!({"mentor": "mentor_x", "note": "Hello"})).await;
+        let mentorship = mentorship["id"].as_str().unwrap().to_owned();
+        post(&server, &mentor, &format!("/api/v1/mentorships/{mentorship}/answer"), json!({"answer": "accept"})).await;
+        post(&server, &ada, "/api/v1/blocks", json!({"username": "blk_x"})).await;
+        let (_, alert) = post(&server, &ada, "/api/v1/reach-out", json!({})).await;
+        let alert = alert["id"].as_str().unwrap().to_owned();
+
+        let people = [("ada (member, mentee)", &ada), ("bea (circle member)", &bea), ("mentor", &mentor), ("outsider", &outsider), ("newcomer", &newcomer), ("blocked", &blocked), ("moderator", &moderator)];
+        let reads = [
+            (format!("/api/v1/circles/{circle}"), [200, 200, 404, 404, 404, 404, 404]),
+            (format!("/api/v1/conversations/{conversation}"), [200, 200, 404, 404, 404, 404, 404]),
+            (format!("/api/v1/mentorships/{mentorship}"), [200, 404, 200, 404, 404, 404, 404]),
+            (format!("/api/v1/reach-out/{alert}"), [200, 200, 200, 404, 404, 404, 404]),
+            ("/api/v1/moderation/message-reports".to_owned(), [403, 403, 403, 403, 403, 403, 200]),
+            ("/api/v1/moderation/mentors".to_owned(), [403, 403, 403, 403, 403, 403, 200]),
+        ];
+        for (path, expected) in &reads {
+            for ((who, token), status) in people.iter().zip(expected) {
+                let (got, body) = send(&server, Method::GET, path, Some(token), None).await;
+                assert_eq!(got, *status, "{who} GET {path}: {body}");
+            }
+        }
+        // Writing to Ada, a new member: those who know her get through, a stranger's message is
+        // a request, a new member and the member she blocked are refused (the latter as unknown).
+        let mut answers = Vec::new();
+        for (who, token) in &people[1..] {
+            let (status, body) = start(&server, token, &["ada_x"], "Hello Ada").await;
+            answers.push((*who, status, body));
+        }
+        let statuses: Vec<u16> = answers.iter().map(|(_, s, _)| *s).collect();
+        assert_eq!(statuses, [201, 201, 201, 422, 422, 201], "{answers:?}");
+        assert!(answers[4].2.to_string().contains("No member goes by"), "{:?}", answers[4]);
+        let requests = get(&server, &ada, "/api/v1/conversations").await["requests"].clone();
+        let from: Vec<&str> = requests.as_array().unwrap().iter().map(|r| r["with"][0].as_str().unwrap()).collect();
+        assert_eq!(from, ["out_x"], "only the stranger waits as a request");
+        server.stop().await;
+    }
+}

@@ -35,15 +35,15 @@ impl State {
     }
 }
 
-/// A conversation.
+/// A member's place in a conversation, with what tells whether a kept page is current.
 #[derive(Clone, Debug, sqlx::FromRow)]
-pub struct ConversationRow {
-    pub id: Uuid,
+pub struct PlaceRow {
     /// Set for a one-to-one conversation.
     pub pair_key: Option<String>,
-    pub created_at: i64,
     pub last_seq: i64,
-    pub last_message_at: i64,
+    pub version: i64,
+    pub state: String,
+    pub read_seq: i64,
 }
 
 /// Someone in a conversation, with their pseudonym.
@@ -122,10 +122,18 @@ pub async fn find_conversation_by_pair(db: &Db, key: &str) -> Result<Option<Uuid
     Ok(on_db!(db, pool => sqlx::query_scalar(SQL).bind(key).fetch_optional(pool).await?))
 }
 
-/// One conversation.
-pub async fn find_conversation(db: &Db, id: Uuid) -> Result<Option<ConversationRow>, StoreError> {
-    const SQL: &str = "SELECT id, pair_key, created_at, last_seq, last_message_at FROM conversations WHERE id = $1";
-    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?))
+/// A member's place in a conversation (`None` when they are not in it), in one read.
+pub async fn find_place(
+    db: &Db,
+    conversation: Uuid,
+    user: UserId,
+) -> Result<Option<PlaceRow>, StoreError> {
+    const SQL: &str = "SELECT c.pair_key, c.last_seq, c.version, m.state, m.read_seq \
+         FROM conversations c JOIN conversation_members m ON m.conversation_id = c.id \
+         WHERE c.id = $1 AND m.user_id = $2";
+    Ok(
+        on_db!(db, pool => sqlx::query_as(SQL).bind(conversation).bind(user.0).fetch_optional(pool).await?),
+    )
 }
 
 const MEMBER_COLUMNS: &str =
@@ -191,8 +199,8 @@ pub async fn insert_message(
     body: &str,
     now: i64,
 ) -> Result<i64, StoreError> {
-    const NEXT: &str = "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = $1 \
-         WHERE id = $2 RETURNING last_seq";
+    const NEXT: &str = "UPDATE conversations SET last_seq = last_seq + 1, \
+         version = version + 1, last_message_at = $1 WHERE id = $2 RETURNING last_seq";
     const MESSAGE: &str = "INSERT INTO messages (id, conversation_id, seq, author_id, body, \
          created_at) VALUES ($1, $2, $3, $4, $5, $6)";
     const READ: &str =
@@ -262,7 +270,11 @@ pub async fn update_member_state(
 ) -> Result<(), StoreError> {
     const SQL: &str =
         "UPDATE conversation_members SET state = $1 WHERE conversation_id = $2 AND user_id = $3";
-    on_write!(db, pool => sqlx::query(SQL).bind(state.as_str()).bind(conversation).bind(user.0).execute(pool).await?.rows_affected());
+    const BUMP: &str = "UPDATE conversations SET version = version + 1 WHERE id = $1";
+    write_tx!(db, tx => {
+        sqlx::query(SQL).bind(state.as_str()).bind(conversation).bind(user.0).execute(&mut *tx).await?;
+        sqlx::query(BUMP).bind(conversation).execute(&mut *tx).await?;
+    });
     Ok(())
 }
 

@@ -67,7 +67,7 @@ pub async fn start_conversation(
         .into_response())
 }
 
-fn message_json(m: &MessageView) -> Value {
+fn message_json(m: &MessageView<'_>) -> Value {
     json!({
         "id": m.id, "seq": m.seq, "author": m.author, "mine": m.mine, "hidden": m.hidden,
         "body": m.body, "created_at": at(m.created_at),
@@ -84,7 +84,7 @@ pub async fn show_conversation(
     Ok(Json(json!({
         "id": c.id, "with": c.others, "group": c.group, "state": c.state.as_str(),
         "closed": c.closed, "last_seq": c.last_seq,
-        "messages": c.messages.iter().map(message_json).collect::<Vec<_>>(),
+        "messages": c.messages().iter().map(message_json).collect::<Vec<_>>(),
     }))
     .into_response())
 }

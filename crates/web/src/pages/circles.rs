@@ -187,8 +187,9 @@ async fn circle_form(
     result: Result<(), AppError>,
 ) -> Result<Response, PageError> {
     let to = result.map(|()| format!("/circles/{id}?done={done}"));
-    let mut kept = form.kept(FIELDS);
-    kept = kept.keep_owned("share".into(), &form.all("share").join(","));
+    let kept = form
+        .kept(FIELDS)
+        .keep_owned("share".into(), &form.all("share").join(","));
     form_outcome(to, kept, async |view| {
         circle_page(state, viewer, ctx, id, view).await
     })

@@ -59,13 +59,6 @@ const WISH_FIELDS: &[&str] = &[
     "wants",
 ];
 
-/// A form's values for the fields that may repeat, comma-joined so `FormView::has` finds them.
-fn kept(form: &FormData, fields: &[&'static str]) -> FormView {
-    fields.iter().fold(FormView::default(), |view, field| {
-        view.keep(field, &form.all(field).join(","))
-    })
-}
-
 #[derive(Template)]
 #[template(path = "mentors.html")]
 struct FindPage {
@@ -155,7 +148,7 @@ pub async fn save_preferences(
     }
     .await;
     let to = result.map(|()| "/mentors?done=saved".to_owned());
-    form_outcome(to, kept(&form, WISH_FIELDS), async |view| {
+    form_outcome(to, form.kept_lists(WISH_FIELDS), async |view| {
         find_page(&state, &viewer, &ctx, Some(view), "").await
     })
     .await
@@ -280,7 +273,7 @@ pub async fn offer(
     }
     .await;
     let to = result.map(|()| "/mentors/offer?done=1".to_owned());
-    form_outcome(to, kept(&form, OFFER_FIELDS), async |view| {
+    form_outcome(to, form.kept_lists(OFFER_FIELDS), async |view| {
         offer_page(&state, &viewer, &ctx, Some(view)).await
     })
     .await

@@ -88,15 +88,8 @@ pub async fn start_conversation(
 struct ConversationPage {
     layout: Layout,
     conversation: ConversationView,
-    zone: mutual_domain::local::Zone,
     form: FormView,
     reported: bool,
-}
-
-impl ConversationPage {
-    fn when(&self, millis: &i64) -> String {
-        self.zone.display(Timestamp(*millis))
-    }
 }
 
 async fn conversation_page(
@@ -111,7 +104,6 @@ async fn conversation_page(
     Ok(ConversationPage {
         layout: ctx.layout(&title),
         conversation,
-        zone: viewer.zone.clone(),
         form,
         reported: false,
     })
@@ -207,14 +199,7 @@ pub async fn answer_request(
 struct ReportPage {
     layout: Layout,
     conversation: ConversationView,
-    zone: mutual_domain::local::Zone,
     form: FormView,
-}
-
-impl ReportPage {
-    fn when(&self, millis: &i64) -> String {
-        self.zone.display(Timestamp(*millis))
-    }
 }
 
 async fn report_page(
@@ -227,7 +212,6 @@ async fn report_page(
     Ok(ReportPage {
         layout: ctx.layout("Report messages"),
         conversation: messages::open(&state.app, viewer, id).await?,
-        zone: viewer.zone.clone(),
         form,
     })
 }

@@ -170,11 +170,7 @@ pub async fn save_settings(
     }
     .await;
     let to = result.map(|()| "/settings/notifications?saved=1".to_owned());
-    let kept = SETTINGS_FIELDS
-        .iter()
-        .fold(FormView::default(), |view, field| {
-            view.keep(field, &form.all(field).join(","))
-        });
+    let kept = form.kept_lists(SETTINGS_FIELDS);
     form_outcome(to, kept, async |view| {
         settings_page(&state, &viewer, &ctx, Some(view)).await
     })

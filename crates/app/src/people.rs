@@ -56,6 +56,47 @@ pub(crate) async fn know_each_other(app: &App, a: UserId, b: UserId) -> Result<b
         || messages::have_talked(&app.db, a, b).await?)
 }
 
+/// The pseudonyms typed into one field (commas, spaces, semicolons or lines between, a leading
+/// `@` allowed), once each whatever their case.
+pub(crate) fn split_pseudonyms(text: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for name in text
+        .split([',', ' ', '\n', ';'])
+        .map(|n| n.trim().trim_start_matches('@'))
+    {
+        if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// The members going by `names`. A pseudonym nobody has, and a member on either side of a block
+/// with the viewer, are refused on `field` in the same words, so a block cannot be told apart
+/// from a typo. The viewer may be among those returned; callers say why that does not work.
+pub(crate) async fn members_named(
+    app: &App,
+    viewer: &crate::accounts::Viewer,
+    names: &[&str],
+    field: &'static str,
+) -> Result<Vec<mutual_store::accounts::UserRecord>, AppError> {
+    let blocked = crate::community::blocks::Blocked::around(app, Some(viewer.user_id)).await?;
+    let mut users = Vec::with_capacity(names.len());
+    for name in names {
+        let user = crate::accounts::member_named(app, name)
+            .await?
+            .filter(|user| !blocked.contains(user.id.0))
+            .ok_or_else(|| {
+                AppError::field(
+                    field,
+                    format!("No member goes by “{name}”; check the spelling."),
+                )
+            })?;
+        users.push(user);
+    }
+    Ok(users)
+}
+
 /// Who hears of something of `user`'s: those in their circles who were granted `shared`, and
 /// (when `mentors` says which choice: `true` for warning signs, `false` for Reach out) their
 /// mentors who were granted it; once each, and nobody on the other side of a block.

@@ -3,8 +3,7 @@
 //! quiet notice, encouragement, nudges), and telling circles of milestones and warning signs
 //! their members chose to share.
 
-use crate::accounts::{Viewer, member_named, member_zone};
-use crate::community::blocks::Blocked;
+use crate::accounts::{Viewer, member_zone};
 use crate::{App, AppError, FieldError};
 use jiff::ToSpan;
 use mutual_domain::UserId;
@@ -70,37 +69,15 @@ async fn invitees(
     text: &str,
     headcount: usize,
 ) -> Result<Vec<UserId>, AppError> {
-    let mut names: Vec<&str> = Vec::new();
-    for name in text
-        .split([',', ' ', '\n', ';'])
-        .map(|n| n.trim().trim_start_matches('@'))
-    {
-        if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-            names.push(name);
-        }
-    }
-    let room = MAX_MEMBERS.saturating_sub(headcount);
-    if names.len() > room {
+    let names = super::split_pseudonyms(text);
+    if names.len() > MAX_MEMBERS.saturating_sub(headcount) {
         return Err(full(headcount, names.len()));
     }
-    let blocked = Blocked::around(app, Some(viewer.user_id)).await?;
-    let mut users = Vec::new();
-    for name in names {
-        let user = member_named(app, name)
-            .await?
-            .filter(|u| !blocked.contains(u.id.0))
-            .ok_or_else(|| {
-                AppError::field(
-                    "invite",
-                    format!("No member goes by “{name}”; check the spelling."),
-                )
-            })?;
-        if user.id == viewer.user_id {
-            return Err(AppError::field("invite", "You are in this circle already."));
-        }
-        users.push(user.id);
+    let users = super::members_named(app, viewer, &names, "invite").await?;
+    if users.iter().any(|user| user.id == viewer.user_id) {
+        return Err(AppError::field("invite", "You are in this circle already."));
     }
-    Ok(users)
+    Ok(users.into_iter().map(|user| user.id).collect())
 }
 
 fn full(headcount: usize, asked: usize) -> AppError {

@@ -2,7 +2,7 @@
 //! protections, sending, reading (a block hides messages as it hides posts), message requests,
 //! unread counts, live updates within this server, and reports that carry chosen messages.
 
-use crate::accounts::{Viewer, member_named};
+use crate::accounts::Viewer;
 use crate::community::blocks::Blocked;
 use crate::community::trust_level_of;
 use crate::{App, AppError};
@@ -331,25 +331,6 @@ pub async fn unread_count(app: &App, user: UserId) -> Result<i64, AppError> {
     Ok(count)
 }
 
-fn unknown_member(name: &str) -> AppError {
-    AppError::field(
-        "to",
-        format!("No member goes by “{name}”; check the spelling."),
-    )
-}
-
-/// The pseudonyms typed into a "to" field (separated by commas or spaces), once each.
-fn split_names(text: &str) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for name in text.split([',', ' ', '\n', ';']).map(str::trim) {
-        let name = name.trim_start_matches('@');
-        if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-            names.push(name.to_owned());
-        }
-    }
-    names
-}
-
 async fn party(
     app: &App,
     user: UserId,
@@ -401,7 +382,7 @@ async fn delivery_to(
 /// Returns the conversation. A member on either side of a block with the viewer gets the same
 /// answer as a pseudonym nobody has.
 pub async fn start(app: &App, viewer: &Viewer, to: &str, body: &str) -> Result<Uuid, AppError> {
-    let names = split_names(to);
+    let names = super::split_pseudonyms(to);
     let mut problems = Vec::new();
     if names.is_empty() {
         problems.push(crate::FieldError::new(
@@ -428,20 +409,12 @@ pub async fn start(app: &App, viewer: &Viewer, to: &str, body: &str) -> Result<U
         return Err(AppError::Invalid(problems));
     }
     let body = body.unwrap_or_default();
-    let blocked = Blocked::around(app, Some(viewer.user_id)).await?;
-    let mut recipients = Vec::new();
-    for name in &names {
-        let user = member_named(app, name)
-            .await?
-            .filter(|user| !blocked.contains(user.id.0))
-            .ok_or_else(|| unknown_member(name))?;
-        if user.id == viewer.user_id {
-            return Err(AppError::field(
-                "to",
-                "You cannot start a conversation with yourself.",
-            ));
-        }
-        recipients.push(user);
+    let recipients = super::members_named(app, viewer, &names, "to").await?;
+    if recipients.iter().any(|user| user.id == viewer.user_id) {
+        return Err(AppError::field(
+            "to",
+            "You cannot start a conversation with yourself.",
+        ));
     }
     let sender = party(app, viewer.user_id, viewer.role, viewer.member_since).await?;
     let mut members = vec![(viewer.user_id.0, State::Active)];

@@ -68,6 +68,7 @@ pub struct AlertView {
     pub id: Uuid,
     /// Who reached out.
     pub member: String,
+    pub member_id: UserId,
     pub text: String,
     pub message: String,
     pub created_at: i64,
@@ -98,6 +99,7 @@ pub async fn alert(app: &App, viewer: &Viewer, id: Uuid) -> Result<AlertView, Ap
         .to_owned();
     Ok(AlertView {
         id,
+        member_id: UserId(row.user_id),
         text: rules::alert_text(&member),
         member,
         message: row.message,

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The community benchmark: 1,000,000 posts in 100,000 threads over the seven default spaces,
 # written straight into a SQLite database (with the full-text index) by the script, then served:
-# a thread page of 50 posts and a space's thread list under wrk next to the /healthz baseline of
-# the same run (ratios), and full-text search one request at a time (p50/p99 of single requests)
-# for the most common word, a common word, a phrase and a prefix, by relevance and newest first.
+# a thread page of 50 posts and a space's thread list under wrk next to the raw axum baseline
+# (bench/baseline, GET /hello) and /healthz of the same run (ratios), and full-text search one
+# request at a time (p50/p99 of single requests) for the most common word, a common word, a
+# phrase and a prefix, by relevance and newest first.
 #
 #   bench/community.sh
 #   BENCH_POSTS=1000000 BENCH_THREADS_TOTAL=100000 BENCH_SECONDS=10 bench/community.sh
 #   BENCH_KEEP_DB=/tmp/community.db bench/community.sh    # keep a copy of the seeded database
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bench/community.sh   # a fresh schema
+#   BENCH_BASELINE_PORT=18092 bench/community.sh       # the raw axum baseline's port (PORT + 10)
 #
 # Needs wrk, curl and python3 (with an SQLite of 3.43 or later for the SQLite run, as the index
 # uses contentless_delete: the script uses `pysqlite3`, pip install pysqlite3-binary, when the
@@ -20,6 +22,7 @@ SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 THREADS="${BENCH_THREADS:-2}"
 PORT="${BENCH_PORT:-18082}"
+BASELINE_PORT="${BENCH_BASELINE_PORT:-$((PORT + 10))}"
 POSTS="${BENCH_POSTS:-1000000}"
 TOPICS="${BENCH_THREADS_TOTAL:-100000}"
 BASE="http://127.0.0.1:$PORT"
@@ -27,6 +30,8 @@ PASSWORD="bench lantern harbour violet"
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 cargo build --release --quiet
+. bench/baseline.sh
+baseline_build
 
 WORK="$(mktemp -d)"
 DB="$WORK/mutual.db"
@@ -51,6 +56,7 @@ start_server() {
 }
 stop_server() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; SERVER=""; }
 cleanup() {
+  baseline_stop
   if [[ -n "$SERVER" ]]; then stop_server; fi
   if [[ -n "${BENCH_SERVER_LOG:-}" ]]; then cp "$WORK/server.log" "$BENCH_SERVER_LOG"; fi
   if [[ -n "${SCHEMA:-}" ]]; then psql "${BENCH_DATABASE_URL}" -qc "SET client_min_messages = warning; DROP SCHEMA $SCHEMA CASCADE" >/dev/null || true; fi
@@ -215,24 +221,21 @@ for path in "/threads/$LONG_THREAD" "/spaces/$SPACE" "/api/v1/search?q=today"; d
 done
 SHOWN=$(curl -fs -H "$AUTH" "$BASE/threads/$LONG_THREAD" | grep -o 'class="post' | wc -l)
 
-to_ms() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'; }
 # measure PATH THREADS CONNECTIONS: requests/s, p50 and p99 in ms.
-measure() {
-  local out non2xx
-  out=$(wrk -t"$2" -c"$3" -d"${SECONDS_PER_RUN}s" --latency -H "$AUTH" "$BASE$1")
-  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-  if [[ -n "$non2xx" ]]; then echo "warning: $1 answered $non2xx non-2xx responses" >&2; fi
-  echo "$(awk '/^Requests\/sec/ {print $2}' <<<"$out") $(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")") $(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a/b }'; }
+measure() { bench_wrk "$BASE$1" -t"$2" -c"$3" -H "$AUTH"; }
 
 echo
 echo "Mutual community benchmark — $(date -u +%Y-%m-%d), ${DATABASE_URL%%:*}, $POSTS posts in $TOPICS threads ($DB_MB MB, seeded in ${SEED_SECONDS} s), $(nproc) cores"
 echo
 echo "Under load: wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s"
-printf '%-48s %10s %9s %9s %8s\n' endpoint "req/s" "p50 ms" "p99 ms" "ratio"
-read -r base_rps base_p50 base_p99 < <(measure /healthz "$THREADS" "$CONNECTIONS")
-printf '%-48s %10s %9s %9s %7sx\n' "/healthz (baseline)" "$base_rps" "$base_p50" "$base_p99" "1.00"
+bench_header 48 endpoint
+# The raw axum baseline first, with the same wrk settings (the same header too).
+baseline_start "$BASELINE_PORT"
+read -r RAW_RPS raw_p50 raw_p99 < <(bench_wrk "$BASELINE_URL" -t"$THREADS" -c"$CONNECTIONS" -H "$AUTH")
+baseline_stop
+read -r HEALTHZ_RPS base_p50 base_p99 < <(measure /healthz "$THREADS" "$CONNECTIONS")
+bench_row 48 "raw axum GET /hello (limit)" "$RAW_RPS" "$raw_p50" "$raw_p99"
+bench_row 48 "/healthz (baseline)" "$HEALTHZ_RPS" "$base_p50" "$base_p99"
 for entry in "thread page, $SHOWN posts shown (HTML)|/threads/$LONG_THREAD" \
              "thread page 2 (HTML)|/threads/$LONG_THREAD?page=2" \
              "thread (API)|/api/v1/threads/$LONG_THREAD" \
@@ -241,7 +244,7 @@ for entry in "thread page, $SHOWN posts shown (HTML)|/threads/$LONG_THREAD" \
              "community page: the spaces with counts (HTML)|/community"; do
   name="${entry%%|*}"; path="${entry#*|}"
   read -r rps p50 p99 < <(measure "$path" "$THREADS" "$CONNECTIONS")
-  printf '%-48s %10s %9s %9s %7sx\n' "$name" "$rps" "$p50" "$p99" "$(ratio "$rps" "$base_rps")"
+  bench_row 48 "$name" "$rps" "$p50" "$p99"
 done
 
 echo

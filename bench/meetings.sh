@@ -2,12 +2,14 @@
 # The meeting directory benchmark: a Meeting Guide feed of 100,000 meetings spread over 160
 # towns in 40 metropolitan areas (12 time zones), imported with `mutual import meeting-guide`
 # (timed), then served: a combined search (distance <= 25 km + weekday + time window + two type
-# codes, 50 results) under wrk next to the /healthz baseline of the same run, and the whole
-# /meetings.json feed downloaded (timed, with the server's resident memory sampled meanwhile).
+# codes, 50 results) under wrk next to the raw axum baseline (bench/baseline, GET /hello) and
+# /healthz of the same run (ratios), and the whole /meetings.json feed downloaded (timed, with
+# the server's resident memory sampled meanwhile).
 #
 #   bench/meetings.sh                                  # SQLite in a temporary folder
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bench/meetings.sh
 #   BENCH_MEETINGS=100000 BENCH_SECONDS=10 bench/meetings.sh
+#   BENCH_BASELINE_PORT=18091 bench/meetings.sh        # the raw axum baseline's port (PORT + 10)
 #
 # Needs wrk, curl and python3.
 set -euo pipefail
@@ -17,11 +19,14 @@ SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 THREADS="${BENCH_THREADS:-2}"
 PORT="${BENCH_PORT:-18081}"
+BASELINE_PORT="${BENCH_BASELINE_PORT:-$((PORT + 10))}"
 MEETINGS="${BENCH_MEETINGS:-100000}"
 BASE="http://127.0.0.1:$PORT"
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 cargo build --release --quiet
+. bench/baseline.sh
+baseline_build
 
 WORK="$(mktemp -d)"
 DATABASE_URL="${BENCH_DATABASE_URL:-sqlite://$WORK/mutual.db}"
@@ -33,6 +38,7 @@ if [[ "$DATABASE_URL" == postgres* ]]; then
 fi
 SERVER=""
 cleanup() {
+  baseline_stop
   if [[ -n "$SERVER" ]]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
   if [[ -n "${SCHEMA:-}" ]]; then psql "${BENCH_DATABASE_URL}" -qc "SET client_min_messages = warning; DROP SCHEMA $SCHEMA CASCADE" >/dev/null || true; fi
   rm -rf "$WORK"
@@ -112,27 +118,25 @@ LOADED_RSS=$(rss_kib)
 SEARCH="/api/v1/meetings?near=41.8781,-87.6298&radius_km=25&day=2&after=18:00&before=21:00&types=O,D&limit=50&tz=America/Chicago"
 FOUND=$(curl -fs "$BASE$SEARCH" | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')
 
-measure() {
-  local out
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "$BASE$1")
-  local non2xx
-  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-  if [[ -n "$non2xx" ]]; then echo "warning: $1 answered $non2xx non-2xx responses" >&2; fi
-  echo "$(awk '/^Requests\/sec/ {print $2}' <<<"$out") $(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")") $(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
-}
-to_ms() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'; }
+# measure PATH: prints "req/s p50_ms p99_ms" for one wrk run.
+measure() { bench_wrk "$BASE$1"; }
 
 echo
 echo "Mutual directory benchmark — $(date -u +%Y-%m-%d), database: ${DATABASE_URL%%:*}, $MEETINGS meetings, wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s, $(nproc) cores"
-printf '%-44s %10s %9s %9s %8s\n' endpoint "req/s" "p50 ms" "p99 ms" "ratio"
-read -r base_rps base_p50 base_p99 < <(measure /healthz)
-printf '%-44s %10s %9s %9s %7sx\n' "/healthz (baseline)" "$base_rps" "$base_p50" "$base_p99" "1.00"
+bench_header 44 endpoint
+# The raw axum baseline first, with the same wrk settings.
+baseline_start "$BASELINE_PORT"
+read -r RAW_RPS raw_p50 raw_p99 < <(bench_wrk "$BASELINE_URL")
+baseline_stop
+read -r HEALTHZ_RPS base_p50 base_p99 < <(measure /healthz)
+bench_row 44 "raw axum GET /hello (limit)" "$RAW_RPS" "$raw_p50" "$raw_p99"
+bench_row 44 "/healthz (baseline)" "$HEALTHZ_RPS" "$base_p50" "$base_p99"
 for entry in "combined search ($FOUND results)|$SEARCH" \
              "broad text search q=group 1 (most match)|/api/v1/meetings?q=group%201&limit=50&tz=UTC" \
              "everything starting within 2 hours|/api/v1/meetings?starting_within_hours=2&limit=50"; do
   name="${entry%%|*}"; path="${entry#*|}"
   read -r rps p50 p99 < <(measure "$path")
-  printf '%-44s %10s %9s %9s %7sx\n' "$name" "$rps" "$p50" "$p99" "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN { printf "%.2f", a/b }')"
+  bench_row 44 "$name" "$rps" "$p50" "$p99"
 done
 
 # The whole feed, with the server's memory sampled every 50 ms while it streams.

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The people benchmark: 100,000 members, 20,000 circles and 1,000,000 private messages written
 # straight into a SQLite database by the script, then served: opening a conversation of 200
-# messages under wrk next to the /healthz baseline of the same run (ratio), sending messages
-# under load (p50/p99 from wrk), and Reach out presses by members of full circles who have a
-# mentor (12 people to tell each), timed one at a time from the press to the answer, by which
-# the in-app notifications of all 12 are stored (the script checks the answer names all 12).
+# messages under wrk next to the raw axum baseline (bench/baseline, GET /hello) and /healthz of
+# the same run (ratios), sending messages under load (p50/p99 from wrk), and Reach out presses
+# by members of full circles who have a mentor (12 people to tell each), timed one at a time
+# from the press to the answer, by which the in-app notifications of all 12 are stored (the
+# script checks the answer names all 12).
 #
 #   bench/people.sh
 #   BENCH_MEMBERS=100000 BENCH_CIRCLES=20000 BENCH_MESSAGES=1000000 BENCH_SECONDS=10 bench/people.sh
 #   BENCH_SENDERS="8 16 32" bench/people.sh     # concurrent senders to measure sending with
+#   BENCH_BASELINE_PORT=18093 bench/people.sh   # the raw axum baseline's port (PORT + 10)
 #
 # Needs wrk, curl and python3.
 set -euo pipefail
@@ -18,6 +20,7 @@ SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 THREADS="${BENCH_THREADS:-2}"
 PORT="${BENCH_PORT:-18083}"
+BASELINE_PORT="${BENCH_BASELINE_PORT:-$((PORT + 10))}"
 MEMBERS="${BENCH_MEMBERS:-100000}"
 CIRCLES="${BENCH_CIRCLES:-20000}"
 MESSAGES="${BENCH_MESSAGES:-1000000}"
@@ -27,6 +30,8 @@ PASSWORD="bench lantern harbour violet"
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 cargo build --release --quiet
+. bench/baseline.sh
+baseline_build
 
 WORK="$(mktemp -d)"
 DB="$WORK/mutual.db"
@@ -42,7 +47,7 @@ start_server() {
   for _ in $(seq 1 100); do curl -fs "$BASE/healthz" >/dev/null && break; sleep 0.1; done
 }
 stop_server() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; SERVER=""; }
-cleanup() { if [[ -n "$SERVER" ]]; then stop_server; fi; rm -rf "$WORK"; }
+cleanup() { baseline_stop; if [[ -n "$SERVER" ]]; then stop_server; fi; rm -rf "$WORK"; }
 trap cleanup EXIT
 sign_in() {
   curl -fs -H 'content-type: application/json' -d "{\"username\":\"$1\",\"password\":\"$PASSWORD\"}" \
@@ -151,17 +156,8 @@ AUTH="Authorization: Bearer $TOKEN"
 SHOWN=$(curl -fs -H "$AUTH" "$BASE/messages/$LONG_CONVERSATION" | grep -o 'class="message' | wc -l)
 [[ "$SHOWN" -ge 200 ]] || { echo "the conversation page shows $SHOWN messages" >&2; cat "$WORK/server.log" >&2; exit 1; }
 
-to_ms() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'; }
 # measure PATH [wrk options...]: requests/s, p50 and p99 in ms.
-measure() {
-  local path="$1" out non2xx
-  shift
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency -H "$AUTH" "$@" "$BASE$path")
-  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-  if [[ -n "$non2xx" ]]; then echo "warning: $path answered $non2xx non-2xx responses" >&2; fi
-  echo "$(awk '/^Requests\/sec/ {print $2}' <<<"$out") $(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")") $(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a/b }'; }
+measure() { local path="$1"; shift; bench_wrk "$BASE$path" -H "$AUTH" "$@"; }
 
 # Sending: each request posts into the next of the member's 50 conversations.
 {
@@ -184,19 +180,24 @@ echo
 echo "Mutual people benchmark — $(date -u +%Y-%m-%d), sqlite, $MEMBERS members, $CIRCLES circles, $MESSAGES messages ($DB_MB MB, seeded in ${SEED_SECONDS} s), $(nproc) cores"
 echo
 echo "Under load: wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s"
-printf '%-52s %10s %9s %9s %8s\n' endpoint "req/s" "p50 ms" "p99 ms" "ratio"
-read -r base_rps base_p50 base_p99 < <(measure /healthz)
-printf '%-52s %10s %9s %9s %7sx\n' "/healthz (baseline)" "$base_rps" "$base_p50" "$base_p99" "1.00"
+bench_header 52 endpoint
+# The raw axum baseline first, with the same wrk settings (the same header too).
+baseline_start "$BASELINE_PORT"
+read -r RAW_RPS raw_p50 raw_p99 < <(bench_wrk "$BASELINE_URL" -H "$AUTH")
+baseline_stop
+read -r HEALTHZ_RPS base_p50 base_p99 < <(measure /healthz)
+bench_row 52 "raw axum GET /hello (limit)" "$RAW_RPS" "$raw_p50" "$raw_p99"
+bench_row 52 "/healthz (baseline)" "$HEALTHZ_RPS" "$base_p50" "$base_p99"
 for entry in "conversation page, $SHOWN messages (HTML)|/messages/$LONG_CONVERSATION" \
              "conversation (API)|/api/v1/conversations/$LONG_CONVERSATION" \
              "conversation list (HTML)|/messages"; do
   name="${entry%%|*}"; path="${entry#*|}"
   read -r rps p50 p99 < <(measure "$path")
-  printf '%-52s %10s %9s %9s %7sx\n' "$name" "$rps" "$p50" "$p99" "$(ratio "$rps" "$base_rps")"
+  bench_row 52 "$name" "$rps" "$p50" "$p99"
 done
 for senders in ${BENCH_SENDERS:-8 32}; do
   read -r rps p50 p99 < <(CONNECTIONS=$senders measure /api/v1/conversations -s "$WORK/send.lua")
-  printf '%-52s %10s %9s %9s %8s\n' "sending a message (API, $senders senders at once)" "$rps" "$p50" "$p99" "-"
+  bench_row_unrated 52 "sending a message (API, $senders senders at once)" "$rps" "$p50" "$p99"
 done
 
 echo

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Mutual's benchmark harness: builds release, starts `mutual serve` on a temporary database,
-# drives it with wrk on loopback and prints req/s and p50/p99 per endpoint next to the
-# /healthz baseline measured in the same run, as ratios, plus resident memory.
+# drives it with wrk on loopback and prints req/s and p50/p99 per endpoint next to the raw axum
+# baseline (bench/baseline, GET /hello) and /healthz measured in the same run, as ratios, plus
+# resident memory.
 #
 #   bench/run.sh                      # SQLite in a temporary folder
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bench/run.sh   # PostgreSQL
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=32 bench/run.sh
 #   BENCH_SERVER_LOG=/tmp/server.log bench/run.sh   # keep the server's log
+#   BENCH_BASELINE_PORT=18090 bench/run.sh             # the raw axum baseline's port (PORT + 10)
 #
 # Needs wrk (Debian: apt-get install wrk) and curl. Later features add endpoints to ENDPOINTS.
 set -euo pipefail
@@ -16,11 +18,14 @@ SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
 THREADS="${BENCH_THREADS:-2}"
 PORT="${BENCH_PORT:-18080}"
+BASELINE_PORT="${BENCH_BASELINE_PORT:-$((PORT + 10))}"
 BASE="http://127.0.0.1:$PORT"
 PASSWORD="bench lantern harbour violet"
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 cargo build --release --quiet
+. bench/baseline.sh
+baseline_build
 
 WORK="$(mktemp -d)"
 DATABASE_URL="${BENCH_DATABASE_URL:-sqlite://$WORK/mutual.db}"
@@ -40,6 +45,7 @@ MUTUAL_LOG=warn target/release/mutual serve --config "$WORK/bench.toml" --listen
   --database-url "$DATABASE_URL" >"$WORK/server.log" 2>&1 &
 SERVER=$!
 cleanup() {
+  baseline_stop
   kill "$SERVER" 2>/dev/null || true
   wait "$SERVER" 2>/dev/null || true
   if [[ -n "${BENCH_SERVER_LOG:-}" ]]; then cp "$WORK/server.log" "$BENCH_SERVER_LOG"; fi
@@ -146,34 +152,26 @@ ENDPOINTS=(
   "PUT /api/v1/checkins ($MEMBERS members)|/|-c|$MEMBERS|-s|$WORK/checkin.lua"
 )
 
-# Prints "req/s p50_ms p99_ms" for one wrk run.
-measure() {
-  local path="$1"; shift
-  local out
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "$@" "$BASE$path")
-  local rps p50 p99
-  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  local non2xx
-  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-  if [[ -n "$non2xx" ]]; then echo "warning: $path answered $non2xx non-2xx responses" >&2; fi
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
-}
-to_ms() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'; }
+# measure PATH [wrk options...]: prints "req/s p50_ms p99_ms" for one wrk run.
+measure() { local path="$1"; shift; bench_wrk "$BASE$path" "$@"; }
 
 echo
 echo "Mutual benchmark — $(date -u +%Y-%m-%d), database: ${DATABASE_URL%%:*}, wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s, $(nproc) cores"
-printf '%-34s %10s %9s %9s %8s\n' endpoint "req/s" "p50 ms" "p99 ms" "ratio"
-BASELINE=""
+bench_header 34 endpoint
+# The raw axum baseline first, with the same wrk settings, then the endpoints from /healthz on.
+baseline_start "$BASELINE_PORT"
+read -r RAW_RPS raw_p50 raw_p99 < <(bench_wrk "$BASELINE_URL")
+baseline_stop
 for entry in "${ENDPOINTS[@]}"; do
   IFS='|' read -r -a parts <<<"$entry"
   name="${parts[0]}"; path="${parts[1]}"; extra=("${parts[@]:2}")
   [[ ${#extra[@]} -eq 1 && -z "${extra[0]}" ]] && extra=()
   read -r rps p50 p99 < <(measure "$path" "${extra[@]}")
-  [[ -z "$BASELINE" ]] && BASELINE="$rps"
-  ratio=$(awk -v a="$rps" -v b="$BASELINE" 'BEGIN { printf "%.2f", a/b }')
-  printf '%-34s %10s %9s %9s %7sx\n' "$name" "$rps" "$p50" "$p99" "$ratio"
+  if [[ -z "$HEALTHZ_RPS" ]]; then
+    HEALTHZ_RPS="$rps"
+    bench_row 34 "raw axum GET /hello (limit)" "$RAW_RPS" "$raw_p50" "$raw_p99"
+  fi
+  bench_row 34 "$name" "$rps" "$p50" "$p99"
 done
 
 # A burst of 200 concurrent logins: Argon2id at 19 MiB each, bounded by the hasher's permits.

@@ -124,6 +124,7 @@ impl fmt::Display for Username {
 /// Something about a pseudonym worth a second thought before keeping it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum NameWarning {
     LooksLikeRealName,
     ContainsPhoneNumber,
@@ -324,6 +325,7 @@ impl Email {
 /// Where an account stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AccountStatus {
     /// Can sign in.
     Active,

@@ -6,6 +6,7 @@ use std::fmt;
 /// A member's role on this server. Later features add mentor, facilitator, supporter, clinician.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     Member,
     Moderator,

@@ -1,7 +1,26 @@
-//! Free text a member writes (messages, notes, reasons, names): trimmed, not empty, within a
-//! length, and storable.
+//! Text a person sends. One rule for every text that reaches the server (pseudonyms, titles,
+//! bodies, names, notes, search terms): no control characters but newline, carriage return and
+//! tab, so that no backend ever sees a NUL or an escape sequence; the web layer applies it to every
+//! form field, JSON string and query parameter before a handler runs. And free text a member
+//! writes (messages, notes, reasons, names): trimmed, not empty, within a length.
 
 use crate::community::posts::PostProblem;
+
+/// Whether `c` may appear in text a person sends: anything but a control character, except
+/// newline, carriage return (browsers send `\r\n` from text areas) and tab.
+pub fn is_allowed(c: char) -> bool {
+    !c.is_control() || matches!(c, '\n' | '\r' | '\t')
+}
+
+/// The message for text holding a character [`is_allowed`] refuses, or `None` when it is clean.
+pub fn control_character_problem(text: &str) -> Option<String> {
+    let bad = text.chars().find(|c| !is_allowed(*c))?;
+    Some(format!(
+        "This holds an invisible control character (U+{:04X}) that cannot be stored; \
+         please remove it (pasted text sometimes carries one).",
+        u32::from(bad)
+    ))
+}
 
 /// `text` trimmed, refused with `empty` when nothing is left, when longer than `max_chars`
 /// characters, or when it holds a NUL (which no database column stores).
@@ -28,6 +47,23 @@ pub fn parse_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_and_tabs_are_text() {
+        assert_eq!(
+            control_character_problem("line one\r\nline two\tend ありがとう 🌱"),
+            None
+        );
+        for bad in ["a\0b", "\u{1b}[31m", "bell\u{7}", "del\u{7f}", "c1\u{85}"] {
+            let message = control_character_problem(bad).expect(bad);
+            assert!(message.contains("U+"), "{message}");
+        }
+        assert!(
+            control_character_problem("nul\0")
+                .unwrap()
+                .contains("U+0000")
+        );
+    }
 
     #[test]
     fn text_is_trimmed_and_refused_when_empty_long_or_unstorable() {

@@ -270,7 +270,7 @@ async fn serve(mut config: Config, demo: bool) -> Result<(), String> {
     }
     let web = WebConfig {
         secure_cookies: config.secure_cookies(),
-        trust_forwarded_for: config.server.trust_forwarded_for,
+        trusted_proxy_hops: config.server.forwarded_hops(),
         request_timeout: Duration::from_secs(config.server.request_timeout_seconds),
         max_body_bytes: config.server.max_body_kib * 1024,
     };

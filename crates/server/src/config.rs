@@ -27,8 +27,22 @@ pub struct ServerConfig {
     pub max_body_kib: usize,
     /// Take the client address from X-Forwarded-For (only behind a trusted reverse proxy).
     pub trust_forwarded_for: bool,
+    /// With `trust_forwarded_for`: how many proxies in front of the server append to the header
+    /// (the address is the entry this many from the right; the client writes the rest).
+    pub trusted_proxy_hops: usize,
     /// Mark cookies Secure; when unset, true if `app.public_url` is https.
     pub secure_cookies: Option<bool>,
+}
+
+impl ServerConfig {
+    /// The proxy hops the web layer trusts: none unless `trust_forwarded_for` is on.
+    pub fn forwarded_hops(&self) -> usize {
+        if self.trust_forwarded_for {
+            self.trusted_proxy_hops
+        } else {
+            0
+        }
+    }
 }
 
 impl Default for ServerConfig {
@@ -38,6 +52,7 @@ impl Default for ServerConfig {
             request_timeout_seconds: 30,
             max_body_kib: 64,
             trust_forwarded_for: false,
+            trusted_proxy_hops: 1,
             secure_cookies: None,
         }
     }
@@ -90,6 +105,7 @@ const ENV_OVERRIDES: &[&str] = &[
     "MUTUAL_LOG_FORMAT",
     "MUTUAL_SECURE_COOKIES",
     "MUTUAL_TRUST_FORWARDED_FOR",
+    "MUTUAL_TRUSTED_PROXY_HOPS",
     "MUTUAL_SMTP_HOST",
     "MUTUAL_SMTP_PORT",
     "MUTUAL_SMTP_TLS",
@@ -142,6 +158,11 @@ impl Config {
             "MUTUAL_LOG_FORMAT" => self.log.format = value,
             "MUTUAL_SECURE_COOKIES" => self.server.secure_cookies = Some(flag(&value)?),
             "MUTUAL_TRUST_FORWARDED_FOR" => self.server.trust_forwarded_for = flag(&value)?,
+            "MUTUAL_TRUSTED_PROXY_HOPS" => {
+                self.server.trusted_proxy_hops = value
+                    .parse()
+                    .map_err(|_| format!("{name} must be a number of proxies, not {value:?}"))?;
+            }
             "MUTUAL_SMTP_HOST" => self.app.mail.host = value,
             "MUTUAL_SMTP_PORT" => {
                 self.app.mail.port = value
@@ -175,6 +196,12 @@ impl Config {
                 "database.url must start with sqlite:// or postgres://, not {:?}",
                 redact_url(url)
             ));
+        }
+        if self.server.trust_forwarded_for && self.server.trusted_proxy_hops == 0 {
+            return Err(
+                "server.trusted_proxy_hops must be at least 1 when trust_forwarded_for is on"
+                    .into(),
+            );
         }
         if self.database.max_connections == 0 {
             return Err("database.max_connections must be at least 1".into());

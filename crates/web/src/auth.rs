@@ -3,10 +3,10 @@
 
 use crate::AppState;
 use crate::error::{ApiError, PageError};
-use crate::routes::policy_for;
+use crate::routes::Decision;
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::AppError;
@@ -53,8 +53,8 @@ pub fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
-/// Applies the route policy. Unmatched paths pass through to the 404 fallback; a matched route
-/// missing from the policy is refused (fail closed).
+/// Applies the route table. Unmatched paths pass through to the 404 fallback; `OPTIONS` is
+/// answered with the path's methods, and a method the path does not serve with 405.
 pub async fn authorize(
     State(state): State<AppState>,
     mut request: Request,
@@ -72,12 +72,21 @@ pub async fn authorize(
             PageError(error).into_response()
         }
     };
-    let Some(access) = policy_for(request.method(), matched.as_str()) else {
-        tracing::error!(
-            route = matched.as_str(),
-            "route has no policy entry; refused"
-        );
-        return refuse(AppError::Internal("route without policy".into()));
+    let access = match state.routes.decide(request.method(), matched.as_str()) {
+        Some(Decision::Call(access)) => access,
+        Some(Decision::Options(allow)) => {
+            return (StatusCode::NO_CONTENT, [(header::ALLOW, allow)]).into_response();
+        }
+        Some(Decision::NotAllowed(allow)) => {
+            return crate::error::method_not_allowed(api, allow);
+        }
+        None => {
+            tracing::error!(
+                route = matched.as_str(),
+                "route missing from the route table; refused"
+            );
+            return refuse(AppError::Internal("route without policy".into()));
+        }
     };
     let viewer = if access == Access::Public {
         None

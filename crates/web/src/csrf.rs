@@ -2,12 +2,14 @@
 //! cookie that every form must echo in its `csrf` field (double submit). The session cookie is
 //! also `SameSite=Lax`, and the JSON API needs a JSON content type, which no form can send.
 
+use crate::AppState;
 use crate::auth::{cookie, is_api};
-use crate::routes::policy_for;
-use axum::extract::{MatchedPath, Request};
+use crate::routes::Decision;
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use mutual_domain::permissions::Access;
 
 const COOKIE: &str = "mutual_csrf";
 
@@ -24,12 +26,16 @@ fn well_formed(token: &str) -> bool {
 
 /// Makes sure every page request has a CSRF token, setting the cookie when it is new.
 /// Public routes (operations, assets, `/help`) show no forms and are left alone.
-pub async fn ensure_cookie(mut request: Request, next: Next) -> Response {
+pub async fn ensure_cookie(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let public = request
         .extensions()
         .get::<MatchedPath>()
-        .and_then(|path| policy_for(request.method(), path.as_str()))
-        .is_some_and(|access| access == mutual_domain::permissions::Access::Public);
+        .and_then(|path| state.routes.decide(request.method(), path.as_str()))
+        .is_some_and(|decision| matches!(decision, Decision::Call(Access::Public)));
     if public || is_api(request.uri().path()) {
         return next.run(request).await;
     }

@@ -213,3 +213,44 @@ pub fn unauthenticated_json() -> Response {
         .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
 }
+
+/// 405 for a method the path does not serve, naming those it does in `Allow`.
+pub fn method_not_allowed(api: bool, allow: HeaderValue) -> Response {
+    let message = format!(
+        "This address does not take that method. It takes: {}.",
+        allow.to_str().unwrap_or("")
+    );
+    let mut response = if api {
+        envelope(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            &message,
+        )
+    } else {
+        message_page(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Not available this way",
+            message,
+        )
+    };
+    response.headers_mut().insert(header::ALLOW, allow);
+    response
+}
+
+/// 404 for an address nothing is registered at: the JSON envelope under `/api/`, else a page.
+pub fn nothing_here(api: bool) -> Response {
+    if api {
+        envelope(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "There is no such API address; GET /api/v1/openapi.json lists them all.",
+        )
+    } else {
+        message_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is nothing at this address. It may have moved, or the link may be mistyped."
+                .into(),
+        )
+    }
+}

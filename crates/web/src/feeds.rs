@@ -97,7 +97,28 @@ pub async fn meeting_guide_feed(
             "</meetings-omitted.json>; rel=\"related\"; title=\"Meetings left out of this feed\"",
         ),
     );
-    Ok(response)
+    Ok(readable_anywhere(response))
+}
+
+/// Marks a public feed readable by pages of other sites (a meeting finder on an intergroup's
+/// site): `Access-Control-Allow-Origin: *`, under which browsers never send cookies, so what
+/// such a read gets is what any visitor sees; and a resource policy letting other origins load
+/// it. Only public directory files go through here; nothing private does.
+pub(crate) fn readable_anywhere(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("link, mutual-omitted-meetings"),
+    );
+    headers.insert(
+        axum::http::HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("cross-origin"),
+    );
+    response
 }
 
 /// `GET /meetings-omitted.json`: active meetings left out of the feed, each with the reason.
@@ -107,7 +128,9 @@ pub async fn omitted_meetings(
 ) -> Result<Response, PageError> {
     meetings::directory_for(&state.app, viewer.as_ref()).await?;
     let omitted = interop::omitted(&state.app).await?;
-    Ok(Json(serde_json::json!({ "omitted": omitted })).into_response())
+    Ok(readable_anywhere(
+        Json(serde_json::json!({ "omitted": omitted })).into_response(),
+    ))
 }
 
 /// `GET /calendar/{token}.ics`: a member's saved meetings for their calendar program.

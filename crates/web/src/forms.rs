@@ -7,7 +7,7 @@ use crate::error::{envelope, message_page};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use mutual_app::FieldError;
 use serde::de::DeserializeOwned;
 
@@ -71,7 +71,7 @@ impl FromRequest<AppState> for FormData {
                 "The form could not be read.".into(),
             )
         })?;
-        let form = FormData { fields };
+        let form = FormData::from_fields(fields);
         let submitted = form.get("csrf");
         if !expected.is_some_and(|token| csrf::matches(&token, submitted)) {
             return Err(bad(
@@ -92,12 +92,28 @@ impl FormData {
     pub fn from_query(query: Option<&str>) -> Option<FormData> {
         serde_urlencoded::from_str(query.unwrap_or(""))
             .ok()
-            .map(|fields| FormData { fields })
+            .map(FormData::from_fields)
     }
 
-    /// Fields given as lists (a JSON body's fields, for example).
+    /// Fields given as lists (a JSON body's fields, for example). Control characters a person
+    /// cannot see or mean (all but newline, carriage return and tab; see
+    /// [`mutual_domain::text::is_allowed`]) are dropped, so the form keeps everything they typed.
     pub fn from_fields(fields: Vec<(String, String)>) -> FormData {
-        FormData { fields }
+        let clean = |text: String| {
+            if text.chars().all(mutual_domain::text::is_allowed) {
+                text
+            } else {
+                text.chars()
+                    .filter(|c| mutual_domain::text::is_allowed(*c))
+                    .collect()
+            }
+        };
+        FormData {
+            fields: fields
+                .into_iter()
+                .map(|(key, value)| (clean(key), clean(value)))
+                .collect(),
+        }
     }
 
     /// Every (field, value) pair, in order.
@@ -225,6 +241,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 ));
             }
         }
+        if let Some(problem) = control_character_in_json(&body) {
+            return Err(problem);
+        }
         serde_json::from_slice(&body).map(ApiJson).map_err(|error| {
             let status = if error.is_syntax() || error.is_eof() {
                 StatusCode::BAD_REQUEST
@@ -242,5 +261,51 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 &format!("The JSON body was not accepted: {error}."),
             )
         })
+    }
+}
+
+/// The 422 for a JSON body with a control character in any string (a key or a value), naming
+/// where it is; `None` when the body is clean or not JSON at all (the typed parse explains that).
+fn control_character_in_json(body: &[u8]) -> Option<Response> {
+    // Escapes are the only way a control character gets into valid JSON text: look only then.
+    if !body.windows(2).any(|pair| pair == b"\\u") {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let (place, message) = find_control_character(&value, String::new())?;
+    let field = if place.is_empty() {
+        "body".to_owned()
+    } else {
+        place
+    };
+    let body = serde_json::json!({ "error": {
+        "code": "invalid",
+        "message": format!("{field}: {message}"),
+        "fields": [{ "field": field, "message": message }],
+    }});
+    Some((StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response())
+}
+
+fn find_control_character(value: &serde_json::Value, place: String) -> Option<(String, String)> {
+    use mutual_domain::text::control_character_problem;
+    let join = |key: &str| {
+        if place.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{place}.{key}")
+        }
+    };
+    match value {
+        serde_json::Value::String(text) => control_character_problem(text).map(|m| (place, m)),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| find_control_character(item, join(&i.to_string()))),
+        serde_json::Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            control_character_problem(key)
+                .map(|m| (join("(a field name)"), m))
+                .or_else(|| find_control_character(item, join(key)))
+        }),
+        _ => None,
     }
 }

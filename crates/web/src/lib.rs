@@ -11,6 +11,7 @@ mod csrf;
 mod error;
 mod feeds;
 mod forms;
+mod ids;
 mod layout;
 pub mod metrics;
 mod middleware;
@@ -18,7 +19,7 @@ mod ops;
 mod pages;
 pub mod routes;
 
-pub use routes::{POLICY, RoutePolicy};
+pub use routes::{RoutePolicy, RouteTable, route_table};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -38,8 +39,9 @@ pub const POST_BODY_BYTES: usize = 4 * 1024 * 1024;
 pub struct WebConfig {
     /// Mark cookies `Secure` (serve over HTTPS). Defaults from the public URL's scheme.
     pub secure_cookies: bool,
-    /// Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
-    pub trust_forwarded_for: bool,
+    /// How many reverse proxies in front of the server append to `X-Forwarded-For`; 0 (not
+    /// behind a proxy) ignores the header. See [`client::forwarded_client`].
+    pub trusted_proxy_hops: usize,
     /// Requests taking longer than this are answered with 503.
     pub request_timeout: Duration,
     /// Largest accepted request body.
@@ -50,32 +52,50 @@ impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             secure_cookies: false,
-            trust_forwarded_for: false,
+            trusted_proxy_hops: 0,
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 64 * 1024,
         }
     }
 }
 
-/// What every handler can reach.
+/// What every handler can reach, behind one pointer: a request clones one `Arc`, however many
+/// layers and extractors read the state.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// The contents of [`AppState`].
+pub struct Shared {
     pub app: App,
-    pub web: Arc<WebConfig>,
-    pub metrics: Arc<metrics::Metrics>,
+    pub web: WebConfig,
+    pub metrics: metrics::Metrics,
+    /// Every route's access rule.
+    pub routes: RouteTable,
+    /// The OpenAPI document, serialised once.
+    pub openapi: axum::body::Bytes,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// The whole HTTP application: every route, with policy, CSRF, security headers, metrics,
 /// request ids, timeouts and body limits applied.
 pub fn router(app: App, web: WebConfig) -> Router {
     let max_body = web.max_body_bytes;
-    let state = AppState {
+    let built = routes::build();
+    let state = AppState(Arc::new(Shared {
         app,
-        web: Arc::new(web),
-        metrics: Arc::new(metrics::Metrics::default()),
-    };
-    let (routes, _) = routes::build();
-    middleware::apply(routes, state.clone())
+        web,
+        metrics: metrics::Metrics::default(),
+        routes: built.table,
+        openapi: api::openapi::serialise(built.openapi),
+    }));
+    middleware::apply(built.router, state.clone())
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }

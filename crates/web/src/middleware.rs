@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::time::Instant;
 use tracing::Instrument;
 
@@ -26,8 +26,9 @@ pub fn request_id() -> String {
 pub(crate) fn apply(routes: Router<AppState>, state: AppState) -> Router<AppState> {
     routes
         .layer(from_fn_with_state(state.clone(), auth::authorize))
-        .layer(from_fn(csrf::ensure_cookie))
+        .layer(from_fn_with_state(state.clone(), csrf::ensure_cookie))
         .layer(from_fn_with_state(state.clone(), timeout))
+        .layer(from_fn(refuse_control_characters))
         .layer(from_fn(security_headers))
         .layer(from_fn_with_state(state, observe))
 }
@@ -98,11 +99,10 @@ async fn security_headers(request: Request, next: Next) -> Response {
         HeaderName::from_static("cross-origin-opener-policy"),
         "same-origin",
     );
-    set(
-        headers,
-        HeaderName::from_static("cross-origin-resource-policy"),
-        "same-origin",
-    );
+    // Same-origin unless the handler opened a public feed to other sites.
+    headers
+        .entry(HeaderName::from_static("cross-origin-resource-policy"))
+        .or_insert(HeaderValue::from_static("same-origin"));
     set(
         headers,
         HeaderName::from_static("permissions-policy"),
@@ -118,16 +118,97 @@ async fn security_headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// Whether a URI's path or query holds a percent-encoded control character other than newline,
+/// carriage return or tab (the one text rule, `mutual_domain::text::is_allowed`; a raw one cannot
+/// reach here, the HTTP parser refuses it).
+fn has_encoded_control_character(uri: &axum::http::Uri) -> bool {
+    let text = uri.path_and_query().map_or("", |p| p.as_str()).as_bytes();
+    if !text.contains(&b'%') {
+        return false;
+    }
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut decoded = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        match (
+            text[i],
+            text.get(i + 1).copied().and_then(hex),
+            text.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                decoded.push(hi * 16 + lo);
+                i += 3;
+            }
+            (byte, _, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    !String::from_utf8_lossy(&decoded)
+        .chars()
+        .all(mutual_domain::text::is_allowed)
+}
+
+/// Refuses an address carrying a control character before any handler or database sees it.
+async fn refuse_control_characters(request: Request, next: Next) -> Response {
+    if !has_encoded_control_character(request.uri()) {
+        return next.run(request).await;
+    }
+    let message = "The address holds an invisible control character that cannot be used; \
+                   please remove it.";
+    if crate::auth::is_api(request.uri().path()) {
+        crate::error::envelope(StatusCode::BAD_REQUEST, "bad_request", message)
+    } else {
+        crate::error::message_page(
+            StatusCode::BAD_REQUEST,
+            "Please check the address",
+            message.into(),
+        )
+    }
+}
+
 async fn timeout(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let api = crate::auth::is_api(request.uri().path());
     match tokio::time::timeout(state.web.request_timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!("request timed out");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The server took too long to answer. Please try again.",
-            )
-                .into_response()
+            let message = "The server took too long to answer. Please try again.";
+            let mut response = if api {
+                crate::error::envelope(StatusCode::SERVICE_UNAVAILABLE, "timeout", message)
+            } else {
+                crate::error::message_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Temporarily unavailable",
+                    message.into(),
+                )
+            };
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            response
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoded_control_characters_in_addresses_are_found() {
+        let found = |uri: &str| has_encoded_control_character(&uri.parse().unwrap());
+        assert!(found("/api/v1/blocks/mo%00"));
+        assert!(found("/meetings?q=a%1Bb"));
+        assert!(found("/x?y=%7f"));
+        assert!(!found("/meetings?q=two%0Alines%09tab"));
+        assert!(!found("/meetings?q=caf%C3%A9&near=41.8%2C-87.6"));
+        assert!(!found("/100%"));
+        assert!(
+            !found("/search?q=%C3%85se"),
+            "a letter whose second byte is 0x85"
+        );
+        assert!(found("/search?q=%C2%85"), "U+0085, a control character");
     }
 }

@@ -9,6 +9,7 @@ mod data;
 mod delivery;
 mod mail_sink;
 mod meetings;
+mod methods;
 mod milestones;
 mod operations;
 mod pages;

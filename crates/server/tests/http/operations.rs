@@ -113,7 +113,7 @@ both_backends! {
         assert_eq!(missing.status, 404);
         assert!(missing.body.contains("There is nothing at this address"));
         let openapi: serde_json::Value = server.client.get(server.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
-        assert_eq!(openapi["openapi"], "3.0.3");
+        assert_eq!(openapi["openapi"], "3.1.0");
         assert!(openapi["paths"]["/api/v1/me"]["get"].is_object());
         server.stop().await;
     }

@@ -55,11 +55,20 @@ impl TestServer {
         Self::start_with(database, AppConfig::default()).await
     }
 
-    pub async fn start_with(database: TestDatabase, mut config: AppConfig) -> TestServer {
+    pub async fn start_with(database: TestDatabase, config: AppConfig) -> TestServer {
+        Self::start_with_web(database, config, WebConfig::default()).await
+    }
+
+    /// A server with HTTP-layer settings of the test's choosing (proxies, limits).
+    pub async fn start_with_web(
+        database: TestDatabase,
+        mut config: AppConfig,
+        web: WebConfig,
+    ) -> TestServer {
         config.passwords.max_concurrent_hashes = 2;
         let clock = ManualClock::at(Timestamp(1_790_000_000_000));
         let app = App::new(database.db.clone(), Arc::new(clock.clone()), config);
-        Self::serve(app, clock, Some(database)).await
+        Self::serve(app, clock, Some(database), web).await
     }
 
     /// Another server process over the same database and clock, as behind a load balancer.
@@ -69,13 +78,18 @@ impl TestServer {
             Arc::new(self.clock.clone()),
             (*self.app.config).clone(),
         );
-        Self::serve(app, self.clock.clone(), None).await
+        Self::serve(app, self.clock.clone(), None, WebConfig::default()).await
     }
 
-    async fn serve(app: App, clock: ManualClock, database: Option<TestDatabase>) -> TestServer {
+    async fn serve(
+        app: App,
+        clock: ManualClock,
+        database: Option<TestDatabase>,
+        web: WebConfig,
+    ) -> TestServer {
         captured_logs();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let router = mutual_web::router(app.clone(), WebConfig::default());
+        let router = mutual_web::router(app.clone(), web);
         let server = start(listener, router, std::future::pending()).unwrap();
         let base = format!("http://{}", server.address);
         let client = reqwest::Client::builder()

@@ -1,47 +1,76 @@
 //! `/api/v1` accounts and sessions: register, sign in and out, who am I, export.
 
 use crate::AppState;
+use crate::api::contract::ErrorResponse;
 use crate::auth::SignedIn;
 use crate::client::Client;
 use crate::error::ApiError;
 use crate::forms::ApiJson;
+use crate::routes::Routes;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mutual_app::accounts::{self, Credentials, Registration, SessionKind};
+use mutual_domain::permissions::Access::{Anyone, Member};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
 /// `POST /api/v1/accounts` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAccountRequest {
+    /// A pseudonym: letters, digits, `_`, `.` and `-`, starting and ending with a letter or digit.
+    #[schema(min_length = 3, max_length = 32, example = "quiet_harbour")]
     pub username: String,
+    /// At least 12 characters; a passphrase of several words is best.
+    #[schema(
+        min_length = 12,
+        max_length = 256,
+        example = "lantern harbour violet tide"
+    )]
     pub password: String,
+    /// Optional, for notifications; never required.
     #[serde(default)]
     pub email: Option<String>,
+    /// The invite token, when registration is by invitation.
     #[serde(default)]
     pub invite: Option<String>,
     /// An IANA time zone such as "Europe/London"; the server's default when absent.
     #[serde(default)]
+    #[schema(example = "Europe/London")]
     pub time_zone: Option<String>,
 }
 
-#[derive(Serialize)]
+/// Something about the chosen pseudonym worth a second thought.
+#[derive(Serialize, ToSchema)]
 struct WarningResponse {
     code: mutual_domain::accounts::NameWarning,
     message: &'static str,
 }
 
-#[derive(Serialize)]
+/// A new account.
+#[derive(Serialize, ToSchema)]
 struct AccountResponse {
-    id: String,
+    id: uuid::Uuid,
+    #[schema(example = "quiet_harbour")]
     username: String,
+    /// `pending` when registration needs an admin's approval.
     status: mutual_domain::accounts::AccountStatus,
     warnings: Vec<WarningResponse>,
 }
 
-/// `POST /api/v1/accounts`
+/// Register with a pseudonym and a password
+///
+/// No real name, e-mail or phone number is needed.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts",
+    request_body = CreateAccountRequest,
+    responses(
+        (status = 201, description = "Account created (status pending when registration needs approval)", body = AccountResponse),
+        (status = 403, description = "Registration is closed or by invitation", body = ErrorResponse),
+        (status = 429, description = "Too many registrations from this address; see Retry-After", body = ErrorResponse),
+    ))]
 pub async fn create_account(
     State(state): State<AppState>,
     client: Client,
@@ -60,7 +89,7 @@ pub async fn create_account(
     )
     .await?;
     let body = AccountResponse {
-        id: registered.user_id.to_string(),
+        id: registered.user_id.0,
         username: registered.username.as_str().to_owned(),
         status: registered.status,
         warnings: registered
@@ -76,22 +105,38 @@ pub async fn create_account(
 }
 
 /// `POST /api/v1/sessions` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSessionRequest {
+    #[schema(example = "quiet_harbour")]
     pub username: String,
+    #[schema(example = "lantern harbour violet tide")]
     pub password: String,
 }
 
-#[derive(Serialize)]
+/// A bearer token and how long it lasts.
+#[derive(Serialize, ToSchema)]
 struct SessionResponse {
+    /// Send as `Authorization: Bearer <token>`.
     token: String,
+    #[schema(example = "Bearer")]
     token_type: &'static str,
+    /// RFC 3339; the session ends then at the latest.
+    #[schema(format = DateTime)]
     expires_at: String,
+    /// The session ends after this long unused.
     idle_timeout_seconds: i64,
 }
 
-/// `POST /api/v1/sessions`: a bearer token for API clients.
+/// Sign in and receive a bearer token
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts",
+    request_body = CreateSessionRequest,
+    responses(
+        (status = 201, description = "Signed in", body = SessionResponse),
+        (status = 401, description = "That pseudonym and password don't match", body = ErrorResponse),
+        (status = 403, description = "The account is suspended or waiting for approval", body = ErrorResponse),
+        (status = 429, description = "Too many attempts; see Retry-After", body = ErrorResponse),
+    ))]
 pub async fn create_session(
     State(state): State<AppState>,
     client: Client,
@@ -118,7 +163,9 @@ pub async fn create_session(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-/// `DELETE /api/v1/sessions/current`
+/// Sign out (end the session that made this request)
+#[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "accounts",
+    responses((status = 204, description = "Signed out")))]
 pub async fn delete_current_session(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -127,18 +174,24 @@ pub async fn delete_current_session(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
+/// The signed-in member.
+#[derive(Serialize, ToSchema)]
 struct MeResponse {
-    id: String,
+    id: uuid::Uuid,
+    #[schema(example = "quiet_harbour")]
     username: String,
     role: mutual_domain::permissions::Role,
+    /// RFC 3339.
+    #[schema(format = DateTime)]
     member_since: String,
 }
 
-/// `GET /api/v1/me`
+/// The signed-in member
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    responses((status = 200, description = "The member", body = MeResponse)))]
 pub async fn show_me(SignedIn(viewer): SignedIn) -> Response {
     Json(MeResponse {
-        id: viewer.user_id.to_string(),
+        id: viewer.user_id.0,
         username: viewer.username.as_str().to_owned(),
         role: viewer.role,
         member_since: viewer.member_since.to_rfc3339(),
@@ -152,4 +205,14 @@ pub async fn export_me(
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, ApiError> {
     Ok(Json(accounts::export_my_data(&state.app, &viewer).await?).into_response())
+}
+
+/// This part of the API's routes, each with who may call it.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .api(Anyone, routes!(create_account))
+        .api(Anyone, routes!(create_session))
+        .api(Member, routes!(delete_current_session))
+        .api(Member, routes!(show_me))
+        .get("/api/v1/me/export", Member, export_me)
 }

@@ -6,7 +6,9 @@ use crate::api::meetings::query_fields;
 use crate::auth::{MaybeViewer, SignedIn};
 use crate::error::ApiError;
 use crate::forms::ApiJson;
+use crate::ids::IdPath;
 use crate::pages::parse_id;
+use crate::routes::Routes;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -16,6 +18,7 @@ use mutual_app::community::moderation::{self, Decision};
 use mutual_app::community::{self, ComposeInput, Posted, SearchInput};
 use mutual_app::notifications;
 use mutual_domain::Timestamp;
+use mutual_domain::permissions::Access::{Anyone, Member, Moderator};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -48,7 +51,7 @@ pub async fn list_spaces(
 pub async fn list_threads(
     State(state): State<AppState>,
     MaybeViewer(viewer): MaybeViewer,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     query: RawQuery,
 ) -> Result<Response, ApiError> {
     let params = query_fields(&query, &["before"])?;
@@ -62,7 +65,7 @@ pub async fn list_threads(
                 })?,
         ),
     };
-    let page = community::space_page(&state.app, viewer.as_ref(), parse_id(&id)?, before).await?;
+    let page = community::space_page(&state.app, viewer.as_ref(), id, before).await?;
     let threads: Vec<Value> = page
         .threads
         .iter()
@@ -135,7 +138,7 @@ fn posted_response(state: &AppState, posted: &Posted) -> Response {
 pub async fn create_thread(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<ThreadRequest>,
 ) -> Result<Response, ApiError> {
     let input = ComposeInput {
@@ -145,7 +148,7 @@ pub async fn create_thread(
         content_warning: &request.content_warning,
         quoted: None,
     };
-    let posted = community::start_thread(&state.app, &viewer, parse_id(&id)?, &input).await?;
+    let posted = community::start_thread(&state.app, &viewer, id, &input).await?;
     Ok(posted_response(&state, &posted))
 }
 
@@ -165,17 +168,12 @@ pub struct ShareRequest {
 pub async fn share_milestone(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<ShareRequest>,
 ) -> Result<Response, ApiError> {
-    let posted = community::milestones::share(
-        &state.app,
-        &viewer,
-        parse_id(&id)?,
-        &request.body,
-        request.anonymous,
-    )
-    .await?;
+    let posted =
+        community::milestones::share(&state.app, &viewer, id, &request.body, request.anonymous)
+            .await?;
     Ok(posted_response(&state, &posted))
 }
 
@@ -183,7 +181,7 @@ pub async fn share_milestone(
 pub async fn create_reply(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<ReplyRequest>,
 ) -> Result<Response, ApiError> {
     let input = ComposeInput {
@@ -193,7 +191,7 @@ pub async fn create_reply(
         content_warning: &request.content_warning,
         quoted: request.quoted_post,
     };
-    let posted = community::reply(&state.app, &viewer, parse_id(&id)?, &input).await?;
+    let posted = community::reply(&state.app, &viewer, id, &input).await?;
     Ok(posted_response(&state, &posted))
 }
 
@@ -201,7 +199,7 @@ pub async fn create_reply(
 pub async fn show_thread(
     State(state): State<AppState>,
     MaybeViewer(viewer): MaybeViewer,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     query: RawQuery,
 ) -> Result<Response, ApiError> {
     let params = query_fields(&query, &["page"])?;
@@ -211,7 +209,7 @@ pub async fn show_thread(
             .parse()
             .map_err(|_| AppError::field("page", "Give the page as a whole number from 1."))?,
     };
-    let found = community::thread_page(&state.app, viewer.as_ref(), parse_id(&id)?, page).await?;
+    let found = community::thread_page(&state.app, viewer.as_ref(), id, page).await?;
     let posts: Vec<Value> = found
         .posts
         .iter()
@@ -263,17 +261,10 @@ pub struct FlagRequest {
 pub async fn flag_post(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<FlagRequest>,
 ) -> Result<Response, ApiError> {
-    moderation::flag(
-        &state.app,
-        &viewer,
-        parse_id(&id)?,
-        &request.reason,
-        &request.note,
-    )
-    .await?;
+    moderation::flag(&state.app, &viewer, id, &request.reason, &request.note).await?;
     Ok((StatusCode::CREATED, Json(json!({ "flagged": true }))).into_response())
 }
 
@@ -288,10 +279,10 @@ pub struct ReactionRequest {
 pub async fn react(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<ReactionRequest>,
 ) -> Result<Response, ApiError> {
-    community::react(&state.app, &viewer, parse_id(&id)?, &request.kind).await?;
+    community::react(&state.app, &viewer, id, &request.kind).await?;
     Ok((StatusCode::CREATED, Json(json!({ "kind": request.kind }))).into_response())
 }
 
@@ -416,18 +407,49 @@ pub struct DecisionRequest {
 pub async fn decide(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<DecisionRequest>,
 ) -> Result<Response, ApiError> {
     let days = request.days.map(|d| d.to_string()).unwrap_or_default();
     let decision = Decision::parse(&request.action, &request.space, &request.body, &days)?;
-    let link = moderation::decide(
-        &state.app,
-        &viewer,
-        parse_id(&id)?,
-        decision,
-        &request.reason,
-    )
-    .await?;
+    let link = moderation::decide(&state.app, &viewer, id, decision, &request.reason).await?;
     Ok(Json(json!({ "done": request.action, "url": link })).into_response())
+}
+
+/// This part of the API's routes, each with who may call it.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/api/v1/spaces", Anyone, list_spaces)
+        .get("/api/v1/spaces/{id}/threads", Anyone, list_threads)
+        .post_limited(
+            "/api/v1/spaces/{id}/threads",
+            Member,
+            crate::POST_BODY_BYTES,
+            create_thread,
+        )
+        .get("/api/v1/threads/{id}", Anyone, show_thread)
+        .post_limited(
+            "/api/v1/threads/{id}/replies",
+            Member,
+            crate::POST_BODY_BYTES,
+            create_reply,
+        )
+        .post("/api/v1/posts/{id}/flags", Member, flag_post)
+        .post("/api/v1/posts/{id}/reactions", Member, react)
+        .delete("/api/v1/posts/{id}/reactions/{kind}", Member, unreact)
+        .get("/api/v1/search", Anyone, search)
+        .get("/api/v1/notifications", Member, list_notifications)
+        .get("/api/v1/moderation/queue", Moderator, review_queue)
+        .post_limited(
+            "/api/v1/moderation/posts/{id}",
+            Moderator,
+            crate::POST_BODY_BYTES,
+            decide,
+        )
+        .post_limited(
+            "/api/v1/clocks/{id}/share",
+            Member,
+            crate::POST_BODY_BYTES,
+            share_milestone,
+        )
 }

@@ -6,8 +6,10 @@ use crate::AppState;
 use crate::auth::{MaybeViewer, SignedIn};
 use crate::error::ApiError;
 use crate::forms::{ApiJson, FormData};
+use crate::ids::IdPath;
+use crate::routes::Routes;
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mutual_app::accounts::Viewer;
@@ -15,6 +17,7 @@ use mutual_app::meetings::{self, GroupInput, MeetingView, interop::meeting_url};
 use mutual_app::{AppError, FieldError};
 use mutual_domain::meetings::catalog;
 use mutual_domain::meetings::listing::{LISTING_FIELDS, ListingInput};
+use mutual_domain::permissions::Access::{Anyone, Member, Moderator};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -128,7 +131,7 @@ fn meeting_json(state: &AppState, view: &MeetingView, zone: &mutual_domain::loca
 pub async fn show_meeting(
     State(state): State<AppState>,
     MaybeViewer(viewer): MaybeViewer,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     query: RawQuery,
 ) -> Result<Response, ApiError> {
     let params = query_fields(&query, &["tz"])?;
@@ -141,7 +144,7 @@ pub async fn show_meeting(
 pub async fn show_group(
     State(state): State<AppState>,
     MaybeViewer(viewer): MaybeViewer,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<Response, ApiError> {
     let view = meetings::find_group(&state.app, viewer.as_ref(), id).await?;
     let g = &view.group;
@@ -248,7 +251,7 @@ pub async fn create_group(
 pub async fn update_group(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let fields = json_fields(body, meetings::GROUP_FIELDS)?;
@@ -268,7 +271,7 @@ pub async fn update_group(
 pub async fn create_meeting(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(group): Path<Uuid>,
+    IdPath(group): IdPath,
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let map = listing_map(&json_fields(body, LISTING_FIELDS)?);
@@ -280,7 +283,7 @@ pub async fn create_meeting(
 pub async fn update_meeting(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let map = listing_map(&json_fields(body, LISTING_FIELDS)?);
@@ -292,7 +295,7 @@ pub async fn update_meeting(
 pub async fn show_history(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<Response, ApiError> {
     let entries = meetings::history(&state.app, &viewer, id).await?;
     Ok(Json(json!({ "history": entries })).into_response())
@@ -303,7 +306,7 @@ pub async fn show_history(
 pub async fn suggest_change(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     ApiJson(mut body): ApiJson<Map<String, Value>>,
 ) -> Result<Response, ApiError> {
     let note = match body.remove("note") {
@@ -352,7 +355,7 @@ pub struct DecisionRequest {
 pub async fn decide_suggestion(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<DecisionRequest>,
 ) -> Result<Response, ApiError> {
     meetings::decide_suggestion(&state.app, &viewer, id, request.approve, &request.note).await?;
@@ -396,7 +399,7 @@ pub async fn list_saved(
 pub async fn save_meeting(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<Response, ApiError> {
     meetings::save(&state.app, &viewer, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -406,7 +409,7 @@ pub async fn save_meeting(
 pub async fn unsave_meeting(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<Response, ApiError> {
     meetings::unsave(&state.app, &viewer, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -457,8 +460,36 @@ pub async fn log_attendance(
 pub async fn delete_attendance(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<Response, ApiError> {
     meetings::delete_attendance(&state.app, &viewer, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// This part of the API's routes, each with who may call it.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/api/v1/meetings", Anyone, search_meetings)
+        .get("/api/v1/meetings/{id}", Anyone, show_meeting)
+        .get("/api/v1/finder", Anyone, find_my_group)
+        .get("/api/v1/groups/{id}", Anyone, show_group)
+        .get("/api/v1/programs", Anyone, list_programs)
+        .post("/api/v1/groups", Moderator, create_group)
+        .put("/api/v1/groups/{id}", Member, update_group)
+        .post("/api/v1/groups/{id}/meetings", Member, create_meeting)
+        .put("/api/v1/meetings/{id}", Member, update_meeting)
+        .get("/api/v1/meetings/{id}/history", Member, show_history)
+        .post("/api/v1/meetings/{id}/suggestions", Member, suggest_change)
+        .get("/api/v1/suggestions", Moderator, list_suggestions)
+        .post(
+            "/api/v1/suggestions/{id}/decision",
+            Moderator,
+            decide_suggestion,
+        )
+        .get("/api/v1/me/saved-meetings", Member, list_saved)
+        .put("/api/v1/me/saved-meetings/{id}", Member, save_meeting)
+        .delete("/api/v1/me/saved-meetings/{id}", Member, unsave_meeting)
+        .get("/api/v1/me/attendance", Member, list_attendance)
+        .post("/api/v1/me/attendance", Member, log_attendance)
+        .delete("/api/v1/me/attendance/{id}", Member, delete_attendance)
 }

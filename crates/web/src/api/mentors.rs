@@ -5,14 +5,17 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::forms::ApiJson;
+use crate::ids::IdPath;
 use crate::pages::mentors::parse_decision;
-use crate::pages::{parse_answer, parse_id};
+use crate::pages::parse_answer;
+use crate::routes::Routes;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mutual_app::people::mentors::{self, KeepingInput, MentorshipRow, ProfileInput, WishInput};
 use mutual_domain::Timestamp;
+use mutual_domain::permissions::Access::{Member, Moderator};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -130,9 +133,9 @@ pub async fn list_mentorships(
 pub async fn show_mentorship(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, ApiError> {
-    let row = mentors::mentorship(&state.app, &viewer, parse_id(&id)?).await?;
+    let row = mentors::mentorship(&state.app, &viewer, id).await?;
     Ok(Json(mentorship_json(viewer.user_id.0, &row)).into_response())
 }
 
@@ -149,18 +152,11 @@ pub struct AnswerRequest {
 pub async fn answer(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<AnswerRequest>,
 ) -> Result<Response, ApiError> {
     let accept = parse_answer(&request.answer)?;
-    mentors::answer(
-        &state.app,
-        &viewer,
-        parse_id(&id)?,
-        accept,
-        &request.message,
-    )
-    .await?;
+    mentors::answer(&state.app, &viewer, id, accept, &request.message).await?;
     Ok(Json(json!({ "state": if accept { "active" } else { "declined" } })).into_response())
 }
 
@@ -188,7 +184,7 @@ fn yes() -> bool {
 pub async fn keep(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<KeepRequest>,
 ) -> Result<Response, ApiError> {
     let input = KeepingInput {
@@ -197,7 +193,6 @@ pub async fn keep(
         notes: &request.notes,
         shares: (request.share_warning_signs, request.share_reach_out),
     };
-    let id = parse_id(&id)?;
     mentors::keep(&state.app, &viewer, id, &input).await?;
     let row = mentors::mentorship(&state.app, &viewer, id).await?;
     Ok(Json(mentorship_json(viewer.user_id.0, &row)).into_response())
@@ -215,10 +210,10 @@ pub struct EndRequest {
 pub async fn end(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<EndRequest>,
 ) -> Result<Response, ApiError> {
-    mentors::end(&state.app, &viewer, parse_id(&id)?, &request.handover).await?;
+    mentors::end(&state.app, &viewer, id, &request.handover).await?;
     Ok(Json(json!({ "state": "ended" })).into_response())
 }
 
@@ -300,4 +295,24 @@ pub async fn decide_offer(
     let approve = parse_decision(&request.decision)?;
     mentors::decide_offer(&state.app, &viewer, &username, approve).await?;
     Ok(Json(json!({ "approved": approve })).into_response())
+}
+
+/// This part of the API's routes, each with who may call it.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .put("/api/v1/mentors/preferences", Member, save_preferences)
+        .get("/api/v1/mentors/matches", Member, matches)
+        .post("/api/v1/mentor-requests", Member, request)
+        .put("/api/v1/mentors/profile", Member, offer)
+        .get("/api/v1/mentorships", Member, list_mentorships)
+        .get("/api/v1/mentorships/{id}", Member, show_mentorship)
+        .post("/api/v1/mentorships/{id}/answer", Member, answer)
+        .put("/api/v1/mentorships/{id}", Member, keep)
+        .post("/api/v1/mentorships/{id}/end", Member, end)
+        .get("/api/v1/moderation/mentors", Moderator, list_offers)
+        .post(
+            "/api/v1/moderation/mentors/{username}",
+            Moderator,
+            decide_offer,
+        )
 }

@@ -2,9 +2,29 @@
 
 pub mod accounts;
 pub mod community;
+pub mod contract;
 pub mod meetings;
 pub mod mentors;
 pub mod openapi;
 pub mod people;
 pub mod recovery;
 pub mod standing;
+
+use crate::routes::Routes;
+use mutual_domain::permissions::Access::Public;
+
+/// Every API route: the document, then each part's own.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    let routes = routes.get("/api/v1/openapi.json", Public, openapi::show_openapi);
+    [
+        accounts::routes,
+        recovery::routes,
+        meetings::routes,
+        community::routes,
+        standing::routes,
+        people::routes,
+        mentors::routes,
+    ]
+    .into_iter()
+    .fold(routes, |routes, part| part(routes))
+}

@@ -1,10 +1,19 @@
-//! The OpenAPI 3 description of `/api/v1`, served at `/api/v1/openapi.json`. A test checks that
-//! it lists every API route the router serves.
+//! The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`: generated from
+//! the routes' `#[utoipa::path]` declarations and their named types, with the hand-written
+//! descriptions of the operations not yet declared that way merged in (generated ones win).
+//! A test checks that it lists every API route the router serves, and nothing else.
 
-use axum::Json;
+use crate::AppState;
+use crate::api::contract::ErrorResponse;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::sync::LazyLock;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, ServerBuilder};
+use utoipa::{PartialSchema, ToSchema};
 
 mod people;
 
@@ -54,7 +63,7 @@ fn ok(status: &str, description: &str, schema: &str) -> Value {
     }})
 }
 
-static DOCUMENT: LazyLock<Value> = LazyLock::new(|| {
+static LEGACY: LazyLock<Value> = LazyLock::new(|| {
     let signed_in = json!([{ "bearer": [] }, { "cookie": [] }]);
     let mut document = json!({
         "openapi": "3.0.3",
@@ -737,24 +746,92 @@ fn community_schemas() -> Value {
     })
 }
 
-/// The document itself.
-pub fn document() -> &'static Value {
-    &DOCUMENT
+/// The served document: the generated operations, their schemas and the shared parts (info,
+/// security schemes, the error envelope), with the hand-written operations merged in.
+fn document(generated: OpenApi) -> Value {
+    let mut generated = generated;
+    generated.info = InfoBuilder::new()
+        .title("Mutual API")
+        .version("1")
+        .description(Some(
+            "The JSON API of a Mutual peer-support server. Errors use one envelope: \
+             {\"error\": {\"code\", \"message\"}}. Unknown fields in request bodies are refused. \
+             Times are RFC 3339, dates YYYY-MM-DD.",
+        ))
+        .build();
+    generated.servers = Some(vec![ServerBuilder::new().url("/").build()]);
+    let components = generated
+        .components
+        .get_or_insert_with(|| ComponentsBuilder::new().build());
+    components
+        .schemas
+        .insert(ErrorResponse::name().into_owned(), ErrorResponse::schema());
+    components.security_schemes.insert(
+        "bearer".into(),
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()).into(),
+    );
+    components.security_schemes.insert(
+        "cookie".into(),
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            "mutual_session",
+            "The browser session (named __Host-mutual_session when the server runs on https)",
+        )))
+        .into(),
+    );
+    let mut document = serde_json::to_value(&generated).unwrap_or_else(|_| json!({}));
+    merge_missing(&mut document["paths"], &LEGACY["paths"], 2);
+    merge_missing(
+        &mut document["components"]["schemas"],
+        &LEGACY["components"]["schemas"],
+        1,
+    );
+    document
+}
+
+/// Adds what `extra` has and `base` lacks, `depth` levels of objects deep.
+fn merge_missing(base: &mut Value, extra: &Value, depth: usize) {
+    let (Some(base), Some(extra)) = (base.as_object_mut(), extra.as_object()) else {
+        return;
+    };
+    for (key, value) in extra {
+        match base.get_mut(key) {
+            Some(existing) if depth > 1 => merge_missing(existing, value, depth - 1),
+            Some(_) => {}
+            None => {
+                base.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+/// The served document as bytes, made once at start-up.
+pub(crate) fn serialise(generated: OpenApi) -> Bytes {
+    Bytes::from(serde_json::to_vec(&document(generated)).unwrap_or_default())
 }
 
 /// `GET /api/v1/openapi.json`
-pub async fn show_openapi() -> Response {
-    Json(document()).into_response()
+pub async fn show_openapi(State(state): State<AppState>) -> Response {
+    let mut response = state.openapi.clone().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::routes::registered_routes;
+    use crate::routes::{build, route_table};
+
+    fn served_document() -> Value {
+        serde_json::from_slice(&serialise(build().openapi)).unwrap()
+    }
 
     #[test]
     fn the_document_lists_every_api_route_and_nothing_else() {
-        let paths = document()["paths"].as_object().unwrap();
+        let document = served_document();
+        let paths = document["paths"].as_object().unwrap();
         let mut documented = Vec::new();
         for (path, methods) in paths {
             for method in methods
@@ -767,10 +844,11 @@ mod tests {
             }
         }
         documented.sort();
-        let mut served: Vec<_> = registered_routes()
-            .into_iter()
-            .filter(|(_, path)| path.starts_with("/api/"))
-            .map(|(method, path)| (method.to_owned(), path.to_owned()))
+        let mut served: Vec<_> = route_table()
+            .routes()
+            .iter()
+            .filter(|route| route.path.starts_with("/api/"))
+            .map(|route| (route.method.as_str().to_owned(), route.path.clone()))
             .collect();
         served.sort();
         assert_eq!(documented, served);
@@ -778,8 +856,9 @@ mod tests {
 
     #[test]
     fn every_schema_reference_resolves() {
-        let text = document().to_string();
-        let schemas = document()["components"]["schemas"].as_object().unwrap();
+        let document = served_document();
+        let text = document.to_string();
+        let schemas = document["components"]["schemas"].as_object().unwrap();
         for piece in text.split("#/components/schemas/").skip(1) {
             let name: String = piece.chars().take_while(|c| c.is_alphanumeric()).collect();
             assert!(schemas.contains_key(&name), "missing schema {name}");

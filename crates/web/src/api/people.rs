@@ -5,9 +5,11 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::forms::ApiJson;
-use crate::pages::{parse_answer, parse_id};
+use crate::ids::IdPath;
+use crate::pages::parse_answer;
+use crate::routes::Routes;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mutual_app::notifications::delivery;
@@ -15,6 +17,7 @@ use mutual_app::people::circles;
 use mutual_app::people::messages::{self, MessageView, Summary};
 use mutual_app::people::reach_out;
 use mutual_domain::Timestamp;
+use mutual_domain::permissions::Access::{Member, Moderator};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -78,9 +81,9 @@ fn message_json(m: &MessageView<'_>) -> Value {
 pub async fn show_conversation(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, ApiError> {
-    let c = messages::open(&state.app, &viewer, parse_id(&id)?).await?;
+    let c = messages::open(&state.app, &viewer, id).await?;
     Ok(Json(json!({
         "id": c.id, "with": c.others, "group": c.group, "state": c.state.as_str(),
         "closed": c.closed, "last_seq": c.last_seq,
@@ -100,10 +103,10 @@ pub struct BodyRequest {
 pub async fn send_message(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<BodyRequest>,
 ) -> Result<Response, ApiError> {
-    let seq = messages::send(&state.app, &viewer, parse_id(&id)?, &request.body).await?;
+    let seq = messages::send(&state.app, &viewer, id, &request.body).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "seq": seq })).into_response(),
@@ -122,11 +125,11 @@ pub struct AnswerRequest {
 pub async fn answer_request(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<AnswerRequest>,
 ) -> Result<Response, ApiError> {
     let accept = parse_answer(&request.answer)?;
-    messages::answer_request(&state.app, &viewer, parse_id(&id)?, accept).await?;
+    messages::answer_request(&state.app, &viewer, id, accept).await?;
     Ok(Json(json!({ "accepted": accept })).into_response())
 }
 
@@ -142,17 +145,10 @@ pub struct ReportRequest {
 pub async fn report(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<ReportRequest>,
 ) -> Result<Response, ApiError> {
-    messages::report(
-        &state.app,
-        &viewer,
-        parse_id(&id)?,
-        &request.messages,
-        &request.reason,
-    )
-    .await?;
+    messages::report(&state.app, &viewer, id, &request.messages, &request.reason).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "reported": request.messages.len() })),
@@ -195,10 +191,10 @@ pub struct ResolveRequest {
 pub async fn resolve_report(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<ResolveRequest>,
 ) -> Result<Response, ApiError> {
-    messages::resolve_report(&state.app, &viewer, parse_id(&id)?, &request.resolution).await?;
+    messages::resolve_report(&state.app, &viewer, id, &request.resolution).await?;
     Ok(Json(json!({ "resolved": true })).into_response())
 }
 
@@ -251,9 +247,9 @@ pub async fn create_circle(
 pub async fn show_circle(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, ApiError> {
-    let circle = circles::circle(&state.app, &viewer, parse_id(&id)?).await?;
+    let circle = circles::circle(&state.app, &viewer, id).await?;
     let members: Vec<Value> = circle
         .members
         .iter()
@@ -305,16 +301,10 @@ pub struct InviteRequest {
 pub async fn invite(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<InviteRequest>,
 ) -> Result<Response, ApiError> {
-    let invited = circles::invite(
-        &state.app,
-        &viewer,
-        parse_id(&id)?,
-        &request.usernames.join(","),
-    )
-    .await?;
+    let invited = circles::invite(&state.app, &viewer, id, &request.usernames.join(",")).await?;
     Ok((StatusCode::CREATED, Json(json!({ "invited": invited }))).into_response())
 }
 
@@ -322,11 +312,11 @@ pub async fn invite(
 pub async fn answer_invite(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<AnswerRequest>,
 ) -> Result<Response, ApiError> {
     let accept = parse_answer(&request.answer)?;
-    circles::answer_invite(&state.app, &viewer, parse_id(&id)?, accept).await?;
+    circles::answer_invite(&state.app, &viewer, id, accept).await?;
     Ok(Json(json!({ "joined": accept })).into_response())
 }
 
@@ -343,7 +333,7 @@ pub struct SharingRequest {
 pub async fn update_sharing(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<SharingRequest>,
 ) -> Result<Response, ApiError> {
     let quiet = request
@@ -353,7 +343,7 @@ pub async fn update_sharing(
     circles::update_sharing(
         &state.app,
         &viewer,
-        parse_id(&id)?,
+        id,
         request.share.iter().map(String::as_str),
         &quiet,
     )
@@ -372,10 +362,10 @@ pub struct NoteRequest {
 pub async fn write_note(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<NoteRequest>,
 ) -> Result<Response, ApiError> {
-    circles::write_note(&state.app, &viewer, parse_id(&id)?, &request.note).await?;
+    circles::write_note(&state.app, &viewer, id, &request.note).await?;
     Ok((StatusCode::CREATED, Json(json!({ "posted": true }))).into_response())
 }
 
@@ -390,10 +380,10 @@ pub struct NudgeRequest {
 pub async fn nudge(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<NudgeRequest>,
 ) -> Result<Response, ApiError> {
-    circles::nudge(&state.app, &viewer, parse_id(&id)?, &request.username).await?;
+    circles::nudge(&state.app, &viewer, id, &request.username).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "nudged": request.username })),
@@ -405,9 +395,9 @@ pub async fn nudge(
 pub async fn leave_circle(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, ApiError> {
-    circles::leave(&state.app, &viewer, parse_id(&id)?).await?;
+    circles::leave(&state.app, &viewer, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -464,20 +454,19 @@ async fn alert_json(
 pub async fn show_alert(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, ApiError> {
-    Ok(Json(alert_json(&state, &viewer, parse_id(&id)?).await?).into_response())
+    Ok(Json(alert_json(&state, &viewer, id).await?).into_response())
 }
 
 /// `POST /api/v1/reach-out/{id}/replies`: a recipient writes to the member.
 pub async fn reply_to_alert(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<BodyRequest>,
 ) -> Result<Response, ApiError> {
-    let conversation =
-        reach_out::respond(&state.app, &viewer, parse_id(&id)?, &request.body).await?;
+    let conversation = reach_out::respond(&state.app, &viewer, id, &request.body).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "conversation_id": conversation })),
@@ -547,4 +536,62 @@ pub async fn save_notification_preferences(
     };
     delivery::save_settings(&state.app, &viewer, &input).await?;
     show_notification_preferences(State(state), SignedIn(viewer)).await
+}
+
+/// This part of the API's routes, each with who may call it.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .get(
+            "/api/v1/notification-preferences",
+            Member,
+            show_notification_preferences,
+        )
+        .put(
+            "/api/v1/notification-preferences",
+            Member,
+            save_notification_preferences,
+        )
+        .get("/api/v1/conversations", Member, list_conversations)
+        .post_limited(
+            "/api/v1/conversations",
+            Member,
+            crate::POST_BODY_BYTES,
+            start_conversation,
+        )
+        .get("/api/v1/conversations/{id}", Member, show_conversation)
+        .post_limited(
+            "/api/v1/conversations/{id}/messages",
+            Member,
+            crate::POST_BODY_BYTES,
+            send_message,
+        )
+        .post("/api/v1/conversations/{id}/request", Member, answer_request)
+        .post("/api/v1/conversations/{id}/reports", Member, report)
+        .get(
+            "/api/v1/moderation/message-reports",
+            Moderator,
+            list_reports,
+        )
+        .post(
+            "/api/v1/moderation/message-reports/{id}",
+            Moderator,
+            resolve_report,
+        )
+        .get("/api/v1/circles", Member, list_circles)
+        .post("/api/v1/circles", Member, create_circle)
+        .get("/api/v1/circles/{id}", Member, show_circle)
+        .post("/api/v1/circles/{id}/invites", Member, invite)
+        .post("/api/v1/circles/{id}/answer", Member, answer_invite)
+        .put("/api/v1/circles/{id}/sharing", Member, update_sharing)
+        .post("/api/v1/circles/{id}/notes", Member, write_note)
+        .post("/api/v1/circles/{id}/nudges", Member, nudge)
+        .delete("/api/v1/circles/{id}/membership", Member, leave_circle)
+        .post("/api/v1/reach-out", Member, reach_out)
+        .get("/api/v1/reach-out/{id}", Member, show_alert)
+        .post_limited(
+            "/api/v1/reach-out/{id}/replies",
+            Member,
+            crate::POST_BODY_BYTES,
+            reply_to_alert,
+        )
 }

@@ -5,7 +5,9 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::forms::ApiJson;
-use crate::pages::{parse_id, query_param};
+use crate::ids::IdPath;
+use crate::pages::query_param;
+use crate::routes::Routes;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -13,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use mutual_app::AppError;
 use mutual_app::accounts::Viewer;
 use mutual_app::recovery::{self, ClockInput, ClockView};
+use mutual_domain::permissions::Access::Member;
 use mutual_domain::recovery::checkins::CheckinInput;
 use mutual_domain::recovery::weekly::parse_weekly;
 use serde::{Deserialize, Serialize};
@@ -135,10 +138,9 @@ async fn one_clock(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<Respon
 pub async fn update_clock(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<ClockRequest>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     let minutes = request.minutes_text();
     recovery::update_clock(&state.app, &viewer, id, &request.input(&minutes)).await?;
     one_clock(&state, &viewer, id).await
@@ -148,9 +150,9 @@ pub async fn update_clock(
 pub async fn delete_clock(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode, ApiError> {
-    recovery::delete_clock(&state.app, &viewer, parse_id(&id)?).await?;
+    recovery::delete_clock(&state.app, &viewer, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -170,10 +172,9 @@ pub struct ResetRequest {
 pub async fn reset_clock(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<ResetRequest>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
     recovery::reset_clock(
         &state.app,
         &viewer,
@@ -381,4 +382,20 @@ pub async fn show_warning_signs(
         })
         .collect();
     Ok(Json(serde_json::json!({ "firing": firing, "rules": rules })).into_response())
+}
+
+/// This part of the API's routes, each with who may call it.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/api/v1/clocks", Member, list_clocks)
+        .post("/api/v1/clocks", Member, create_clock)
+        .put("/api/v1/clocks/{id}", Member, update_clock)
+        .delete("/api/v1/clocks/{id}", Member, delete_clock)
+        .post("/api/v1/clocks/{id}/reset", Member, reset_clock)
+        .put("/api/v1/checkins/{date}", Member, put_checkin)
+        .get("/api/v1/checkins", Member, list_checkins)
+        .post("/api/v1/weekly-checkins", Member, create_weekly)
+        .get("/api/v1/weekly-checkins", Member, list_weekly)
+        .get("/api/v1/trends", Member, show_trends)
+        .get("/api/v1/warning-signs", Member, show_warning_signs)
 }

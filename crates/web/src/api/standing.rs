@@ -5,8 +5,9 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::forms::ApiJson;
-use crate::pages::parse_id;
+use crate::ids::IdPath;
 use crate::pages::standing::parse_outcome;
+use crate::routes::Routes;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use mutual_app::community::blocks;
 use mutual_app::community::standing::{self, SanctionView};
 use mutual_domain::Timestamp;
+use mutual_domain::permissions::Access::{Member, Moderator};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -54,10 +56,10 @@ pub struct AppealRequest {
 pub async fn appeal(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<AppealRequest>,
 ) -> Result<Response, ApiError> {
-    standing::appeal(&state.app, &viewer, parse_id(&id)?, &request.appeal).await?;
+    standing::appeal(&state.app, &viewer, id, &request.appeal).await?;
     Ok((StatusCode::CREATED, Json(json!({ "appealed": true }))).into_response())
 }
 
@@ -132,10 +134,22 @@ pub struct AnswerRequest {
 pub async fn answer_appeal(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     ApiJson(request): ApiJson<AnswerRequest>,
 ) -> Result<Response, ApiError> {
     let lift = parse_outcome(&request.outcome)?;
-    standing::answer(&state.app, &viewer, parse_id(&id)?, &request.answer, lift).await?;
+    standing::answer(&state.app, &viewer, id, &request.answer, lift).await?;
     Ok(Json(json!({ "answered": true, "lifted": lift })).into_response())
+}
+
+/// This part of the API's routes, each with who may call it.
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/api/v1/standing", Member, show_standing)
+        .post("/api/v1/sanctions/{id}/appeal", Member, appeal)
+        .get("/api/v1/blocks", Member, list_blocks)
+        .post("/api/v1/blocks", Member, block)
+        .delete("/api/v1/blocks/{username}", Member, unblock)
+        .get("/api/v1/moderation/appeals", Moderator, list_appeals)
+        .post("/api/v1/moderation/appeals/{id}", Moderator, answer_appeal)
 }

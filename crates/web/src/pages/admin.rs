@@ -4,10 +4,11 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
+use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
 use crate::pages::{query_param, render};
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::AppError;
@@ -187,10 +188,6 @@ async fn finish(
     }
 }
 
-fn member_id(id: &str) -> Result<UserId, AppError> {
-    UserId::parse(id).ok_or(AppError::NotFound)
-}
-
 /// `POST /admin/registration`
 pub async fn set_registration_mode(
     State(state): State<AppState>,
@@ -279,10 +276,10 @@ pub async fn change_role(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = member_id(&id)?;
+    let id = UserId(id);
     member_action(
         &state,
         &ctx,
@@ -304,10 +301,10 @@ pub async fn suspend_member(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = member_id(&id)?;
+    let id = UserId(id);
     let kept = FormView::default()
         .keep("member", &id.to_string())
         .keep("reason", form.get("reason"));
@@ -328,10 +325,10 @@ pub async fn unsuspend_member(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = member_id(&id)?;
+    let id = UserId(id);
     member_action(
         &state,
         &ctx,
@@ -349,10 +346,10 @@ pub async fn approve_member(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = member_id(&id)?;
+    let id = UserId(id);
     member_action(
         &state,
         &ctx,

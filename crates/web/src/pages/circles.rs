@@ -6,8 +6,9 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::forms::FormData;
+use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
-use crate::pages::{form_outcome, parse_answer, parse_id, query_param, render};
+use crate::pages::{form_outcome, parse_answer, query_param, render};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -78,10 +79,9 @@ pub async fn create_circle(
 pub async fn answer_invite(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     form.only(&["answer"])?;
     let accept = parse_answer(form.get("answer"))?;
     circles::answer_invite(&state.app, &viewer, id, accept).await?;
@@ -159,10 +159,9 @@ pub async fn show_circle(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     query: RawQuery,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let mut page = circle_page(&state, &viewer, &ctx, id, FormView::default()).await?;
     page.link = query_param(&query, "link");
     page.done = match query_param(&query, "done").as_deref() {
@@ -201,10 +200,9 @@ pub async fn invite(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["invite"])?;
         circles::invite(&state.app, &viewer, id, form.get("invite"))
@@ -220,10 +218,9 @@ pub async fn update_sharing(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["share", "quiet_days"])?;
         circles::update_sharing(
@@ -244,10 +241,9 @@ pub async fn write_note(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["note"])?;
         circles::write_note(&state.app, &viewer, id, form.get("note")).await
@@ -261,10 +257,9 @@ pub async fn nudge(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["nudge"])?;
         circles::nudge(&state.app, &viewer, id, form.get("nudge")).await
@@ -277,9 +272,8 @@ pub async fn nudge(
 pub async fn new_link(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let token = circles::new_invite_link(&state.app, &viewer, id).await?;
     Ok(Redirect::to(&format!("/circles/{id}?link={token}")).into_response())
 }
@@ -288,9 +282,9 @@ pub async fn new_link(
 pub async fn leave(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    circles::leave(&state.app, &viewer, parse_id(&id)?).await?;
+    circles::leave(&state.app, &viewer, id).await?;
     Ok(Redirect::to("/circles").into_response())
 }
 

@@ -6,10 +6,11 @@ use crate::AppState;
 use crate::auth::{MaybeViewer, SignedIn};
 use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
+use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
-use crate::pages::{form_outcome, parse_id, query_param, render};
+use crate::pages::{form_outcome, query_param, render};
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::accounts::{self, Viewer};
@@ -237,12 +238,11 @@ pub async fn show_space(
     State(state): State<AppState>,
     MaybeViewer(viewer): MaybeViewer,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     query: RawQuery,
 ) -> Result<Response, PageError> {
     let before = query_param(&query, "before").and_then(|c| parse_cursor(&c));
     let outcome = async {
-        let id = parse_id(&id)?;
         space_page(
             &state,
             viewer.as_ref(),
@@ -277,10 +277,9 @@ pub async fn create_thread(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let mut errors = Vec::new();
     let (input, view) = compose_input(&form, &mut errors);
     let result = if errors.is_empty() {
@@ -425,7 +424,7 @@ pub async fn show_thread(
     State(state): State<AppState>,
     MaybeViewer(viewer): MaybeViewer,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     query: RawQuery,
 ) -> Result<Response, PageError> {
     let page: i64 = match query_param(&query, "page") {
@@ -437,11 +436,8 @@ pub async fn show_thread(
         (Some(viewer), Some(quoted)) => quote_form(&state, viewer, &quoted).await,
         _ => FormView::default(),
     };
-    let outcome = async {
-        let id = parse_id(&id)?;
-        thread_page(&state, viewer.as_ref(), &ctx, id, page, form, shown).await
-    }
-    .await;
+    let outcome =
+        async { thread_page(&state, viewer.as_ref(), &ctx, id, page, form, shown).await }.await;
     match outcome {
         Ok(page) => Ok(render(StatusCode::OK, &page)),
         Err(error) => or_log_in(error, &format!("/threads/{id}")),
@@ -453,10 +449,9 @@ pub async fn create_reply(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let mut errors = Vec::new();
     let (input, view) = compose_input(&form, &mut errors);
     if !input.title.is_empty() {
@@ -530,9 +525,9 @@ pub async fn show_edit_post(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    let page = post_form_page(&state, &viewer, &ctx, parse_id(&id)?, "edit", None).await?;
+    let page = post_form_page(&state, &viewer, &ctx, id, "edit", None).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -541,10 +536,9 @@ pub async fn edit_post(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["body"])?;
         community::edit_own_post(&state.app, &viewer, id, form.get("body")).await
@@ -560,10 +554,10 @@ pub async fn edit_post(
 pub async fn delete_post(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     _form: FormData,
 ) -> Result<Response, PageError> {
-    let link = community::delete_own_post(&state.app, &viewer, parse_id(&id)?).await?;
+    let link = community::delete_own_post(&state.app, &viewer, id).await?;
     Ok(Redirect::to(&link).into_response())
 }
 
@@ -572,9 +566,9 @@ pub async fn show_flag(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    let page = post_form_page(&state, &viewer, &ctx, parse_id(&id)?, "flag", None).await?;
+    let page = post_form_page(&state, &viewer, &ctx, id, "flag", None).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -583,10 +577,9 @@ pub async fn flag_post(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["reason", "note"])?;
         let (reason, note) = (form.get("reason"), form.get("note"));
@@ -604,11 +597,10 @@ pub async fn flag_post(
 pub async fn react(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
     form.only(&["kind", "remove"])?;
-    let id = parse_id(&id)?;
     let link = match form.get("remove") {
         "" => community::react(&state.app, &viewer, id, form.get("kind")).await?,
         kind => community::unreact(&state.app, &viewer, id, kind).await?,
@@ -620,11 +612,10 @@ pub async fn react(
 pub async fn set_subscription(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
     form.only(&["follow"])?;
-    let id = parse_id(&id)?;
     community::set_subscribed(&state.app, &viewer, id, form.get("follow") == "on").await?;
     Ok(Redirect::to(&format!("/threads/{id}")).into_response())
 }

@@ -8,6 +8,7 @@ use crate::auth::SignedIn;
 use crate::csrf::{self, CsrfToken};
 use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
+use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
 use crate::pages::meetings::{day_options, group_page, mode_options, options};
 use crate::pages::{parse_id, query_param, render};
@@ -154,9 +155,8 @@ pub async fn show_edit_meeting(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     show_listing_form(&state, &viewer, &ctx, ListingForm::Edit(id), id).await
 }
 
@@ -165,9 +165,8 @@ pub async fn show_suggest(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     show_listing_form(&state, &viewer, &ctx, ListingForm::Suggest(id), id).await
 }
 
@@ -233,10 +232,9 @@ pub async fn update_meeting(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     submit_listing(&state, &viewer, &ctx, ListingForm::Edit(id), form).await
 }
 
@@ -245,10 +243,9 @@ pub async fn suggest_change(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     submit_listing(&state, &viewer, &ctx, ListingForm::Suggest(id), form).await
 }
 
@@ -407,9 +404,8 @@ pub async fn show_edit_group(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let view = meetings::find_group(&state.app, Some(&viewer), id).await?;
     if !view.editable {
         return Err(AppError::Forbidden(
@@ -455,10 +451,9 @@ pub async fn update_group(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(GROUP_FIELDS)?;
         let input = GroupInput {
@@ -484,10 +479,9 @@ pub async fn add_facilitator(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["username"])?;
         meetings::add_facilitator(&state.app, &viewer, id, form.get("username")).await
@@ -552,10 +546,9 @@ pub async fn show_suggestions(
 pub async fn decide_suggestion(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     form.only(&["decision", "note"])?;
     let approve = match form.get("decision") {
         "approve" => true,

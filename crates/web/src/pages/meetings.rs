@@ -6,6 +6,7 @@ use crate::api::meetings::query_fields;
 use crate::auth::{MaybeViewer, SignedIn};
 use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
+use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
 use crate::pages::{parse_id, render};
 use askama::Template;
@@ -547,7 +548,8 @@ pub async fn show_meeting(
         if let Some(id) = id.strip_suffix(".ics") {
             let view = meetings::find_meeting(&state.app, viewer.as_ref(), parse_id(id)?).await?;
             let body = calendar::meeting_ics(&state.app, &view);
-            return Ok(ics_response(body, &format!("{}.ics", view.listing.slug)));
+            let file = format!("{}.ics", view.listing.slug);
+            return Ok(crate::feeds::readable_anywhere(ics_response(body, &file)));
         }
         let page = meeting_page(
             &state,
@@ -589,10 +591,9 @@ pub(crate) fn ics_response(body: String, file: &str) -> Response {
 pub async fn save_meeting(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     _form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     meetings::save(&state.app, &viewer, id).await?;
     Ok(Redirect::to(&format!("/meetings/{id}?done=saved")).into_response())
 }
@@ -601,10 +602,9 @@ pub async fn save_meeting(
 pub async fn unsave_meeting(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     _form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     meetings::unsave(&state.app, &viewer, id).await?;
     Ok(Redirect::to(&format!("/meetings/{id}?done=unsaved")).into_response())
 }
@@ -614,10 +614,9 @@ pub async fn log_attended(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let view = FormView::default()
         .keep("day", form.get("day"))
         .keep("note", form.get("note"));
@@ -763,18 +762,9 @@ pub async fn show_group(
     State(state): State<AppState>,
     MaybeViewer(viewer): MaybeViewer,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    match group_page(
-        &state,
-        viewer.as_ref(),
-        &ctx,
-        parse_id(&id)?,
-        None,
-        FormView::default(),
-    )
-    .await
-    {
+    match group_page(&state, viewer.as_ref(), &ctx, id, None, FormView::default()).await {
         Ok(page) => Ok(render(StatusCode::OK, &page)),
         Err(AppError::SignInRequired) => Ok(Redirect::to("/login").into_response()),
         Err(other) => Err(other.into()),
@@ -899,9 +889,9 @@ pub async fn add_attendance(
 pub async fn delete_attendance(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     _form: FormData,
 ) -> Result<Response, PageError> {
-    meetings::delete_attendance(&state.app, &viewer, parse_id(&id)?).await?;
+    meetings::delete_attendance(&state.app, &viewer, id).await?;
     Ok(Redirect::to("/my/meetings?done=deleted").into_response())
 }

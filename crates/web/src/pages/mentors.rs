@@ -7,8 +7,9 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::forms::FormData;
+use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
-use crate::pages::{form_outcome, parse_answer, parse_id, query_param, render};
+use crate::pages::{form_outcome, parse_answer, query_param, render};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -351,9 +352,8 @@ pub async fn show_relationship(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     Ok(render(
         StatusCode::OK,
         &relationship_page(&state, &viewer, &ctx, id, None).await?,
@@ -365,10 +365,9 @@ pub async fn answer(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["answer", "message"])?;
         let accept = parse_answer(form.get("answer"))?;
@@ -387,10 +386,9 @@ pub async fn keep(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     const FIELDS: &[&str] = &[
         "cadence",
         "goals",
@@ -424,10 +422,9 @@ pub async fn end(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["handover"])?;
         mentors::end(&state.app, &viewer, id, form.get("handover")).await

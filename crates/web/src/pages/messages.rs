@@ -7,10 +7,11 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::forms::FormData;
+use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
-use crate::pages::{form_outcome, parse_answer, parse_id, query_param, render};
+use crate::pages::{form_outcome, parse_answer, query_param, render};
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -114,10 +115,9 @@ pub async fn show_conversation(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     query: RawQuery,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let mut page = conversation_page(&state, &viewer, &ctx, id, FormView::default()).await?;
     page.reported = query_param(&query, "reported").is_some();
     Ok(render(StatusCode::OK, &page))
@@ -128,10 +128,9 @@ pub async fn send_message(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["body"])?;
         messages::send(&state.app, &viewer, id, form.get("body")).await
@@ -149,9 +148,8 @@ pub async fn send_message(
 pub async fn conversation_events(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let seen = messages::latest_seq(&state.app, &viewer, id).await?;
     let stream = futures_util::stream::unfold(seen, move |seen| {
         let state = state.clone();
@@ -179,10 +177,9 @@ pub async fn conversation_events(
 pub async fn answer_request(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     form.only(&["answer"])?;
     let accept = parse_answer(form.get("answer"))?;
     messages::answer_request(&state.app, &viewer, id, accept).await?;
@@ -221,9 +218,8 @@ pub async fn show_report(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     Ok(render(
         StatusCode::OK,
         &report_page(&state, &viewer, &ctx, id, FormView::default()).await?,
@@ -235,10 +231,9 @@ pub async fn report(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let chosen: Vec<&str> = form.all("message");
     let result = async {
         form.only(&["message", "reason"])?;
@@ -319,10 +314,9 @@ pub async fn resolve_report(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["resolution"])?;
         messages::resolve_report(&state.app, &viewer, id, form.get("resolution")).await

@@ -5,11 +5,12 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::forms::FormData;
+use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
 use crate::pages::community::after_post;
-use crate::pages::{form_outcome, parse_id, render};
+use crate::pages::{form_outcome, render};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use mutual_app::community::milestones;
@@ -40,9 +41,8 @@ pub async fn show_share(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let milestone = milestones::shareable(&state.app, &viewer, id).await?;
     let form = FormView::default().keep("body", &milestones::default_words(&milestone));
     Ok(render(
@@ -56,10 +56,9 @@ pub async fn share(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(FIELDS)?;
         let mut errors = Vec::new();

@@ -22,7 +22,7 @@ pub mod standing;
 
 use crate::AppState;
 use crate::auth::session_cookie_name;
-use crate::error::{PageError, message_page};
+use crate::error::PageError;
 use askama::Template;
 use axum::extract::RawQuery;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -54,13 +54,9 @@ pub(crate) async fn form_outcome<P: Template>(
     }
 }
 
-/// The 404 page for any path nothing is registered at.
-pub async fn not_found() -> Response {
-    message_page(
-        StatusCode::NOT_FOUND,
-        "Not found",
-        "There is nothing at this address. It may have moved, or the link may be mistyped.".into(),
-    )
+/// The 404 answer for any path nothing is registered at (the JSON envelope under `/api/`).
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    crate::error::nothing_here(crate::auth::is_api(uri.path()))
 }
 
 /// An id from the path; anything that is not one is simply not found.

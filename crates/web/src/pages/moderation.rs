@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::forms::FormData;
+use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
 use crate::pages::{form_outcome, parse_id, query_param, render};
 use askama::Template;
@@ -61,10 +62,9 @@ pub async fn decide(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["action", "reason", "space", "body", "days", "back"])?;
         let decision = Decision::parse(
@@ -129,9 +129,9 @@ pub async fn show_history(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    let page = history_page(&state, &viewer, &ctx, parse_id(&id)?, None).await?;
+    let page = history_page(&state, &viewer, &ctx, id, None).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -140,10 +140,9 @@ pub async fn reveal_author(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     _form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let name = moderation::reveal_author(&state.app, &viewer, id).await?;
     let page = history_page(&state, &viewer, &ctx, id, Some(name)).await?;
     Ok(render(StatusCode::OK, &page))
@@ -207,9 +206,9 @@ pub async fn show_members(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    let page = members_page(&state, &viewer, &ctx, parse_id(&id)?, FormView::default()).await?;
+    let page = members_page(&state, &viewer, &ctx, id, FormView::default()).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -218,10 +217,9 @@ pub async fn admit_member(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["username"])?;
         community::admit(&state.app, &viewer, id, form.get("username")).await
@@ -250,10 +248,10 @@ pub async fn remove_member(
 pub async fn request_to_join(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     _form: FormData,
 ) -> Result<Response, PageError> {
-    community::request_to_join(&state.app, &viewer, parse_id(&id)?).await?;
+    community::request_to_join(&state.app, &viewer, id).await?;
     Ok(Redirect::to("/community?requested=1").into_response())
 }
 

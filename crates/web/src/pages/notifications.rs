@@ -6,10 +6,11 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::forms::FormData;
+use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
-use crate::pages::{form_outcome, parse_id, query_param, render};
+use crate::pages::{form_outcome, query_param, render};
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::AppError;
@@ -50,10 +51,10 @@ pub async fn show_notifications(
 pub async fn open_notification(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     _form: FormData,
 ) -> Result<Response, PageError> {
-    let link = notifications::open(&state.app, &viewer, parse_id(&id)?).await?;
+    let link = notifications::open(&state.app, &viewer, id).await?;
     let link = if crate::auth::is_local_path(&link) {
         link
     } else {

@@ -6,10 +6,11 @@ use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::forms::FormData;
+use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
-use crate::pages::{form_outcome, parse_id, query_param, render};
+use crate::pages::{form_outcome, query_param, render};
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use mutual_app::AppError;
@@ -153,10 +154,9 @@ pub async fn show_alert(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     query: RawQuery,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let mut page = alert_page(
         &state,
         &viewer,
@@ -174,10 +174,9 @@ pub async fn reply(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["body"])?;
         reach_out::respond(&state.app, &viewer, id, form.get("body")).await

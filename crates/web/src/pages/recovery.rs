@@ -6,10 +6,11 @@ use crate::auth::SignedIn;
 use crate::charts::{Series, line_chart};
 use crate::error::PageError;
 use crate::forms::FormData;
+use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
-use crate::pages::{parse_id, query_param, render};
+use crate::pages::{query_param, render};
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::accounts::Viewer;
@@ -251,9 +252,8 @@ pub async fn show_clock(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     Ok(render(
         StatusCode::OK,
         &clock_page(&state, &viewer, &ctx, id, None, None).await?,
@@ -265,10 +265,9 @@ pub async fn update_clock(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let mut errors = Vec::new();
     let (input, view) = clock_input(&form, &mut errors);
     let result = if errors.is_empty() {
@@ -299,10 +298,9 @@ pub async fn reset_clock(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let unknown = form.unknown_fields(&["slip_date", "slip_time", "note"]);
     let result = if unknown.is_empty() {
         recovery::reset_clock(
@@ -336,10 +334,10 @@ pub async fn reset_clock(
 pub async fn delete_clock(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     _form: FormData,
 ) -> Result<Response, PageError> {
-    recovery::delete_clock(&state.app, &viewer, parse_id(&id)?).await?;
+    recovery::delete_clock(&state.app, &viewer, id).await?;
     Ok(Redirect::to("/clocks").into_response())
 }
 
@@ -347,10 +345,10 @@ pub async fn delete_clock(
 pub async fn acknowledge_milestone(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     _form: FormData,
 ) -> Result<Response, PageError> {
-    recovery::acknowledge_milestones(&state.app, &viewer, parse_id(&id)?).await?;
+    recovery::acknowledge_milestones(&state.app, &viewer, id).await?;
     Ok(Redirect::to("/dashboard").into_response())
 }
 

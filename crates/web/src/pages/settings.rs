@@ -5,10 +5,11 @@ use crate::auth::SignedIn;
 use crate::client::Client;
 use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
+use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
 use crate::pages::{query_param, redirect_with_session, render};
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::AppError;
@@ -157,10 +158,10 @@ pub async fn change_password(
 pub async fn end_session(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     _form: FormData,
 ) -> Result<Response, PageError> {
-    let id = SessionId::parse(&id).ok_or(AppError::NotFound)?;
+    let id = SessionId(id);
     accounts::end_session(&state.app, &viewer, id).await?;
     Ok(Redirect::to("/settings?done=session").into_response())
 }

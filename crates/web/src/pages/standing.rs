@@ -7,10 +7,11 @@ use crate::auth::SignedIn;
 use crate::client::Client;
 use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
+use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
-use crate::pages::{form_outcome, parse_id, query_param, render};
+use crate::pages::{form_outcome, query_param, render};
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::AppError;
@@ -89,10 +90,9 @@ pub async fn appeal(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["appeal"])?;
         standing::appeal(&state.app, &viewer, id, form.get("appeal")).await
@@ -296,10 +296,9 @@ pub async fn answer_appeal(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let id = parse_id(&id)?;
     let result = async {
         form.only(&["answer", "outcome"])?;
         let lift = parse_outcome(form.get("outcome"))?;

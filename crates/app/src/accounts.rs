@@ -620,7 +620,47 @@ pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Va
         tables.extend(people);
         tables.extend(notifications);
     }
+    readable(&mut export);
     Ok(export)
+}
+
+/// Puts an export in the forms a person reads, whatever table a value came from: every instant
+/// (a field named `at`, `*_at` or `*_until`, stored as Unix milliseconds) becomes an RFC 3339
+/// time, a duration stored in milliseconds (`*_ms`) becomes seconds (`*_seconds`), and sleep
+/// stored in tenths of an hour (`*_hours_tenths`) becomes hours (`*_hours`).
+fn readable(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) => items.iter_mut().for_each(readable),
+        Value::Object(fields) => {
+            let renamed: Vec<(String, String, Value)> = fields
+                .iter()
+                .filter_map(|(key, value)| {
+                    let number = value.as_i64()?;
+                    if key == "at" || key.ends_with("_at") || key.ends_with("_until") {
+                        let time = Timestamp(number).to_rfc3339();
+                        Some((key.clone(), key.clone(), Value::String(time)))
+                    } else if let Some(stem) = key.strip_suffix("_ms") {
+                        Some((
+                            key.clone(),
+                            format!("{stem}_seconds"),
+                            (number / 1000).into(),
+                        ))
+                    } else {
+                        key.strip_suffix("_tenths").map(|stem| {
+                            (key.clone(), stem.to_owned(), (number as f64 / 10.0).into())
+                        })
+                    }
+                })
+                .collect();
+            for (old, new, value) in renamed {
+                fields.remove(&old);
+                fields.insert(new, value);
+            }
+            fields.values_mut().for_each(readable);
+        }
+        _ => {}
+    }
 }
 
 /// Erases the viewer's account after checking their password: personal data goes at once,
@@ -659,4 +699,30 @@ pub async fn member_named(app: &App, typed: &str) -> Result<Option<UserRecord>, 
     Ok(store::find_user_by_username(&app.db, &canonical)
         .await?
         .filter(|user| user.status != AccountStatus::Deleted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable;
+
+    #[test]
+    fn exports_read_as_times_seconds_and_hours() {
+        let mut export = serde_json::json!({
+            "users": { "created_at": 1_790_000_000_000_i64, "username": "quiet_harbour" },
+            "sessions": [{ "expires_at": 0, "idle_timeout_ms": 1_800_000, "locked_until": 0 }],
+            "checkins": [{ "sleep_hours_tenths": 75, "mood": 3, "at": 1_000 }],
+        });
+        readable(&mut export);
+        assert_eq!(export["users"]["created_at"], "2026-09-21T14:13:20Z");
+        assert_eq!(export["users"]["username"], "quiet_harbour");
+        let session = &export["sessions"][0];
+        assert_eq!(session["expires_at"], "1970-01-01T00:00:00Z");
+        assert_eq!(session["idle_timeout_seconds"], 1_800);
+        assert!(session.get("idle_timeout_ms").is_none());
+        assert_eq!(session["locked_until"], "1970-01-01T00:00:00Z");
+        let checkin = &export["checkins"][0];
+        assert_eq!(checkin["sleep_hours"], 7.5);
+        assert_eq!(checkin["mood"], 3);
+        assert_eq!(checkin["at"], "1970-01-01T00:00:01Z");
+    }
 }

@@ -506,6 +506,31 @@ async fn fill_people_tables(server: &TestServer, name: &str, staff: &str) {
     .await;
 }
 
+/// Fails on any instant left as raw milliseconds or duration left in milliseconds.
+fn assert_readable(value: &Value, place: &str) {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, item)| assert_readable(item, &format!("{place}[{i}]"))),
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                let instant = key == "at" || key.ends_with("_at") || key.ends_with("_until");
+                assert!(
+                    !(instant && item.is_number()),
+                    "{place}.{key} is raw milliseconds: {item}"
+                );
+                assert!(
+                    !key.ends_with("_ms") && !key.ends_with("_tenths"),
+                    "{place}.{key} is not in a readable unit"
+                );
+                assert_readable(item, &format!("{place}.{key}"));
+            }
+        }
+        _ => {}
+    }
+}
+
 both_backends! {
     async fn the_export_covers_every_table_that_holds_member_data(database) {
         let sink = crate::mail_sink::SmtpSink::start().await;
@@ -535,6 +560,14 @@ both_backends! {
             assert_eq!(export["users"]["id"], user.id.to_string());
             assert_eq!(export["users"]["username"], name);
             assert!(export["users"].get("password_hash").is_none(), "no password hash in the export");
+            let columns = server.app.db.schema_columns().await.unwrap();
+            for column in &columns["users"] {
+                // The hash is a secret; the lower-cased pseudonym is the pseudonym again.
+                if column != "password_hash" && column != "username_lower" {
+                    assert!(export["users"].get(column).is_some(), "{name}: the export lacks users.{column}");
+                }
+            }
+            assert_readable(&export, "export");
             let references = server.app.db.columns_referencing_users().await.unwrap();
             assert!(!references.is_empty());
             for (table, column) in references {

@@ -199,7 +199,50 @@ pub async fn show_me(SignedIn(viewer): SignedIn) -> Response {
     .into_response()
 }
 
-/// `GET /api/v1/me/export`
+/// The member's export: every table that holds their data, each a list of rows, times as
+/// RFC 3339, durations in seconds.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)] // describes the document `accounts::export_my_data` builds
+struct ExportResponse {
+    /// `mutual-export/1`.
+    #[schema(example = "mutual-export/1")]
+    format: String,
+    #[schema(format = DateTime)]
+    exported_at: String,
+    /// The account: pseudonym, e-mail, role, status, time zone, when it was made and changed.
+    users: ExportedAccount,
+    /// Every other table holding the member's data (sessions, audit_log, clocks, checkins,
+    /// posts, messages, ...), each a list of rows.
+    #[serde(flatten)]
+    tables: std::collections::BTreeMap<
+        String,
+        Vec<std::collections::BTreeMap<String, serde_json::Value>>,
+    >,
+}
+
+/// The account's own row, less its password hash.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)] // describes the document `accounts::export_my_data` builds
+struct ExportedAccount {
+    id: uuid::Uuid,
+    username: String,
+    email: Option<String>,
+    role: mutual_domain::permissions::Role,
+    status: mutual_domain::accounts::AccountStatus,
+    status_reason: Option<String>,
+    time_zone: Option<String>,
+    #[schema(format = DateTime)]
+    created_at: String,
+    #[schema(format = DateTime)]
+    updated_at: String,
+}
+
+/// Everything stored about the signed-in member
+///
+/// A download of every table holding the member's data, keyed by table name (the same file as
+/// the settings page's export). Asking for it is written to the member's audit log.
+#[utoipa::path(get, path = "/api/v1/me/export", tag = "accounts",
+    responses((status = 200, description = "The export, keyed by table name", body = ExportResponse)))]
 pub async fn export_me(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
@@ -214,5 +257,5 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .api(Anyone, routes!(create_session))
         .api(Member, routes!(delete_current_session))
         .api(Member, routes!(show_me))
-        .get("/api/v1/me/export", Member, export_me)
+        .api(Member, routes!(export_me))
 }

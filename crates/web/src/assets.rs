@@ -10,7 +10,7 @@ pub async fn stylesheet() -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/css; charset=utf-8"),
     );
-    response
+    cacheable(response)
 }
 
 /// `GET /static/mutual.js`
@@ -19,6 +19,15 @@ pub async fn script() -> Response {
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    cacheable(response)
+}
+
+/// Assets are the same for everyone: caches may keep them for an hour (pages are `no-store`).
+fn cacheable(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
     );
     response
 }

@@ -53,13 +53,11 @@ pub fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
-/// Applies the route table. Unmatched paths pass through to the 404 fallback; `OPTIONS` is
-/// answered with the path's methods, and a method the path does not serve with 405.
-pub async fn authorize(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+/// The route table's gate. Unmatched paths pass through to the 404 fallback; `OPTIONS` is
+/// answered with the path's methods, and a method the path does not serve with 405. Page routes
+/// that are not public get their CSRF token (the cookie set when it is new); then the access
+/// rule is applied.
+pub async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let Some(matched) = request.extensions().get::<MatchedPath>().cloned() else {
         request.extensions_mut().insert(ViewerContext(None));
         return next.run(request).await;
@@ -122,7 +120,16 @@ pub async fn authorize(
         return Redirect::to(&login_url(&next_path)).into_response();
     }
     request.extensions_mut().insert(ViewerContext(viewer));
-    next.run(request).await
+    if access == Access::Public || api {
+        return next.run(request).await;
+    }
+    let (token, fresh) = crate::csrf::token_for(request.headers());
+    request.extensions_mut().insert(token.clone());
+    let mut response = next.run(request).await;
+    if fresh {
+        crate::csrf::set_cookie(&mut response, &token);
+    }
+    response
 }
 
 /// The login page, returning to `next` afterwards when that is a local path.

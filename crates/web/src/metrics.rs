@@ -1,6 +1,7 @@
 //! Request counts and latency by route pattern, in Prometheus' text format. Labels are
 //! route patterns, methods and status codes only: never paths, ids or anything personal.
 
+use axum::http::Method;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
@@ -21,20 +22,33 @@ struct Series {
 /// The server's request metrics.
 #[derive(Default)]
 pub struct Metrics {
-    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    /// Route pattern → (method, status) → series: a request already seen allocates nothing.
+    series: Mutex<BTreeMap<String, Vec<(Method, u16, Series)>>>,
 }
 
 impl Metrics {
     /// Counts one finished request.
-    pub fn record(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+    pub fn record(&self, method: &Method, route: &str, status: u16, elapsed: Duration) {
         let seconds = elapsed.as_secs_f64();
         let mut series = self
             .series
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let entry = series
-            .entry((method.to_owned(), route.to_owned(), status))
-            .or_default();
+        if !series.contains_key(route) {
+            series.insert(route.to_owned(), Vec::new());
+        }
+        let by_outcome = series.get_mut(route).expect("inserted above");
+        let at = match by_outcome
+            .iter()
+            .position(|(m, s, _)| m == method && *s == status)
+        {
+            Some(at) => at,
+            None => {
+                by_outcome.push((method.clone(), status, Series::default()));
+                by_outcome.len() - 1
+            }
+        };
+        let entry = &mut by_outcome[at].2;
         entry.count += 1;
         entry.sum_seconds += seconds;
         for (bucket, bound) in entry.buckets.iter_mut().zip(BUCKETS) {
@@ -53,7 +67,15 @@ impl Metrics {
         let mut out = String::new();
         out.push_str("# HELP mutual_http_requests_total HTTP requests by route pattern, method and status.\n");
         out.push_str("# TYPE mutual_http_requests_total counter\n");
-        for ((method, route, status), s) in series.iter() {
+        let flat: Vec<(&str, &str, u16, &Series)> = series
+            .iter()
+            .flat_map(|(route, outcomes)| {
+                outcomes
+                    .iter()
+                    .map(move |(method, status, s)| (method.as_str(), route.as_str(), *status, s))
+            })
+            .collect();
+        for &(method, route, status, s) in &flat {
             let _ = writeln!(
                 out,
                 "mutual_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {}",
@@ -64,7 +86,7 @@ impl Metrics {
         out.push_str("# HELP mutual_http_request_duration_seconds HTTP request latency by route pattern and method.\n");
         out.push_str("# TYPE mutual_http_request_duration_seconds histogram\n");
         let mut by_route: BTreeMap<(&str, &str), Series> = BTreeMap::new();
-        for ((method, route, _), s) in series.iter() {
+        for &(method, route, _, s) in &flat {
             let merged = by_route.entry((method, route)).or_default();
             merged.count += s.count;
             merged.sum_seconds += s.sum_seconds;
@@ -114,9 +136,9 @@ mod tests {
     #[test]
     fn counts_and_buckets_accumulate_per_route() {
         let metrics = Metrics::default();
-        metrics.record("GET", "/healthz", 200, Duration::from_millis(2));
-        metrics.record("GET", "/healthz", 200, Duration::from_millis(200));
-        metrics.record("GET", "/healthz", 503, Duration::from_millis(1));
+        metrics.record(&Method::GET, "/healthz", 200, Duration::from_millis(2));
+        metrics.record(&Method::GET, "/healthz", 200, Duration::from_millis(200));
+        metrics.record(&Method::GET, "/healthz", 503, Duration::from_millis(1));
         let text = metrics.render();
         assert!(text.contains(
             "mutual_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"

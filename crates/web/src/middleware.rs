@@ -1,13 +1,18 @@
-//! The middleware stack every request passes through, outermost first: request id, tracing
-//! and metrics; security headers; the timeout; the CSRF cookie; authorization.
+//! The middleware stack every request passes through, outermost first: request id, security
+//! headers, the request's frame (tracing, metrics, timeout, the text rule for addresses), and
+//! the route table's gate (methods, CSRF cookie, authorization).
 
-use crate::{AppState, auth, csrf};
+use crate::{AppState, auth};
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::middleware::{Next, from_fn_with_state};
 use axum::response::Response;
 use std::time::Instant;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tracing::Instrument;
 
 tokio::task_local! {
@@ -22,99 +27,109 @@ pub fn request_id() -> String {
         .unwrap_or_else(|_| "-".into())
 }
 
-/// Wraps the routes in the middleware stack.
-pub(crate) fn apply(routes: Router<AppState>, state: AppState) -> Router<AppState> {
-    routes
-        .layer(from_fn_with_state(state.clone(), auth::authorize))
-        .layer(from_fn_with_state(state.clone(), csrf::ensure_cookie))
-        .layer(from_fn_with_state(state.clone(), timeout))
-        .layer(from_fn(refuse_control_characters))
-        .layer(from_fn(security_headers))
-        .layer(from_fn_with_state(state, observe))
-}
-
-/// Gives the request an id, a tracing span named by its route pattern (never its raw path,
-/// which can hold tokens), and records its outcome in the metrics.
-async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let id = uuid::Uuid::now_v7().simple().to_string();
-    let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let span = tracing::info_span!("request", id = %id, method = %method, route = %route);
-    let mut response = REQUEST_ID
-        .scope(id.clone(), next.run(request))
-        .instrument(span.clone())
-        .await;
-    let elapsed = started.elapsed();
-    let status = response.status();
-    span.in_scope(|| {
-        if status.is_server_error() {
-            tracing::warn!(
-                status = status.as_u16(),
-                ms = elapsed.as_millis() as u64,
-                "request failed"
-            );
-        } else {
-            tracing::info!(
-                status = status.as_u16(),
-                ms = elapsed.as_millis() as u64,
-                "request"
-            );
-        }
-    });
-    state
-        .metrics
-        .record(method.as_str(), &route, status.as_u16(), elapsed);
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert("x-request-id", value);
-    }
-    response
-}
-
 /// The Content-Security-Policy: nothing from any other origin, no framing, no inline code.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
      style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-async fn security_headers(request: Request, next: Next) -> Response {
-    let is_static = request.uri().path().starts_with("/static/");
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
-        headers.insert(name, HeaderValue::from_static(value));
+/// Wraps the routes in the middleware stack. Ecosystem layers (tower-http) set the request id
+/// and the security headers; our own two are the request's frame (span, metrics, timeout, the
+/// text rule for addresses) and the route table's gate (methods, CSRF cookie, authorization).
+/// Compression is left to the reverse proxy: compressing pages that carry a CSRF token beside
+/// text an attacker can influence invites BREACH, and costs CPU the small servers lack.
+pub(crate) fn apply(routes: Router<AppState>, state: AppState) -> Router<AppState> {
+    let header = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
-    set(
-        headers,
-        header::CONTENT_SECURITY_POLICY,
-        CONTENT_SECURITY_POLICY,
-    );
-    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(headers, header::REFERRER_POLICY, "no-referrer");
-    set(headers, header::X_FRAME_OPTIONS, "DENY");
-    set(
-        headers,
-        HeaderName::from_static("cross-origin-opener-policy"),
-        "same-origin",
-    );
-    // Same-origin unless the handler opened a public feed to other sites.
-    headers
-        .entry(HeaderName::from_static("cross-origin-resource-policy"))
-        .or_insert(HeaderValue::from_static("same-origin"));
-    set(
-        headers,
-        HeaderName::from_static("permissions-policy"),
-        "camera=(), microphone=(), geolocation=(self), interest-cohort=()",
-    );
-    // Pages may show private data: never store them anywhere. Static assets may be cached.
-    let cache = if is_static {
-        "public, max-age=3600"
+    let headers = tower::ServiceBuilder::new()
+        .layer(header(
+            header::CONTENT_SECURITY_POLICY,
+            CONTENT_SECURITY_POLICY,
+        ))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ))
+        .layer(header(
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(self), interest-cohort=()",
+        ))
+        // Same-origin unless the handler opened a public feed to other sites.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("cross-origin-resource-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        // Pages may show private data: never stored anywhere, unless the handler says (assets).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    routes
+        .layer(from_fn_with_state(state.clone(), auth::gate))
+        .layer(from_fn_with_state(state, frame))
+        .layer(headers)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(TimeOrderedId))
+}
+
+/// Request ids: UUIDv7 in simple form, so they sort by time in the logs.
+#[derive(Clone, Copy)]
+struct TimeOrderedId;
+
+impl MakeRequestId for TimeOrderedId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}
+
+/// The frame of every request: its id for error pages, a tracing span named by its route
+/// pattern (never its raw path, which can hold tokens), the text rule for its address, the
+/// timeout, and its outcome in the metrics.
+async fn frame(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    let method = request.method().clone();
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let route_name = route.as_ref().map_or("unmatched", |p| p.as_str());
+    let span = tracing::info_span!("request", id = %id, method = %method, route = %route_name);
+    let api = auth::is_api(request.uri().path());
+    let response = if has_encoded_control_character(request.uri()) {
+        control_character_refusal(api)
     } else {
-        "no-store"
+        let handled = REQUEST_ID
+            .scope(
+                id,
+                tokio::time::timeout(state.web.request_timeout, next.run(request)),
+            )
+            .instrument(span.clone())
+            .await;
+        handled.unwrap_or_else(|_| {
+            span.in_scope(|| tracing::warn!("request timed out"));
+            timed_out(api)
+        })
     };
-    set(headers, header::CACHE_CONTROL, cache);
+    let elapsed = started.elapsed();
+    let status = response.status();
+    span.in_scope(|| {
+        let ms = elapsed.as_millis() as u64;
+        if status.is_server_error() {
+            tracing::warn!(status = status.as_u16(), ms, "request failed");
+        } else {
+            tracing::info!(status = status.as_u16(), ms, "request");
+        }
+    });
+    state
+        .metrics
+        .record(&method, route_name, status.as_u16(), elapsed);
     response
 }
 
@@ -150,14 +165,11 @@ fn has_encoded_control_character(uri: &axum::http::Uri) -> bool {
         .all(mutual_domain::text::is_allowed)
 }
 
-/// Refuses an address carrying a control character before any handler or database sees it.
-async fn refuse_control_characters(request: Request, next: Next) -> Response {
-    if !has_encoded_control_character(request.uri()) {
-        return next.run(request).await;
-    }
+/// The 400 for an address carrying a control character, before any handler or database sees it.
+fn control_character_refusal(api: bool) -> Response {
     let message = "The address holds an invisible control character that cannot be used; \
                    please remove it.";
-    if crate::auth::is_api(request.uri().path()) {
+    if api {
         crate::error::envelope(StatusCode::BAD_REQUEST, "bad_request", message)
     } else {
         crate::error::message_page(
@@ -168,28 +180,22 @@ async fn refuse_control_characters(request: Request, next: Next) -> Response {
     }
 }
 
-async fn timeout(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let api = crate::auth::is_api(request.uri().path());
-    match tokio::time::timeout(state.web.request_timeout, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            tracing::warn!("request timed out");
-            let message = "The server took too long to answer. Please try again.";
-            let mut response = if api {
-                crate::error::envelope(StatusCode::SERVICE_UNAVAILABLE, "timeout", message)
-            } else {
-                crate::error::message_page(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Temporarily unavailable",
-                    message.into(),
-                )
-            };
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-            response
-        }
-    }
+/// The 503 for a request that took longer than `server.request_timeout_seconds`.
+fn timed_out(api: bool) -> Response {
+    let message = "The server took too long to answer. Please try again.";
+    let mut response = if api {
+        crate::error::envelope(StatusCode::SERVICE_UNAVAILABLE, "timeout", message)
+    } else {
+        crate::error::message_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Temporarily unavailable",
+            message.into(),
+        )
+    };
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    response
 }
 
 #[cfg(test)]

@@ -184,6 +184,8 @@ for backend in $BACKENDS; do
     name="$backend-$role"
     run_dir="$WORK/run-$name"
     mkdir -p "$run_dir"
+    events="$run_dir/events.ndjson"
+    [[ "${MUTUAL_SCHEMATHESIS_KEEP_NDJSON:-}" == 1 ]] && events="$REPORTS/events-$name.ndjson"
     echo
     echo "== $name: schemathesis as ${user[$role]} ($role), $EXAMPLES examples per operation, seed $SEED"
     before="$(served_requests "$log")"
@@ -204,13 +206,12 @@ for backend in $BACKENDS; do
       --no-color \
       --report junit,ndjson \
       --report-junit-path "$REPORTS/junit-$name.xml" \
-      --report-ndjson-path "$run_dir/events.ndjson") | tee "$REPORTS/schemathesis-$name.log" || rc=$?
+      --report-ndjson-path "$events") | tee "$REPORTS/schemathesis-$name.log" || rc=$?
     elapsed=$((SECONDS - started))
     echo
     echo "== $name: schemathesis exited $rc after ${elapsed}s"
-    summary="$(summarise "$run_dir/events.ndjson" "$log" "$before")" || summary="requests: unknown (no events recorded)"
+    summary="$(summarise "$events" "$log" "$before")" || summary="requests: unknown (no events recorded)"
     echo "$summary"
-    [[ "${MUTUAL_SCHEMATHESIS_KEEP_NDJSON:-}" == 1 ]] && cp "$run_dir/events.ndjson" "$REPORTS/events-$name.ndjson"
     kill -0 "$SERVER" 2>/dev/null || { echo "the server died during the run; its log ends:" >&2; tail -n 40 "$log" >&2; rc=1; }
     RESULTS+=("$(printf '%-20s exit %-3s %4ss  %s; %s' "$name" "$rc" "$elapsed" \
       "$(sed -n 1p <<<"$summary")" "$(sed -n 3p <<<"$summary")")")

@@ -19,11 +19,14 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
+/// The series of one (method, status) of a route.
+type Outcome = (Method, u16, Series);
+
 /// The server's request metrics.
 #[derive(Default)]
 pub struct Metrics {
-    /// Route pattern → (method, status) → series: a request already seen allocates nothing.
-    series: Mutex<BTreeMap<String, Vec<(Method, u16, Series)>>>,
+    /// Route pattern → its outcomes: a request already seen allocates nothing.
+    series: Mutex<BTreeMap<String, Vec<Outcome>>>,
 }
 
 impl Metrics {

@@ -42,6 +42,12 @@ pub enum Command {
     Migrate,
     /// Print the effective settings (secrets redacted), then exit.
     CheckConfig,
+    /// Print the API's OpenAPI 3.1 document (as served at /api/v1/openapi.json), then exit.
+    Openapi {
+        /// Print the README's API reference table instead.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Administration from the command line.
     Admin {
         #[command(subcommand)]
@@ -112,6 +118,14 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
     match cli.command {
         Command::CheckConfig => {
             print!("{}", config.to_redacted_toml());
+            Ok(0)
+        }
+        Command::Openapi { markdown } => {
+            if markdown {
+                print!("{}", mutual_web::api_reference_markdown());
+            } else {
+                println!("{:#}", mutual_web::openapi_document());
+            }
             Ok(0)
         }
         Command::Migrate => {

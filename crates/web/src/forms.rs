@@ -244,23 +244,72 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
         if let Some(problem) = control_character_in_json(&body) {
             return Err(problem);
         }
-        serde_json::from_slice(&body).map(ApiJson).map_err(|error| {
-            let status = if error.is_syntax() || error.is_eof() {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
+        parse_json(&body).map(ApiJson)
+    }
+}
+
+/// The typed value of a JSON body, read as JSON Schema reads JSON: `5.0` is the integer 5.
+/// A body that is not JSON is a 400; a field of the wrong type, missing or unknown is a 422
+/// naming the field (its path, such as `risk.sleep`).
+fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let error = match serde_path_to_error::deserialize::<_, T>(&mut reader) {
+        Ok(value) => {
+            return match reader.end() {
+                Ok(()) => Ok(value),
+                Err(_) => Err(envelope(
+                    StatusCode::BAD_REQUEST,
+                    "malformed_json",
+                    "The body holds more after its JSON object; send one object.",
+                )),
             };
-            let code = if status == StatusCode::BAD_REQUEST {
-                "malformed_json"
-            } else {
-                "invalid"
-            };
-            envelope(
-                status,
-                code,
-                &format!("The JSON body was not accepted: {error}."),
-            )
-        })
+        }
+        Err(error) => error,
+    };
+    if error.inner().is_syntax() || error.inner().is_eof() {
+        return Err(envelope(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            &format!("The body is not valid JSON: {}.", error.inner()),
+        ));
+    }
+    // A whole number written with a fraction (5.0) is still a whole number.
+    if error.inner().to_string().contains("floating point")
+        && let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body)
+    {
+        whole_numbers(&mut value);
+        if let Ok(typed) = serde_path_to_error::deserialize::<_, T>(value) {
+            return Ok(typed);
+        }
+    }
+    let path = error.path().to_string();
+    let field = if path == "." { "body".to_owned() } else { path };
+    let message = error.inner().to_string();
+    // serde's messages end with " at line 1 column 12": the field name says where.
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_owned();
+    Err(crate::error::ApiError(mutual_app::AppError::field(field, message)).into_response())
+}
+
+/// Turns floats with no fraction (within the exactly representable range) into integers.
+fn whole_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64()
+                && number.is_f64()
+                && float.fract() == 0.0
+                && float.abs() < 9_007_199_254_740_992.0
+            {
+                *value = Value::from(float as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers),
+        _ => {}
     }
 }
 

@@ -19,6 +19,7 @@ mod ops;
 mod pages;
 pub mod routes;
 
+pub use api::openapi::{reference_markdown as api_reference_markdown, served as openapi_document};
 pub use routes::{RoutePolicy, RouteTable, route_table};
 
 use axum::Router;

@@ -77,7 +77,11 @@ pub(crate) fn complete(operation: &mut Operation, access: Access, path: &str) {
     let has_body = operation.request_body.is_some();
     let needs_session = !matches!(access, Access::Public | Access::Anyone);
     let errors = [
-        ("400", has_body, "The body is not valid JSON, or is empty"),
+        (
+            "400",
+            true,
+            "The body is not valid JSON or is empty, or the address holds a control character",
+        ),
         (
             "401",
             needs_session,
@@ -137,4 +141,90 @@ pub(crate) fn error_response(description: &str) -> RefOr<utoipa::openapi::Respon
         )
         .build()
         .into()
+}
+
+/// The one text rule (`mutual_domain::text::is_allowed`) as a JSON Schema `pattern`, built from
+/// the rule itself so the two cannot disagree: every string a client sends must match it.
+pub(crate) fn text_pattern() -> String {
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for code in 0..=0xFFFF_u32 {
+        let Some(c) = char::from_u32(code) else {
+            continue;
+        };
+        if mutual_domain::text::is_allowed(c) {
+            continue;
+        }
+        match ranges.last_mut() {
+            Some((_, end)) if *end + 1 == code => *end = code,
+            _ => ranges.push((code, code)),
+        }
+    }
+    let class: String = ranges
+        .iter()
+        .map(|&(start, end)| {
+            if start == end {
+                format!("\\x{start:02X}")
+            } else {
+                format!("\\x{start:02X}-\\x{end:02X}")
+            }
+        })
+        .collect();
+    format!("^[^{class}]*$")
+}
+
+/// Adds the text rule's pattern to every free-text string schema in `value` (a whole document):
+/// strings with no `enum`, no `pattern` of their own and no machine format (ids, dates, times).
+pub(crate) fn add_text_rule(value: &mut serde_json::Value, pattern: &str) {
+    use serde_json::Value;
+    match value {
+        Value::Object(fields) => {
+            let is_string = match fields.get("type") {
+                Some(Value::String(t)) => t == "string",
+                Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+                _ => false,
+            };
+            let machine_format = matches!(
+                fields.get("format").and_then(Value::as_str),
+                Some("uuid" | "date" | "date-time" | "time")
+            );
+            if is_string
+                && !machine_format
+                && !fields.contains_key("enum")
+                && !fields.contains_key("pattern")
+            {
+                fields.insert("pattern".into(), Value::String(pattern.to_owned()));
+            }
+            fields
+                .values_mut()
+                .for_each(|inner| add_text_rule(inner, pattern));
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|inner| add_text_rule(inner, pattern)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_pattern_is_the_domain_rule() {
+        assert_eq!(
+            text_pattern(),
+            "^[^\\x00-\\x08\\x0B-\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+        );
+        let mut schema = serde_json::json!({ "properties": {
+            "label": { "type": "string" },
+            "note": { "type": ["string", "null"] },
+            "id": { "type": "string", "format": "uuid" },
+            "kind": { "type": "string", "enum": ["a"] },
+        }});
+        add_text_rule(&mut schema, "P");
+        assert_eq!(schema["properties"]["label"]["pattern"], "P");
+        assert_eq!(schema["properties"]["note"]["pattern"], "P");
+        assert!(schema["properties"]["id"].get("pattern").is_none());
+        assert!(schema["properties"]["kind"].get("pattern").is_none());
+    }
 }

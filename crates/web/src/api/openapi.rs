@@ -9,6 +9,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use mutual_domain::permissions::Access;
 use serde_json::{Value, json};
 use std::sync::LazyLock;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -785,7 +786,73 @@ fn document(generated: OpenApi) -> Value {
         &LEGACY["components"]["schemas"],
         1,
     );
+    crate::api::contract::add_text_rule(&mut document, &crate::api::contract::text_pattern());
+    add_links(&mut document);
     document
+}
+
+/// Create-then-use, as OpenAPI links: the operation whose answer (status) holds a field (a JSON
+/// pointer into the body) that another operation takes as its path parameter `id`, so that a
+/// client, or a stateful tester, can follow from one to the other.
+const LINKS: &[(&str, &str, &str, &str)] = &[
+    ("create_clock", "201", "/id", "update_clock"),
+    ("create_clock", "201", "/id", "reset_clock"),
+    ("create_clock", "201", "/id", "share_milestone"),
+    ("create_clock", "201", "/id", "delete_clock"),
+    ("create_group", "201", "/id", "show_group"),
+    ("create_group", "201", "/id", "update_group"),
+    ("create_group", "201", "/id", "create_meeting"),
+    ("create_meeting", "201", "/id", "show_meeting"),
+    ("create_meeting", "201", "/id", "update_meeting"),
+    ("create_meeting", "201", "/id", "show_history"),
+    ("create_meeting", "201", "/id", "suggest_change"),
+    ("create_meeting", "201", "/id", "save_meeting"),
+    ("log_attendance", "201", "/id", "delete_attendance"),
+    ("create_thread", "201", "/thread_id", "show_thread"),
+    ("create_thread", "201", "/thread_id", "create_reply"),
+    ("create_thread", "201", "/post_id", "flag_post"),
+    ("create_thread", "201", "/post_id", "react"),
+    ("create_reply", "201", "/post_id", "flag_post"),
+    ("create_reply", "201", "/post_id", "react"),
+    ("start_conversation", "201", "/id", "show_conversation"),
+    ("start_conversation", "201", "/id", "send_message"),
+    ("create_circle", "201", "/id", "show_circle"),
+    ("create_circle", "201", "/id", "invite"),
+    ("create_circle", "201", "/id", "update_sharing"),
+    ("create_circle", "201", "/id", "write_note"),
+    ("reach_out", "201", "/id", "show_alert"),
+    ("reach_out", "201", "/id", "reply_to_alert"),
+];
+
+/// Each operation's (path, method) by its operation id.
+fn operations_by_id(document: &Value) -> std::collections::HashMap<String, (String, String)> {
+    let mut found = std::collections::HashMap::new();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            if let Some(id) = operation["operationId"].as_str() {
+                found.insert(id.to_owned(), (path.clone(), method.clone()));
+            }
+        }
+    }
+    found
+}
+
+/// Adds [`LINKS`] to the answers they start from (only where both operations are documented).
+fn add_links(document: &mut Value) {
+    let operations = operations_by_id(document);
+    for (from, status, pointer, to) in LINKS {
+        let (Some((path, method)), Some(_)) = (operations.get(*from), operations.get(*to)) else {
+            continue;
+        };
+        let response = &mut document["paths"][path][method]["responses"][*status];
+        if !response.is_object() {
+            continue;
+        }
+        response["links"][*to] = json!({
+            "operationId": to,
+            "parameters": { "id": format!("$response.body#{pointer}") },
+        });
+    }
 }
 
 /// Adds what `extra` has and `base` lacks, `depth` levels of objects deep.
@@ -807,6 +874,47 @@ fn merge_missing(base: &mut Value, extra: &Value, depth: usize) {
 /// The served document as bytes, made once at start-up.
 pub(crate) fn serialise(generated: OpenApi) -> Bytes {
     Bytes::from(serde_json::to_vec(&document(generated)).unwrap_or_default())
+}
+
+/// The document as a client sees it at `/api/v1/openapi.json` (for `mutual openapi`).
+pub fn served() -> Value {
+    document(crate::routes::build().openapi)
+}
+
+/// The API reference for the README: one line per operation, with who may call it and the
+/// operation's summary, in path order. A test keeps the README's copy equal to it.
+pub fn reference_markdown() -> String {
+    let built = crate::routes::build();
+    let document = document(built.openapi);
+    let mut lines = vec![
+        "| method | path | who | what |".to_owned(),
+        "|---|---|---|---|".to_owned(),
+    ];
+    let mut routes: Vec<_> = built
+        .table
+        .routes()
+        .iter()
+        .filter(|route| route.path.starts_with("/api/"))
+        .collect();
+    routes.sort_by(|a, b| (&a.path, a.method.as_str()).cmp(&(&b.path, b.method.as_str())));
+    for route in routes {
+        let method = route.method.as_str().to_lowercase();
+        let summary = document["paths"][&route.path][&method]["summary"]
+            .as_str()
+            .unwrap_or("")
+            .replace('|', "\\|");
+        let who = match route.access {
+            Access::Public | Access::Anyone => "anyone",
+            Access::Member => "member",
+            Access::Moderator => "moderator",
+            Access::Admin => "admin",
+        };
+        lines.push(format!(
+            "| {} | `{}` | {who} | {summary} |",
+            route.method, route.path
+        ));
+    }
+    lines.join("\n") + "\n"
 }
 
 /// `GET /api/v1/openapi.json`
@@ -863,5 +971,65 @@ mod tests {
             let name: String = piece.chars().take_while(|c| c.is_alphanumeric()).collect();
             assert!(schemas.contains_key(&name), "missing schema {name}");
         }
+    }
+
+    #[test]
+    fn every_link_joins_two_documented_operations_through_a_field_the_answer_has() {
+        let document = served_document();
+        let operations = operations_by_id(&document);
+        for (from, status, pointer, to) in LINKS {
+            let (path, method) = operations
+                .get(*from)
+                .unwrap_or_else(|| panic!("no operation {from}"));
+            let (to_path, _) = operations
+                .get(*to)
+                .unwrap_or_else(|| panic!("no operation {to}"));
+            assert!(to_path.contains("{id}"), "{to} takes no id");
+            let response = &document["paths"][path][method]["responses"][*status];
+            assert!(
+                response["links"][*to].is_object(),
+                "{from} {status} has no link to {to}"
+            );
+            let schema = &response["content"]["application/json"]["schema"];
+            let schema = match schema["$ref"].as_str() {
+                Some(reference) => {
+                    &document["components"]["schemas"][reference.rsplit('/').next().unwrap()]
+                }
+                None => schema,
+            };
+            let field = pointer.trim_start_matches('/');
+            assert!(
+                schema["properties"][field].is_object(),
+                "{from}'s {status} answer has no field {field}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_readme_lists_the_api_as_the_document_describes_it() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+        let readme = std::fs::read_to_string(path).unwrap();
+        let (begin, end) = (
+            "<!-- api-reference:begin -->\n",
+            "<!-- api-reference:end -->",
+        );
+        let start = readme
+            .find(begin)
+            .expect("the README marks its API reference")
+            + begin.len();
+        let stop = readme
+            .find(end)
+            .expect("the README marks the end of its API reference");
+        let generated = reference_markdown();
+        if std::env::var_os("MUTUAL_UPDATE_README").is_some() {
+            let updated = format!("{}{generated}{}", &readme[..start], &readme[stop..]);
+            std::fs::write(path, updated).unwrap();
+            return;
+        }
+        assert!(
+            readme[start..stop] == generated,
+            "the README's API reference is out of date: run \
+             `MUTUAL_UPDATE_README=1 cargo test --workspace --lib readme` and commit README.md"
+        );
     }
 }

@@ -45,6 +45,7 @@ impl Default for Thresholds {
 
 /// A warning-sign rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     HighCravings,

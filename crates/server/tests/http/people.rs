@@ -415,6 +415,21 @@ async fn approved_mentor(
         "topics": ["early recovery"], "capacity": capacity, "about": "Glad to walk with you.",
         "agreed_to_code_of_conduct": true,
     });
+    let mut unagreed = profile.clone();
+    unagreed["agreed_to_code_of_conduct"] = json!(false);
+    let (status, body) = send(
+        server,
+        Method::PUT,
+        "/api/v1/mentors/profile",
+        Some(&token),
+        Some(unagreed),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body["error"]["fields"][0]["field"], "agreed_to_code_of_conduct",
+        "named as sent: {body}"
+    );
     let (status, body) = send(
         server,
         Method::PUT,
@@ -425,6 +440,19 @@ async fn approved_mentor(
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "pending");
+    let offers = get(server, moderator, "/api/v1/moderation/mentors").await;
+    let offered = offers["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["username"] == name)
+        .unwrap();
+    assert_eq!(
+        offered["programs"],
+        json!(programs),
+        "programme codes, as a list: {offers}"
+    );
+    assert_eq!(offered["time_in_recovery"], "2–5 years");
     let (status, body) = post(
         server,
         moderator,
@@ -546,6 +574,8 @@ both_backends! {
         assert_eq!(status, 200);
         let hers = get(&server, &mia, &format!("/api/v1/mentorships/{id}")).await;
         assert_eq!(hers["my_notes"], "mia private words");
+        assert_eq!((hers["role"].as_str(), hers["state"].as_str(), hers["ended_at"].is_null()), (Some("mentor"), Some("active"), true), "{hers}");
+        assert!(hers["answered_at"].as_str().unwrap().ends_with('Z'), "{hers}");
         assert!(!hers.to_string().contains("ana private words"), "{hers}");
         assert_eq!(hers["shares"]["warning_signs"], true);
         let (status, _) = send(&server, Method::GET, &format!("/api/v1/mentorships/{id}"), Some(&ben), None).await;

@@ -50,6 +50,9 @@ both_backends! {
         assert_eq!(reset["total_days"], 10, "7 days before the slip and 3 since");
         assert_eq!(reset["longest_days"], 7);
         assert_eq!(reset["attempts"], 2);
+        let (status, refused) = send(&server, reqwest::Method::POST, &format!("/api/v1/clocks/{id}/reset"), &token, Some(json!({"date": local_date(&server, "UTC", 20)}))).await;
+        assert_eq!(status, 422, "{refused}");
+        assert_eq!(refused["error"]["fields"][0]["field"], "date", "named as sent: {refused}");
 
         for (method, path, body) in [
             (reqwest::Method::PUT, format!("/api/v1/clocks/{id}"), Some(json!({"label": "x", "start_date": start}))),
@@ -116,11 +119,16 @@ both_backends! {
         let path = format!("/api/v1/checkins/{today}");
         let (status, first) = send(&server, reqwest::Method::PUT, &path, &token, Some(checkin(4, 2, 7.5))).await;
         assert_eq!(status, 201, "{first}");
-        assert_eq!(first["sleep_hours_tenths"], 75);
+        assert_eq!(first["sleep_hours"], 7.5, "in the hours sent: {first}");
+        assert_eq!(first["day"], today.as_str());
+        assert!(first.get("user_id").is_none() && first.get("sleep_hours_tenths").is_none(), "{first}");
+        assert!(first["created_at"].as_str().unwrap().ends_with('Z'), "RFC 3339: {first}");
         let (status, second) = send(&server, reqwest::Method::PUT, &path, &token, Some(json!({"mood": 3, "craving": 5, "sleep_hours": 6, "sleep_quality": 2, "triggers": ["stress"], "journal": "long day"}))).await;
         assert_eq!(status, 200, "a second check-in for the day replaces the first: {second}");
         assert_eq!(second["mood"], 3);
-        assert_eq!(second["triggers"], "stress");
+        assert_eq!(second["triggers"], json!(["stress"]));
+        assert_eq!(second["journal"], "long day");
+        assert_eq!(second["gratitude"], Value::Null);
 
         let week_ago = local_date(&server, "UTC", 7);
         assert_eq!(send(&server, reqwest::Method::PUT, &format!("/api/v1/checkins/{week_ago}"), &token, Some(checkin(3, 1, 8.0))).await.0, 201);
@@ -202,7 +210,12 @@ both_backends! {
         assert_eq!(days.len(), 30);
         assert_eq!(days[29]["mood"], 4);
         assert_eq!(days[0]["mood"], Value::Null);
-        assert_eq!(trends["weekly"][0]["risk_score"], 7);
+        assert_eq!(trends["weekly"][0]["scores"]["risk"], 7);
+        let (status, weekly) = send(&server, reqwest::Method::GET, "/api/v1/weekly-checkins", &token, None).await;
+        assert_eq!(status, 200);
+        assert_eq!(weekly[0]["risk"]["cravings"], 3, "the answers as sent: {weekly}");
+        assert_eq!(weekly[0]["scores"], json!({"use_days": 1, "risk": 7, "protective": 18}));
+        assert!(weekly[0].get("user_id").is_none() && weekly[0].get("id").is_none(), "{weekly}");
         assert_eq!(send(&server, reqwest::Method::GET, "/api/v1/trends?days=5", &token, None).await.0, 422);
         assert_eq!(send(&server, reqwest::Method::GET, "/api/v1/trends?days=lots", &token, None).await.0, 422);
 

@@ -224,7 +224,8 @@ both_backends! {
 
         // The defaults: done today and Reach out, so only `checked_in_today` shows.
         let seen = member_in(&server, &ada, &circle, "bea_c").await;
-        assert_eq!(seen, json!({"username": "bea_c", "is_viewer": false, "checked_in_today": false}));
+        assert_eq!(seen, json!({"username": "bea_c", "is_viewer": false, "checked_in_today": false,
+            "streak": null, "milestones": null, "warning_signs": null, "quiet_for_days": null}));
         // Random choices: what Ada sees of Bea is exactly what Bea granted.
         let keys = [("checkin", "checked_in_today"), ("streak", "streak"), ("milestones", "milestones"), ("warning_signs", "warning_signs")];
         let mut seed: u64 = 0x5eed_1234;
@@ -240,9 +241,10 @@ both_backends! {
             assert_eq!(status, 200, "{body}");
             let seen = member_in(&server, &ada, &circle, "bea_c").await;
             for (choice, key) in keys {
-                assert_eq!(seen.get(key).is_some(), chosen.contains(&choice), "{choice} granted: {chosen:?}, seen {seen}");
+                assert_eq!(!seen[key].is_null(), chosen.contains(&choice), "{choice} granted: {chosen:?}, seen {seen}");
             }
-            assert_eq!(seen.as_object().unwrap().len(), 2 + keys.iter().filter(|(c, _)| chosen.contains(c)).count(), "nothing else: {seen}");
+            assert_eq!(seen["quiet_for_days"], Value::Null, "nothing else: {seen}");
+            assert_eq!(seen.as_object().unwrap().len(), 7, "nothing else: {seen}");
         }
         let (status, body) = send(&server, Method::PUT, &format!("/api/v1/circles/{circle}/sharing"), Some(&bea), Some(json!({"share": ["journal"]}))).await;
         assert_eq!(status, 422, "{body}");
@@ -253,7 +255,7 @@ both_backends! {
         let three_days_ago = crate::recovery::local_date(&server, "UTC", 3);
         let (status, body) = send(&server, Method::PUT, &format!("/api/v1/checkins/{three_days_ago}"), Some(&bea), Some(json!({"mood": 3, "craving": 1, "sleep_hours": 7, "sleep_quality": 3}))).await;
         assert_eq!(status, 201, "{body}");
-        assert!(member_in(&server, &ada, &circle, "bea_c").await.get("quiet_for_days").is_none(), "not opted in");
+        assert!(member_in(&server, &ada, &circle, "bea_c").await["quiet_for_days"].is_null(), "not opted in");
         let (status, _) = send(&server, Method::PUT, &format!("/api/v1/circles/{circle}/sharing"), Some(&bea), Some(json!({"share": ["checkin", "streak"], "quiet_days": 2}))).await;
         assert_eq!(status, 200);
         let seen = member_in(&server, &ada, &circle, "bea_c").await;
@@ -639,7 +641,7 @@ both_backends! {
         assert!(!told(notifications(&server, &cy).await), "not with Cy's");
         let seen = member_in(&server, &bea, &circles[0], "ada_w").await;
         assert!(!seen["warning_signs"].as_array().unwrap().is_empty(), "{seen}");
-        assert!(member_in(&server, &cy, &circles[1], "ada_w").await.get("warning_signs").is_none());
+        assert!(member_in(&server, &cy, &circles[1], "ada_w").await["warning_signs"].is_null());
         server.stop().await;
     }
 }

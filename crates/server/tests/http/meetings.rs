@@ -171,7 +171,7 @@ pub(crate) async fn directory(server: &TestServer) -> (String, String) {
         json!({"name": "London Online", "time_zone": "Europe/London", "start_time": "20:00", "end_time": "21:00",
                "recurrence": "weekly", "days": [1], "mode": "online", "conference_url": "https://meet.example/london", "types": ["C"]}),
         json!({"name": "First Saturday Berlin", "time_zone": "Europe/Berlin", "start_time": "10:00", "end_time": "11:30",
-               "recurrence": "monthly", "nth": "1", "days": [6], "mode": "in_person", "address": "Hauptstr. 1", "city": "Berlin",
+               "recurrence": "monthly", "nth": 1, "days": [6], "mode": "in_person", "address": "Hauptstr. 1", "city": "Berlin",
                "latitude": 52.52, "longitude": 13.405, "types": ["O"]}),
     ];
     for meeting in meetings {
@@ -262,7 +262,8 @@ both_backends! {
 
         // Bad parameters are refused with a message each.
         for (query, field) in [("tz=Mars/Olympus", "tz"), ("day=7", "day"), ("after=25:00", "after"), ("near=200,10", "near"),
-                               ("radius_km=-1&near=1,1", "radius_km"), ("limit=0", "limit"), ("mode=teleport", "mode"),
+                               ("radius_km=-1&near=1,1", "radius_km"), ("radius_km=abc", "radius_km"), ("radius_km=100000&near=1,1", "radius_km"),
+                               ("limit=0", "limit"), ("mode=teleport", "mode"),
                                ("starting_within_hours=abc", "starting_within_hours"), ("unknown=1", "form")] {
             let (status, body) = server.api(Method::GET, &format!("/api/v1/meetings?{query}"), None, None).await;
             assert_eq!(status, 422, "{query}");
@@ -297,6 +298,287 @@ both_backends! {
         assert_eq!(page.status, 200);
         assert!(page.body.contains("Why this one"));
         assert!(page.body.contains("Secular Tuesday"));
+        server.stop().await;
+    }
+}
+
+async fn suggested(server: &TestServer, query: &str) -> Vec<String> {
+    let (status, body) = server
+        .api(Method::GET, &format!("/api/v1/finder?{query}"), None, None)
+        .await;
+    assert_eq!(status, 200, "{query}: {body}");
+    let mut names: Vec<String> = body["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["meeting"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+both_backends! {
+    async fn the_finder_takes_a_place_and_refuses_a_bad_distance(database) {
+        let server = TestServer::start(database).await;
+        directory(&server).await;
+        // `near` is one "latitude,longitude" value; the lists are comma-separated.
+        let chicago = "near=41.8781,-87.6298&attend=in_person";
+        assert_eq!(suggested(&server, &format!("{chicago}&radius_km=10")).await, ["Tuesday Night Chicago"], "Evanston is 18 km away");
+        assert_eq!(suggested(&server, chicago).await, ["Evanston Morning", "Tuesday Night Chicago"], "25 km by default");
+        let (_, body) = server.api(Method::GET, &format!("/api/v1/finder?{chicago}&radius_km=10"), None, None).await;
+        let first = &body["suggestions"][0];
+        assert!(first["reasons"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().contains("0.0 km from you")), "{first}");
+        assert_eq!(suggested(&server, "near=41.8781,-87.6298&approach=secular,spiritual&days=1,2&parts=morning,evening").await.len(), 4);
+        let repeated = suggested(&server, "approach=spiritual&approach=secular&days=2&days=1").await;
+        assert!(!repeated.is_empty());
+        assert_eq!(repeated, suggested(&server, "approach=spiritual,secular&days=2,1").await, "repeated or comma-separated");
+
+        // A bad distance is refused, naming it, as a bad place is.
+        for (query, field) in [("radius_km=abc", "radius_km"), ("radius_km=-1", "radius_km"), ("radius_km=0", "radius_km"),
+                               ("radius_km=1e9", "radius_km"), (&format!("{chicago}&radius_km=501"), "radius_km"),
+                               ("radius_km=", "none"), ("near=41.8781", "near"), ("near=91,0", "near")] {
+            let (status, body) = server.api(Method::GET, &format!("/api/v1/finder?{query}"), None, None).await;
+            if field == "none" {
+                assert_eq!(status, 200, "an empty distance is none: {body}");
+                continue;
+            }
+            assert_eq!(status, 422, "{query}: {body}");
+            let fields = body["error"]["fields"].as_array().unwrap();
+            assert!(fields.iter().any(|f| f["field"] == field), "{query}: {body}");
+        }
+        server.stop().await;
+    }
+}
+
+/// Where `value` breaks `schema` (resolved in the served document `doc`): a property that is
+/// not documented, a required one missing, the wrong type, a value outside its enum, a string
+/// not in its format.
+fn schema_problems(
+    doc: &Value,
+    schema: &Value,
+    value: &Value,
+    at: &str,
+    problems: &mut Vec<String>,
+) {
+    if let Some(name) = schema["$ref"].as_str() {
+        let name = name.trim_start_matches("#/components/schemas/");
+        let resolved = &doc["components"]["schemas"][name];
+        assert!(resolved.is_object(), "{at}: no schema {name}");
+        return schema_problems(doc, resolved, value, at, problems);
+    }
+    for combined in ["oneOf", "anyOf"] {
+        if let Some(options) = schema[combined].as_array() {
+            let fits = |option: &Value| {
+                let mut found = Vec::new();
+                schema_problems(doc, option, value, at, &mut found);
+                found.is_empty()
+            };
+            if !options.iter().any(fits) {
+                problems.push(format!("{at}: {value} fits none of its {combined}"));
+            }
+            return;
+        }
+    }
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    assert!(
+        !types.is_empty(),
+        "{at}: the schema gives no type: {schema}"
+    );
+    if !types
+        .iter()
+        .any(|t| *t == kind || (*t == "number" && kind == "integer"))
+    {
+        problems.push(format!("{at}: {value} is not {types:?}"));
+        return;
+    }
+    if let Some(allowed) = schema["enum"].as_array()
+        && !allowed.contains(value)
+    {
+        problems.push(format!("{at}: {value} is not one of {allowed:?}"));
+    }
+    match value {
+        Value::Object(fields) => {
+            for required in schema["required"].as_array().into_iter().flatten() {
+                if !fields.contains_key(required.as_str().unwrap()) {
+                    problems.push(format!("{at}: {required} is missing"));
+                }
+            }
+            for (key, item) in fields {
+                match schema["properties"].get(key) {
+                    Some(property) => {
+                        schema_problems(doc, property, item, &format!("{at}.{key}"), problems)
+                    }
+                    None => problems.push(format!("{at}.{key} is not documented")),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (n, item) in items.iter().enumerate() {
+                schema_problems(doc, &schema["items"], item, &format!("{at}[{n}]"), problems);
+            }
+        }
+        Value::String(text) => {
+            let digits = |range: std::ops::Range<usize>| {
+                text.get(range)
+                    .is_some_and(|t| t.bytes().all(|b| b.is_ascii_digit()))
+            };
+            let date = |t: &str| {
+                t.len() == 10
+                    && t.as_bytes()[4] == b'-'
+                    && t.as_bytes()[7] == b'-'
+                    && digits(0..4)
+                    && digits(5..7)
+                    && digits(8..10)
+            };
+            let fits = match schema["format"].as_str() {
+                Some("date") => date(text),
+                Some("date-time") => {
+                    text.len() >= 20
+                        && date(&text[..10])
+                        && text.as_bytes()[10] == b'T'
+                        && (text.ends_with('Z') || text[19..].contains(['+', '-']))
+                }
+                Some("uuid") => uuid::Uuid::parse_str(text).is_ok(),
+                _ => true,
+            };
+            if !fits {
+                problems.push(format!(
+                    "{at}: {text:?} is not in the format {}",
+                    schema["format"]
+                ));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Checks an answer against the schema the served document gives that operation and status.
+async fn assert_documented(
+    server: &TestServer,
+    method: &str,
+    path: &str,
+    status: u16,
+    body: &Value,
+) {
+    let (_, doc) = server
+        .api(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
+    let operation = &doc["paths"][path][method];
+    assert!(operation.is_object(), "{method} {path} is not documented");
+    let schema =
+        &operation["responses"][status.to_string()]["content"]["application/json"]["schema"];
+    assert!(
+        schema.is_object(),
+        "{method} {path} documents no {status} answer"
+    );
+    let mut problems = Vec::new();
+    schema_problems(
+        &doc,
+        schema,
+        body,
+        &format!("{method} {path} {status}"),
+        &mut problems,
+    );
+    assert!(
+        problems.is_empty(),
+        "the answer breaks its schema:\n{}\n{body}",
+        problems.join("\n")
+    );
+}
+
+/// Calls the API and checks the answer's status, and that it is what the document says.
+async fn check(
+    server: &TestServer,
+    method: Method,
+    path: &str,
+    documented: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+    expected: u16,
+) -> Value {
+    let (status, answer) = server.api(method.clone(), path, token, body.as_ref()).await;
+    assert_eq!(status, expected, "{method} {path}: {answer}");
+    assert_documented(
+        server,
+        &method.as_str().to_lowercase(),
+        documented,
+        status,
+        &answer,
+    )
+    .await;
+    answer
+}
+
+both_backends! {
+    async fn every_directory_answer_is_the_one_documented(database) {
+        let server = TestServer::start(database).await;
+        let (mod_token, group) = directory(&server).await;
+        server.register("documented_member").await;
+        let token = server.token("documented_member").await;
+        let found = check(&server, Method::GET, "/api/v1/meetings?near=41.88,-87.63&radius_km=50&tz=Europe/London", "/api/v1/meetings", None, None, 200).await;
+        assert_eq!(found["count"], 2);
+        assert!(found["meetings"][0]["distance_km"].is_number() && found["meetings"][0]["meeting_local"].is_string());
+        check(&server, Method::GET, "/api/v1/meetings?tz=America/Chicago", "/api/v1/meetings", None, None, 200).await;
+        let finder = check(&server, Method::GET, "/api/v1/finder?approach=spiritual&near=41.88,-87.63", "/api/v1/finder", None, None, 200).await;
+        assert_eq!(
+            finder["suggestions"][0]["meeting"].as_object().unwrap().keys().collect::<Vec<_>>(),
+            found["meetings"][0].as_object().unwrap().keys().collect::<Vec<_>>(),
+            "a suggestion's meeting is a search result"
+        );
+        let berlin = check(&server, Method::GET, "/api/v1/meetings?q=berlin", "/api/v1/meetings", None, None, 200).await;
+        let berlin = berlin["meetings"][0]["id"].as_str().unwrap().to_owned();
+        let meeting = check(&server, Method::GET, &format!("/api/v1/meetings/{berlin}?tz=UTC"), "/api/v1/meetings/{id}", None, None, 200).await;
+        assert_eq!(meeting["nth"], 1);
+        assert_eq!(meeting["recurrence"], "monthly");
+        assert_eq!(meeting["upcoming"].as_array().unwrap().len(), 5);
+        check(&server, Method::GET, &format!("/api/v1/groups/{group}"), "/api/v1/groups/{id}", None, None, 200).await;
+        let (_, other) = server.api(Method::POST, "/api/v1/groups", Some(&mod_token), Some(&json!({"name": "Bare Group", "program": "NA"}))).await;
+        let bare = check(&server, Method::GET, &format!("/api/v1/groups/{}", other["id"].as_str().unwrap()), "/api/v1/groups/{id}", None, None, 200).await;
+        assert_eq!(bare["size"], Value::Null, "a code not given is null");
+        check(&server, Method::GET, "/api/v1/programs", "/api/v1/programs", None, None, 200).await;
+        check(&server, Method::POST, "/api/v1/groups", "/api/v1/groups", Some(&mod_token), Some(json!({"name": "Documented", "program": "AA", "languages": ["EN", "FR"], "size": "large", "closed": true})), 201).await;
+        let made = check(&server, Method::POST, &format!("/api/v1/groups/{group}/meetings"), "/api/v1/groups/{id}/meetings", Some(&mod_token), Some(json!({
+            "name": "Documented Once", "time_zone": "UTC", "start_time": "10:00", "end_time": "11:00", "recurrence": "once",
+            "date": "2026-12-01", "mode": "phone", "conference_phone": "+441234567890", "cancelled": [], "approximate": false
+        })), 201).await;
+        let once = made["id"].as_str().unwrap().to_owned();
+        let meeting = check(&server, Method::GET, &format!("/api/v1/meetings/{once}"), "/api/v1/meetings/{id}", None, None, 200).await;
+        assert_eq!(meeting["date"], "2026-12-01");
+        assert_eq!(meeting["nth"], Value::Null);
+        check(&server, Method::POST, &format!("/api/v1/meetings/{once}/suggestions"), "/api/v1/meetings/{id}/suggestions", Some(&token), Some(json!({"start_time": "10:30", "note": null, "days": null})), 201).await;
+        let queue = check(&server, Method::GET, "/api/v1/suggestions", "/api/v1/suggestions", Some(&mod_token), None, 200).await;
+        assert_eq!(queue["suggestions"][0]["changes"], json!([{"field": "start_time", "before": "10:00", "after": "10:30"}]));
+        let decision = format!("/api/v1/suggestions/{}/decision", queue["suggestions"][0]["id"].as_str().unwrap());
+        assert_eq!(server.api(Method::POST, &decision, Some(&mod_token), Some(&json!({"approve": true, "note": "Checked"}))).await.0, 204);
+        assert_eq!(server.api(Method::POST, &decision, Some(&mod_token), Some(&json!({"approve": false}))).await.0, 404, "decided already");
+        let history = check(&server, Method::GET, &format!("/api/v1/meetings/{once}/history"), "/api/v1/meetings/{id}/history", Some(&mod_token), None, 200).await;
+        assert_eq!(history["history"].as_array().unwrap().len(), 2);
+        assert_eq!(server.api(Method::PUT, &format!("/api/v1/me/saved-meetings/{berlin}"), Some(&token), None).await.0, 204);
+        assert_eq!(server.api(Method::PUT, &format!("/api/v1/me/saved-meetings/{once}"), Some(&token), None).await.0, 204);
+        check(&server, Method::GET, "/api/v1/me/saved-meetings", "/api/v1/me/saved-meetings", Some(&token), None, 200).await;
+        let today = mutual_domain::local::Zone::utc().date_of(server.app.clock.now()).to_string();
+        check(&server, Method::POST, "/api/v1/me/attendance", "/api/v1/me/attendance", Some(&token), Some(json!({"meeting_id": berlin, "day": today})), 201).await;
+        check(&server, Method::POST, "/api/v1/me/attendance", "/api/v1/me/attendance", Some(&token), Some(json!({"meeting_name": "Elsewhere", "day": today, "note": "Kind people"})), 201).await;
+        let log = check(&server, Method::GET, "/api/v1/me/attendance", "/api/v1/me/attendance", Some(&token), None, 200).await;
+        assert!(log["attendance"].as_array().unwrap().iter().any(|e| e["meeting_id"].is_null()));
+        let (status, refused) = server.api(Method::POST, "/api/v1/me/attendance", Some(&token), Some(&json!({"day": today}))).await;
+        assert_eq!(status, 422);
+        assert_eq!(refused["error"]["fields"][0]["field"], "meeting_name", "the field as the API names it");
+        let (status, _) = server.api(Method::POST, "/api/v1/me/attendance", Some(&token), Some(&json!({"meeting_id": uuid::Uuid::now_v7(), "day": today}))).await;
+        assert_eq!(status, 404, "an unknown meeting");
         server.stop().await;
     }
 }

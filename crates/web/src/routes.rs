@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::{HeaderValue, Method};
-use axum::routing::{MethodRouter, delete, get, post, put};
+use axum::routing::{MethodRouter, get, post};
 use mutual_domain::permissions::Access;
 use std::collections::HashMap;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
@@ -162,24 +162,6 @@ impl Routes {
         )
     }
 
-    pub(crate) fn put<H: Handler<T, AppState>, T: 'static>(
-        self,
-        path: &'static str,
-        access: Access,
-        handler: H,
-    ) -> Self {
-        self.route(Method::PUT, path, access, put(handler))
-    }
-
-    pub(crate) fn delete<H: Handler<T, AppState>, T: 'static>(
-        self,
-        path: &'static str,
-        access: Access,
-        handler: H,
-    ) -> Self {
-        self.route(Method::DELETE, path, access, delete(handler))
-    }
-
     /// An API route documented by its handler's `#[utoipa::path]` (collected with
     /// `utoipa_axum::routes!`): its path and method come from there, and its operation gains
     /// what `access` implies.
@@ -203,7 +185,6 @@ impl Routes {
     }
 
     /// Like [`api`](Self::api), with a larger body limit.
-    #[allow(dead_code)] // until the composers' API routes are declared with utoipa
     pub(crate) fn api_limited(
         self,
         access: Access,

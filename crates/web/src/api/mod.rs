@@ -15,7 +15,7 @@ use mutual_domain::permissions::Access::Public;
 
 /// Every API route: the document, then each part's own.
 pub(crate) fn routes(routes: Routes) -> Routes {
-    let routes = routes.get("/api/v1/openapi.json", Public, openapi::show_openapi);
+    let routes = routes.api(Public, utoipa_axum::routes!(openapi::show_openapi));
     [
         accounts::routes,
         recovery::routes,

@@ -251,6 +251,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
 /// The typed value of a JSON body, read as JSON Schema reads JSON: `5.0` is the integer 5.
 /// A body that is not JSON is a 400; a field of the wrong type, missing or unknown is a 422
 /// naming the field (its path, such as `risk.sleep`).
+#[allow(clippy::result_large_err)] // the rejection is the extractor's answer, sent as it is
 fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
     let mut reader = serde_json::Deserializer::from_slice(body);
     let error = match serde_path_to_error::deserialize::<_, T>(&mut reader) {

@@ -3,6 +3,7 @@
 //! answers the middleware and extractors give before a handler runs), so no handler repeats them.
 
 use axum::http::Method;
+use mutual_app::AppError;
 use mutual_domain::permissions::Access;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -39,6 +40,22 @@ pub struct FieldProblem {
     pub field: String,
     #[schema(example = "Give the clock a name.")]
     pub message: String,
+}
+
+/// Renames the fields of a use case's refusal to the names the API request uses (where the
+/// use case, shared with the pages, names a field after the form).
+pub(crate) fn renamed(error: AppError, names: &[(&str, &'static str)]) -> AppError {
+    match error {
+        AppError::Invalid(mut fields) => {
+            for field in &mut fields {
+                if let Some((_, to)) = names.iter().find(|(from, _)| field.field == *from) {
+                    field.field = (*to).into();
+                }
+            }
+            AppError::Invalid(fields)
+        }
+        other => other,
+    }
 }
 
 /// Each operation of a path item, with its method.

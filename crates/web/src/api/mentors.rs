@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::api::contract::ErrorResponse;
+use crate::api::contract::renamed;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::forms::ApiJson;
@@ -97,21 +98,6 @@ fn time_in_recovery_schema() -> Object {
         "The mentor's time in recovery as a range (never a date), from their longest current clock.",
     )
     .build()
-}
-
-/// Renames the fields of a refusal to the names this API's request uses.
-fn renamed(error: AppError, names: &[(&str, &'static str)]) -> AppError {
-    match error {
-        AppError::Invalid(mut fields) => {
-            for field in &mut fields {
-                if let Some((_, to)) = names.iter().find(|(from, _)| field.field == *from) {
-                    field.field = (*to).into();
-                }
-            }
-            AppError::Invalid(fields)
-        }
-        other => other,
-    }
 }
 
 /// What the member looks for in a mentor.

@@ -2,6 +2,7 @@
 //! signs. Only the member's own data is ever reachable; anything else is 404.
 
 use crate::AppState;
+use crate::api::contract::renamed;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::forms::ApiJson;
@@ -30,21 +31,6 @@ use uuid::Uuid;
 
 fn at(millis: i64) -> String {
     Timestamp(millis).to_rfc3339()
-}
-
-/// Renames the fields of a refusal to the names this API's request uses.
-fn renamed(error: AppError, names: &[(&str, &'static str)]) -> AppError {
-    match error {
-        AppError::Invalid(mut fields) => {
-            for field in &mut fields {
-                if let Some((_, to)) = names.iter().find(|(from, _)| field.field == *from) {
-                    field.field = (*to).into();
-                }
-            }
-            AppError::Invalid(fields)
-        }
-        other => other,
-    }
 }
 
 /// The trigger codes a check-in takes, as the domain lists them.

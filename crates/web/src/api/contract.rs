@@ -190,7 +190,8 @@ pub(crate) fn text_pattern() -> String {
 }
 
 /// Adds the text rule's pattern to every free-text string schema in `value` (a whole document):
-/// strings with no `enum`, no `pattern` of their own and no machine format (ids, dates, times).
+/// strings with no `enum` and no machine format (ids, dates, times); beside a pattern of the
+/// field's own, through `allOf`.
 pub(crate) fn add_text_rule(value: &mut serde_json::Value, pattern: &str) {
     use serde_json::Value;
     match value {
@@ -204,12 +205,16 @@ pub(crate) fn add_text_rule(value: &mut serde_json::Value, pattern: &str) {
                 fields.get("format").and_then(Value::as_str),
                 Some("uuid" | "date" | "date-time" | "time")
             );
-            if is_string
-                && !machine_format
-                && !fields.contains_key("enum")
-                && !fields.contains_key("pattern")
-            {
-                fields.insert("pattern".into(), Value::String(pattern.to_owned()));
+            if is_string && !machine_format && !fields.contains_key("enum") {
+                let rule = serde_json::json!({ "pattern": pattern });
+                if !fields.contains_key("pattern") {
+                    fields.insert("pattern".into(), Value::String(pattern.to_owned()));
+                } else if let Some(Value::Array(all)) = fields.get_mut("allOf") {
+                    all.push(rule);
+                } else {
+                    // A schema has one pattern: the field's own stays, the text rule joins it.
+                    fields.insert("allOf".into(), Value::Array(vec![rule]));
+                }
             }
             fields
                 .values_mut()
@@ -237,11 +242,14 @@ mod tests {
             "note": { "type": ["string", "null"] },
             "id": { "type": "string", "format": "uuid" },
             "kind": { "type": "string", "enum": ["a"] },
+            "said": { "type": "string", "pattern": "\\S" },
         }});
         add_text_rule(&mut schema, "P");
         assert_eq!(schema["properties"]["label"]["pattern"], "P");
         assert_eq!(schema["properties"]["note"]["pattern"], "P");
         assert!(schema["properties"]["id"].get("pattern").is_none());
         assert!(schema["properties"]["kind"].get("pattern").is_none());
+        assert_eq!(schema["properties"]["said"]["pattern"], "\\S");
+        assert_eq!(schema["properties"]["said"]["allOf"][0]["pattern"], "P");
     }
 }

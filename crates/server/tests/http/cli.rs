@@ -1,4 +1,4 @@
-//! The `mutual` binary itself: check-config, migrate, admin create, and serve's start-up
+//! The `mutual` binary itself: check-config, openapi, migrate, admin create, and serve's start-up
 //! messages and graceful stop on SIGTERM.
 
 use crate::support::PASSWORD;
@@ -42,6 +42,18 @@ fn check_config_prints_the_effective_settings_with_secrets_redacted() {
     );
     assert!(shown.contains("community_name = \"Harbour\""), "{shown}");
     assert!(!shown.contains("s3cret"));
+}
+
+#[test]
+fn openapi_prints_the_served_document_and_the_readme_table() {
+    let output = mutual().arg("openapi").output().unwrap();
+    assert!(output.status.success());
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    assert_eq!(document["paths"]["/api/v1/me"]["get"]["operationId"], "show_me");
+    let table = mutual().args(["openapi", "--markdown"]).output().unwrap();
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(table.contains("| GET | `/api/v1/me` | member |"), "{table}");
 }
 
 #[test]

@@ -50,7 +50,10 @@ fn openapi_prints_the_served_document_and_the_readme_table() {
     assert!(output.status.success());
     let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(document["openapi"], "3.1.0");
-    assert_eq!(document["paths"]["/api/v1/me"]["get"]["operationId"], "show_me");
+    assert_eq!(
+        document["paths"]["/api/v1/me"]["get"]["operationId"],
+        "show_me"
+    );
     let table = mutual().args(["openapi", "--markdown"]).output().unwrap();
     let table = String::from_utf8(table.stdout).unwrap();
     assert!(table.contains("| GET | `/api/v1/me` | member |"), "{table}");

@@ -23,7 +23,6 @@ pub use api::openapi::{reference_markdown as api_reference_markdown, served as o
 pub use routes::{RoutePolicy, RouteTable, route_table};
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use mutual_app::App;
 use std::sync::Arc;
 use std::time::Duration;
@@ -87,7 +86,6 @@ impl std::ops::Deref for AppState {
 /// The whole HTTP application: every route, with policy, CSRF, security headers, metrics,
 /// request ids, timeouts and body limits applied.
 pub fn router(app: App, web: WebConfig) -> Router {
-    let max_body = web.max_body_bytes;
     let built = routes::build();
     let state = AppState(Arc::new(Shared {
         app,
@@ -96,7 +94,5 @@ pub fn router(app: App, web: WebConfig) -> Router {
         routes: built.table,
         openapi: api::openapi::serialise(built.openapi),
     }));
-    middleware::apply(built.router, state.clone())
-        .layer(DefaultBodyLimit::max(max_body))
-        .with_state(state)
+    middleware::apply(built.router, state.clone()).with_state(state)
 }

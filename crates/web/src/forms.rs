@@ -317,8 +317,12 @@ fn whole_numbers(value: &mut serde_json::Value) {
 /// The 422 for a JSON body with a control character in any string (a key or a value), naming
 /// where it is; `None` when the body is clean or not JSON at all (the typed parse explains that).
 fn control_character_in_json(body: &[u8]) -> Option<Response> {
-    // Escapes are the only way a control character gets into valid JSON text: look only then.
-    if !body.windows(2).any(|pair| pair == b"\\u") {
+    // JSON text holds C0 controls only as escapes; DEL and the C1 controls (U+0080-U+009F,
+    // 0xC2 0x80-0x9F in UTF-8) may stand raw. Parse only when one of them could be there.
+    let suspect = |pair: &[u8]| {
+        pair == b"\\u" || pair[0] == 0x7F || (pair[0] == 0xC2 && (0x80..=0x9F).contains(&pair[1]))
+    };
+    if !body.windows(2).any(suspect) && body.last() != Some(&0x7F) {
         return None;
     }
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
@@ -328,12 +332,7 @@ fn control_character_in_json(body: &[u8]) -> Option<Response> {
     } else {
         place
     };
-    let body = serde_json::json!({ "error": {
-        "code": "invalid",
-        "message": format!("{field}: {message}"),
-        "fields": [{ "field": field, "message": message }],
-    }});
-    Some((StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response())
+    Some(crate::error::ApiError(mutual_app::AppError::field(field, message)).into_response())
 }
 
 fn find_control_character(value: &serde_json::Value, place: String) -> Option<(String, String)> {
@@ -357,5 +356,20 @@ fn find_control_character(value: &serde_json::Value, place: String) -> Option<(S
                 .or_else(|| find_control_character(item, join(key)))
         }),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::control_character_in_json;
+
+    #[test]
+    fn control_characters_are_found_escaped_or_raw() {
+        assert!(control_character_in_json(br#"{"label":"a\u0000b"}"#).is_some());
+        assert!(control_character_in_json("{\"label\":\"a\u{7f}\"}".as_bytes()).is_some());
+        assert!(control_character_in_json("{\"label\":\"a\u{85}b\"}".as_bytes()).is_some());
+        assert!(
+            control_character_in_json("{\"label\":\"caf\u{e9} \\u00e9\"}".as_bytes()).is_none()
+        );
     }
 }

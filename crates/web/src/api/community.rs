@@ -2,6 +2,7 @@
 //! notifications and moderation. Anonymous posts carry no author in any answer.
 
 use crate::AppState;
+use crate::api::contract::CrisisResourceResponse;
 use crate::api::contract::ErrorResponse;
 use crate::api::meetings::query_fields;
 use crate::auth::{MaybeViewer, SignedIn};
@@ -354,27 +355,6 @@ pub struct ReplyRequest {
     quoted_post: Option<Uuid>,
 }
 
-/// A crisis line or service.
-#[derive(Serialize, ToSchema)]
-struct CrisisResourceResponse {
-    #[schema(example = "988 Suicide & Crisis Lifeline")]
-    name: String,
-    /// What it is for and when it is open.
-    #[schema(
-        example = "Free, confidential support for anyone in emotional distress. 24 hours, every day."
-    )]
-    description: String,
-    /// A number to call; null when it takes no calls.
-    #[schema(example = "988")]
-    phone: Option<String>,
-    /// A number to text; null when it takes no texts.
-    #[schema(example = "988")]
-    text: Option<String>,
-    /// A web address; null for none.
-    #[schema(example = "https://988lifeline.org")]
-    url: Option<String>,
-}
-
 /// A new post, and what happened to it.
 #[derive(Serialize, ToSchema)]
 struct PostedResponse {
@@ -398,20 +378,7 @@ struct PostedResponse {
 
 fn posted_response(state: &AppState, posted: &Posted) -> Response {
     let crisis_resources = if posted.crisis_resources_shown {
-        state
-            .app
-            .config
-            .crisis
-            .resources
-            .iter()
-            .map(|r| CrisisResourceResponse {
-                name: r.name.clone(),
-                description: r.description.clone(),
-                phone: r.phone.clone(),
-                text: r.text.clone(),
-                url: r.url.clone(),
-            })
-            .collect()
+        CrisisResourceResponse::configured(&state.app)
     } else {
         Vec::new()
     };

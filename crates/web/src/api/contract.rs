@@ -58,6 +58,46 @@ pub(crate) fn renamed(error: AppError, names: &[(&str, &'static str)]) -> AppErr
     }
 }
 
+/// A crisis line or service of the server's region (`app.crisis`), as the crisis notice after a
+/// post and the Reach out answer show it.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct CrisisResourceResponse {
+    #[schema(example = "988 Suicide & Crisis Lifeline")]
+    name: String,
+    /// What it is for and when it is open.
+    #[schema(
+        example = "Free, confidential support for anyone in emotional distress. 24 hours, every day."
+    )]
+    description: String,
+    /// A number to call; null when it takes no calls.
+    #[schema(example = "988")]
+    phone: Option<String>,
+    /// A number to text; null when it takes no texts.
+    #[schema(example = "988")]
+    text: Option<String>,
+    /// A web address; null for none.
+    #[schema(example = "https://988lifeline.org")]
+    url: Option<String>,
+}
+
+impl CrisisResourceResponse {
+    /// The configured crisis resources.
+    pub(crate) fn configured(app: &mutual_app::App) -> Vec<CrisisResourceResponse> {
+        app.config
+            .crisis
+            .resources
+            .iter()
+            .map(|r| CrisisResourceResponse {
+                name: r.name.clone(),
+                description: r.description.clone(),
+                phone: r.phone.clone(),
+                text: r.text.clone(),
+                url: r.url.clone(),
+            })
+            .collect()
+    }
+}
+
 /// Each operation of a path item, with its method.
 pub(crate) fn operations_mut(item: &mut PathItem) -> Vec<(Method, &mut Operation)> {
     [

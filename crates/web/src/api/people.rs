@@ -2,6 +2,7 @@
 //! (invites, sharing choices, notes, nudges), Reach out, and notification delivery settings.
 
 use crate::AppState;
+use crate::api::contract::CrisisResourceResponse;
 use crate::api::contract::ErrorResponse;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
@@ -990,24 +991,6 @@ struct ReachOutAlertResponse {
     mine: bool,
 }
 
-/// One crisis line or service.
-#[derive(Serialize, ToSchema)]
-struct ReachOutCrisisResource {
-    #[schema(example = "988 Suicide & Crisis Lifeline")]
-    name: String,
-    /// What it is for and when it is open.
-    description: String,
-    /// A number to call; null if none.
-    #[schema(required = true, example = "988")]
-    phone: Option<String>,
-    /// A number to text; null if none.
-    #[schema(required = true, example = "988")]
-    text: Option<String>,
-    /// A web address; null if none.
-    #[schema(required = true, example = "https://988lifeline.org")]
-    url: Option<String>,
-}
-
 /// How people attend a meeting.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -1110,28 +1093,13 @@ impl From<&mutual_app::meetings::MeetingSummary> for ReachOutMeeting {
 /// A press of Reach out: the alert, and help at once.
 #[derive(Serialize, ToSchema)]
 struct ReachOutResponse {
-    #[schema(example = "0190f3c0-5e6f-7b7c-8d9e-0f1a2b3c4d5e")]
-    id: Uuid,
+    /// The alert, as its page shows it.
+    #[serde(flatten)]
+    alert: ReachOutAlertResponse,
     /// `false` when the press showed the alert sent moments ago instead of sending another.
     sent: bool,
-    /// Who reached out (the viewer).
-    #[schema(example = "quiet_harbour")]
-    member: String,
-    /// What those told are told.
-    #[schema(example = "quiet_harbour is having a hard time and would like to hear from someone")]
-    text: String,
-    /// The viewer's own words; empty when they wrote none.
-    #[schema(example = "Rough night, cravings are bad")]
-    message: String,
-    /// RFC 3339.
-    #[schema(format = DateTime, example = "2026-11-21T21:05:00+00:00")]
-    created_at: String,
-    /// Whom it told, those who responded first.
-    told: Vec<ReachOutRecipient>,
-    /// Always `true`: the viewer sent it.
-    mine: bool,
     /// Crisis lines and services for the server's region.
-    crisis_resources: Vec<ReachOutCrisisResource>,
+    crisis_resources: Vec<CrisisResourceResponse>,
     /// Meetings starting within two hours (up to 5).
     meetings_starting_soon: Vec<ReachOutMeeting>,
     /// Online meetings in progress now (up to 5).
@@ -1159,28 +1127,9 @@ pub async fn reach_out(
     let alert = alert(&state, &viewer, pressed.id).await?;
     let help = reach_out::help_now(&state.app, &viewer).await?;
     let body = ReachOutResponse {
-        id: alert.id,
+        alert,
         sent: pressed.sent,
-        member: alert.member,
-        text: alert.text,
-        message: alert.message,
-        created_at: alert.created_at,
-        told: alert.told,
-        mine: alert.mine,
-        crisis_resources: state
-            .app
-            .config
-            .crisis
-            .resources
-            .iter()
-            .map(|r| ReachOutCrisisResource {
-                name: r.name.clone(),
-                description: r.description.clone(),
-                phone: r.phone.clone(),
-                text: r.text.clone(),
-                url: r.url.clone(),
-            })
-            .collect(),
+        crisis_resources: CrisisResourceResponse::configured(&state.app),
         meetings_starting_soon: help.starting_soon.iter().map(Into::into).collect(),
         online_meetings_now: help.online_now.iter().map(Into::into).collect(),
     };

@@ -151,8 +151,40 @@ pub async fn register(app: &App, input: Registration<'_>) -> Result<Registered, 
         name => Some(Zone::parse(name).map_err(|e| AppError::field("time_zone", e.to_string()))?),
     };
     let client_key = throttle_key("register", input.client);
-    ensure_not_locked(app, &[&client_key]).await?;
+    let now = app.clock.now();
+    let hour = Duration::from_secs(3600);
+    let limit = throttle::Limit {
+        window_start: now.minus(hour),
+        limit: app.config.throttle.registrations_per_hour,
+        lock_until: now.plus(hour),
+    };
+    take_attempts(app, &[(&client_key, limit)]).await?;
+    let registered = create_account(
+        app,
+        &username,
+        &password,
+        email.as_ref(),
+        mode,
+        invite_hash,
+        zone,
+    )
+    .await;
+    if registered.is_err() {
+        throttle::refund_attempt(&app.db, &client_key).await?;
+    }
+    registered
+}
 
+/// Stores a new account whose details have been checked (the throttle already counted it).
+async fn create_account(
+    app: &App,
+    username: &Username,
+    password: &Password,
+    email: Option<&Email>,
+    mode: RegistrationMode,
+    invite_hash: Option<Vec<u8>>,
+    zone: Option<Zone>,
+) -> Result<Registered, AppError> {
     let password_hash = app.hasher.hash(password.expose()).await?;
     let status = match mode {
         RegistrationMode::Approval => AccountStatus::Pending,
@@ -161,9 +193,9 @@ pub async fn register(app: &App, input: Registration<'_>) -> Result<Registered, 
     let now = app.clock.now();
     let user = NewUser {
         id: UserId::new(),
-        username: &username,
+        username,
         password_hash: &password_hash,
-        email: email.as_ref(),
+        email,
         role: Role::Member,
         status,
         now,
@@ -181,16 +213,6 @@ pub async fn register(app: &App, input: Registration<'_>) -> Result<Registered, 
     if let Some(zone) = &zone {
         mutual_store::recovery::update_time_zone(&app.db, user.id, zone.name(), now).await?;
     }
-    let hour = Duration::from_secs(3600);
-    throttle::record_failure(
-        &app.db,
-        &client_key,
-        now,
-        now.minus(hour),
-        app.config.throttle.registrations_per_hour,
-        now.plus(hour),
-    )
-    .await?;
     record(
         app,
         Some(user.id),
@@ -202,7 +224,7 @@ pub async fn register(app: &App, input: Registration<'_>) -> Result<Registered, 
     Ok(Registered {
         user_id: user.id,
         warnings: username.warnings(),
-        username,
+        username: username.clone(),
         status,
     })
 }
@@ -230,46 +252,47 @@ pub struct SignedIn {
     pub viewer: Viewer,
 }
 
-async fn ensure_not_locked(app: &App, keys: &[&str]) -> Result<(), AppError> {
+/// Counts an attempt against each `(key, rule)` before it is made; refused (and the attempts
+/// just counted given back) when any key is locked or this attempt is past its limit.
+async fn take_attempts(app: &App, keys: &[(&str, throttle::Limit)]) -> Result<(), AppError> {
     let now = app.clock.now();
-    let mut longest: Option<Timestamp> = None;
-    for key in keys {
-        if let Some(until) = throttle::find_lock(&app.db, key, now).await? {
-            longest = longest.max(Some(until));
-        }
+    let mut locked_until: Option<Timestamp> = None;
+    for (key, rule) in keys {
+        locked_until = locked_until.max(throttle::take_attempt(&app.db, key, now, *rule).await?);
     }
-    match longest {
-        Some(until) => Err(AppError::Throttled(
-            until.since(now).max(Duration::from_secs(1)),
-        )),
+    match locked_until {
+        Some(until) => {
+            for (key, _) in keys {
+                throttle::refund_attempt(&app.db, key).await?;
+            }
+            Err(AppError::Throttled(
+                until.since(now).max(Duration::from_secs(1)),
+            ))
+        }
         None => Ok(()),
     }
 }
 
-async fn count_failures(app: &App, account_key: &str, client_key: &str) -> Result<(), AppError> {
+/// The sign-in limits for one account and one client address.
+fn sign_in_limits(app: &App) -> [throttle::Limit; 2] {
     let config = &app.config.throttle;
     let now = app.clock.now();
     let window_start = now.minus(Duration::from_secs(config.window_minutes * 60));
-    for (key, limit, cooldown) in [
-        (
-            account_key,
-            config.account_failures,
-            config.account_cooldown_minutes,
-        ),
-        (
-            client_key,
-            config.client_failures,
-            config.client_cooldown_minutes,
-        ),
-    ] {
-        let until = now.plus(Duration::from_secs(cooldown * 60));
-        throttle::record_failure(&app.db, key, now, window_start, limit, until).await?;
-    }
-    Ok(())
+    let rule = |limit: i64, cooldown_minutes: u64| throttle::Limit {
+        window_start,
+        limit,
+        lock_until: now.plus(Duration::from_secs(cooldown_minutes * 60)),
+    };
+    [
+        rule(config.account_failures, config.account_cooldown_minutes),
+        rule(config.client_failures, config.client_cooldown_minutes),
+    ]
 }
 
-/// Checks a member's password with throttling counted before any hashing: a locked account or
-/// client is refused at once. Unknown pseudonyms cost the same time as wrong passwords.
+/// Checks a member's password, the attempt counted (atomically) before any hashing: a locked
+/// account or client, or an attempt past the limit, is refused at once, so concurrent guesses
+/// cannot pass it. A correct password forgets the account's count and gives the client's
+/// attempt back. Unknown pseudonyms cost the same time as wrong passwords.
 pub(crate) async fn check_password(
     app: &App,
     username: &str,
@@ -279,7 +302,12 @@ pub(crate) async fn check_password(
     let canonical = username.trim().to_ascii_lowercase();
     let account_key = throttle_key("account", &canonical);
     let client_key = throttle_key("client", client);
-    ensure_not_locked(app, &[&account_key, &client_key]).await?;
+    let [account_limit, client_limit] = sign_in_limits(app);
+    take_attempts(
+        app,
+        &[(&account_key, account_limit), (&client_key, client_limit)],
+    )
+    .await?;
 
     let user = store::find_user_by_username(&app.db, &canonical).await?;
     let too_long = password.chars().count() > Password::MAX_CHARS;
@@ -295,6 +323,7 @@ pub(crate) async fn check_password(
     match (user, verified) {
         (Some(user), Some(verified)) if verified.matches => {
             throttle::delete_throttle(&app.db, &account_key).await?;
+            throttle::refund_attempt(&app.db, &client_key).await?;
             if verified.needs_rehash {
                 let hash = app.hasher.hash(password).await?;
                 store::update_password_hash(&app.db, user.id, &hash, app.clock.now()).await?;
@@ -302,7 +331,6 @@ pub(crate) async fn check_password(
             Ok(user)
         }
         (user, _) => {
-            count_failures(app, &account_key, &client_key).await?;
             let subject = user.map(|u| u.id);
             record(app, None, subject, Action::LoginFailed, "").await?;
             Err(AppError::BadCredentials)
@@ -460,7 +488,13 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<Viewer>, AppE
                 member_since: user.created_at,
                 zone: member_zone(app, user.time_zone.as_deref()),
             };
-            CachedSession { viewer, session }
+            let cached = CachedSession {
+                viewer,
+                session,
+                read_at: now,
+            };
+            app.sessions.put(token_hash.clone(), cached.clone());
+            cached
         }
     };
     if cached.session.is_expired(now) {
@@ -470,14 +504,17 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<Viewer>, AppE
             .ok();
         return Ok(None);
     }
-    let mut cached = cached;
     if now.since(cached.session.last_seen_at) >= SEEN_GRANULARITY {
-        session_store::update_session_seen(&app.db, cached.viewer.session_id, now).await?;
-        cached.session.last_seen_at = now;
+        let session_id = cached.viewer.session_id;
+        if !session_store::update_session_seen(&app.db, session_id, now).await? {
+            app.sessions.forget_session(session_id);
+            return Ok(None);
+        }
+        let mut seen = cached.clone();
+        seen.session.last_seen_at = now;
+        app.sessions.put(token_hash, seen);
     }
-    let viewer = cached.viewer.clone();
-    app.sessions.put(token_hash, cached, now);
-    Ok(Some(viewer))
+    Ok(Some(cached.viewer))
 }
 
 /// Ends the viewer's current session.

@@ -12,6 +12,10 @@ use std::time::Duration;
 pub(crate) struct CachedSession {
     pub viewer: Viewer,
     pub session: SessionRecord,
+    /// When it was read from the database: the entry expires a time-to-live after this,
+    /// however often it is used, so a session ended on another server stops working here
+    /// within that window.
+    pub read_at: Timestamp,
 }
 
 /// Authenticated sessions by token hash.
@@ -27,8 +31,11 @@ impl SessionCache {
         self.0.get(&token_hash.to_vec(), now)
     }
 
-    pub(crate) fn put(&self, token_hash: Vec<u8>, session: CachedSession, now: Timestamp) {
-        self.0.put(token_hash, session, now);
+    /// Stores a session, expiring a time-to-live after it was read from the database (not
+    /// after it was stored: storing a cached entry again must not extend its life).
+    pub(crate) fn put(&self, token_hash: Vec<u8>, session: CachedSession) {
+        let read_at = session.read_at;
+        self.0.put(token_hash, session, read_at);
     }
 
     /// Forgets one session.

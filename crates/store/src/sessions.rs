@@ -122,11 +122,16 @@ pub async fn find_session_by_token_hash(
     Ok(Some((session, user)))
 }
 
-/// Records activity on a session (callers do this at most once a minute per session).
-pub async fn update_session_seen(db: &Db, id: SessionId, now: Timestamp) -> Result<(), StoreError> {
+/// Records activity on a session (callers do this at most once a minute per session); `false`
+/// when the session no longer exists (ended elsewhere).
+pub async fn update_session_seen(
+    db: &Db,
+    id: SessionId,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
     const SQL: &str = "UPDATE sessions SET last_seen_at = $1 WHERE id = $2";
-    on_write!(db, pool => sqlx::query(SQL).bind(now.millis()).bind(id.0).execute(pool).await?.rows_affected());
-    Ok(())
+    let updated = on_write!(db, pool => sqlx::query(SQL).bind(now.millis()).bind(id.0).execute(pool).await?.rows_affected());
+    Ok(updated > 0)
 }
 
 /// A member's sessions, most recently used first.

@@ -3,65 +3,72 @@
 use crate::{Db, StoreError};
 use mutual_domain::Timestamp;
 
-/// Until when `key` is locked out, if it is locked at `now`.
-pub async fn find_lock(
-    db: &Db,
-    key: &str,
-    now: Timestamp,
-) -> Result<Option<Timestamp>, StoreError> {
-    const SQL: &str =
-        "SELECT locked_until FROM login_throttle WHERE key = $1 AND locked_until > $2";
-    let until: Option<i64> = on_db!(db, pool => sqlx::query_scalar(SQL)
-        .bind(key)
-        .bind(now.millis())
-        .fetch_optional(pool)
-        .await?);
-    Ok(until.map(Timestamp))
+/// At most `limit` attempts for a key in a window that started after `window_start`; the
+/// attempt past that locks the key until `lock_until`.
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    pub window_start: Timestamp,
+    pub limit: i64,
+    pub lock_until: Timestamp,
 }
 
-/// Counts a failed attempt for `key` in the window that started after `window_start`
-/// (older failures are forgotten). When the count reaches `limit`, the key is locked until
-/// `lock_until` and the count starts again. Returns whether this failure caused a lock.
-pub async fn record_failure(
+/// Counts an attempt for `key` *before* it is made, in one atomic statement, so that any number
+/// of concurrent attempts cannot pass the limit between a check and a count (the `failures`
+/// column counts attempts). Returns until when the key is locked when this attempt is refused:
+/// it was locked already, or this attempt is the one past the limit (which locks it and starts
+/// the count again).
+pub async fn take_attempt(
     db: &Db,
     key: &str,
     now: Timestamp,
-    window_start: Timestamp,
-    limit: i64,
-    lock_until: Timestamp,
-) -> Result<bool, StoreError> {
+    rule: Limit,
+) -> Result<Option<Timestamp>, StoreError> {
     const COUNT: &str = "INSERT INTO login_throttle (key, failures, window_started_at, locked_until) \
          VALUES ($1, 1, $2, 0) ON CONFLICT (key) DO UPDATE SET \
-         failures = CASE WHEN login_throttle.window_started_at <= $3 THEN 1 \
+         failures = CASE WHEN login_throttle.locked_until > $2 THEN login_throttle.failures \
+                         WHEN login_throttle.window_started_at <= $3 THEN 1 \
                          ELSE login_throttle.failures + 1 END, \
-         window_started_at = CASE WHEN login_throttle.window_started_at <= $3 THEN $2 \
+         window_started_at = CASE WHEN login_throttle.locked_until > $2 \
+                                       THEN login_throttle.window_started_at \
+                                  WHEN login_throttle.window_started_at <= $3 THEN $2 \
                                   ELSE login_throttle.window_started_at END \
-         RETURNING failures";
+         RETURNING failures, locked_until";
     const LOCK: &str = "UPDATE login_throttle SET failures = 0, window_started_at = $1, \
          locked_until = $2 WHERE key = $3";
-    let locked = write_tx!(db, tx => {
-        let failures: i64 = sqlx::query_scalar(COUNT)
+    let refused = write_tx!(db, tx => {
+        let (attempts, locked_until): (i64, i64) = sqlx::query_as(COUNT)
             .bind(key)
             .bind(now.millis())
-            .bind(window_start.millis())
+            .bind(rule.window_start.millis())
             .fetch_one(&mut *tx)
             .await?;
-        if failures >= limit {
+        if locked_until > now.millis() {
+            Some(Timestamp(locked_until))
+        } else if attempts > rule.limit {
             sqlx::query(LOCK)
                 .bind(now.millis())
-                .bind(lock_until.millis())
+                .bind(rule.lock_until.millis())
                 .bind(key)
                 .execute(&mut *tx)
                 .await?;
-            true
+            Some(rule.lock_until)
         } else {
-            false
+            None
         }
     });
-    Ok(locked)
+    Ok(refused)
 }
 
-/// Forgets the failures counted for `key` (after a successful login).
+/// Gives back one attempt counted for `key` that should not count against it (a correct
+/// password from a shared address, a registration that did not happen).
+pub async fn refund_attempt(db: &Db, key: &str) -> Result<(), StoreError> {
+    const SQL: &str =
+        "UPDATE login_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0";
+    on_write!(db, pool => sqlx::query(SQL).bind(key).execute(pool).await?.rows_affected());
+    Ok(())
+}
+
+/// Forgets the attempts counted for `key` (after a successful login).
 pub async fn delete_throttle(db: &Db, key: &str) -> Result<(), StoreError> {
     const SQL: &str = "DELETE FROM login_throttle WHERE key = $1";
     on_write!(db, pool => sqlx::query(SQL).bind(key).execute(pool).await?.rows_affected());

@@ -180,22 +180,53 @@ both_backends! {
 }
 
 both_backends! {
-    async fn throttle_counters_lock_at_the_limit_and_forget_old_failures(database) {
+    async fn throttle_counts_attempts_before_they_are_made_and_forgets_old_ones(database) {
         let db = &database.db;
-        let window = |now: Timestamp| Timestamp(now.0 - 900_000);
-        let lock = Timestamp(NOW.0 + 300_000);
-        for n in 1..3 {
-            assert!(!throttle::record_failure(db, "k", Timestamp(NOW.0 + n), window(NOW), 3, lock).await.unwrap());
+        let rule = |now: Timestamp| throttle::Limit {
+            window_start: Timestamp(now.0 - 900_000),
+            limit: 3,
+            lock_until: Timestamp(now.0 + 300_000),
+        };
+        for n in 1..=3 {
+            assert_eq!(throttle::take_attempt(db, "k", Timestamp(NOW.0 + n), rule(NOW)).await.unwrap(), None);
         }
-        assert!(throttle::find_lock(db, "k", NOW).await.unwrap().is_none());
-        assert!(throttle::record_failure(db, "k", Timestamp(NOW.0 + 3), window(NOW), 3, lock).await.unwrap());
-        assert_eq!(throttle::find_lock(db, "k", NOW).await.unwrap(), Some(lock));
-        assert!(throttle::find_lock(db, "k", lock).await.unwrap().is_none(), "the lock ends");
+        let lock = rule(NOW).lock_until;
+        assert_eq!(throttle::take_attempt(db, "k", Timestamp(NOW.0 + 4), rule(NOW)).await.unwrap(), Some(lock), "the attempt past the limit is refused");
+        assert_eq!(throttle::take_attempt(db, "k", Timestamp(NOW.0 + 5), rule(NOW)).await.unwrap(), Some(lock), "and the key stays locked");
+        assert_eq!(throttle::take_attempt(db, "k", lock, rule(lock)).await.unwrap(), None, "the lock ends");
+
+        throttle::take_attempt(db, "refunded", NOW, rule(NOW)).await.unwrap();
+        for _ in 0..5 {
+            throttle::refund_attempt(db, "refunded").await.unwrap();
+        }
+        for _ in 0..3 {
+            assert_eq!(throttle::take_attempt(db, "refunded", NOW, rule(NOW)).await.unwrap(), None, "a refund gives one attempt back, never more");
+        }
+        assert!(throttle::take_attempt(db, "refunded", NOW, rule(NOW)).await.unwrap().is_some());
 
         let later = Timestamp(NOW.0 + 10_000_000);
-        throttle::record_failure(db, "old", NOW, window(NOW), 3, lock).await.unwrap();
-        throttle::record_failure(db, "old", NOW, window(NOW), 3, lock).await.unwrap();
-        assert!(!throttle::record_failure(db, "old", later, window(later), 3, lock).await.unwrap(), "failures outside the window are forgotten");
+        for _ in 0..3 {
+            throttle::take_attempt(db, "old", NOW, rule(NOW)).await.unwrap();
+        }
+        assert_eq!(throttle::take_attempt(db, "old", later, rule(later)).await.unwrap(), None, "attempts outside the window are forgotten");
+    }
+}
+
+both_backends! {
+    async fn concurrent_attempts_cannot_pass_the_limit(database) {
+        let db = database.db.clone();
+        let rule = throttle::Limit { window_start: Timestamp(NOW.0 - 900_000), limit: 5, lock_until: Timestamp(NOW.0 + 300_000) };
+        let attempts = (0..100).map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move { throttle::take_attempt(&db, "flood", NOW, rule).await.unwrap() })
+        });
+        let mut allowed = 0;
+        for attempt in attempts.collect::<Vec<_>>() {
+            if attempt.await.unwrap().is_none() {
+                allowed += 1;
+            }
+        }
+        assert_eq!(allowed, 5);
     }
 }
 

@@ -54,9 +54,10 @@ pub fn is_api(path: &str) -> bool {
 }
 
 /// The route table's gate. Unmatched paths pass through to the 404 fallback; `OPTIONS` is
-/// answered with the path's methods, and a method the path does not serve with 405. Page routes
-/// that are not public get their CSRF token (the cookie set when it is new); then the access
-/// rule is applied.
+/// answered with the path's methods, and a method the path does not serve with 405. A request
+/// that can change something and that a browser says another site sent is refused. Then the
+/// access rule is applied, and page routes get their CSRF token: a form's is checked here,
+/// before any handler runs ([`crate::csrf`]).
 pub async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let Some(matched) = request.extensions().get::<MatchedPath>().cloned() else {
         request.extensions_mut().insert(ViewerContext(None));
@@ -70,8 +71,8 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
             PageError(error).into_response()
         }
     };
-    let access = match state.routes.decide(request.method(), matched.as_str()) {
-        Some(Decision::Call(access)) => access,
+    let (access, body_limit) = match state.routes.decide(request.method(), matched.as_str()) {
+        Some(Decision::Call { access, body_limit }) => (access, body_limit),
         Some(Decision::Options(allow)) => {
             return (StatusCode::NO_CONTENT, [(header::ALLOW, allow)]).into_response();
         }
@@ -86,18 +87,25 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
             return refuse(AppError::Internal("route without policy".into()));
         }
     };
-    let viewer = if access == Access::Public {
-        None
-    } else {
-        match presented_token(request.headers(), state.web.secure_cookies) {
-            None => None,
-            Some(token) => match authenticate(&state.app, token).await {
-                Ok(viewer) => viewer,
-                // A page anyone may see still renders, signed out, while the database is down.
-                Err(_) if access == Access::Anyone => None,
-                Err(error) => return refuse(error),
-            },
-        }
+    let changes_something = !request.method().is_safe();
+    if changes_something
+        && crate::csrf::from_another_site(request.headers(), &state.app.config.public_url)
+    {
+        return crate::csrf::cross_site_refusal(api);
+    }
+    let secure = state.web.secure_cookies;
+    let session_token = match access {
+        Access::Public => None,
+        _ => presented_token(request.headers(), secure),
+    };
+    let viewer = match session_token {
+        None => None,
+        Some(token) => match authenticate(&state.app, token).await {
+            Ok(viewer) => viewer,
+            // A page anyone may see still renders, signed out, while the database is down.
+            Err(_) if access == Access::Anyone => None,
+            Err(error) => return refuse(error),
+        },
     };
     if !access.allows(viewer.as_ref().map(|v| v.role)) {
         if viewer.is_some() {
@@ -119,15 +127,27 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
         };
         return Redirect::to(&login_url(&next_path)).into_response();
     }
-    request.extensions_mut().insert(ViewerContext(viewer));
-    if access == Access::Public || api {
+    if api || (access == Access::Public && !changes_something) {
+        request.extensions_mut().insert(ViewerContext(viewer));
         return next.run(request).await;
     }
-    let (token, fresh) = crate::csrf::token_for(request.headers());
+    let (token, fresh) = crate::csrf::token_for(
+        request.headers(),
+        session_token.filter(|_| viewer.is_some()),
+        secure,
+    );
+    request.extensions_mut().insert(ViewerContext(viewer));
+    if changes_something {
+        let limit = body_limit.unwrap_or(state.web.max_body_bytes);
+        request = match crate::csrf::check_form(request, &token, limit).await {
+            Ok(request) => request,
+            Err(refusal) => return refusal,
+        };
+    }
     request.extensions_mut().insert(token.clone());
     let mut response = next.run(request).await;
     if fresh {
-        crate::csrf::set_cookie(&mut response, &token);
+        crate::csrf::set_cookie(&mut response, &token, secure);
     }
     response
 }
@@ -142,12 +162,16 @@ pub fn login_url(next: &str) -> String {
     }
 }
 
-/// Whether `path` is safe to redirect to: a path on this site, not another origin.
+/// Whether `path` is safe to redirect to: a path on this site, not another origin. Browsers
+/// drop tabs and line breaks from a `Location` and read a backslash as a slash, so a path with
+/// any control character, space or backslash is refused outright rather than cleaned.
 pub fn is_local_path(path: &str) -> bool {
     path.starts_with('/')
         && !path.starts_with("//")
-        && !path.starts_with("/\\")
         && !path.contains("://")
+        && !path
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
 }
 
 /// The signed-in viewer; only on routes whose policy requires sign-in.
@@ -191,6 +215,11 @@ mod tests {
         assert!(!is_local_path("//evil.example"));
         assert!(!is_local_path("https://evil.example"));
         assert!(!is_local_path("/\\evil.example"));
+        assert!(!is_local_path("/\t/evil.example"), "a tab browsers drop");
+        assert!(!is_local_path("/\n/evil.example"));
+        assert!(!is_local_path("/settings\r\nSet-Cookie: x=y"));
+        assert!(!is_local_path("/ /evil.example"));
+        assert!(is_local_path("/meetings?q=caf%C3%A9&day=1"));
         assert_eq!(
             login_url("/settings?tab=1"),
             "/login?next=%2Fsettings%3Ftab%3D1"

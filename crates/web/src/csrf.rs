@@ -1,16 +1,38 @@
-//! Cross-site request forgery protection for forms: a random token in a `SameSite=Strict`
-//! cookie that every form must echo in its `csrf` field (double submit). The session cookie is
-//! also `SameSite=Lax`, and the JSON API needs a JSON content type, which no form can send.
+//! Cross-site request forgery protection, applied by the gate to every request that can change
+//! something, so that no handler can skip it:
+//! - a request a browser marks as sent by another site (Fetch Metadata's `Sec-Fetch-Site`, or
+//!   else an `Origin` that is not this server) is refused before anything runs, API included;
+//! - every page form must echo its token in a `csrf` field (URL-encoded or multipart). A
+//!   signed-in member's token is derived from their session token, so it changes at every
+//!   sign-in and nobody else can choose it; a visitor's (the sign-in and registration forms) is
+//!   a random value in a `SameSite=Strict` cookie (`__Host-` and `Secure` under https),
+//!   replaced at every sign-in and sign-out.
+//!
+//! The JSON API takes no form token: it needs a bearer token or a JSON content type, which no
+//! form can send, and the session cookie is `SameSite=Lax`.
 
-use crate::auth::cookie;
-use axum::http::{HeaderMap, HeaderValue, header};
+use crate::error::message_page;
+use axum::body::{Body, Bytes};
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
-
-const COOKIE: &str = "mutual_csrf";
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use sha2::{Digest, Sha256};
 
 /// This request's CSRF token, for templates to put in forms.
 #[derive(Clone, Debug)]
 pub struct CsrfToken(pub String);
+
+/// The visitor token's cookie (with the `__Host-` prefix when cookies are `Secure`).
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-mutual_csrf"
+    } else {
+        "mutual_csrf"
+    }
+}
 
 fn well_formed(token: &str) -> bool {
     token.len() == 43
@@ -19,26 +41,211 @@ fn well_formed(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// This request's token from its cookie, or a new one (`true`: the response must set it).
-pub(crate) fn token_for(headers: &HeaderMap) -> (CsrfToken, bool) {
-    match cookie(headers, COOKIE).filter(|t| well_formed(t)) {
+/// The token a signed-in member's forms carry: a one-way function of their session token.
+fn for_session(session_token: &str) -> CsrfToken {
+    let digest = Sha256::new()
+        .chain_update(b"mutual csrf\0")
+        .chain_update(session_token.as_bytes())
+        .finalize();
+    CsrfToken(URL_SAFE_NO_PAD.encode(digest))
+}
+
+/// This request's token: the session's when signed in, else the visitor cookie's, or a new one
+/// (`true`: the response must set the cookie).
+pub(crate) fn token_for(
+    headers: &HeaderMap,
+    session_token: Option<&str>,
+    secure: bool,
+) -> (CsrfToken, bool) {
+    if let Some(session_token) = session_token {
+        return (for_session(session_token), false);
+    }
+    match crate::auth::cookie(headers, cookie_name(secure)).filter(|t| well_formed(t)) {
         Some(token) => (CsrfToken(token.to_owned()), false),
         None => (CsrfToken(mutual_app::tokens::new_token()), true),
     }
 }
 
-/// Sets a new token's cookie on the response.
-pub(crate) fn set_cookie(response: &mut Response, token: &CsrfToken) {
+/// Sets a visitor token's cookie on the response.
+pub(crate) fn set_cookie(response: &mut Response, token: &CsrfToken, secure: bool) {
+    let secure_attr = if secure { "; Secure" } else { "" };
     if let Ok(value) = HeaderValue::from_str(&format!(
-        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict",
+        "{}={}; Path=/; HttpOnly; SameSite=Strict{secure_attr}",
+        cookie_name(secure),
         token.0
     )) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
 }
 
-/// Whether a submitted form token matches this request's cookie (compared in constant time).
-pub fn matches(expected: &CsrfToken, submitted: &str) -> bool {
+/// Replaces the visitor token (at sign-in and sign-out), so a value planted before is useless.
+pub(crate) fn rotate(response: &mut Response, secure: bool) {
+    set_cookie(
+        response,
+        &CsrfToken(mutual_app::tokens::new_token()),
+        secure,
+    );
+}
+
+/// Whether a browser says the request was sent by another site: `Sec-Fetch-Site` other than
+/// `same-origin` or `none` (typed by the person), or, from browsers without it, an `Origin`
+/// that is neither `public_origin` nor the host the request was sent to.
+pub(crate) fn from_another_site(headers: &HeaderMap, public_origin: &str) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return !matches!(site.as_bytes(), b"same-origin" | b"none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let origin = origin.to_str().unwrap_or("null");
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let same_host = origin
+        .split_once("://")
+        .is_some_and(|(_, authority)| host.is_some_and(|h| authority.eq_ignore_ascii_case(h)));
+    !(same_host || origin.eq_ignore_ascii_case(public_origin.trim_end_matches('/')))
+}
+
+/// The refusal of a request another site sent.
+pub(crate) fn cross_site_refusal(api: bool) -> Response {
+    let message = "This request came from another site, so it was not carried out. \
+                   Please use this site's own pages.";
+    if api {
+        crate::error::envelope(StatusCode::FORBIDDEN, "cross_site", message)
+    } else {
+        message_page(StatusCode::FORBIDDEN, "Not carried out", message.into())
+    }
+}
+
+/// Whether a submitted token matches the expected one (compared in constant time).
+fn matches(expected: &CsrfToken, submitted: &str) -> bool {
     let (a, b) = (expected.0.as_bytes(), submitted.as_bytes());
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Checks the `csrf` field of a page form, reading its body (at most `limit` bytes) and putting
+/// it back for the handler. Refuses a body that is too large (413), is not a form (415), or
+/// does not carry `expected` (403).
+pub(crate) async fn check_form(
+    request: Request,
+    expected: &CsrfToken,
+    limit: usize,
+) -> Result<Request, Response> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let media_type = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if media_type != "application/x-www-form-urlencoded" && media_type != "multipart/form-data" {
+        return Err(crate::forms::not_a_form());
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<LengthLimitError>() => {
+            return Err(crate::forms::too_large(limit));
+        }
+        Err(_) => return Err(crate::forms::unreadable()),
+    };
+    let submitted = if media_type == "multipart/form-data" {
+        multipart_token(&content_type, bytes.clone()).await
+    } else {
+        urlencoded_token(&bytes)
+    };
+    if !submitted.is_some_and(|token| matches(expected, &token)) {
+        return Err(message_page(
+            StatusCode::FORBIDDEN,
+            "This form has expired",
+            "For your safety, forms only work from this site and for a limited time. Please go \
+             back, reload the page and send it again; what you typed is kept by your browser's \
+             back button."
+                .into(),
+        ));
+    }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn urlencoded_token(body: &[u8]) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(name, _)| name == "csrf")
+        .map(|(_, value)| value)
+}
+
+async fn multipart_token(content_type: &str, body: Bytes) -> Option<String> {
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("csrf") {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.insert(*name, HeaderValue::from_static(value));
+        }
+        headers
+    }
+
+    #[test]
+    fn requests_from_other_sites_are_recognised() {
+        let public = "https://mutual.example";
+        let other = |pairs| from_another_site(&headers(pairs), public);
+        assert!(
+            !other(&[]),
+            "no browser headers: not a browser's cross-site request"
+        );
+        assert!(!other(&[("sec-fetch-site", "same-origin")]));
+        assert!(!other(&[("sec-fetch-site", "none")]));
+        assert!(other(&[("sec-fetch-site", "same-site")]));
+        assert!(other(&[("sec-fetch-site", "cross-site")]));
+        assert!(!other(&[("origin", "https://mutual.example")]));
+        assert!(!other(&[
+            ("origin", "http://127.0.0.1:8080"),
+            ("host", "127.0.0.1:8080")
+        ]));
+        assert!(other(&[
+            ("origin", "https://evil.example"),
+            ("host", "mutual.example")
+        ]));
+        assert!(other(&[("origin", "null")]));
+    }
+
+    #[test]
+    fn a_session_token_gives_its_own_form_token() {
+        let (a, fresh) = token_for(&HeaderMap::new(), Some("session-one"), true);
+        assert!(!fresh && well_formed(&a.0));
+        let (b, _) = token_for(&HeaderMap::new(), Some("session-two"), true);
+        assert_ne!(a.0, b.0);
+        let planted = headers(&[(
+            "cookie",
+            "__Host-mutual_csrf=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        )]);
+        let (c, _) = token_for(&planted, Some("session-one"), true);
+        assert_eq!(
+            c.0, a.0,
+            "a planted cookie does not change a member's token"
+        );
+        let (visitor, fresh) = token_for(&planted, None, true);
+        assert_eq!(
+            (visitor.0.as_str(), fresh),
+            ("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false)
+        );
+    }
 }

@@ -2,7 +2,6 @@
 //! fields refused with a message, never a panic or a bare 4xx.
 
 use crate::AppState;
-use crate::csrf::{self, CsrfToken};
 use crate::error::{envelope, message_page};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -11,7 +10,8 @@ use axum::response::{IntoResponse, Response};
 use mutual_app::FieldError;
 use serde::de::DeserializeOwned;
 
-/// The fields of a submitted HTML form (`application/x-www-form-urlencoded`), CSRF-checked.
+/// The fields of a submitted HTML form (`application/x-www-form-urlencoded`), whose CSRF token
+/// the gate has checked.
 #[derive(Debug)]
 pub struct FormData {
     fields: Vec<(String, String)>,
@@ -32,57 +32,57 @@ async fn read_body(request: Request, state: &AppState) -> Result<Bytes, StatusCo
         .map_err(|rejection| rejection.status())
 }
 
-fn too_large_message(state: &AppState) -> String {
+/// The refusal of a page request whose body is not a form.
+pub(crate) fn not_a_form() -> Response {
+    message_page(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "Please use the form",
+        "This address takes a form submitted from the page.".into(),
+    )
+}
+
+/// The refusal of a form larger than `limit` bytes.
+pub(crate) fn too_large(limit: usize) -> Response {
+    message_page(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Too much to send",
+        too_large_message(limit),
+    )
+}
+
+fn too_large_message(limit: usize) -> String {
     format!(
         "What you sent is larger than this server accepts ({} KiB). Please shorten it and try again.",
-        state.web.max_body_bytes / 1024
+        limit / 1024
+    )
+}
+
+/// The refusal of a form that could not be read.
+pub(crate) fn unreadable() -> Response {
+    message_page(
+        StatusCode::BAD_REQUEST,
+        "Please try again",
+        "The form could not be read.".into(),
     )
 }
 
 impl FromRequest<AppState> for FormData {
     type Rejection = Response;
 
+    /// Reads the form; the gate has already checked its CSRF token ([`crate::csrf`]).
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
-        let bad = |status, heading, message: String| message_page(status, heading, message);
         if !has_content_type(&request, "application/x-www-form-urlencoded") {
-            return Err(bad(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Please use the form",
-                "This address takes a form submitted from the page.".into(),
-            ));
+            return Err(not_a_form());
         }
-        let expected = request.extensions().get::<CsrfToken>().cloned();
         let body = read_body(request, state)
             .await
             .map_err(|status| match status {
-                StatusCode::PAYLOAD_TOO_LARGE => {
-                    bad(status, "Too much to send", too_large_message(state))
-                }
-                _ => bad(
-                    StatusCode::BAD_REQUEST,
-                    "Please try again",
-                    "The form could not be read.".into(),
-                ),
+                StatusCode::PAYLOAD_TOO_LARGE => too_large(state.web.max_body_bytes),
+                _ => unreadable(),
             })?;
-        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).map_err(|_| {
-            bad(
-                StatusCode::BAD_REQUEST,
-                "Please try again",
-                "The form could not be read.".into(),
-            )
-        })?;
-        let form = FormData::from_fields(fields);
-        let submitted = form.get("csrf");
-        if !expected.is_some_and(|token| csrf::matches(&token, submitted)) {
-            return Err(bad(
-                StatusCode::FORBIDDEN,
-                "This form has expired",
-                "For your safety, forms only work from this site and for a limited time. Please go \
-                 back, reload the page and send it again; what you typed is kept by your browser's back button."
-                    .into(),
-            ));
-        }
-        Ok(form)
+        let fields: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&body).map_err(|_| unreadable())?;
+        Ok(FormData::from_fields(fields))
     }
 }
 
@@ -215,9 +215,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
         let body = read_body(request, state)
             .await
             .map_err(|status| match status {
-                StatusCode::PAYLOAD_TOO_LARGE => {
-                    envelope(status, "too_large", &too_large_message(state))
-                }
+                StatusCode::PAYLOAD_TOO_LARGE => envelope(
+                    status,
+                    "too_large",
+                    &too_large_message(state.web.max_body_bytes),
+                ),
                 _ => envelope(
                     StatusCode::BAD_REQUEST,
                     "bad_request",

@@ -41,6 +41,13 @@ pub(crate) fn apply(routes: Router<AppState>, state: AppState) -> Router<AppStat
     let header = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
+    // Browsers keep to https for a year once they have seen the site there.
+    let strict_transport = state
+        .app
+        .config
+        .public_url
+        .starts_with("https://")
+        .then(|| HeaderValue::from_static("max-age=31536000"));
     // One `layer` call with the whole stack: axum boxes a route's service at every `layer`
     // call, and clones and drops each box per request (a third of `/healthz`'s instructions
     // when each of these was its own call).
@@ -53,6 +60,10 @@ pub(crate) fn apply(routes: Router<AppState>, state: AppState) -> Router<AppStat
             CONTENT_SECURITY_POLICY,
         ))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &Response| strict_transport.clone(),
+        ))
         .layer(header(header::REFERRER_POLICY, "no-referrer"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(

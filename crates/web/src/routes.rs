@@ -22,13 +22,19 @@ pub struct RoutePolicy {
     /// The route pattern exactly as registered (`{id}` for path parameters).
     pub path: String,
     pub access: Access,
+    /// The largest body the route reads, when it is not the server-wide limit.
+    pub body_limit: Option<usize>,
 }
 
 /// What the table says of a request to a registered path.
 #[derive(Debug)]
 pub enum Decision {
-    /// The route exists: call it if the access rule allows.
-    Call(Access),
+    /// The route exists: call it if the access rule allows; its body is read up to
+    /// `body_limit` (the server-wide limit when `None`).
+    Call {
+        access: Access,
+        body_limit: Option<usize>,
+    },
     /// `OPTIONS`: answer 204 with these methods.
     Options(HeaderValue),
     /// No route for this method at this path: answer 405 with these methods.
@@ -44,18 +50,18 @@ pub struct RouteTable {
 
 #[derive(Debug)]
 struct PathRules {
-    methods: Vec<(Method, Access)>,
+    methods: Vec<RoutePolicy>,
     allow: HeaderValue,
 }
 
 impl RouteTable {
     fn new(routes: Vec<RoutePolicy>) -> RouteTable {
-        let mut grouped: HashMap<String, Vec<(Method, Access)>> = HashMap::new();
+        let mut grouped: HashMap<String, Vec<RoutePolicy>> = HashMap::new();
         for route in &routes {
             grouped
                 .entry(route.path.clone())
                 .or_default()
-                .push((route.method.clone(), route.access));
+                .push(route.clone());
         }
         let by_path = grouped
             .into_iter()
@@ -81,8 +87,11 @@ impl RouteTable {
         } else {
             method
         };
-        if let Some((_, access)) = rules.methods.iter().find(|(m, _)| m == wanted) {
-            return Some(Decision::Call(*access));
+        if let Some(route) = rules.methods.iter().find(|r| r.method == *wanted) {
+            return Some(Decision::Call {
+                access: route.access,
+                body_limit: route.body_limit,
+            });
         }
         Some(if method == Method::OPTIONS {
             Decision::Options(rules.allow.clone())
@@ -93,9 +102,9 @@ impl RouteTable {
 }
 
 /// The `Allow` header for a path's methods: `HEAD` wherever `GET` is, and `OPTIONS`.
-fn allow_header(methods: &[(Method, Access)]) -> HeaderValue {
+fn allow_header(methods: &[RoutePolicy]) -> HeaderValue {
     let mut names: Vec<&str> = Vec::new();
-    for (method, _) in methods {
+    for RoutePolicy { method, .. } in methods {
         names.push(method.as_str());
         if method == Method::GET {
             names.push("HEAD");
@@ -112,17 +121,23 @@ pub(crate) struct Routes {
 }
 
 impl Routes {
-    pub(crate) fn route(
+    fn route(
         mut self,
         method: Method,
         path: &'static str,
         access: Access,
+        body_limit: Option<usize>,
         route: MethodRouter<AppState>,
     ) -> Self {
+        let route = match body_limit {
+            Some(limit) => route.layer(DefaultBodyLimit::max(limit)),
+            None => route,
+        };
         self.routes.push(RoutePolicy {
             method,
             path: path.to_owned(),
             access,
+            body_limit,
         });
         self.router = self.router.route(path, route);
         self
@@ -134,7 +149,7 @@ impl Routes {
         access: Access,
         handler: H,
     ) -> Self {
-        self.route(Method::GET, path, access, get(handler))
+        self.route(Method::GET, path, access, None, get(handler))
     }
 
     pub(crate) fn post<H: Handler<T, AppState>, T: 'static>(
@@ -143,7 +158,7 @@ impl Routes {
         access: Access,
         handler: H,
     ) -> Self {
-        self.route(Method::POST, path, access, post(handler))
+        self.route(Method::POST, path, access, None, post(handler))
     }
 
     /// A `POST` whose body may be larger than the server-wide limit (composers, uploads).
@@ -154,20 +169,30 @@ impl Routes {
         limit: usize,
         handler: H,
     ) -> Self {
-        self.route(
-            Method::POST,
-            path,
-            access,
-            post(handler).layer(DefaultBodyLimit::max(limit)),
-        )
+        self.route(Method::POST, path, access, Some(limit), post(handler))
     }
 
     /// An API route documented by its handler's `#[utoipa::path]` (collected with
     /// `utoipa_axum::routes!`): its path and method come from there, and its operation gains
     /// what `access` implies.
-    pub(crate) fn api(
+    pub(crate) fn api(self, access: Access, route: UtoipaMethodRouter<AppState>) -> Self {
+        self.api_route(access, None, route)
+    }
+
+    /// Like [`api`](Self::api), with a larger body limit.
+    pub(crate) fn api_limited(
+        self,
+        access: Access,
+        limit: usize,
+        route: UtoipaMethodRouter<AppState>,
+    ) -> Self {
+        self.api_route(access, Some(limit), route)
+    }
+
+    fn api_route(
         mut self,
         access: Access,
+        body_limit: Option<usize>,
         (schemas, mut paths, route): UtoipaMethodRouter<AppState>,
     ) -> Self {
         for (path, item) in paths.paths.iter_mut() {
@@ -176,25 +201,17 @@ impl Routes {
                     method,
                     path: path.clone(),
                     access,
+                    body_limit,
                 });
                 api::contract::complete(operation, access, path);
             }
         }
+        let route = match body_limit {
+            Some(limit) => route.layer(DefaultBodyLimit::max(limit)),
+            None => route,
+        };
         self.router = self.router.routes((schemas, paths, route));
         self
-    }
-
-    /// Like [`api`](Self::api), with a larger body limit.
-    pub(crate) fn api_limited(
-        self,
-        access: Access,
-        limit: usize,
-        (schemas, paths, route): UtoipaMethodRouter<AppState>,
-    ) -> Self {
-        self.api(
-            access,
-            (schemas, paths, route.layer(DefaultBodyLimit::max(limit))),
-        )
     }
 }
 
@@ -692,7 +709,10 @@ mod tests {
         let table = route_table();
         assert!(matches!(
             table.decide(&Method::HEAD, "/meetings.json"),
-            Some(Decision::Call(Access::Anyone))
+            Some(Decision::Call {
+                access: Access::Anyone,
+                ..
+            })
         ));
         match table.decide(&Method::DELETE, "/clocks/{id}") {
             Some(Decision::NotAllowed(allow)) => assert_eq!(allow, "GET, HEAD, POST, OPTIONS"),

@@ -174,6 +174,29 @@ both_backends! {
 }
 
 both_backends! {
+    async fn a_session_ended_elsewhere_stops_within_the_window_however_often_it_is_used(database) {
+        let first = TestServer::start(database).await;
+        let second = first.another_server().await;
+        first.register("busy_token").await;
+        let token = first.token("busy_token").await;
+        let me = |server: &TestServer| server.client.get(server.url("/api/v1/me")).bearer_auth(&token).send();
+        assert_eq!(me(&second).await.unwrap().status(), 200, "cached on the second server");
+        let out = first.client.delete(first.url("/api/v1/sessions/current")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(out.status(), 204);
+        let window = Duration::from_secs(first.app.config.sessions.cache_seconds);
+        let step = window / 5;
+        let mut answers = Vec::new();
+        for _ in 0..8 {
+            first.clock.advance(step);
+            answers.push(me(&second).await.unwrap().status().as_u16());
+        }
+        assert_eq!(answers, [200, 200, 200, 200, 401, 401, 401, 401], "in use every {step:?}, still ended once {window:?} after it was read");
+        second.stop().await;
+        first.stop().await;
+    }
+}
+
+both_backends! {
     async fn a_sign_out_on_one_server_reaches_the_others_within_the_cache_window(database) {
         let first = TestServer::start(database).await;
         let second = first.another_server().await;

@@ -7,6 +7,7 @@ mod cli;
 mod community;
 mod data;
 mod delivery;
+mod forgery;
 mod mail_sink;
 mod meetings;
 mod methods;

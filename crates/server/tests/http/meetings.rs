@@ -134,8 +134,9 @@ both_backends! {
         assert!(page.body.contains("no programme with the code"));
         let huge = vec![b' '; mutual_web::IMPORT_UPLOAD_BYTES + 1024];
         let page = admin.upload("/admin/meetings/import", &[("program", "AA")], &huge).await;
-        assert_eq!(page.status, 422);
-        assert!(page.body.contains("mutual import meeting-guide"), "a huge upload points to the command line: {}", page.body);
+        assert_eq!(page.status, 413);
+        assert!(page.body.contains("larger than this server accepts (20480 KiB)"), "{}", page.body);
+        assert!(admin.get("/admin/meetings").await.body.contains("mutual import meeting-guide FILE"), "the page points bigger feeds to the command line");
         assert_eq!(feed(&server).await.len(), 2, "nothing existing was lost");
         server.stop().await;
     }

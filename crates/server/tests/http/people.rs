@@ -708,3 +708,33 @@ both_backends! {
         server.stop().await;
     }
 }
+
+both_backends! {
+    async fn a_live_conversation_stream_ends_when_its_session_ends_on_another_server(database) {
+        let server = TestServer::start(database).await;
+        let other = server.another_server().await;
+        for name in ["stream_ada", "stream_cy"] {
+            server.register(name).await;
+            make_trusted(&server, name).await;
+        }
+        let ada = server.token("stream_ada").await;
+        let (status, started) = start(&server, &ada, &["stream_cy"], "Are you coming tonight?").await;
+        assert_eq!(status, 201, "{started}");
+        let id = started["id"].as_str().unwrap();
+        let stream = other
+            .client
+            .get(other.url(&format!("/messages/{id}/events")))
+            .bearer_auth(&ada)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stream.status(), 200);
+        let (status, _) = send(&server, Method::DELETE, "/api/v1/sessions/current", Some(&ada), None).await;
+        assert_eq!(status, 204);
+        server.clock.advance(Duration::from_secs(server.app.config.sessions.cache_seconds));
+        let ended = tokio::time::timeout(Duration::from_secs(15), stream.bytes()).await;
+        assert!(ended.is_ok(), "the stream was still open 15 s after its session ended");
+        other.stop().await;
+        server.stop().await;
+    }
+}

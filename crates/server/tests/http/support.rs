@@ -116,6 +116,7 @@ impl TestServer {
             base: self.base.clone(),
             client: self.client.clone(),
             cookies: BTreeMap::new(),
+            csrf: None,
         }
     }
 
@@ -218,11 +219,13 @@ impl Page {
     }
 }
 
-/// A browser-like client: keeps cookies and sends the CSRF token with forms.
+/// A browser-like client: keeps cookies, and sends with its forms the CSRF token of the last
+/// page it read (as a browser's form would).
 pub struct Visitor {
     base: String,
     client: reqwest::Client,
     pub cookies: BTreeMap<String, String>,
+    csrf: Option<String>,
 }
 
 impl Visitor {
@@ -239,6 +242,10 @@ impl Visitor {
             let text = value.to_str().unwrap();
             let (pair, attributes) = text.split_once(';').unwrap_or((text, ""));
             let (name, value) = pair.split_once('=').unwrap();
+            if name.contains("mutual_session") {
+                // Signed in or out: the forms of the pages read before carry the old token.
+                self.csrf = None;
+            }
             if attributes.contains("Max-Age=0") {
                 self.cookies.remove(name);
             } else {
@@ -248,6 +255,9 @@ impl Visitor {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.text().await.unwrap();
+        if let Some((_, rest)) = body.split_once("name=\"csrf\" value=\"") {
+            self.csrf = rest.split_once('"').map(|(token, _)| token.to_owned());
+        }
         Page {
             status,
             headers,
@@ -266,12 +276,23 @@ impl Visitor {
         self.read(response).await
     }
 
+    /// The CSRF token of this visitor's forms: from the last page read, else from a page with
+    /// a form (the sign-in form, or the sign-out button once signed in).
+    pub async fn csrf_token(&mut self) -> String {
+        if self.csrf.is_none() {
+            let signed_in = self
+                .cookies
+                .keys()
+                .any(|name| name.contains("mutual_session"));
+            self.get(if signed_in { "/settings" } else { "/login" })
+                .await;
+        }
+        self.csrf.clone().expect("a page with a form")
+    }
+
     /// Posts a form with this visitor's CSRF token added.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        if !self.cookies.contains_key("mutual_csrf") {
-            self.get("/login").await;
-        }
-        let csrf = self.cookies["mutual_csrf"].clone();
+        let csrf = self.csrf_token().await;
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         all.push(("csrf", &csrf));
         self.post_raw(path, &all).await
@@ -292,12 +313,9 @@ impl Visitor {
 
     /// Uploads a file with a multipart form (the CSRF token added as the first field).
     pub async fn upload(&mut self, path: &str, fields: &[(&str, &str)], file: &[u8]) -> Page {
-        if !self.cookies.contains_key("mutual_csrf") {
-            self.get("/login").await;
-        }
+        let csrf = self.csrf_token().await;
         let boundary = "mutualtestboundary7d1f";
         let mut body: Vec<u8> = Vec::new();
-        let csrf = self.cookies["mutual_csrf"].clone();
         for (name, value) in std::iter::once(("csrf", csrf.as_str())).chain(fields.iter().copied())
         {
             body.extend_from_slice(

@@ -33,6 +33,32 @@ both_backends! {
 }
 
 both_backends! {
+    async fn concurrent_guesses_cannot_pass_the_limit(database) {
+        let server = TestServer::start(database).await;
+        server.register("flood_at_once").await;
+        let hashes_before = server.app.hasher.operations();
+        let guesses: Vec<_> = (0..200)
+            .map(|n| {
+                let request = server
+                    .client
+                    .post(server.url("/api/v1/sessions"))
+                    .json(&json!({"username": "flood_at_once", "password": format!("wrong guess {n}")}));
+                tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for guess in guesses {
+            statuses.push(guess.await.unwrap());
+        }
+        let tried = statuses.iter().filter(|s| **s == 401).count();
+        let refused = statuses.iter().filter(|s| **s == 429).count();
+        assert_eq!((tried, refused), (5, 195), "{statuses:?}");
+        assert_eq!(server.app.hasher.operations() - hashes_before, 5, "five passwords were checked, no more");
+        server.stop().await;
+    }
+}
+
+both_backends! {
     async fn one_client_cannot_spray_guesses_across_many_accounts(database) {
         let server = TestServer::start(database).await;
         server.register("spray_victim").await;

@@ -5,7 +5,6 @@
 use crate::AppState;
 use crate::api::meetings::listing_map;
 use crate::auth::SignedIn;
-use crate::csrf::{self, CsrfToken};
 use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
 use crate::ids::IdPath;
@@ -690,7 +689,6 @@ pub async fn delete_program(
 pub async fn import_upload(
     State(state): State<AppState>,
     ctx: PageContext,
-    token: Option<axum::Extension<CsrfToken>>,
     mut multipart: Multipart,
 ) -> Result<Response, PageError> {
     let mut fields: BTreeMap<String, String> = BTreeMap::new();
@@ -708,26 +706,18 @@ pub async fn import_upload(
                             String::from_utf8_lossy(&bytes).chars().take(200).collect(),
                         );
                     }
-                    Err(error) => {
-                        failure = Some(upload_error(error.status()));
+                    Err(_) => {
+                        failure = Some(upload_error());
                         break;
                     }
                 }
             }
             Ok(None) => break,
-            Err(error) => {
-                failure = Some(upload_error(error.status()));
+            Err(_) => {
+                failure = Some(upload_error());
                 break;
             }
         }
-    }
-    let csrf_ok =
-        token.is_some_and(|t| csrf::matches(&t.0, fields.get("csrf").map_or("", String::as_str)));
-    if !csrf_ok {
-        return Err(AppError::Forbidden(
-            "This form has expired. Please reload the page and upload the file again.",
-        )
-        .into());
     }
     let view = FormView::default()
         .keep("program", fields.get("program").map_or("", String::as_str))
@@ -777,16 +767,6 @@ pub async fn import_upload(
     }
 }
 
-fn upload_error(status: StatusCode) -> AppError {
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::field(
-            "file",
-            format!(
-                "The file is larger than this page accepts ({} MB). Import bigger feeds with the command: mutual import meeting-guide FILE",
-                crate::IMPORT_UPLOAD_BYTES / 1024 / 1024
-            ),
-        )
-    } else {
-        AppError::field("file", "The upload could not be read. Please try again.")
-    }
+fn upload_error() -> AppError {
+    AppError::field("file", "The upload could not be read. Please try again.")
 }

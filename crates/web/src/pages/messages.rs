@@ -4,7 +4,7 @@
 //! moderators' page of message reports.
 
 use crate::AppState;
-use crate::auth::SignedIn;
+use crate::auth::{SignedIn, presented_token};
 use crate::error::PageError;
 use crate::forms::FormData;
 use crate::ids::IdPath;
@@ -12,11 +12,11 @@ use crate::layout::{FormView, Layout, PageContext};
 use crate::pages::{form_outcome, parse_answer, query_param, render};
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use mutual_app::AppError;
-use mutual_app::accounts::Viewer;
+use mutual_app::accounts::{Viewer, authenticate};
 use mutual_app::people::messages::{self, ConversationView, Inbox, ReportView};
 use mutual_domain::Timestamp;
 use std::time::Duration;
@@ -144,19 +144,33 @@ pub async fn send_message(
 }
 
 /// `GET /messages/{id}/events`: a `message` event with the latest message's number whenever
-/// one arrives (a comment keeps the connection open). The page reloads its list on each.
+/// one arrives (a comment keeps the connection open). The page reloads its list on each. The
+/// stream ends when its session does (signed out here or on another server, within the session
+/// cache's window), checked at least every 5 seconds.
 pub async fn conversation_events(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
     IdPath(id): IdPath,
+    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let seen = messages::latest_seq(&state.app, &viewer, id).await?;
+    let token = presented_token(&headers, state.web.secure_cookies)
+        .unwrap_or_default()
+        .to_owned();
     let stream = futures_util::stream::unfold(seen, move |seen| {
         let state = state.clone();
         let viewer = viewer.clone();
+        let token = token.clone();
         async move {
             loop {
                 messages::wait_for_news(&state.app, id, Duration::from_secs(5)).await;
+                let still_signed_in = matches!(
+                    authenticate(&state.app, &token).await,
+                    Ok(Some(current)) if current.session_id == viewer.session_id
+                );
+                if !still_signed_in {
+                    return None;
+                }
                 match messages::latest_seq(&state.app, &viewer, id).await {
                     Ok(latest) if latest > seen => {
                         let event = Event::default().event("message").data(latest.to_string());

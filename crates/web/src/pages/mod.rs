@@ -83,7 +83,8 @@ pub(crate) fn query_param(query: &RawQuery, name: &str) -> Option<String> {
         .map(|(_, value)| value)
 }
 
-/// A `303 See Other` to `to` that also sets (or, with `None`, clears) the session cookie.
+/// A `303 See Other` to `to` that also sets (or, with `None`, clears) the session cookie, and
+/// replaces the visitor's CSRF token.
 pub(crate) fn redirect_with_session(
     state: &AppState,
     to: &str,
@@ -111,5 +112,6 @@ pub(crate) fn redirect_with_session(
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
+    crate::csrf::rotate(&mut response, secure);
     response
 }

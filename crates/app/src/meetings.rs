@@ -193,6 +193,9 @@ pub async fn set_directory_public(app: &App, public: bool) -> Result<(), AppErro
     directory::changed(app).await
 }
 
+/// How far a search or the finder may reach.
+const RADIUS_RULE: &str = "The distance is a number of kilometres, more than 0 and at most 500.";
+
 /// The search parameters, as given (query string or form).
 pub const SEARCH_PARAMS: &[&str] = &[
     "q",
@@ -255,13 +258,32 @@ pub fn parse_search<'a>(
         .map(str::to_lowercase)
         .collect();
     query.program = one(get("program"));
-    query.tags = list_param(get("tags"));
-    query.size = one(get("size"));
-    query.structure = one(get("structure"));
-    query.facilitation = one(get("facilitation"));
-    query.audience = list_param(get("audience"));
+    let mut vocabulary = |field: &'static str, terms: &[catalog::Term], what: &str, one: bool| {
+        let given = list_param(get(field));
+        let codes: Vec<&str> = given.iter().map(String::as_str).collect();
+        if let Err(e) = catalog::checked_list(terms, &codes, what) {
+            errors.push(FieldError::new(field, e));
+        } else if one && given.len() > 1 {
+            errors.push(FieldError::new(
+                field,
+                format!("Choose one {}.", what.to_lowercase()),
+            ));
+        }
+        given
+    };
+    query.tags = vocabulary("tags", catalog::VALUE_TAGS, "Value", false);
+    query.audience = vocabulary("audience", catalog::AUDIENCES, "Audience", false);
+    query.accessibility = vocabulary(
+        "accessibility",
+        catalog::ACCESSIBILITY,
+        "Accessibility",
+        false,
+    );
+    query.size = vocabulary("size", catalog::SIZES, "Size", true).pop();
+    query.structure = vocabulary("structure", catalog::STRUCTURES, "Structure", true).pop();
+    query.facilitation =
+        vocabulary("facilitation", catalog::FACILITATION, "Facilitation", true).pop();
     query.language = one(get("language"));
-    query.accessibility = list_param(get("accessibility"));
     query.types = list_param(get("types"));
     if query.types.len() > 20 {
         errors.push(FieldError::new("types", "Choose at most 20 types."));
@@ -300,10 +322,7 @@ pub fn parse_search<'a>(
         text => match text.parse::<f64>() {
             Ok(r) if r > 0.0 && r <= 500.0 => r,
             _ => {
-                errors.push(FieldError::new(
-                    "radius_km",
-                    "The distance is a number of kilometres, more than 0 and at most 500.",
-                ));
+                errors.push(FieldError::new("radius_km", RADIUS_RULE));
                 25.0
             }
         },
@@ -535,49 +554,103 @@ pub async fn find_my_group<'a>(
     let first = |name: &str| get(name).into_iter().next().unwrap_or("");
     let mut errors = Vec::new();
     let zone = viewer_zone(app, zone_from, first("tz"))?;
-    let days: Vec<Weekday> = get("days")
+    let mut refuse = |field: &'static str, message: &str| {
+        errors.push(FieldError::new(field, message.to_owned()));
+    };
+    let given = |name: &str| -> Vec<&'a str> {
+        get(name)
+            .into_iter()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
+    let days: Vec<Weekday> = given("days")
         .into_iter()
-        .filter_map(|d| d.parse::<i64>().ok().and_then(listing::weekday))
-        .collect();
-    let parts: Vec<DayPart> = get("parts")
+        .map(|d| d.parse::<i64>().ok().and_then(listing::weekday))
+        .collect::<Option<_>>()
+        .unwrap_or_else(|| {
+            refuse("days", "Days are numbers from 0 (Sunday) to 6 (Saturday).");
+            Vec::new()
+        });
+    let parts: Vec<DayPart> = given("parts")
         .into_iter()
-        .filter_map(DayPart::parse)
-        .collect();
-    let attend = match first("attend") {
+        .map(DayPart::parse)
+        .collect::<Option<_>>()
+        .unwrap_or_else(|| {
+            refuse(
+                "parts",
+                "Parts of the day are morning, afternoon or evening.",
+            );
+            Vec::new()
+        });
+    let attend = match first("attend").trim() {
         "in_person" => Attend::InPerson,
         "online" => Attend::Online,
-        _ => Attend::Either,
+        "" | "either" => Attend::Either,
+        _ => {
+            refuse("attend", "Attend is in_person, online or either.");
+            Attend::Either
+        }
     };
-    let radius = first("radius_km")
-        .parse::<f64>()
-        .ok()
-        .filter(|r| *r > 0.0 && *r <= 500.0);
+    let radius = match first("radius_km").trim() {
+        "" => 25.0,
+        text => match text.parse::<f64>() {
+            Ok(r) if r > 0.0 && r <= 500.0 => r,
+            _ => {
+                refuse("radius_km", RADIUS_RULE);
+                25.0
+            }
+        },
+    };
     let near = match first("near").trim() {
         "" => None,
         text => match Point::parse(text) {
-            Ok(p) => Some((p, radius.unwrap_or(25.0))),
+            Ok(p) => Some((p, radius)),
             Err(e) => {
-                errors.push(FieldError::new("near", e.to_string()));
+                refuse("near", &e.to_string());
                 None
             }
         },
     };
+    let approaches: Vec<String> = given("approach").into_iter().map(str::to_owned).collect();
+    if let Some(unknown) = approaches.iter().find(|a| {
+        !catalog::APPROACHES
+            .iter()
+            .chain(catalog::VALUE_TAGS)
+            .any(|(code, _)| code == a)
+    }) {
+        refuse(
+            "approach",
+            &format!(
+                "Approach \"{}\" is not one we know.",
+                unknown.chars().take(40).collect::<String>()
+            ),
+        );
+    }
+    let audience: Vec<String> = given("audience").into_iter().map(str::to_owned).collect();
+    let codes: Vec<&str> = audience.iter().map(String::as_str).collect();
+    if let Err(e) = catalog::checked_list(catalog::AUDIENCES, &codes, "Audience") {
+        refuse("audience", &e);
+    }
+    let mut single = |field: &'static str, terms: &[catalog::Term], what: &str| {
+        let value = one(first(field));
+        if let Some(code) = &value
+            && let Err(e) = catalog::checked_list(terms, &[code.as_str()], what)
+        {
+            refuse(field, &e);
+        }
+        value
+    };
+    let size = single("size", catalog::SIZES, "Size");
+    let structure = single("structure", catalog::STRUCTURES, "Structure");
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
     let answers = Answers {
-        approaches: get("approach")
-            .into_iter()
-            .filter(|a| !a.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        size: one(first("size")),
-        structure: one(first("structure")),
-        audience: get("audience")
-            .into_iter()
-            .filter(|a| !a.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        approaches,
+        size,
+        structure,
+        audience,
         days,
         parts,
         attend,

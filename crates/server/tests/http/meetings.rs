@@ -265,7 +265,11 @@ both_backends! {
         for (query, field) in [("tz=Mars/Olympus", "tz"), ("day=7", "day"), ("after=25:00", "after"), ("near=200,10", "near"),
                                ("radius_km=-1&near=1,1", "radius_km"), ("radius_km=abc", "radius_km"), ("radius_km=100000&near=1,1", "radius_km"),
                                ("limit=0", "limit"), ("mode=teleport", "mode"),
-                               ("starting_within_hours=abc", "starting_within_hours"), ("unknown=1", "form")] {
+                               ("starting_within_hours=abc", "starting_within_hours"), ("unknown=1", "form"),
+                               ("structure=null", "structure"), ("structure=sharing&structure=sharing", "structure"),
+                               ("size=small,large", "size"), ("audience=women,martians", "audience"), ("tags=null", "tags"),
+                               ("facilitation=robots", "facilitation"), ("accessibility=teleporter", "accessibility"),
+                               ("q=hope&q=faith", "q")] {
             let (status, body) = server.api(Method::GET, &format!("/api/v1/meetings?{query}"), None, None).await;
             assert_eq!(status, 422, "{query}");
             assert!(body["error"]["fields"].as_array().unwrap().iter().any(|f| f["field"] == field), "{query}: {body}");
@@ -334,10 +338,14 @@ both_backends! {
         assert!(!repeated.is_empty());
         assert_eq!(repeated, suggested(&server, "approach=spiritual,secular&days=2,1").await, "repeated or comma-separated");
 
-        // A bad distance is refused, naming it, as a bad place is.
+        // A bad distance, a word outside a vocabulary and a single answer given twice are
+        // refused, naming the field, as a bad place is.
         for (query, field) in [("radius_km=abc", "radius_km"), ("radius_km=-1", "radius_km"), ("radius_km=0", "radius_km"),
                                ("radius_km=1e9", "radius_km"), (&format!("{chicago}&radius_km=501"), "radius_km"),
-                               ("radius_km=", "none"), ("near=41.8781", "near"), ("near=91,0", "near")] {
+                               ("radius_km=", "none"), ("near=41.8781", "near"), ("near=91,0", "near"),
+                               ("structure=null&structure=null", "structure"), ("size=enormous", "size"), ("days=9", "days"),
+                               ("parts=midnight", "parts"), ("attend=teleport", "attend"), ("approach=astrology", "approach"),
+                               ("audience=martians", "audience"), ("attend=either", "none")] {
             let (status, body) = server.api(Method::GET, &format!("/api/v1/finder?{query}"), None, None).await;
             if field == "none" {
                 assert_eq!(status, 200, "an empty distance is none: {body}");

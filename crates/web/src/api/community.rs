@@ -191,7 +191,7 @@ struct ThreadListQuery {
 
 impl ThreadListQuery {
     fn parse(query: &RawQuery) -> Result<ThreadListQuery, AppError> {
-        let fields = query_fields(query, &["before"])?;
+        let fields = query_fields(query, &["before"], &[])?;
         let before = fields.get("before");
         Ok(ThreadListQuery {
             before: (!before.is_empty()).then(|| before.to_owned()),
@@ -498,7 +498,7 @@ struct ThreadPageQuery {
 
 impl ThreadPageQuery {
     fn parse(query: &RawQuery) -> Result<ThreadPageQuery, AppError> {
-        let fields = query_fields(query, &["page"])?;
+        let fields = query_fields(query, &["page"], &[])?;
         let page =
             match fields.get("page") {
                 "" => None,
@@ -860,7 +860,7 @@ struct SearchQuery {
 
 impl SearchQuery {
     fn parse(query: &RawQuery) -> Result<SearchQuery, AppError> {
-        let fields = query_fields(query, &["q", "space", "author", "order", "page"])?;
+        let fields = query_fields(query, &["q", "space", "author", "order", "page"], &[])?;
         let order = match fields.get("order") {
             "" => None,
             "relevance" => Some(SearchOrder::Relevance),

@@ -26,11 +26,24 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-/// The query string as fields, refusing parameters the endpoint does not know.
-pub(crate) fn query_fields(query: &RawQuery, allowed: &[&str]) -> Result<FormData, AppError> {
+/// The query string as fields, refusing parameters the endpoint does not know, and any but
+/// those in `lists` given more than once.
+pub(crate) fn query_fields(
+    query: &RawQuery,
+    allowed: &[&str],
+    lists: &[&str],
+) -> Result<FormData, AppError> {
     let fields = FormData::from_query(query.0.as_deref())
         .ok_or_else(|| AppError::field("query", "The query string could not be read."))?;
     fields.only(allowed)?;
+    let repeated: Vec<FieldError> = allowed
+        .iter()
+        .filter(|name| !lists.contains(name) && fields.all(name).len() > 1)
+        .map(|name| FieldError::new(name.to_string(), format!("Give {name} only once.")))
+        .collect();
+    if !repeated.is_empty() {
+        return Err(AppError::Invalid(repeated));
+    }
     Ok(fields)
 }
 
@@ -434,7 +447,7 @@ pub async fn search_meetings(
     MaybeViewer(viewer): MaybeViewer,
     query: RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = query_fields(&query, meetings::SEARCH_PARAMS)?;
+    let params = query_fields(&query, meetings::SEARCH_PARAMS, &[])?;
     let parsed = meetings::parse_search(&state.app, None, |name| params.get(name))?;
     let body = meetings::search_json(&state.app, viewer.as_ref(), &parsed).await?;
     Ok((
@@ -448,7 +461,7 @@ pub async fn search_meetings(
 }
 
 /// The finder's parameters that take several values (comma-separated, or repeated).
-const FINDER_LISTS: &[&str] = &["approach", "audience", "days", "parts"];
+pub(crate) const FINDER_LISTS: &[&str] = &["approach", "audience", "days", "parts"];
 
 /// The guided finder's answers; every parameter is optional.
 // Documentation only, like `SearchQuery`.
@@ -468,14 +481,13 @@ struct FinderQuery {
     /// Audiences, comma-separated (or repeated).
     #[param(value_type = Option<Vec<AudienceCode>>, inline, style = Form, explode = false)]
     audience: Option<Vec<String>>,
-    /// Weekdays that suit, 0 = Sunday to 6 = Saturday, comma-separated (or repeated); others
-    /// are ignored.
+    /// Weekdays that suit, 0 = Sunday to 6 = Saturday, comma-separated (or repeated).
     #[param(value_type = Option<Vec<WeekdayNumber>>, inline, style = Form, explode = false, example = "2,4")]
     days: Option<Vec<u8>>,
-    /// Parts of the day that suit, comma-separated (or repeated); others are ignored.
+    /// Parts of the day that suit, comma-separated (or repeated).
     #[param(value_type = Option<Vec<DayPartCode>>, inline, style = Form, explode = false)]
     parts: Option<Vec<String>>,
-    /// `in_person` or `online` rule the other out; anything else is `either`.
+    /// `in_person` or `online` rule the other out; `either` (the default) does not.
     #[param(value_type = Option<AttendChoice>, inline)]
     attend: Option<String>,
     /// Where one is, `latitude,longitude` in degrees.
@@ -530,12 +542,7 @@ pub async fn find_my_group(
     MaybeViewer(viewer): MaybeViewer,
     query: RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = query_fields(&query, meetings::FINDER_FIELDS)?;
-    // The finder's use case reads a bad distance as none; the API refuses it by the search's rule.
-    meetings::parse_search(&state.app, None, |name| match name {
-        "radius_km" => params.get(name),
-        _ => "",
-    })?;
+    let params = query_fields(&query, meetings::FINDER_FIELDS, FINDER_LISTS)?;
     let found = meetings::find_my_group(&state.app, viewer.as_ref(), None, |name| {
         let values = params.all(name);
         if FINDER_LISTS.contains(&name) {
@@ -811,7 +818,7 @@ pub async fn show_meeting(
     IdPath(id): IdPath,
     query: RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = query_fields(&query, &["tz"])?;
+    let params = query_fields(&query, &["tz"], &[])?;
     let zone = meetings::viewer_zone(&state.app, None, params.get("tz"))?;
     let view = meetings::find_meeting(&state.app, viewer.as_ref(), id).await?;
     Ok(Json(meeting_response(&state, &view, &zone)).into_response())

@@ -149,7 +149,7 @@ pub async fn show_search(
     let mut results = Vec::new();
     let mut status = StatusCode::OK;
     let outcome = async {
-        let params = query_fields(&query, meetings::SEARCH_PARAMS)?;
+        let params = query_fields(&query, meetings::SEARCH_PARAMS, &[])?;
         let parsed = meetings::parse_search(&state.app, viewer.as_ref(), |n| params.get(n))?;
         meetings::search(&state.app, viewer.as_ref(), &parsed).await
     }
@@ -234,7 +234,11 @@ pub async fn show_finder(
     let mut status = StatusCode::OK;
     if asked {
         let outcome = async {
-            let params = query_fields(&query, meetings::FINDER_FIELDS)?;
+            let params = query_fields(
+                &query,
+                meetings::FINDER_FIELDS,
+                crate::api::meetings::FINDER_LISTS,
+            )?;
             meetings::find_my_group(&state.app, viewer.as_ref(), viewer.as_ref(), |n| {
                 params.all(n)
             })
@@ -321,7 +325,7 @@ pub async fn show_schedule(
     ctx: PageContext,
     query: RawQuery,
 ) -> Result<Response, PageError> {
-    let params = query_fields(&query, &["tz"])?;
+    let params = query_fields(&query, &["tz"], &[])?;
     let zone = meetings::viewer_zone(&state.app, viewer.as_ref(), params.get("tz"))?;
     let snapshot = meetings::directory_for(&state.app, viewer.as_ref()).await?;
     let week = meetings::weekly_schedule(&state.app, &snapshot, &zone);

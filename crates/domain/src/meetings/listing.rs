@@ -541,6 +541,19 @@ pub fn parse_listing(
             }
         }
     };
+    let nth_text = input.nth.trim();
+    if !nth_text.is_empty()
+        && nth_text
+            .parse::<i64>()
+            .ok()
+            .and_then(Nth::from_i64)
+            .is_none()
+    {
+        errors.push((
+            "nth",
+            "The week of the month is 1 to 4, or -1 for the last.".into(),
+        ));
+    }
     let recurrence = match input.recurrence.trim() {
         "" | "weekly" => Some(Recurrence::Weekly(days.clone())),
         "biweekly" => Some(Recurrence::EveryOtherWeek {
@@ -795,6 +808,13 @@ mod tests {
         monthly.nth = "1";
         monthly.days = vec!["6"];
         assert!(fields(&monthly).is_empty());
+        let mut weekly_with_week = base();
+        weekly_with_week.nth = "0";
+        assert_eq!(
+            fields(&weekly_with_week),
+            ["nth"],
+            "a week of the month that is none is refused, whatever the recurrence"
+        );
     }
 
     #[test]

@@ -389,9 +389,9 @@ struct SearchQuery {
     /// The viewer's IANA zone for days and times (default: the server's).
     #[param(example = "America/Chicago")]
     tz: Option<String>,
-    /// A place, `latitude,longitude` in degrees: only meetings within `radius_km` of it.
+    /// A place, `latitude,longitude` in degrees: only meetings within `radius_km` of it (empty: anywhere).
     #[param(
-        pattern = r"^\s*[-+]?[0-9]*\.?[0-9]+\s*,\s*[-+]?[0-9]*\.?[0-9]+\s*$",
+        pattern = r"^(\s*[-+]?[0-9]*\.?[0-9]+\s*,\s*[-+]?[0-9]*\.?[0-9]+\s*)?$",
         example = "41.8781,-87.6298"
     )]
     near: Option<String>,
@@ -490,9 +490,9 @@ struct FinderQuery {
     /// `in_person` or `online` rule the other out; `either` (the default) does not.
     #[param(value_type = Option<AttendChoice>, inline)]
     attend: Option<String>,
-    /// Where one is, `latitude,longitude` in degrees.
+    /// Where one is, `latitude,longitude` in degrees (empty: anywhere).
     #[param(
-        pattern = r"^\s*[-+]?[0-9]*\.?[0-9]+\s*,\s*[-+]?[0-9]*\.?[0-9]+\s*$",
+        pattern = r"^(\s*[-+]?[0-9]*\.?[0-9]+\s*,\s*[-+]?[0-9]*\.?[0-9]+\s*)?$",
         example = "41.8781,-87.6298"
     )]
     near: Option<String>,

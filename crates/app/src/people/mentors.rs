@@ -512,6 +512,12 @@ pub async fn answer(
         return Err(AppError::NotFound);
     }
     let message = message.trim();
+    if message.chars().count() > rules::MAX_NOTE_CHARS {
+        return Err(AppError::field(
+            "message",
+            format!("Keep it to {} characters.", rules::MAX_NOTE_CHARS),
+        ));
+    }
     let words = if message.is_empty() && !accept {
         KIND_DECLINE
     } else {

@@ -70,6 +70,7 @@ both_backends! {
         call(&server, &cy, Method::PUT, "/api/v1/notification-preferences", json!({"email_address": "cy@example.org", "email": [], "digest": ["circles"], "discreet": false})).await;
         let (status, body) = send(&server, Method::PUT, "/api/v1/notification-preferences", Some(&bea), Some(json!({"email_address": "not an address", "email": [], "discreet": true}))).await;
         assert_eq!(status, 422, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "email_address", "the API's own field name: {body}");
         let (status, body) = send(&server, Method::PUT, "/api/v1/notification-preferences", Some(&bea), Some(json!({"email": ["gossip"], "discreet": true}))).await;
         assert_eq!(status, 422, "{body}");
 

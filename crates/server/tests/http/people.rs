@@ -555,6 +555,8 @@ both_backends! {
         assert!(notifications(&server, &mia).await.iter().any(|n| n.contains("ana_mentee would like you as their mentor")));
         let (status, _) = post(&server, &ana, &format!("/api/v1/mentorships/{id}/answer"), json!({"answer": "accept"})).await;
         assert_eq!(status, 404, "only the mentor answers");
+        let (status, body) = post(&server, &mia, &format!("/api/v1/mentorships/{id}/answer"), json!({"answer": "accept", "message": "w".repeat(2_001)})).await;
+        assert_eq!((status, &body["error"]["fields"][0]["field"]), (422, &json!("message")), "{body}");
         let (status, _) = post(&server, &mia, &format!("/api/v1/mentorships/{id}/answer"), json!({"answer": "accept"})).await;
         assert_eq!(status, 200);
         assert!(notifications(&server, &ana).await.iter().any(|n| n.contains("mia_mentor accepted")));

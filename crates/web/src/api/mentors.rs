@@ -449,7 +449,7 @@ pub struct MentorAnswerRequest {
     answer: String,
     /// Words for the member; a decline without them sends a kind standard message.
     #[serde(default)]
-    #[schema(example = "Happy to: let's talk on Sunday.")]
+    #[schema(max_length = 2000, example = "Happy to: let's talk on Sunday.")]
     message: String,
 }
 

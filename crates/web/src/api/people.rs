@@ -2,8 +2,8 @@
 //! (invites, sharing choices, notes, nudges), Reach out, and notification delivery settings.
 
 use crate::AppState;
-use crate::api::contract::CrisisResourceResponse;
 use crate::api::contract::ErrorResponse;
+use crate::api::contract::{CrisisResourceResponse, renamed};
 use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::forms::ApiJson;
@@ -1361,7 +1361,9 @@ pub async fn save_notification_preferences(
         quiet_end: request.quiet_end.as_deref().unwrap_or(""),
         discreet: request.discreet,
     };
-    delivery::save_settings(&state.app, &viewer, &input).await?;
+    delivery::save_settings(&state.app, &viewer, &input)
+        .await
+        .map_err(|e| renamed(e, &[("address", "email_address")]))?;
     Ok(Json(preferences(&state, &viewer).await?).into_response())
 }
 

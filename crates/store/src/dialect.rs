@@ -40,9 +40,12 @@ pub(crate) fn search_delete_by_author(backend: Backend) -> &'static str {
 /// the GIN index and orders by `num`. Relevance is ranked above the store, over the newest
 /// matches (`mutual_domain::community::search::rank`), the same way on both backends.
 pub(crate) fn search_select(backend: Backend, filter: &str) -> String {
-    let columns = "p.id AS post_id, p.thread_id, p.seq, t.title, t.space_id, p.body, \
-         p.content_warning, CASE WHEN p.anonymous THEN NULL ELSE u.username END AS author_name, \
-         p.created_at";
+    let columns = concat!(
+        "p.id AS post_id, p.thread_id, p.seq, t.title, t.space_id, p.body, p.content_warning, \
+         p.anonymous, ",
+        author_name_sql!("p.anonymous", "u"),
+        " AS author_name, p.created_at"
+    );
     let joins = "JOIN posts p ON p.num = c.num JOIN threads t ON t.id = p.thread_id \
          LEFT JOIN users u ON u.id = p.author_id";
     let matches = match backend {

@@ -6,6 +6,7 @@ mod db;
 pub mod accounts;
 pub mod audit;
 mod batch;
+#[macro_use]
 pub mod community;
 mod dialect;
 mod error;

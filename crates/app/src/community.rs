@@ -11,6 +11,7 @@ pub mod moderation;
 pub mod standing;
 
 use crate::accounts::Viewer;
+use crate::notifications::Message;
 use crate::{App, AppError, FieldError};
 use mutual_domain::community::markdown;
 use mutual_domain::community::phrases::Phrases;
@@ -510,9 +511,15 @@ pub async fn reply(
     })
 }
 
-/// Who a new post by the viewer is shown as written by.
-fn author_of_new(viewer: &Viewer, anonymous: bool) -> Author {
-    Author::of(anonymous, Some(viewer.username.as_str()))
+/// A notification that the viewer did `what` in a thread: by reference to them when the post
+/// is signed, as "Anonymous member" when it is not, and by reference to the thread.
+fn told_of_post(viewer: &Viewer, anonymous: bool, what: &str, thread: Uuid) -> Message {
+    let author = Author::of(anonymous, Some(viewer.username.as_str()));
+    Message::default()
+        .author(&author, viewer.user_id)
+        .text(what)
+        .thread(thread)
+        .text("\"")
 }
 
 /// The link to a post in its thread.
@@ -557,7 +564,6 @@ async fn after_posting(
     if post.state != "published" {
         return Ok(());
     }
-    let name = author_of_new(viewer, post.anonymous).shown().to_owned();
     let mut told: Vec<Uuid> = vec![viewer.user_id.0];
     let subscribers = store::list_subscribers(&app.db, thread.id).await?;
     let recipients: Vec<UserId> = readers_of(app, viewer, post.anonymous, space, subscribers)
@@ -570,7 +576,7 @@ async fn after_posting(
         app,
         &recipients,
         "reply",
-        &format!("{name} replied in \"{}\"", thread.title),
+        told_of_post(viewer, post.anonymous, " replied in \"", thread.id),
         &link,
     )
     .await?;
@@ -585,7 +591,7 @@ async fn after_posting(
         app,
         &mentioned,
         "mention",
-        &format!("{name} mentioned you in \"{}\"", thread.title),
+        told_of_post(viewer, post.anonymous, " mentioned you in \"", thread.id),
         &link,
     )
     .await
@@ -639,12 +645,11 @@ async fn notify_quoted(
     if author == viewer.user_id.0 || post.state != "published" {
         return Ok(());
     }
-    let name = author_of_new(viewer, post.anonymous).shown().to_owned();
     crate::notifications::notify(
         app,
         &readers_of(app, viewer, post.anonymous, space, vec![author]).await?,
         "quote",
-        &format!("{name} quoted you in \"{}\"", thread.title),
+        told_of_post(viewer, post.anonymous, " quoted you in \"", thread.id),
         &post_link(thread.id, seq),
     )
     .await
@@ -918,11 +923,8 @@ pub async fn react(app: &App, viewer: &Viewer, id: Uuid, kind: &str) -> Result<S
             app,
             &recipients,
             "reaction",
-            &format!(
-                "{} reacted to your post in \"{}\": {label}",
-                viewer.username.as_str(),
-                thread.title
-            ),
+            told_of_post(viewer, false, " reacted to your post in \"", thread.id)
+                .text(&format!(": {label}")),
             &post_link(thread.id, post.seq),
         )
         .await?;

@@ -1048,6 +1048,14 @@ pub(crate) const MEMBER_TABLES: &[&str] = &[
     "community_activity",
 ];
 
+/// What this feature holds about a member, for [`crate::privacy`].
+pub(crate) const MEMBER_DATA: crate::privacy::MemberData = crate::privacy::MemberData {
+    erase: ERASE_AUTHORED,
+    tables: MEMBER_TABLES,
+    not_exported: &[("posts", "num", "the search index's internal key")],
+    not_member_data: &[("spaces", "the community's spaces, set up by admins")],
+};
+
 /// Statements (each taking the member's id as `$1`) that purge what a member wrote and unlink
 /// them from what they did, run when their account is erased, after the search index is purged.
 pub(crate) const ERASE_AUTHORED: &[&str] = &[

@@ -35,6 +35,19 @@ pub(crate) fn search_delete_by_author(backend: Backend) -> &'static str {
     }
 }
 
+/// Rewrites the search index without what was deleted from it, if the backend needs that for
+/// deleted words to leave it: SQLite's contentless FTS5 table only tombstones deleted rows (and
+/// earlier versions of edited posts), keeping their words in its segments until a merge, so
+/// after an erasure its segments are merged into one ('optimize'; 'rebuild' does not exist for
+/// a contentless table, and 'delete' with the original values would miss the earlier versions,
+/// which are gone). PostgreSQL deletes the rows; VACUUM reclaims their space.
+pub(crate) fn search_purge(backend: Backend) -> Option<&'static str> {
+    match backend {
+        Backend::Sqlite => Some("INSERT INTO post_search (post_search) VALUES ('optimize')"),
+        Backend::Postgres => None,
+    }
+}
+
 /// The newest matches of a search (in [`search_insert`]'s index) that pass `filter`: SQLite
 /// walks the FTS5 index backwards by rowid and stops at the page; PostgreSQL matches through
 /// the GIN index and orders by `num`. Relevance is ranked above the store, over the newest

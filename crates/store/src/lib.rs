@@ -13,6 +13,7 @@ mod error;
 pub mod meetings;
 pub mod notifications;
 pub mod people;
+pub mod privacy;
 pub mod recovery;
 pub mod sessions;
 pub mod settings;

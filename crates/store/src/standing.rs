@@ -194,6 +194,14 @@ pub async fn list_blocked_either_way(
 /// Tables of a member's standing keyed by `user_id`, deleted when their account is erased.
 pub(crate) const MEMBER_TABLES: &[&str] = &["sanctions"];
 
+/// What this feature holds about a member, for [`crate::privacy`].
+pub(crate) const MEMBER_DATA: crate::privacy::MemberData = crate::privacy::MemberData {
+    erase: ERASE,
+    tables: MEMBER_TABLES,
+    not_exported: &[],
+    not_member_data: &[],
+};
+
 /// Run when an account is erased (the member's id as `$1`): blocks either way go.
 pub(crate) const ERASE: &[&str] = &["DELETE FROM blocks WHERE blocker_id = $1 OR blocked_id = $1"];
 

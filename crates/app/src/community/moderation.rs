@@ -405,11 +405,13 @@ pub async fn decide(
             app,
             &[UserId(author)],
             "moderation",
-            &format!(
-                "A moderator {} your post in \"{}\".{because}",
-                decision.name().replace('_', " "),
-                thread.title
-            ),
+            crate::notifications::Message::default()
+                .text(&format!(
+                    "A moderator {} your post in \"",
+                    decision.name().replace('_', " ")
+                ))
+                .thread(thread.id)
+                .text(&format!("\".{because}")),
             &link,
         )
         .await?;

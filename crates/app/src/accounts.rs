@@ -1,5 +1,5 @@
-//! Account use cases: register, sign in and out, sessions, password change, and the
-//! member's own data (export and erasure).
+//! Account use cases: register, sign in and out, sessions and password change. The member's
+//! own data (export and erasure) is [`crate::privacy`]'s.
 
 use crate::audit::{Action, record};
 use crate::session_cache::CachedSession;
@@ -13,7 +13,7 @@ use mutual_domain::permissions::Role;
 use mutual_domain::{SessionId, Timestamp, UserId};
 use mutual_store::accounts::{self as store, NewUser, UserRecord};
 use mutual_store::sessions::{self as session_store, SessionRecord};
-use mutual_store::{StoreError, audit as audit_store, settings, throttle};
+use mutual_store::{StoreError, settings, throttle};
 use std::time::Duration;
 
 /// The signed-in person making a request.
@@ -186,6 +186,8 @@ async fn create_account(
     zone: Option<Zone>,
 ) -> Result<Registered, AppError> {
     let password_hash = app.hasher.hash(password.expose()).await?;
+    // After the hashing, as for a live pseudonym's refusal: the time taken tells nothing either.
+    crate::privacy::ensure_not_retired(app, &username).await?;
     let status = match mode {
         RegistrationMode::Approval => AccountStatus::Pending,
         _ => AccountStatus::Active,
@@ -570,7 +572,7 @@ pub async fn end_session(app: &App, viewer: &Viewer, session: SessionId) -> Resu
 
 /// Checks the signed-in viewer's own password before a sensitive change (throttled like a
 /// login); a wrong or missing one is an error on `field`.
-async fn confirm_password(
+pub(crate) async fn confirm_password(
     app: &App,
     viewer: &Viewer,
     password: &str,
@@ -618,117 +620,6 @@ pub async fn change_password(
     .await
 }
 
-/// Everything stored about the viewer, as JSON keyed by the table it came from.
-pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Value, AppError> {
-    let user = store::find_user_by_id(&app.db, viewer.user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    record(app, Some(user.id), Some(user.id), Action::Exported, "").await?;
-    let sessions = session_store::list_sessions_by_user(&app.db, user.id).await?;
-    let audit_log = audit_store::list_audit_events_by_user(&app.db, user.id).await?;
-    let invites = store::list_invites_by_user(&app.db, user.id).await?;
-    let recovery = crate::recovery::export(app, user.id).await?;
-    let meetings = crate::meetings::export(app, user.id).await?;
-    let community = crate::community::export(app, user.id).await?;
-    let people = crate::people::export(app, user.id).await?;
-    let notifications = crate::notifications::export(app, user.id).await?;
-    let mut export = serde_json::json!({
-        "format": "mutual-export/1",
-        "exported_at": app.clock.now().to_rfc3339(),
-        "users": {
-            "id": user.id,
-            "username": user.username,
-            "email": user.email,
-            "role": user.role,
-            "status": user.status,
-            "status_reason": user.status_reason,
-            "time_zone": user.time_zone,
-            "created_at": user.created_at.to_rfc3339(),
-            "updated_at": user.updated_at.to_rfc3339(),
-        },
-        "sessions": sessions,
-        "audit_log": audit_log,
-        "invites": invites,
-    });
-    if let Some(tables) = export.as_object_mut() {
-        tables.extend(recovery);
-        tables.extend(meetings);
-        tables.extend(community);
-        tables.extend(people);
-        tables.extend(notifications);
-    }
-    readable(&mut export);
-    Ok(export)
-}
-
-/// Puts an export in the forms a person reads, whatever table a value came from: every instant
-/// (a field named `at`, `*_at` or `*_until`, stored as Unix milliseconds) becomes an RFC 3339
-/// time, a duration stored in milliseconds (`*_ms`) becomes seconds (`*_seconds`), and sleep
-/// stored in tenths of an hour (`*_hours_tenths`) becomes hours (`*_hours`).
-fn readable(value: &mut serde_json::Value) {
-    use serde_json::Value;
-    match value {
-        Value::Array(items) => items.iter_mut().for_each(readable),
-        Value::Object(fields) => {
-            let renamed: Vec<(String, String, Value)> = fields
-                .iter()
-                .filter_map(|(key, value)| {
-                    let number = value.as_i64()?;
-                    if key == "at" || key.ends_with("_at") || key.ends_with("_until") {
-                        let time = Timestamp(number).to_rfc3339();
-                        Some((key.clone(), key.clone(), Value::String(time)))
-                    } else if let Some(stem) = key.strip_suffix("_ms") {
-                        Some((
-                            key.clone(),
-                            format!("{stem}_seconds"),
-                            (number / 1000).into(),
-                        ))
-                    } else {
-                        key.strip_suffix("_tenths").map(|stem| {
-                            (key.clone(), stem.to_owned(), (number as f64 / 10.0).into())
-                        })
-                    }
-                })
-                .collect();
-            for (old, new, value) in renamed {
-                fields.remove(&old);
-                fields.insert(new, value);
-            }
-            fields.values_mut().for_each(readable);
-        }
-        _ => {}
-    }
-}
-
-/// Erases the viewer's account after checking their password: personal data goes at once,
-/// every session ends, and only a de-identified tombstone remains for integrity.
-pub async fn delete_my_account(
-    app: &App,
-    viewer: &Viewer,
-    password: &str,
-    client: &str,
-) -> Result<(), AppError> {
-    confirm_password(app, viewer, password, client, "password").await?;
-    if viewer.role == Role::Admin && store::count_active_admins(&app.db).await? <= 1 {
-        return Err(AppError::Forbidden(
-            "You are the only admin. Make someone else an admin before deleting your account.",
-        ));
-    }
-    record(
-        app,
-        Some(viewer.user_id),
-        Some(viewer.user_id),
-        Action::AccountDeleted,
-        "",
-    )
-    .await?;
-    store::erase_user(&app.db, viewer.user_id, app.clock.now()).await?;
-    app.sessions.forget_user(viewer.user_id);
-    crate::people::messages::forget_all_places(app);
-    crate::recovery::snapshot::forget(app, viewer.user_id);
-    Ok(())
-}
-
 /// The member who goes by a pseudonym as someone typed it (any case, spaces around), unless the
 /// account was deleted.
 pub async fn member_named(app: &App, typed: &str) -> Result<Option<UserRecord>, AppError> {
@@ -736,30 +627,4 @@ pub async fn member_named(app: &App, typed: &str) -> Result<Option<UserRecord>, 
     Ok(store::find_user_by_username(&app.db, &canonical)
         .await?
         .filter(|user| user.status != AccountStatus::Deleted))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::readable;
-
-    #[test]
-    fn exports_read_as_times_seconds_and_hours() {
-        let mut export = serde_json::json!({
-            "users": { "created_at": 1_790_000_000_000_i64, "username": "quiet_harbour" },
-            "sessions": [{ "expires_at": 0, "idle_timeout_ms": 1_800_000, "locked_until": 0 }],
-            "checkins": [{ "sleep_hours_tenths": 75, "mood": 3, "at": 1_000 }],
-        });
-        readable(&mut export);
-        assert_eq!(export["users"]["created_at"], "2026-09-21T14:13:20Z");
-        assert_eq!(export["users"]["username"], "quiet_harbour");
-        let session = &export["sessions"][0];
-        assert_eq!(session["expires_at"], "1970-01-01T00:00:00Z");
-        assert_eq!(session["idle_timeout_seconds"], 1_800);
-        assert!(session.get("idle_timeout_ms").is_none());
-        assert_eq!(session["locked_until"], "1970-01-01T00:00:00Z");
-        let checkin = &export["checkins"][0];
-        assert_eq!(checkin["sleep_hours"], 7.5);
-        assert_eq!(checkin["mood"], 3);
-        assert_eq!(checkin["at"], "1970-01-01T00:00:01Z");
-    }
 }

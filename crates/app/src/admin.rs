@@ -203,6 +203,7 @@ pub async fn recent_audit_events(app: &App) -> Result<Vec<AuditEvent>, AppError>
 pub async fn create_admin(app: &App, username: &str, password: &str) -> Result<UserId, AppError> {
     let (username, password, _) = parse_new_account(username, password, "")?;
     let hash = app.hasher.hash(password.expose()).await?;
+    crate::privacy::ensure_not_retired(app, &username).await?;
     let id = UserId::new();
     let user = admin_user(id, &username, &hash, app);
     store::insert_user(&app.db, &user).await.map_err(taken)?;
@@ -250,6 +251,7 @@ pub async fn complete_setup(
         return Err(AppError::NotFound);
     }
     let hash = app.hasher.hash(password.expose()).await?;
+    crate::privacy::ensure_not_retired(app, &username).await?;
     let id = UserId::new();
     let user = admin_user(id, &username, &hash, app);
     store::insert_user_with_setup_token(&app.db, &user, &hash_token(token))

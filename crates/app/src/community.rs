@@ -11,6 +11,7 @@ pub mod moderation;
 pub mod standing;
 
 use crate::accounts::Viewer;
+use crate::notifications::Message;
 use crate::{App, AppError, FieldError};
 use mutual_domain::community::markdown;
 use mutual_domain::community::phrases::Phrases;
@@ -39,8 +40,7 @@ pub const RESULTS_PER_PAGE: i64 = 20;
 /// trusted members, or three members at the Member level).
 pub const HIDE_WEIGHT: i64 = 6;
 
-/// What an anonymous post shows instead of a pseudonym.
-pub const ANONYMOUS_NAME: &str = "Anonymous member";
+pub use mutual_domain::community::author::{ANONYMOUS_NAME, Author};
 
 /// The setting holding the crisis phrases (one per line), when an admin has changed them.
 pub const SETTING_CRISIS_PHRASES: &str = "community.crisis_phrases";
@@ -173,7 +173,7 @@ pub async fn space_page(
         None
     };
     let blocked = blocks::Blocked::around(app, viewer.map(|v| v.user_id)).await?;
-    threads.retain(|t| !blocked.hides(t.author_name.as_deref()));
+    threads.retain(|t| !blocked.hides(t.author().name()));
     if let Some(viewer) = viewer {
         let ids: Vec<Uuid> = threads.iter().map(|t| t.id).collect();
         let reads = store::list_last_reads(&app.db, viewer.user_id, &ids).await?;
@@ -511,25 +511,15 @@ pub async fn reply(
     })
 }
 
-/// The name a post's author is shown by to others.
-fn shown_name(viewer: &Viewer, anonymous: bool) -> String {
-    if anonymous {
-        ANONYMOUS_NAME.to_owned()
-    } else {
-        viewer.username.as_str().to_owned()
-    }
-}
-
-/// The name a post is shown under: its author's pseudonym, "Anonymous member", or "Deleted
-/// member" once the account is gone.
-pub(crate) fn shown_author(post: &PostViewRow) -> String {
-    if post.post.anonymous {
-        ANONYMOUS_NAME.to_owned()
-    } else {
-        post.author_name
-            .clone()
-            .unwrap_or_else(|| "Deleted member".to_owned())
-    }
+/// A notification that the viewer did `what` in a thread: by reference to them when the post
+/// is signed, as "Anonymous member" when it is not, and by reference to the thread.
+fn told_of_post(viewer: &Viewer, anonymous: bool, what: &str, thread: Uuid) -> Message {
+    let author = Author::of(anonymous, Some(viewer.username.as_str()));
+    Message::default()
+        .author(&author, viewer.user_id)
+        .text(what)
+        .thread(thread)
+        .text("\"")
 }
 
 /// The link to a post in its thread.
@@ -574,7 +564,6 @@ async fn after_posting(
     if post.state != "published" {
         return Ok(());
     }
-    let name = shown_name(viewer, post.anonymous);
     let mut told: Vec<Uuid> = vec![viewer.user_id.0];
     let subscribers = store::list_subscribers(&app.db, thread.id).await?;
     let recipients: Vec<UserId> = readers_of(app, viewer, post.anonymous, space, subscribers)
@@ -587,7 +576,7 @@ async fn after_posting(
         app,
         &recipients,
         "reply",
-        &format!("{name} replied in \"{}\"", thread.title),
+        told_of_post(viewer, post.anonymous, " replied in \"", thread.id),
         &link,
     )
     .await?;
@@ -602,7 +591,7 @@ async fn after_posting(
         app,
         &mentioned,
         "mention",
-        &format!("{name} mentioned you in \"{}\"", thread.title),
+        told_of_post(viewer, post.anonymous, " mentioned you in \"", thread.id),
         &link,
     )
     .await
@@ -656,12 +645,11 @@ async fn notify_quoted(
     if author == viewer.user_id.0 || post.state != "published" {
         return Ok(());
     }
-    let name = shown_name(viewer, post.anonymous);
     crate::notifications::notify(
         app,
         &readers_of(app, viewer, post.anonymous, space, vec![author]).await?,
         "quote",
-        &format!("{name} quoted you in \"{}\"", thread.title),
+        told_of_post(viewer, post.anonymous, " quoted you in \"", thread.id),
         &post_link(thread.id, seq),
     )
     .await
@@ -680,8 +668,8 @@ pub struct ReactionCount {
 #[derive(Clone, Debug)]
 pub struct PostView {
     pub row: PostViewRow,
-    /// The name shown: a pseudonym, "Anonymous member", or "Deleted member".
-    pub author: String,
+    /// Who it is shown as written by.
+    pub author: Author,
     pub own: bool,
     /// Shown as a placeholder (deleted, hidden or held) instead of its content.
     pub placeholder: Option<&'static str>,
@@ -746,8 +734,8 @@ pub async fn thread_page(
         .iter()
         // Someone who blocked the viewer is simply not there: the viewer cannot tell.
         .filter(|row| {
-            let name = row.author_name.as_deref();
-            !blocked.hides(name) || blocked.placed_by_viewer(name)
+            let author = row.author();
+            !blocked.hides(author.name()) || blocked.placed_by_viewer(author.name())
         })
         .map(|row| {
             let own = viewer.is_some_and(|v| row.post.author_id == Some(v.user_id.0));
@@ -755,12 +743,10 @@ pub async fn thread_page(
                 "deleted" => Some("This post was deleted."),
                 "hidden" if !moderator => Some("This post was hidden by the moderators."),
                 "pending" if !(moderator || own) => Some("This post is waiting for a moderator."),
-                _ if blocked.hides(row.author_name.as_deref()) => {
-                    Some("Hidden: you blocked this member.")
-                }
+                _ if blocked.hides(row.author().name()) => Some("Hidden: you blocked this member."),
                 _ => None,
             };
-            let author = shown_author(row);
+            let author = row.author();
             let reactions = posts::REACTIONS
                 .iter()
                 .map(|(kind, label)| {
@@ -937,11 +923,8 @@ pub async fn react(app: &App, viewer: &Viewer, id: Uuid, kind: &str) -> Result<S
             app,
             &recipients,
             "reaction",
-            &format!(
-                "{} reacted to your post in \"{}\": {label}",
-                viewer.username.as_str(),
-                thread.title
-            ),
+            told_of_post(viewer, false, " reacted to your post in \"", thread.id)
+                .text(&format!(": {label}")),
             &post_link(thread.id, post.seq),
         )
         .await?;
@@ -1099,7 +1082,7 @@ pub async fn search(
     let blocked = blocks::Blocked::around(app, viewer.map(|v| v.user_id)).await?;
     Ok(Some(
         rows.into_iter()
-            .filter(|row| !blocked.hides(row.author_name.as_deref()))
+            .filter(|row| !blocked.hides(row.author().name()))
             .map(|row| SearchHit {
                 space_name: spaces
                     .iter()
@@ -1110,10 +1093,7 @@ pub async fn search(
                 } else {
                     format!("Content warning: {}", row.content_warning)
                 },
-                author: row
-                    .author_name
-                    .clone()
-                    .unwrap_or_else(|| ANONYMOUS_NAME.to_owned()),
+                author: row.author().shown().to_owned(),
                 link: post_link(row.thread_id, row.seq),
                 row,
             })

@@ -22,6 +22,25 @@ pub struct AppConfig {
     pub warning_signs: mutual_domain::recovery::warnings::Thresholds,
     pub people: PeopleConfig,
     pub mail: MailConfig,
+    pub privacy: PrivacyConfig,
+}
+
+/// Export and erasure.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacyConfig {
+    /// How long the pseudonym of an erased account cannot be registered again (registration
+    /// says it is taken, as for a live one), so nobody can take over an erased member's name
+    /// while others still remember it.
+    pub pseudonym_cooling_off_days: u32,
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        PrivacyConfig {
+            pseudonym_cooling_off_days: 90,
+        }
+    }
 }
 
 /// The SMTP server notifications are e-mailed through; with no host, nothing is e-mailed.
@@ -81,6 +100,7 @@ impl Default for AppConfig {
             warning_signs: Default::default(),
             people: PeopleConfig::default(),
             mail: MailConfig::default(),
+            privacy: PrivacyConfig::default(),
         }
     }
 }

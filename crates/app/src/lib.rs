@@ -14,6 +14,7 @@ pub mod meetings;
 pub mod notifications;
 pub mod passwords;
 pub mod people;
+pub mod privacy;
 pub mod recovery;
 pub mod reminders;
 mod session_cache;

@@ -8,9 +8,63 @@ pub mod mail;
 use crate::accounts::Viewer;
 use crate::{App, AppError};
 use mutual_domain::UserId;
+use mutual_domain::community::author::Author;
+use mutual_domain::notifications::template;
 use mutual_store::notifications as store;
 pub use mutual_store::notifications::NotificationRow;
 use uuid::Uuid;
+
+/// What a notification says, naming the member who acted and the thread by reference (never
+/// as stored text): read later, it shows their pseudonym and title as they are then, and "A
+/// former member" once the member erased their account.
+#[derive(Clone, Debug, Default)]
+pub struct Message {
+    template: String,
+    actor: Option<UserId>,
+    thread: Option<Uuid>,
+}
+
+impl Message {
+    /// Plain words.
+    pub fn text(mut self, text: &str) -> Self {
+        self.template.push_str(&template::escape(text));
+        self
+    }
+
+    /// The member who acted, by their current pseudonym.
+    pub fn actor(mut self, actor: UserId) -> Self {
+        self.template.push_str("{actor}");
+        self.actor = Some(actor);
+        self
+    }
+
+    /// The author of work that may be anonymous: by reference when signed, else as shown.
+    pub fn author(self, author: &Author, id: UserId) -> Self {
+        match author {
+            Author::Named(_) => self.actor(id),
+            other => self.text(other.shown()),
+        }
+    }
+
+    /// A thread, by its current title.
+    pub fn thread(mut self, thread: Uuid) -> Self {
+        self.template.push_str("{thread}");
+        self.thread = Some(thread);
+        self
+    }
+}
+
+impl From<&str> for Message {
+    fn from(text: &str) -> Self {
+        Message::default().text(text)
+    }
+}
+
+impl From<&String> for Message {
+    fn from(text: &String) -> Self {
+        Message::from(text.as_str())
+    }
+}
 
 /// Tells each of `recipients` something, with a local link to follow. Never fails the action
 /// that caused it for a reason of its own beyond the database being unavailable.
@@ -18,9 +72,10 @@ pub async fn notify(
     app: &App,
     recipients: &[UserId],
     kind: &str,
-    body: &str,
+    body: impl Into<Message>,
     link: &str,
 ) -> Result<(), AppError> {
+    let body = body.into();
     let now = app.clock.now().millis();
     let rows: Vec<NotificationRow> = recipients
         .iter()
@@ -28,10 +83,12 @@ pub async fn notify(
             id: Uuid::now_v7(),
             user_id: user.0,
             kind: kind.to_owned(),
-            body: body.to_owned(),
+            body: body.template.clone(),
             link: link.to_owned(),
             created_at: now,
             read_at: None,
+            actor_id: body.actor.map(|a| a.0),
+            thread_id: body.thread,
         })
         .collect();
     let deliveries = delivery::plan(app, &rows).await?;

@@ -1,7 +1,8 @@
-//! The community's pure rules: posts' Markdown as safe HTML, what a post is made of and the
+//! The community's pure rules: who an author is shown as, posts' Markdown as safe HTML, what a post is made of and the
 //! limits it must meet, reading a search safely, phrase finding with the crisis lists, watched
 //! words with their actions, trust levels with what each allows, and moderators' sanctions.
 
+pub mod author;
 pub mod markdown;
 pub mod phrases;
 pub mod posts;

@@ -299,3 +299,62 @@ mod tests {
         assert!(!digest.body.contains("river_stone"));
     }
 }
+
+/// Notification texts name members and threads by reference: the stored text is a template in
+/// which `{actor}` and `{thread}` stand for the member who acted and the thread it happened in,
+/// rendered when read with the member's current pseudonym ("A former member" once erased) and
+/// the thread's current title; every other brace is doubled.
+pub mod template {
+    /// What an erased (or unknown) member is shown as in a notification.
+    pub const FORMER_MEMBER: &str = "A former member";
+    /// What a thread that is gone is shown as.
+    pub const GONE_THREAD: &str = "a thread that is gone";
+
+    /// `text` as it reads in a template: braces doubled.
+    pub fn escape(text: &str) -> String {
+        text.replace('{', "{{").replace('}', "}}")
+    }
+
+    /// The template read with the actor's pseudonym and the thread's title (`None` when gone).
+    pub fn render(template: &str, actor: Option<&str>, thread: Option<&str>) -> String {
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(at) = rest.find(['{', '}']) {
+            out.push_str(&rest[..at]);
+            rest = &rest[at..];
+            let (piece, len) = if rest.starts_with("{actor}") {
+                (actor.unwrap_or(FORMER_MEMBER), "{actor}".len())
+            } else if rest.starts_with("{thread}") {
+                (thread.unwrap_or(GONE_THREAD), "{thread}".len())
+            } else if rest.starts_with("{{") {
+                ("{", 2)
+            } else if rest.starts_with("}}") {
+                ("}", 2)
+            } else {
+                (&rest[..1], 1)
+            };
+            out.push_str(piece);
+            rest = &rest[len..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn names_are_read_when_rendered_and_braces_in_text_stay_text() {
+            let template = format!("{{actor}} replied in \"{{thread}}\"{}", escape(" {actor}?"));
+            assert_eq!(
+                render(&template, Some("quiet_fern"), Some("Day one")),
+                "quiet_fern replied in \"Day one\" {actor}?"
+            );
+            assert_eq!(
+                render(&template, None, None),
+                "A former member replied in \"a thread that is gone\" {actor}?"
+            );
+        }
+    }
+}

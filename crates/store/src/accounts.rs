@@ -265,50 +265,7 @@ pub async fn update_email(
     Ok(())
 }
 
-/// Erases an account: every personal field is overwritten, its sessions end, its recovery,
-/// meetings and community data is deleted and what it wrote is purged, in one transaction. The row stays as a de-identified tombstone so that records which must remain
-/// for integrity (the audit log, used invites) still point at something.
-pub async fn erase_user(db: &Db, id: UserId, now: Timestamp) -> Result<(), StoreError> {
-    const ERASE: &str = "UPDATE users SET username = $1, username_lower = $1, password_hash = '', \
-         email = NULL, role = 'member', status = 'deleted', status_reason = NULL, updated_at = $2 \
-         WHERE id = $3 AND status <> 'deleted'";
-    const END_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1";
-    let tombstone = format!("deleted-{}", id.0.simple());
-    let unindex = crate::dialect::search_delete_by_author(db.backend());
-    write_tx!(db, tx => {
-        let done = sqlx::query(ERASE)
-            .bind(&tombstone)
-            .bind(now.millis())
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-        expect_one(done.rows_affected())?;
-        sqlx::query(END_SESSIONS).bind(id.0).execute(&mut *tx).await?;
-        sqlx::query(unindex).bind(id.0).execute(&mut *tx).await?;
-        for statement in crate::community::ERASE_AUTHORED
-            .iter()
-            .chain(crate::standing::ERASE)
-            .chain(crate::people::ERASE) {
-            sqlx::query(statement).bind(id.0).execute(&mut *tx).await?;
-        }
-        for table in crate::recovery::MEMBER_TABLES
-            .iter()
-            .chain(crate::meetings::MEMBER_TABLES)
-            .chain(crate::notifications::MEMBER_TABLES)
-            .chain(crate::community::MEMBER_TABLES)
-            .chain(crate::standing::MEMBER_TABLES)
-            .chain(crate::people::MEMBER_TABLES)
-        {
-            sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
-        }
-    });
-    Ok(())
-}
-
-fn expect_one(rows: u64) -> Result<(), StoreError> {
+pub(crate) fn expect_one(rows: u64) -> Result<(), StoreError> {
     if rows == 1 {
         Ok(())
     } else {

@@ -77,3 +77,12 @@ pub async fn list_audit_events_by_user(
         on_db!(db, pool => sqlx::query_as(SQL).bind(user.0).fetch_all(pool).await?);
     Ok(rows.into_iter().map(AuditEvent::from).collect())
 }
+
+/// The audit log keeps a member's security events after erasure, de-identified (the account
+/// row stays as a tombstone): nothing of it is erased, all of it is exported.
+pub(crate) const MEMBER_DATA: crate::privacy::MemberData = crate::privacy::MemberData {
+    erase: &[],
+    tables: &[],
+    not_exported: &[],
+    not_member_data: &[],
+};

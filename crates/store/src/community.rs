@@ -6,8 +6,26 @@ use crate::db::placeholders;
 use crate::dialect;
 use crate::{Db, StoreError};
 use mutual_domain::UserId;
+use mutual_domain::community::author::Author;
 use serde::Serialize;
 use uuid::Uuid;
+
+/// The SQL for the pseudonym of work that may be anonymous (`$anonymous` its flag, `$user` the
+/// joined `users` alias): NULL for anonymous work, so no query reads who wrote it. Every query
+/// naming a post's, thread's or edit's author goes through this; the app decides what is shown
+/// with `mutual_domain::community::author::Author::of`. Only the admin's audited reveal reads
+/// an anonymous author's id.
+macro_rules! author_name_sql {
+    ($anonymous:literal, $user:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $anonymous,
+            " THEN NULL ELSE ",
+            $user,
+            ".username END"
+        )
+    };
+}
 
 /// A space (category).
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -177,6 +195,13 @@ pub struct ThreadListRow {
     pub last_read: Option<i64>,
 }
 
+impl ThreadListRow {
+    /// Who the thread is shown as started by.
+    pub fn author(&self) -> Author {
+        Author::of(self.anonymous, self.author_name.as_deref())
+    }
+}
+
 /// Where a page of a thread list starts: after the thread with this activity time and id.
 pub type ThreadCursor = (i64, Uuid);
 
@@ -189,14 +214,17 @@ pub async fn list_threads(
     before: Option<ThreadCursor>,
     limit: i64,
 ) -> Result<Vec<ThreadListRow>, StoreError> {
-    const SQL: &str = "SELECT t.id, t.title, \
-         CASE WHEN t.anonymous THEN NULL ELSE u.username END AS author_name, \
-         t.anonymous, t.locked, t.post_count, t.created_at, t.last_post_at, \
+    const SQL: &str = concat!(
+        "SELECT t.id, t.title, ",
+        author_name_sql!("t.anonymous", "u"),
+        " AS author_name, t.anonymous, t.locked, \
+         t.post_count, t.created_at, t.last_post_at, \
          CAST(NULL AS BIGINT) AS last_read \
          FROM threads t LEFT JOIN users u ON u.id = t.author_id \
          WHERE t.space_id = $1 AND t.state = 'open' \
            AND (t.last_post_at < $2 OR (t.last_post_at = $2 AND t.id < $3)) \
-         ORDER BY t.last_post_at DESC, t.id DESC LIMIT $4";
+         ORDER BY t.last_post_at DESC, t.id DESC LIMIT $4"
+    );
     let (at, id) = before.unwrap_or((i64::MAX, Uuid::max()));
     Ok(on_db!(db, pool => sqlx::query_as(SQL)
         .bind(space)
@@ -279,16 +307,25 @@ pub struct PostViewRow {
     pub author_name: Option<String>,
 }
 
+impl PostViewRow {
+    /// Who the post is shown as written by.
+    pub fn author(&self) -> Author {
+        Author::of(self.post.anonymous, self.author_name.as_deref())
+    }
+}
+
 /// A post.
 pub async fn find_post(db: &Db, id: Uuid) -> Result<Option<PostRow>, StoreError> {
     let sql = format!("SELECT {POST_COLUMNS} FROM posts WHERE id = $1");
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?))
 }
 
-const POST_VIEW_SELECT: &str = "SELECT p.id, p.thread_id, p.seq, p.author_id, p.anonymous, p.body, \
-     p.html, p.content_warning, p.crisis, p.state, p.quoted_post, p.created_at, p.edited_at, \
-     CASE WHEN p.anonymous THEN NULL ELSE u.username END AS author_name \
-     FROM posts p LEFT JOIN users u ON u.id = p.author_id";
+const POST_VIEW_SELECT: &str = concat!(
+    "SELECT p.id, p.thread_id, p.seq, p.author_id, p.anonymous, p.body, \
+     p.html, p.content_warning, p.crisis, p.state, p.quoted_post, p.created_at, p.edited_at, ",
+    author_name_sql!("p.anonymous", "u"),
+    " AS author_name FROM posts p LEFT JOIN users u ON u.id = p.author_id"
+);
 
 /// The rows of `query_in` (a query ending in `... IN`) for the values `ids`, after `first` as
 /// `$1` when the query takes one.
@@ -571,17 +608,35 @@ pub struct PostEditRow {
     pub id: Uuid,
     pub post_id: Uuid,
     pub editor_id: Option<Uuid>,
+    /// Whether the edit is the anonymous author's own: then it is as anonymous as the post.
+    pub anonymous: bool,
+    /// The editor's pseudonym (never for [`anonymous`](Self::anonymous) edits).
     pub editor_name: Option<String>,
     pub previous_body: String,
     pub note: String,
     pub created_at: i64,
 }
 
-/// A post's edit history, oldest first.
+impl PostEditRow {
+    /// Who the edit is shown as made by.
+    pub fn author(&self) -> Author {
+        Author::of(self.anonymous, self.editor_name.as_deref())
+    }
+}
+
+/// A post's edit history, oldest first: an anonymous author's own edits name nobody (and do
+/// not give their id); a moderator's edit names the moderator.
 pub async fn list_post_edits(db: &Db, post: Uuid) -> Result<Vec<PostEditRow>, StoreError> {
-    const SQL: &str = "SELECT e.id, e.post_id, e.editor_id, u.username AS editor_name, \
-         e.previous_body, e.note, e.created_at FROM post_edits e \
-         LEFT JOIN users u ON u.id = e.editor_id WHERE e.post_id = $1 ORDER BY e.created_at, e.id";
+    const SQL: &str = concat!(
+        "SELECT e.id, e.post_id, \
+         CASE WHEN p.anonymous AND e.editor_id = p.author_id THEN NULL ELSE e.editor_id END \
+         AS editor_id, ",
+        "COALESCE(p.anonymous AND e.editor_id = p.author_id, FALSE) AS anonymous, ",
+        author_name_sql!("(p.anonymous AND e.editor_id = p.author_id)", "u"),
+        " AS editor_name, e.previous_body, e.note, e.created_at FROM post_edits e \
+         JOIN posts p ON p.id = e.post_id LEFT JOIN users u ON u.id = e.editor_id \
+         WHERE e.post_id = $1 ORDER BY e.created_at, e.id"
+    );
     Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(post).fetch_all(pool).await?))
 }
 
@@ -924,9 +979,17 @@ pub struct SearchRow {
     pub space_id: Uuid,
     pub body: String,
     pub content_warning: String,
+    pub anonymous: bool,
     /// `None` for anonymous posts: the query never reads the author for them.
     pub author_name: Option<String>,
     pub created_at: i64,
+}
+
+impl SearchRow {
+    /// Who the post is shown as written by.
+    pub fn author(&self) -> Author {
+        Author::of(self.anonymous, self.author_name.as_deref())
+    }
 }
 
 /// Full-text search over published posts in open threads of the given spaces, newest first.
@@ -965,6 +1028,15 @@ pub async fn search_posts(
     })
 }
 
+macro_rules! erased_thread_title {
+    () => {
+        "Erased: its author deleted their account"
+    };
+}
+
+/// The title a thread keeps once its author's account is erased.
+pub const ERASED_THREAD_TITLE: &str = erased_thread_title!();
+
 /// Tables of a member's own community data keyed by `user_id`, deleted when their account is
 /// erased. Their posts stay as "deleted" placeholders so others' replies keep their place:
 /// [`ERASE_AUTHORED`] purges them.
@@ -975,6 +1047,14 @@ pub(crate) const MEMBER_TABLES: &[&str] = &[
     "thread_reads",
     "community_activity",
 ];
+
+/// What this feature holds about a member, for [`crate::privacy`].
+pub(crate) const MEMBER_DATA: crate::privacy::MemberData = crate::privacy::MemberData {
+    erase: ERASE_AUTHORED,
+    tables: MEMBER_TABLES,
+    not_exported: &[("posts", "num", "the search index's internal key")],
+    not_member_data: &[("spaces", "the community's spaces, set up by admins")],
+};
 
 /// Statements (each taking the member's id as `$1`) that purge what a member wrote and unlink
 /// them from what they did, run when their account is erased, after the search index is purged.
@@ -988,8 +1068,13 @@ pub(crate) const ERASE_AUTHORED: &[&str] = &[
     "UPDATE post_edits SET editor_id = NULL WHERE editor_id = $1",
     "UPDATE posts SET body = '', html = '', content_warning = '', state = 'deleted', author_id = NULL \
      WHERE author_id = $1",
-    "UPDATE threads SET author_id = NULL WHERE author_id = $1",
-    "UPDATE flags SET reporter_id = NULL WHERE reporter_id = $1",
+    // Their threads' titles are their words too: others' replies stay readable under a stub.
+    concat!(
+        "UPDATE threads SET author_id = NULL, title = '",
+        erased_thread_title!(),
+        "' WHERE author_id = $1"
+    ),
+    "UPDATE flags SET reporter_id = NULL, note = '' WHERE reporter_id = $1",
     "UPDATE flags SET resolved_by = NULL WHERE resolved_by = $1",
     "UPDATE moderation_log SET moderator_id = NULL WHERE moderator_id = $1",
 ];
@@ -1059,8 +1144,8 @@ pub async fn export_member(
             "post_edits".to_owned(),
             member_rows::<PostEditRow>(
                 db,
-                "SELECT id, post_id, editor_id, NULL AS editor_name, previous_body, note, created_at \
-                 FROM post_edits WHERE editor_id = $1 ORDER BY created_at",
+                "SELECT id, post_id, editor_id, FALSE AS anonymous, NULL AS editor_name, previous_body, \
+                 note, created_at FROM post_edits WHERE editor_id = $1 ORDER BY created_at",
                 user,
             )
             .await?,

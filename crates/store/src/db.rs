@@ -173,7 +173,10 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5))
-                .pragma("temp_store", "memory");
+                .pragma("temp_store", "memory")
+                // Deleted and overwritten content is zeroed, not left in free pages where an
+                // erased member's words could be read back from the file.
+                .pragma("secure_delete", "ON");
             let pool = SqlitePoolOptions::new()
                 .max_connections(config.max_connections)
                 .acquire_timeout(Duration::from_secs(10))

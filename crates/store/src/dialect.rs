@@ -35,14 +35,30 @@ pub(crate) fn search_delete_by_author(backend: Backend) -> &'static str {
     }
 }
 
+/// Rewrites the search index without what was deleted from it, if the backend needs that for
+/// deleted words to leave it: SQLite's contentless FTS5 table only tombstones deleted rows (and
+/// earlier versions of edited posts), keeping their words in its segments until a merge, so
+/// after an erasure its segments are merged into one ('optimize'; 'rebuild' does not exist for
+/// a contentless table, and 'delete' with the original values would miss the earlier versions,
+/// which are gone). PostgreSQL deletes the rows; VACUUM reclaims their space.
+pub(crate) fn search_purge(backend: Backend) -> Option<&'static str> {
+    match backend {
+        Backend::Sqlite => Some("INSERT INTO post_search (post_search) VALUES ('optimize')"),
+        Backend::Postgres => None,
+    }
+}
+
 /// The newest matches of a search (in [`search_insert`]'s index) that pass `filter`: SQLite
 /// walks the FTS5 index backwards by rowid and stops at the page; PostgreSQL matches through
 /// the GIN index and orders by `num`. Relevance is ranked above the store, over the newest
 /// matches (`mutual_domain::community::search::rank`), the same way on both backends.
 pub(crate) fn search_select(backend: Backend, filter: &str) -> String {
-    let columns = "p.id AS post_id, p.thread_id, p.seq, t.title, t.space_id, p.body, \
-         p.content_warning, CASE WHEN p.anonymous THEN NULL ELSE u.username END AS author_name, \
-         p.created_at";
+    let columns = concat!(
+        "p.id AS post_id, p.thread_id, p.seq, t.title, t.space_id, p.body, p.content_warning, \
+         p.anonymous, ",
+        author_name_sql!("p.anonymous", "u"),
+        " AS author_name, p.created_at"
+    );
     let joins = "JOIN posts p ON p.num = c.num JOIN threads t ON t.id = p.thread_id \
          LEFT JOIN users u ON u.id = p.author_id";
     let matches = match backend {

@@ -6,12 +6,14 @@ mod db;
 pub mod accounts;
 pub mod audit;
 mod batch;
+#[macro_use]
 pub mod community;
 mod dialect;
 mod error;
 pub mod meetings;
 pub mod notifications;
 pub mod people;
+pub mod privacy;
 pub mod recovery;
 pub mod sessions;
 pub mod settings;

@@ -799,3 +799,23 @@ pub(crate) const MEMBER_TABLES: &[&str] = &[
     "meeting_suggestions",
     "group_facilitators",
 ];
+
+/// What this feature holds about a member, for [`crate::privacy`].
+pub(crate) const MEMBER_DATA: crate::privacy::MemberData = crate::privacy::MemberData {
+    erase: &[],
+    tables: MEMBER_TABLES,
+    not_exported: &[(
+        "calendar_feeds",
+        "token_hash",
+        "a secret: the hash of the calendar address",
+    )],
+    not_member_data: &[
+        ("programs", "the directory's list of programmes"),
+        ("meeting_groups", "the public directory's groups"),
+        ("meetings", "the public directory's listings"),
+        (
+            "meeting_history",
+            "the listings' change log; a member's proposed changes are exported as suggestions",
+        ),
+    ],
+};

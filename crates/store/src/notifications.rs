@@ -7,7 +7,9 @@ use mutual_domain::{Timestamp, UserId};
 use serde::Serialize;
 use uuid::Uuid;
 
-/// An in-app notification.
+/// An in-app notification. Stored, `body` is a template naming the member who acted and the
+/// thread by reference (`mutual_domain::notifications::template`); read back, it is rendered
+/// with their current pseudonym and title.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct NotificationRow {
     pub id: Uuid,
@@ -18,6 +20,43 @@ pub struct NotificationRow {
     pub link: String,
     pub created_at: i64,
     pub read_at: Option<i64>,
+    /// The member who acted, named in `body` as `{actor}`; left out of the recipient's
+    /// export (it is another member's id; the body names them as they are now).
+    #[serde(skip)]
+    pub actor_id: Option<Uuid>,
+    /// The thread named in `body` as `{thread}`.
+    pub thread_id: Option<Uuid>,
+}
+
+/// A stored notification with what its template refers to, as read.
+#[derive(sqlx::FromRow)]
+struct StoredNotification {
+    #[sqlx(flatten)]
+    row: NotificationRow,
+    actor_name: Option<String>,
+    thread_title: Option<String>,
+}
+
+impl From<StoredNotification> for NotificationRow {
+    fn from(stored: StoredNotification) -> Self {
+        let body = mutual_domain::notifications::template::render(
+            &stored.row.body,
+            stored.actor_name.as_deref(),
+            stored.thread_title.as_deref(),
+        );
+        NotificationRow { body, ..stored.row }
+    }
+}
+
+/// The notifications matching `filter` (over `n`), rendered, in `order`.
+const SELECT_RENDERED: &str = "SELECT n.id, n.user_id, n.kind, n.body, n.link, n.created_at, \
+     n.read_at, n.actor_id, n.thread_id, \
+     CASE WHEN a.status = 'deleted' THEN NULL ELSE a.username END AS actor_name, \
+     t.title AS thread_title FROM notifications n LEFT JOIN users a ON a.id = n.actor_id \
+     LEFT JOIN threads t ON t.id = n.thread_id";
+
+fn rendered(rows: Vec<StoredNotification>) -> Vec<NotificationRow> {
+    rows.into_iter().map(NotificationRow::from).collect()
 }
 
 /// A member's most recent notifications, newest first.
@@ -26,9 +65,12 @@ pub async fn list_notifications(
     user: UserId,
     limit: i64,
 ) -> Result<Vec<NotificationRow>, StoreError> {
-    const SQL: &str = "SELECT id, user_id, kind, body, link, created_at, read_at FROM notifications \
-         WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2";
-    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(user.0).bind(limit).fetch_all(pool).await?))
+    let sql = format!(
+        "{SELECT_RENDERED} WHERE n.user_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2"
+    );
+    let rows: Vec<StoredNotification> =
+        on_db!(db, pool => sqlx::query_as(&sql).bind(user.0).bind(limit).fetch_all(pool).await?);
+    Ok(rendered(rows))
 }
 
 /// Marks all of a member's notifications read.
@@ -50,8 +92,8 @@ pub async fn insert_notifications(
     rows: &[NotificationRow],
     deliveries: &[DeliveryRow],
 ) -> Result<(), StoreError> {
-    const SQL: &str = "INSERT INTO notifications (id, user_id, kind, body, link, created_at, read_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, NULL)";
+    const SQL: &str = "INSERT INTO notifications (id, user_id, kind, body, link, created_at, \
+         read_at, actor_id, thread_id) VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8)";
     // A digest already waiting for the member takes the notification in when it runs.
     let delivery = format!(
         "INSERT INTO deliveries ({DELIVERY_COLUMNS}) SELECT $1, $2, $3, $4, $5, 0, 0, '', $6, NULL \
@@ -70,6 +112,8 @@ pub async fn insert_notifications(
                 .bind(&row.body)
                 .bind(&row.link)
                 .bind(row.created_at)
+                .bind(row.actor_id)
+                .bind(row.thread_id)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -111,6 +155,19 @@ pub async fn mark_notification_read(
 /// Tables holding a member's notifications, settings and deliveries, emptied when their account
 /// is erased (deliveries first: they point at notifications).
 pub(crate) const MEMBER_TABLES: &[&str] = &["deliveries", "notifications", "notification_settings"];
+
+/// What this feature holds about a member, for [`crate::privacy`].
+pub(crate) const MEMBER_DATA: crate::privacy::MemberData = crate::privacy::MemberData {
+    // Others' notifications that name the member by reference read "A former member" from now on.
+    erase: &["UPDATE notifications SET actor_id = NULL WHERE actor_id = $1"],
+    tables: MEMBER_TABLES,
+    not_exported: &[(
+        "notifications",
+        "actor_id",
+        "another member's id; the text names them as they are now",
+    )],
+    not_member_data: &[],
+};
 
 /// A member's delivery choices.
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
@@ -261,16 +318,21 @@ pub async fn list_unread_since(
     user: Uuid,
     since: i64,
 ) -> Result<Vec<NotificationRow>, StoreError> {
-    const SQL: &str = "SELECT id, user_id, kind, body, link, created_at, read_at FROM notifications \
-         WHERE user_id = $1 AND created_at > $2 AND read_at IS NULL ORDER BY created_at, id";
-    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(user).bind(since).fetch_all(pool).await?))
+    let sql = format!(
+        "{SELECT_RENDERED} WHERE n.user_id = $1 AND n.created_at > $2 AND n.read_at IS NULL \
+         ORDER BY n.created_at, n.id"
+    );
+    let rows: Vec<StoredNotification> =
+        on_db!(db, pool => sqlx::query_as(&sql).bind(user).bind(since).fetch_all(pool).await?);
+    Ok(rendered(rows))
 }
 
 /// One notification (for its delivery).
 pub async fn find_notification(db: &Db, id: Uuid) -> Result<Option<NotificationRow>, StoreError> {
-    const SQL: &str = "SELECT id, user_id, kind, body, link, created_at, read_at FROM notifications \
-         WHERE id = $1";
-    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?))
+    let sql = format!("{SELECT_RENDERED} WHERE n.id = $1");
+    let row: Option<StoredNotification> =
+        on_db!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?);
+    Ok(row.map(NotificationRow::from))
 }
 
 /// A member's delivery settings and deliveries, for their export.

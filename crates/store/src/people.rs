@@ -21,6 +21,38 @@ pub(crate) const MEMBER_TABLES: &[&str] = &[
     "mentor_preferences",
 ];
 
+/// What this feature holds about a member, for [`crate::privacy`].
+pub(crate) const MEMBER_DATA: crate::privacy::MemberData = crate::privacy::MemberData {
+    erase: ERASE,
+    tables: MEMBER_TABLES,
+    not_exported: &[
+        (
+            "mentorships",
+            "mentor_notes",
+            "exported as `my_notes` to the mentor; the mentee's notes are theirs",
+        ),
+        (
+            "mentorships",
+            "mentee_notes",
+            "exported as `my_notes` to the mentee; the mentor's notes are theirs",
+        ),
+    ],
+    not_member_data: &[
+        (
+            "circles",
+            "the circle itself; the member's place in it (circle_members) is exported",
+        ),
+        (
+            "conversations",
+            "the conversation itself; the member's place and messages are exported",
+        ),
+        (
+            "message_report_items",
+            "which messages a report points at; the report is exported",
+        ),
+    ],
+};
+
 /// Run when an account is erased (the member's id as `$1`), before [`MEMBER_TABLES`]: what they
 /// wrote loses its content (others' copies of a conversation show "deleted member"), reports
 /// they made stop naming them, and their notes and nudges go; the conversations they were in
@@ -30,7 +62,7 @@ pub(crate) const ERASE: &[&str] = &[
     "UPDATE conversations SET version = version + 1 WHERE id IN \
      (SELECT conversation_id FROM conversation_members WHERE user_id = $1)",
     "UPDATE messages SET body = '', author_id = NULL WHERE author_id = $1",
-    "UPDATE message_reports SET reporter_id = NULL WHERE reporter_id = $1",
+    "UPDATE message_reports SET reporter_id = NULL, reason = '' WHERE reporter_id = $1",
     "DELETE FROM circle_notes WHERE author_id = $1",
     "DELETE FROM nudges WHERE sender_id = $1 OR recipient_id = $1",
     "DELETE FROM mentorships WHERE mentor_id = $1 OR mentee_id = $1",

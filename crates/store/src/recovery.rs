@@ -482,6 +482,14 @@ pub(crate) const MEMBER_TABLES: &[&str] = &[
     "reminders",
 ];
 
+/// What this feature holds about a member, for [`crate::privacy`].
+pub(crate) const MEMBER_DATA: crate::privacy::MemberData = crate::privacy::MemberData {
+    erase: &[],
+    tables: MEMBER_TABLES,
+    not_exported: &[],
+    not_member_data: &[],
+};
+
 /// The local dates a member checked in on, from `from` on, newest first (for streaks).
 pub async fn list_checkin_days(
     db: &Db,

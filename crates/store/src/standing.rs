@@ -134,8 +134,7 @@ pub struct AppealRow {
 /// Appeals, waiting ones first (oldest first), then the latest answered.
 pub async fn list_appeals(db: &Db, limit: i64) -> Result<Vec<AppealRow>, StoreError> {
     let sql = format!(
-        "SELECT {}, CASE WHEN p.anonymous THEN NULL ELSE u.username END AS member_name \
-         FROM sanctions s JOIN users u ON u.id = s.user_id LEFT JOIN posts p ON p.id = s.post_id \
+        "SELECT {}, {} AS member_name FROM sanctions s JOIN users u ON u.id = s.user_id LEFT JOIN posts p ON p.id = s.post_id \
          WHERE s.appealed_at IS NOT NULL \
          ORDER BY CASE WHEN s.answered_at IS NULL THEN 0 ELSE 1 END, \
          CASE WHEN s.answered_at IS NULL THEN s.appealed_at ELSE -s.answered_at END LIMIT $1",
@@ -143,7 +142,8 @@ pub async fn list_appeals(db: &Db, limit: i64) -> Result<Vec<AppealRow>, StoreEr
             .split(", ")
             .map(|c| format!("s.{c}"))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        author_name_sql!("p.anonymous", "u"),
     );
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await?))
 }
@@ -193,6 +193,14 @@ pub async fn list_blocked_either_way(
 
 /// Tables of a member's standing keyed by `user_id`, deleted when their account is erased.
 pub(crate) const MEMBER_TABLES: &[&str] = &["sanctions"];
+
+/// What this feature holds about a member, for [`crate::privacy`].
+pub(crate) const MEMBER_DATA: crate::privacy::MemberData = crate::privacy::MemberData {
+    erase: ERASE,
+    tables: MEMBER_TABLES,
+    not_exported: &[],
+    not_member_data: &[],
+};
 
 /// Run when an account is erased (the member's id as `$1`): blocks either way go.
 pub(crate) const ERASE: &[&str] = &["DELETE FROM blocks WHERE blocker_id = $1 OR blocked_id = $1"];

@@ -148,13 +148,13 @@ both_backends! {
         let db = &database.db;
         let id = user(db, "erase_me").await;
         sessions::insert_session(db, &session_for(id), b"t").await.unwrap();
-        accounts::erase_user(db, id, NOW).await.unwrap();
+        mutual_store::privacy::erase_user(db, id, NOW, b"h", NOW).await.unwrap();
         let tombstone = accounts::find_user_by_id(db, id).await.unwrap().unwrap();
         assert_eq!(tombstone.status, AccountStatus::Deleted);
         assert!(tombstone.username.as_str().starts_with("deleted-"));
         assert!(tombstone.password_hash.is_empty());
         assert!(sessions::list_sessions_by_user(db, id).await.unwrap().is_empty());
-        assert!(matches!(accounts::erase_user(db, id, NOW).await, Err(StoreError::NotFound)));
+        assert!(matches!(mutual_store::privacy::erase_user(db, id, NOW, b"h", NOW).await, Err(StoreError::NotFound)));
     }
 }
 

@@ -59,6 +59,13 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// The SQLite database file (`None` on PostgreSQL), for tests that read its raw bytes.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        self.sqlite_dir.as_ref().map(|dir| dir.join("mutual.db"))
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Some(dir) = &self.sqlite_dir {

@@ -145,8 +145,9 @@ pub struct QueueItem {
     pub post: PostRow,
     pub thread: ThreadRow,
     pub space: SpaceRow,
-    /// The author's pseudonym, or "Anonymous member" (moderators act without seeing who).
-    pub author: String,
+    /// Who wrote it, as anyone sees it (moderators act on an anonymous author without
+    /// learning who they are).
+    pub author: super::Author,
     pub reasons: Vec<String>,
     pub notes: Vec<String>,
     pub link: String,
@@ -194,7 +195,7 @@ pub async fn review_queue(app: &App, viewer: &Viewer) -> Result<Vec<QueueItem>, 
         };
         items.push(QueueItem {
             link: post_link(thread.id, post.post.seq),
-            author: super::shown_author(post),
+            author: post.author(),
             reasons: queue.reasons.split(',').map(reason_label).collect(),
             notes: notes
                 .iter()
@@ -404,11 +405,13 @@ pub async fn decide(
             app,
             &[UserId(author)],
             "moderation",
-            &format!(
-                "A moderator {} your post in \"{}\".{because}",
-                decision.name().replace('_', " "),
-                thread.title
-            ),
+            crate::notifications::Message::default()
+                .text(&format!(
+                    "A moderator {} your post in \"",
+                    decision.name().replace('_', " ")
+                ))
+                .thread(thread.id)
+                .text(&format!("\".{because}")),
             &link,
         )
         .await?;
@@ -454,7 +457,8 @@ pub async fn public_log(app: &App) -> Result<Vec<ModerationLogRow>, AppError> {
     Ok(store::list_moderation_log(&app.db, 200).await?)
 }
 
-/// A post's earlier versions (moderators).
+/// A post's earlier versions (moderators), each with who made it as anyone sees it: an
+/// anonymous author's own edits stay anonymous.
 pub async fn edit_history(
     app: &App,
     viewer: &Viewer,
@@ -468,14 +472,16 @@ pub async fn edit_history(
     ))
 }
 
-/// An admin learns who wrote an anonymous post; the reveal is written to the audit log.
+/// An admin learns who wrote an anonymous post; the reveal is written to the audit log first.
+/// It is the one way to an anonymous author's identity: every other view goes through
+/// [`super::Author::of`], which never names them.
 pub async fn reveal_author(app: &App, viewer: &Viewer, id: Uuid) -> Result<String, AppError> {
     if viewer.role != Role::Admin {
         return Err(AppError::NotFound);
     }
     let (_, _, post) = post_for(app, viewer, id).await?;
     let Some(author) = post.author_id else {
-        return Ok("Deleted member".to_owned());
+        return Ok(super::Author::Erased.shown().to_owned());
     };
     record(
         app,
@@ -485,12 +491,12 @@ pub async fn reveal_author(app: &App, viewer: &Viewer, id: Uuid) -> Result<Strin
         format!("post {}", post.id),
     )
     .await?;
-    Ok(
-        mutual_store::accounts::find_user_by_id(&app.db, UserId(author))
-            .await?
-            .map_or_else(
-                || "Deleted member".to_owned(),
-                |u| u.username.as_str().to_owned(),
-            ),
-    )
+    let user = mutual_store::accounts::find_user_by_id(&app.db, UserId(author)).await?;
+    Ok(user
+        .filter(|u| u.status != mutual_domain::accounts::AccountStatus::Deleted)
+        .map_or(super::Author::Erased, |u| {
+            super::Author::Named(u.username.as_str().to_owned())
+        })
+        .shown()
+        .to_owned())
 }

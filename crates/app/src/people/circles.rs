@@ -108,10 +108,11 @@ async fn send_invites(
         app,
         users,
         "circle_invite",
-        &format!(
-            "{} invited you to the accountability circle “{name}”.",
-            viewer.username.as_str()
-        ),
+        crate::notifications::Message::default()
+            .actor(viewer.user_id)
+            .text(&format!(
+                " invited you to the accountability circle “{name}”."
+            )),
         "/circles",
     )
     .await
@@ -360,11 +361,9 @@ pub async fn write_note(app: &App, viewer: &Viewer, id: Uuid, body: &str) -> Res
         app,
         &others,
         "circle_note",
-        &format!(
-            "{} wrote some encouragement in “{}”.",
-            viewer.username.as_str(),
-            circle.name
-        ),
+        crate::notifications::Message::default()
+            .actor(viewer.user_id)
+            .text(&format!(" wrote some encouragement in “{}”.", circle.name)),
         &format!("/circles/{id}"),
     )
     .await
@@ -401,7 +400,9 @@ pub async fn nudge(app: &App, viewer: &Viewer, id: Uuid, username: &str) -> Resu
         app,
         &[recipient],
         "nudge",
-        &format!("{} is thinking of you.", viewer.username.as_str()),
+        crate::notifications::Message::default()
+            .actor(viewer.user_id)
+            .text(" is thinking of you."),
         &format!("/circles/{id}"),
     )
     .await
@@ -429,16 +430,18 @@ pub(crate) async fn tell(
     };
     let mentors = matches!(event, Event::WarningSign).then_some(true);
     let recipients = super::audience(app, viewer.user_id, what, mentors).await?;
-    let name = viewer.username.as_str();
-    let (kind, body) = match event {
+    let (kind, text) = match event {
         Event::Milestone => (
             "circle_milestone",
-            format!("{name} reached a milestone: {detail}."),
+            format!(" reached a milestone: {detail}."),
         ),
         Event::WarningSign => (
             "circle_warning_sign",
-            format!("{name} may be having a harder time ({detail}). A kind word could help."),
+            format!(" may be having a harder time ({detail}). A kind word could help."),
         ),
     };
-    crate::notifications::notify(app, &recipients, kind, &body, "/circles").await
+    let body = crate::notifications::Message::default()
+        .actor(viewer.user_id)
+        .text(&text);
+    crate::notifications::notify(app, &recipients, kind, body, "/circles").await
 }

@@ -174,10 +174,9 @@ pub async fn offer(app: &App, viewer: &Viewer, input: &ProfileInput<'_>) -> Resu
             app,
             &crate::community::moderation::staff(app).await?,
             "mentor_offer",
-            &format!(
-                "{} offered to mentor and is waiting for approval.",
-                viewer.username.as_str()
-            ),
+            crate::notifications::Message::default()
+                .actor(viewer.user_id)
+                .text(" offered to mentor and is waiting for approval."),
             "/moderation/mentors",
         )
         .await?;
@@ -470,10 +469,9 @@ pub async fn request(
         app,
         &[user.id],
         "mentor_request",
-        &format!(
-            "{} would like you as their mentor.",
-            viewer.username.as_str()
-        ),
+        crate::notifications::Message::default()
+            .actor(viewer.user_id)
+            .text(" would like you as their mentor."),
         &format!("/mentoring/{id}"),
     )
     .await?;
@@ -547,22 +545,18 @@ pub async fn answer(
     {
         return Err(AppError::Conflict("This request was answered already."));
     }
-    let body = if accept {
-        format!(
-            "{} accepted: they are your mentor now.",
-            viewer.username.as_str()
-        )
-    } else {
-        format!(
-            "{} can't be your mentor right now: “{words}”",
-            viewer.username.as_str()
-        )
-    };
+    let body = crate::notifications::Message::default()
+        .actor(viewer.user_id)
+        .text(&if accept {
+            " accepted: they are your mentor now.".to_owned()
+        } else {
+            format!(" can't be your mentor right now: “{words}”")
+        });
     crate::notifications::notify(
         app,
         &[UserId(row.mentee_id)],
         "mentor_answer",
-        &body,
+        body,
         &format!("/mentoring/{id}"),
     )
     .await
@@ -649,18 +643,18 @@ pub async fn end(app: &App, viewer: &Viewer, id: Uuid, handover: &str) -> Result
             "Only an active mentoring relationship can be ended.",
         ));
     }
-    let (other, name) = if row.mentor_id == viewer.user_id.0 {
-        (row.mentee_id, &row.mentor_name)
+    let other = if row.mentor_id == viewer.user_id.0 {
+        row.mentee_id
     } else {
-        (row.mentor_id, &row.mentee_name)
+        row.mentor_id
     };
-    let mut body = format!(
-        "{name} ended your mentoring relationship. Thank you both for the time you gave it."
-    );
+    let mut body = crate::notifications::Message::default()
+        .actor(viewer.user_id)
+        .text(" ended your mentoring relationship. Thank you both for the time you gave it.");
     if let Some(next) = &next {
-        body.push_str(&format!(
+        body = body.text(&format!(
             " They suggest {next} as your next mentor; you can ask them from Find a mentor."
         ));
     }
-    crate::notifications::notify(app, &[UserId(other)], "mentor_ended", &body, "/mentors").await
+    crate::notifications::notify(app, &[UserId(other)], "mentor_ended", body, "/mentors").await
 }

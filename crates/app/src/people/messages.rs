@@ -459,10 +459,9 @@ pub async fn start(app: &App, viewer: &Viewer, to: &str, body: &str) -> Result<U
         app,
         &told,
         "message",
-        &format!(
-            "{} started a conversation with you.",
-            viewer.username.as_str()
-        ),
+        crate::notifications::Message::default()
+            .actor(viewer.user_id)
+            .text(" started a conversation with you."),
         &format!("/messages/{id}"),
     )
     .await?;

@@ -52,7 +52,9 @@ pub async fn reach_out(app: &App, viewer: &Viewer, message: &str) -> Result<Pres
         app,
         &told,
         "reach_out",
-        &rules::alert_text(viewer.username.as_str()),
+        crate::notifications::Message::default()
+            .actor(viewer.user_id)
+            .text(rules::ALERT_TEXT),
         &format!("/reach-out/{}", row.id),
     )
     .await?;
@@ -127,10 +129,9 @@ pub async fn respond(app: &App, viewer: &Viewer, id: Uuid, body: &str) -> Result
         app,
         &[UserId(row.user_id)],
         "reach_out_response",
-        &format!(
-            "{} responded to your Reach out and wrote to you.",
-            viewer.username.as_str()
-        ),
+        crate::notifications::Message::default()
+            .actor(viewer.user_id)
+            .text(" responded to your Reach out and wrote to you."),
         &format!("/messages/{conversation}"),
     )
     .await?;

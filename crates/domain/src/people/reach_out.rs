@@ -13,9 +13,12 @@ pub const ALERTS_PER_DAY: usize = 6;
 /// When the member is asked how they are doing.
 pub const FOLLOW_UP_AFTER: Duration = Duration::from_secs(3600);
 
+/// What the recipients are told, after the member's pseudonym.
+pub const ALERT_TEXT: &str = " is having a hard time and would like to hear from someone";
+
 /// What the recipients are told.
 pub fn alert_text(pseudonym: &str) -> String {
-    format!("{pseudonym} is having a hard time and would like to hear from someone")
+    format!("{pseudonym}{ALERT_TEXT}")
 }
 
 /// The optional message: trimmed, possibly empty, within [`MAX_MESSAGE_CHARS`].

@@ -106,6 +106,11 @@ impl TestServer {
         }
     }
 
+    /// The SQLite database file of this server's test database (`None` on PostgreSQL).
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        self._database.as_ref().and_then(TestDatabase::sqlite_file)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mutual_app::accounts::{self, Credentials, Registration, SessionKind};
+use mutual_app::privacy;
 use mutual_domain::permissions::Access::{Anyone, Member};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -202,7 +203,7 @@ pub async fn show_me(SignedIn(viewer): SignedIn) -> Response {
 /// The member's export: every table that holds their data, each a list of rows, times as
 /// RFC 3339, durations in seconds.
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)] // describes the document `accounts::export_my_data` builds
+#[allow(dead_code)] // describes the document `privacy::export_my_data` builds
 struct ExportResponse {
     /// `mutual-export/1`.
     #[schema(example = "mutual-export/1")]
@@ -222,7 +223,7 @@ struct ExportResponse {
 
 /// The account's own row, less its password hash.
 #[derive(Serialize, ToSchema)]
-#[allow(dead_code)] // describes the document `accounts::export_my_data` builds
+#[allow(dead_code)] // describes the document `privacy::export_my_data` builds
 struct ExportedAccount {
     id: uuid::Uuid,
     username: String,
@@ -247,7 +248,7 @@ pub async fn export_me(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, ApiError> {
-    Ok(Json(accounts::export_my_data(&state.app, &viewer).await?).into_response())
+    Ok(Json(privacy::export_my_data(&state.app, &viewer).await?).into_response())
 }
 
 /// This part of the API's routes, each with who may call it.

@@ -281,10 +281,9 @@ pub async fn list_threads(
         .map(|t| ThreadSummaryResponse {
             id: t.id,
             title: t.title.clone(),
-            author: if t.anonymous {
-                Some(community::ANONYMOUS_NAME.to_owned())
-            } else {
-                t.author_name.clone()
+            author: match t.author() {
+                community::Author::Erased => None,
+                author => Some(author.shown().to_owned()),
             },
             anonymous: t.anonymous,
             locked: t.locked,
@@ -663,7 +662,7 @@ pub async fn show_thread(
             PostResponse {
                 id: post.id,
                 seq: post.seq,
-                author: p.author.clone(),
+                author: p.author.shown().to_owned(),
                 anonymous: post.anonymous,
                 own: p.own,
                 state: post.state.clone(),
@@ -1102,7 +1101,7 @@ pub async fn review_queue(
             thread_id: item.thread.id,
             title: item.thread.title,
             space: item.space.name,
-            author: item.author,
+            author: item.author.to_string(),
             state: item.post.state,
             priority: if item.queue.priority == 0 {
                 QueuePriority::Crisis

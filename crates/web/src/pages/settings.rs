@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::AppError;
 use mutual_app::accounts::{self, Viewer};
-use mutual_app::{recovery, reminders};
+use mutual_app::{privacy, recovery, reminders};
 use mutual_domain::SessionId;
 
 struct SessionView {
@@ -181,7 +181,7 @@ pub async fn export_data(
     State(state): State<AppState>,
     SignedIn(viewer): SignedIn,
 ) -> Result<Response, PageError> {
-    let export = accounts::export_my_data(&state.app, &viewer).await?;
+    let export = privacy::export_my_data(&state.app, &viewer).await?;
     let body =
         serde_json::to_string_pretty(&export).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut response = (StatusCode::OK, body).into_response();
@@ -207,8 +207,7 @@ pub async fn delete_account(
 ) -> Result<Response, PageError> {
     let unknown = form.unknown_fields(&["password"]);
     let result = if unknown.is_empty() {
-        accounts::delete_my_account(&state.app, &viewer, form.get("password"), &client.address)
-            .await
+        privacy::delete_my_account(&state.app, &viewer, form.get("password"), &client.address).await
     } else {
         Err(AppError::Invalid(unknown))
     };

@@ -197,7 +197,10 @@ fn timed_out(api: bool) -> Response {
     };
     response
         .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        .insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(crate::error::RETRY_AFTER_SECONDS),
+        );
     response
 }
 

@@ -232,7 +232,10 @@ impl Db {
     pub async fn heartbeat(&self, now_millis: i64) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE heartbeat SET beat_at = $1 WHERE id = 1";
         batched_write!(self, |conn| {
-            sqlx::query(SQL).bind(now_millis).execute(&mut *conn).await?;
+            sqlx::query(SQL)
+                .bind(now_millis)
+                .execute(&mut *conn)
+                .await?;
             Ok(())
         })
     }

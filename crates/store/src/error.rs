@@ -105,7 +105,9 @@ mod tests {
 
     #[test]
     fn refusals_are_told_from_faults_by_their_codes() {
-        for refusal in ["57P01", "57P03", "55000", "53300", "53100", "08006", "08001", "25006"] {
+        for refusal in [
+            "57P01", "57P03", "55000", "53300", "53100", "08006", "08001", "25006",
+        ] {
             assert!(postgres_refuses(refusal), "{refusal}");
         }
         for fault in ["42601", "23503", "22P02", "40001"] {

@@ -45,12 +45,10 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         Json(json!({ "database": backend, "error": reason })),
     )
         .into_response();
-    response
-        .headers_mut()
-        .insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(crate::error::RETRY_AFTER_SECONDS),
-        );
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(crate::error::RETRY_AFTER_SECONDS),
+    );
     response
 }
 

@@ -151,6 +151,7 @@ pub async fn conversation_events(
     IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
     let seen = messages::latest_seq(&state.app, &viewer, id).await?;
+    let shutdown = state.shutdown.clone();
     let stream = futures_util::stream::unfold(seen, move |seen| {
         let state = state.clone();
         let viewer = viewer.clone();
@@ -168,6 +169,7 @@ pub async fn conversation_events(
             }
         }
     });
+    let stream = shutdown.ends(stream);
     Ok(Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response())

@@ -3,6 +3,7 @@
 //! answers 503 with `Retry-After` (not 500), `/readyz` says so within a second, and the server
 //! recovers by itself when the database does.
 
+use crate::community::{make_trusted, space_id};
 use crate::recovery::local_date;
 use crate::support::TestServer;
 use mutual_store::{Db, DbConfig};
@@ -246,6 +247,10 @@ async fn limit_pages(db: &Db, pages: Option<i64>) {
     let Db::Sqlite(pool, _) = db else {
         unreachable!("a SQLite test")
     };
+    if pages.is_some() {
+        // No free pages left to fill: the next page a write needs grows the file.
+        sqlx::query("VACUUM").execute(pool).await.unwrap();
+    }
     let mut held = Vec::new();
     for _ in 0..pool.options().get_max_connections() {
         held.push(pool.acquire().await.unwrap());
@@ -268,18 +273,27 @@ async fn sqlite_disk_full_answers_503_and_writes_recover_when_space_returns() {
     let database = TestDatabase::create(TestBackend::Sqlite).await.unwrap();
     let server = TestServer::start(database).await;
     server.register("full_disk").await;
+    make_trusted(&server, "full_disk").await;
     let token = server.token("full_disk").await;
-    assert_eq!(check_in(&server, &token, 0, "before").await.status, 201);
-
-    // The file may not grow: a long journal needs new pages.
-    limit_pages(&server.app.db, Some(0)).await;
+    let space = space_id(&server, &token, "Off topic").await;
     let long = "a long day ".repeat(360);
-    let full = check_in(&server, &token, 1, &long).await;
+    let thread = |title: &str| {
+        server
+            .client
+            .post(server.url(&format!("/api/v1/spaces/{space}/threads")))
+            .bearer_auth(&token)
+            .json(&json!({"title": title, "body": long}))
+    };
+    assert_eq!(timed(thread("Before")).await.status, 201);
+
+    // The file may not grow: a long post needs new pages.
+    limit_pages(&server.app.db, Some(0)).await;
+    let full = timed(thread("On a full disk")).await;
     assert_unavailable(&full, "a write on a full disk");
 
     // Space returns: every write succeeds again, on every connection of the pool, at once.
     limit_pages(&server.app.db, None).await;
-    for days_back in 1..=7 {
+    for days_back in 0..=7 {
         let answer = check_in(&server, &token, days_back, &long).await;
         assert_eq!(
             answer.status, 201,
@@ -287,6 +301,8 @@ async fn sqlite_disk_full_answers_503_and_writes_recover_when_space_returns() {
             answer.body
         );
     }
+    let again = timed(thread("After")).await;
+    assert_eq!(again.status, 201, "{}", again.body);
     assert_eq!(readyz(&server).await.status, 200);
     server.stop().await;
 }

@@ -72,9 +72,9 @@ both_backends! {
         let killed = Arc::new(AtomicBool::new(false));
         let answered = Arc::new(AtomicU64::new(0));
         let mut writers = Vec::new();
-        for member in 0..MEMBERS {
+        for (member, token) in tokens.iter().enumerate() {
             for days_back in 1..=DAYS {
-                let (client, base, token, killed, answered) = (client.clone(), base.clone(), tokens[member].clone(), killed.clone(), answered.clone());
+                let (client, base, token, killed, answered) = (client.clone(), base.clone(), token.clone(), killed.clone(), answered.clone());
                 let day = date(days_back);
                 writers.push(tokio::spawn(async move {
                     let mut acknowledged = 0u64;

@@ -361,6 +361,26 @@ mod tests {
     }
 
     #[test]
+    fn listener_limits_come_from_the_environment_and_zero_is_refused() {
+        let env = |name: &str| match name {
+            "MUTUAL_HEADER_READ_TIMEOUT_SECONDS" => Some("3".to_owned()),
+            "MUTUAL_MAX_CONNECTIONS" => Some("50".to_owned()),
+            "MUTUAL_SHUTDOWN_GRACE_SECONDS" => Some("0".to_owned()),
+            _ => None,
+        };
+        let limits = Config::load(None, env).unwrap().server.limits();
+        assert_eq!(limits.header_read_timeout, Duration::from_secs(3));
+        assert_eq!(limits.max_connections, 50);
+        assert_eq!(limits.shutdown_grace, Duration::ZERO);
+        let zero = |name: &str| (name == "MUTUAL_MAX_CONNECTIONS").then(|| "0".to_owned());
+        assert!(
+            Config::load(None, zero)
+                .unwrap_err()
+                .contains("server.max_connections")
+        );
+    }
+
+    #[test]
     fn unsupported_database_schemes_are_refused() {
         let env = |name: &str| (name == "MUTUAL_DATABASE_URL").then(|| "mysql://x".to_owned());
         assert!(

@@ -209,6 +209,7 @@ async fn import_meeting_guide(
 async fn open_database(config: &Config) -> Result<Db, String> {
     let db_config = DbConfig {
         max_connections: config.database.max_connections,
+        acquire_timeout: Duration::from_secs(config.database.acquire_timeout_seconds),
         ..DbConfig::new(config.database.url.clone())
     };
     let db = Db::connect(&db_config)
@@ -290,8 +291,14 @@ async fn serve(mut config: Config, demo: bool) -> Result<(), String> {
     };
     let housekeeping = server::spawn_housekeeping(app.clone(), Duration::from_secs(600));
     let reminders = server::spawn_reminders(app.clone(), Duration::from_secs(30));
-    let running = server::start(listener, mutual_web::router(app, web), shutdown_signal())
-        .map_err(|e| e.to_string())?;
+    let running = server::start(
+        listener,
+        app,
+        web,
+        config.server.limits(),
+        shutdown_signal(),
+    )
+    .map_err(|e| e.to_string())?;
     println!(
         "Mutual is serving on {base} (database: {})",
         db.backend().as_str()

@@ -4,6 +4,7 @@
 use mutual_app::AppConfig;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use std::time::Duration;
 
 /// Everything the server can be told.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -32,6 +33,13 @@ pub struct ServerConfig {
     pub trusted_proxy_hops: usize,
     /// Mark cookies Secure; when unset, true if `app.public_url` is https.
     pub secure_cookies: Option<bool>,
+    /// Close a connection that has not sent a request's headers within this many seconds
+    /// (also how long an idle kept-alive connection waits for its next request).
+    pub header_read_timeout_seconds: u64,
+    /// Connections served at once; more wait in the listen queue.
+    pub max_connections: usize,
+    /// On SIGTERM, wait this many seconds for requests in flight, then stop anyway.
+    pub shutdown_grace_seconds: u64,
 }
 
 impl ServerConfig {
@@ -41,6 +49,15 @@ impl ServerConfig {
             self.trusted_proxy_hops
         } else {
             0
+        }
+    }
+
+    /// The listener's limits.
+    pub fn limits(&self) -> crate::server::Limits {
+        crate::server::Limits {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_seconds),
+            max_connections: self.max_connections,
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_seconds),
         }
     }
 }
@@ -54,6 +71,9 @@ impl Default for ServerConfig {
             trust_forwarded_for: false,
             trusted_proxy_hops: 1,
             secure_cookies: None,
+            header_read_timeout_seconds: 10,
+            max_connections: 10_000,
+            shutdown_grace_seconds: 10,
         }
     }
 }
@@ -65,6 +85,9 @@ pub struct DatabaseConfig {
     /// `sqlite://PATH` (default `sqlite://data/mutual.db`) or `postgres://...`.
     pub url: String,
     pub max_connections: u32,
+    /// How long a request waits for a database connection (a free one, or a new one while the
+    /// database refuses) before it is answered 503.
+    pub acquire_timeout_seconds: u64,
 }
 
 impl Default for DatabaseConfig {
@@ -72,6 +95,7 @@ impl Default for DatabaseConfig {
         DatabaseConfig {
             url: "sqlite://data/mutual.db".into(),
             max_connections: 16,
+            acquire_timeout_seconds: 5,
         }
     }
 }
@@ -106,6 +130,10 @@ const ENV_OVERRIDES: &[&str] = &[
     "MUTUAL_SECURE_COOKIES",
     "MUTUAL_TRUST_FORWARDED_FOR",
     "MUTUAL_TRUSTED_PROXY_HOPS",
+    "MUTUAL_HEADER_READ_TIMEOUT_SECONDS",
+    "MUTUAL_MAX_CONNECTIONS",
+    "MUTUAL_SHUTDOWN_GRACE_SECONDS",
+    "MUTUAL_DATABASE_ACQUIRE_TIMEOUT_SECONDS",
     "MUTUAL_SMTP_HOST",
     "MUTUAL_SMTP_PORT",
     "MUTUAL_SMTP_TLS",
@@ -149,6 +177,11 @@ impl Config {
             "0" | "false" | "no" => Ok(false),
             _ => Err(format!("{name} must be true or false, not {value:?}")),
         };
+        let seconds = |value: &str| {
+            value
+                .parse::<u64>()
+                .map_err(|_| format!("{name} must be a number of seconds, not {value:?}"))
+        };
         match name {
             "MUTUAL_LISTEN" => self.server.listen = value,
             "MUTUAL_DATABASE_URL" => self.database.url = value,
@@ -162,6 +195,20 @@ impl Config {
                 self.server.trusted_proxy_hops = value
                     .parse()
                     .map_err(|_| format!("{name} must be a number of proxies, not {value:?}"))?;
+            }
+            "MUTUAL_HEADER_READ_TIMEOUT_SECONDS" => {
+                self.server.header_read_timeout_seconds = seconds(&value)?;
+            }
+            "MUTUAL_MAX_CONNECTIONS" => {
+                self.server.max_connections = value.parse().map_err(|_| {
+                    format!("{name} must be a number of connections, not {value:?}")
+                })?;
+            }
+            "MUTUAL_SHUTDOWN_GRACE_SECONDS" => {
+                self.server.shutdown_grace_seconds = seconds(&value)?
+            }
+            "MUTUAL_DATABASE_ACQUIRE_TIMEOUT_SECONDS" => {
+                self.database.acquire_timeout_seconds = seconds(&value)?;
             }
             "MUTUAL_SMTP_HOST" => self.app.mail.host = value,
             "MUTUAL_SMTP_PORT" => {
@@ -205,6 +252,21 @@ impl Config {
         }
         if self.database.max_connections == 0 {
             return Err("database.max_connections must be at least 1".into());
+        }
+        for (name, value) in [
+            (
+                "server.header_read_timeout_seconds",
+                self.server.header_read_timeout_seconds,
+            ),
+            ("server.max_connections", self.server.max_connections as u64),
+            (
+                "database.acquire_timeout_seconds",
+                self.database.acquire_timeout_seconds,
+            ),
+        ] {
+            if value == 0 {
+                return Err(format!("{name} must be at least 1"));
+            }
         }
         Ok(())
     }
@@ -296,6 +358,26 @@ mod tests {
         let error = Config::load(Some(&file), |_| None).unwrap_err();
         assert!(error.contains("memory_kib"), "{error}");
         std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn listener_limits_come_from_the_environment_and_zero_is_refused() {
+        let env = |name: &str| match name {
+            "MUTUAL_HEADER_READ_TIMEOUT_SECONDS" => Some("3".to_owned()),
+            "MUTUAL_MAX_CONNECTIONS" => Some("50".to_owned()),
+            "MUTUAL_SHUTDOWN_GRACE_SECONDS" => Some("0".to_owned()),
+            _ => None,
+        };
+        let limits = Config::load(None, env).unwrap().server.limits();
+        assert_eq!(limits.header_read_timeout, Duration::from_secs(3));
+        assert_eq!(limits.max_connections, 50);
+        assert_eq!(limits.shutdown_grace, Duration::ZERO);
+        let zero = |name: &str| (name == "MUTUAL_MAX_CONNECTIONS").then(|| "0".to_owned());
+        assert!(
+            Config::load(None, zero)
+                .unwrap_err()
+                .contains("server.max_connections")
+        );
     }
 
     #[test]

@@ -54,6 +54,9 @@ pub struct DbConfig {
     pub max_connections: u32,
     /// PostgreSQL only: the schema to work in (tests isolate themselves this way).
     pub postgres_schema: Option<String>,
+    /// The longest a statement waits for a connection (a free one, or a new one while the
+    /// database refuses) before failing as unavailable.
+    pub acquire_timeout: Duration,
 }
 
 impl DbConfig {
@@ -62,6 +65,7 @@ impl DbConfig {
             url: url.into(),
             max_connections: 16,
             postgres_schema: None,
+            acquire_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -179,7 +183,8 @@ impl Db {
                 .pragma("secure_delete", "ON");
             let pool = SqlitePoolOptions::new()
                 .max_connections(config.max_connections)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(config.acquire_timeout)
+                .before_acquire(|conn, _| Box::pin(async move { Ok(outside_transaction(conn)) }))
                 .connect_with(options)
                 .await?;
             let turn = std::sync::Arc::new(tokio::sync::Mutex::new(()));
@@ -193,7 +198,8 @@ impl Db {
             }
             let pool = PgPoolOptions::new()
                 .max_connections(config.max_connections)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(config.acquire_timeout)
+                .before_acquire(|conn, _| Box::pin(async move { Ok(outside_transaction(conn)) }))
                 .connect_with(options)
                 .await?;
             Ok(Db::Postgres(pool))
@@ -222,10 +228,19 @@ impl Db {
         }
     }
 
-    /// Answers whether the database responds to a trivial query.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        on_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await?.rows_affected());
-        Ok(())
+    /// Commits a write to the one-row `heartbeat` table, the way every write goes (on SQLite
+    /// as one job of a group commit): whether the database takes writes now. A transaction
+    /// that is rolled back would not do: SQLite writes nothing to disk for it, so it cannot
+    /// notice a full disk.
+    pub async fn heartbeat(&self, now_millis: i64) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE heartbeat SET beat_at = $1 WHERE id = 1";
+        batched_write!(self, |conn| {
+            sqlx::query(SQL)
+                .bind(now_millis)
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        })
     }
 
     /// Closes every connection, waiting for those in use to be returned.
@@ -296,6 +311,19 @@ impl Db {
         rows.sort();
         Ok(rows)
     }
+}
+
+/// Whether a pooled connection is outside any transaction, as a connection must be when it is
+/// handed out (checked after the pool's ping, which runs any rollback still queued). One whose
+/// transaction could not be ended (SQLite after a full disk may roll the transaction back
+/// itself, so the driver's own ROLLBACK then fails and it counts the transaction as open) is
+/// closed instead of refusing every `BEGIN` it is given until a restart.
+fn outside_transaction<C: sqlx::Connection>(conn: &C) -> bool {
+    let clean = !conn.is_in_transaction();
+    if !clean {
+        tracing::warn!("closing a database connection left inside a transaction");
+    }
+    clean
 }
 
 /// `$first, $first+1, ...` for `count` values bound in a statement.

@@ -397,3 +397,51 @@ both_backends! {
         assert!(matches!(store::delete_program(db, "AA").await, Err(StoreError::Conflict)), "a programme in use stays");
     }
 }
+
+/// Every connection of the SQLite pool may grow the file to `pages` at most (`None`: to
+/// SQLite's own limit). `PRAGMA max_page_count` belongs to the connection, so each is visited.
+async fn limit_pages(pool: &sqlx::SqlitePool, pages: Option<i64>) {
+    let mut held = Vec::new();
+    for _ in 0..pool.options().get_max_connections() {
+        held.push(pool.acquire().await.unwrap());
+    }
+    for conn in &mut held {
+        let current: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        let limit = pages.unwrap_or(1 << 30).max(current);
+        sqlx::query(&format!("PRAGMA max_page_count = {limit}"))
+            .execute(&mut **conn)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_whose_transaction_sqlite_ended_itself_is_not_handed_out_again() {
+    let database = TestDatabase::create(TestBackend::Sqlite).await.unwrap();
+    let Db::Sqlite(pool, _) = &database.db else {
+        unreachable!("a SQLite database")
+    };
+    // A full disk: no free pages, and the file may not grow.
+    sqlx::query("VACUUM").execute(pool).await.unwrap();
+    limit_pages(pool, Some(0)).await;
+    // A write that needs new pages fails with SQLITE_FULL, and SQLite (with no statement
+    // journal to undo just the statement) rolls the whole transaction back itself: the driver's
+    // ROLLBACK then fails, and it still counts the connection as inside a transaction.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    let full = sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('big', $1, 0)")
+        .bind("x".repeat(20_000))
+        .execute(&mut *tx)
+        .await
+        .unwrap_err();
+    assert!(matches!(StoreError::from(full), StoreError::Unavailable(_)));
+    drop(tx);
+    // Space returns: every write succeeds, whichever pooled connection it is given (one left
+    // "inside a transaction" refused every BEGIN with "begin_with at non-zero transaction depth").
+    limit_pages(pool, None).await;
+    for beat in 0..8 {
+        database.db.heartbeat(beat).await.unwrap();
+    }
+}

@@ -110,12 +110,21 @@ fn log_if_server_error(error: &AppError) {
     }
 }
 
+/// How many seconds a 503 (database unavailable, request timed out, not ready) asks a client to
+/// wait before trying again.
+pub(crate) const RETRY_AFTER_SECONDS: u64 = 5;
+
+/// `Retry-After` on the answers that are worth retrying: throttling (after its wait) and an
+/// unavailable database.
 fn with_retry_after(mut response: Response, error: &AppError) -> Response {
-    if let AppError::Throttled(wait) = error
-        && let Ok(value) = HeaderValue::from_str(&wait.as_secs().max(1).to_string())
-    {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
+    let seconds = match error {
+        AppError::Throttled(wait) => wait.as_secs().max(1),
+        AppError::Unavailable => RETRY_AFTER_SECONDS,
+        _ => return response,
+    };
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     response
 }
 

@@ -18,9 +18,11 @@ mod middleware;
 mod ops;
 mod pages;
 pub mod routes;
+mod shutdown;
 
 pub use api::openapi::{reference_markdown as api_reference_markdown, served as openapi_document};
 pub use routes::{RoutePolicy, RouteTable, route_table};
+pub use shutdown::Shutdown;
 
 use axum::Router;
 use mutual_app::App;
@@ -73,6 +75,8 @@ pub struct Shared {
     pub routes: RouteTable,
     /// The OpenAPI document, serialised once.
     pub openapi: axum::body::Bytes,
+    /// Live streams end when this fires.
+    pub shutdown: Shutdown,
 }
 
 impl std::ops::Deref for AppState {
@@ -84,8 +88,8 @@ impl std::ops::Deref for AppState {
 }
 
 /// The whole HTTP application: every route, with policy, CSRF, security headers, metrics,
-/// request ids, timeouts and body limits applied.
-pub fn router(app: App, web: WebConfig) -> Router {
+/// request ids, timeouts and body limits applied. Its live streams end when `shutdown` fires.
+pub fn router(app: App, web: WebConfig, shutdown: Shutdown) -> Router {
     let built = routes::build();
     let state = AppState(Arc::new(Shared {
         app,
@@ -93,6 +97,7 @@ pub fn router(app: App, web: WebConfig) -> Router {
         metrics: metrics::Metrics::default(),
         routes: built.table,
         openapi: api::openapi::serialise(built.openapi),
+        shutdown,
     }));
     middleware::apply(built.router, state.clone()).with_state(state)
 }

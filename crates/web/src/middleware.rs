@@ -206,9 +206,10 @@ fn timed_out(api: bool) -> Response {
             message.into(),
         )
     };
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(crate::error::RETRY_AFTER_SECONDS),
+    );
     response
 }
 

@@ -5,24 +5,51 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use mutual_app::AppError;
 use serde_json::json;
+use std::time::Duration;
 
 /// `GET /healthz`: the process is alive.
 pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// `GET /readyz`: 200 when the database answers, 503 when it does not.
+/// How long `/readyz` waits for its write before answering 503: well under a load balancer's
+/// probe timeout, and independent of the pool's acquire timeout.
+const READY_WITHIN: Duration = Duration::from_secs(1);
+
+/// `GET /readyz`: 200 when the database commits a write (the heartbeat) within a second, 503
+/// with the reason otherwise (unreachable, refusing, full or read-only databases all fail it).
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let backend = state.app.db.backend().as_str();
-    match state.app.db.ping().await {
-        Ok(()) => Json(json!({ "database": backend })).into_response(),
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "database": backend, "error": "the database is not answering" })),
-        )
-            .into_response(),
-    }
+    let db = &state.app.db;
+    let backend = db.backend().as_str();
+    let now = state.app.clock.now().millis();
+    let reason = match tokio::time::timeout(READY_WITHIN, db.heartbeat(now)).await {
+        Ok(Ok(())) => return Json(json!({ "database": backend })).into_response(),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "not ready: a write failed");
+            match AppError::from(error) {
+                AppError::Unavailable => {
+                    "the database refused a write: it is unreachable, refusing connections, full or read-only"
+                }
+                _ => "a write to the database failed",
+            }
+        }
+        Err(_) => {
+            tracing::warn!("not ready: the database did not commit a write within a second");
+            "the database did not commit a write within a second"
+        }
+    };
+    let mut response = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({ "database": backend, "error": reason })),
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(crate::error::RETRY_AFTER_SECONDS),
+    );
+    response
 }
 
 /// `GET /metrics`: Prometheus text format.

@@ -6,7 +6,7 @@ use mutual_testkit::{TestDatabase, both_backends};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-fn mutual() -> Command {
+pub(crate) fn mutual() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mutual"));
     command
         .env_remove("MUTUAL_DATABASE_URL")
@@ -16,7 +16,7 @@ fn mutual() -> Command {
 }
 
 /// The database URL the binary should use to reach this test's database.
-fn database_url(database: &TestDatabase) -> String {
+pub(crate) fn database_url(database: &TestDatabase) -> String {
     match &database.config.postgres_schema {
         Some(schema) => format!("{}?options=-csearch_path%3D{schema}", database.config.url),
         None => database.config.url.clone(),

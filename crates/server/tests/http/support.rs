@@ -1,7 +1,7 @@
 //! The black-box harness: a real server on port 0 over a fresh database with a clock the test
 //! controls, a visitor that keeps cookies like a browser, and log capture for the canary.
 
-use mutual::server::{RunningServer, start};
+use mutual::server::{Limits, RunningServer, start};
 use mutual_app::{App, AppConfig};
 use mutual_domain::{ManualClock, Timestamp};
 use mutual_testkit::TestDatabase;
@@ -62,13 +62,27 @@ impl TestServer {
     /// A server with HTTP-layer settings of the test's choosing (proxies, limits).
     pub async fn start_with_web(
         database: TestDatabase,
+        config: AppConfig,
+        web: WebConfig,
+    ) -> TestServer {
+        Self::start_configured(database, config, web, Limits::default()).await
+    }
+
+    /// A server with listener limits of the test's choosing (header timeout, shutdown grace).
+    pub async fn start_with_limits(database: TestDatabase, limits: Limits) -> TestServer {
+        Self::start_configured(database, AppConfig::default(), WebConfig::default(), limits).await
+    }
+
+    async fn start_configured(
+        database: TestDatabase,
         mut config: AppConfig,
         web: WebConfig,
+        limits: Limits,
     ) -> TestServer {
         config.passwords.max_concurrent_hashes = 2;
         let clock = ManualClock::at(Timestamp(1_790_000_000_000));
         let app = App::new(database.db.clone(), Arc::new(clock.clone()), config);
-        Self::serve(app, clock, Some(database), web).await
+        Self::serve(app, clock, Some(database), web, limits).await
     }
 
     /// Another server process over the same database and clock, as behind a load balancer.
@@ -78,7 +92,14 @@ impl TestServer {
             Arc::new(self.clock.clone()),
             (*self.app.config).clone(),
         );
-        Self::serve(app, self.clock.clone(), None, WebConfig::default()).await
+        Self::serve(
+            app,
+            self.clock.clone(),
+            None,
+            WebConfig::default(),
+            Limits::default(),
+        )
+        .await
     }
 
     async fn serve(
@@ -86,11 +107,11 @@ impl TestServer {
         clock: ManualClock,
         database: Option<TestDatabase>,
         web: WebConfig,
+        limits: Limits,
     ) -> TestServer {
         captured_logs();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let router = mutual_web::router(app.clone(), web);
-        let server = start(listener, router, std::future::pending()).unwrap();
+        let server = start(listener, app.clone(), web, limits, std::future::pending()).unwrap();
         let base = format!("http://{}", server.address);
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

@@ -157,6 +157,7 @@ pub async fn conversation_events(
     let token = presented_token(&headers, state.web.secure_cookies)
         .unwrap_or_default()
         .to_owned();
+    let shutdown = state.shutdown.clone();
     let stream = futures_util::stream::unfold(seen, move |seen| {
         let state = state.clone();
         let viewer = viewer.clone();
@@ -182,6 +183,7 @@ pub async fn conversation_events(
             }
         }
     });
+    let stream = shutdown.ends(stream);
     Ok(Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response())

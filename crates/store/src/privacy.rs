@@ -55,6 +55,7 @@ const ACCOUNTS: MemberData = MemberData {
     ],
     not_member_data: &[
         ("settings", "the server's settings"),
+        ("heartbeat", "the time of /readyz's last test write"),
         ("setup_tokens", "the one-time link for the first admin"),
         (
             "login_throttle",

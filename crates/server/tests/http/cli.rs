@@ -6,7 +6,7 @@ use mutual_testkit::{TestDatabase, both_backends};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-fn mutual() -> Command {
+pub(crate) fn mutual() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mutual"));
     command
         .env_remove("MUTUAL_DATABASE_URL")

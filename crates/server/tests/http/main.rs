@@ -1,6 +1,7 @@
 //! Black-box HTTP tests: a real server on port 0, every test on SQLite and on PostgreSQL.
 
 mod accounts_api;
+mod backups;
 mod browser;
 mod canary;
 mod cli;

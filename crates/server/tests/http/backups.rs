@@ -61,29 +61,43 @@ async fn a_backup_taken_under_concurrent_writers_restores_every_write_acknowledg
     let url = database.config.url.clone();
     let server = TestServer::start(database).await;
     let writers = 8;
+    server.register("drill_peer").await;
+    crate::community::make_trusted(&server, "drill_peer").await;
     let mut tokens = Vec::new();
     for n in 0..writers {
         let name = format!("drill_{n}");
         server.register(&name).await;
-        tokens.push(server.token(&name).await);
+        crate::community::make_trusted(&server, &name).await;
+        let token = server.token(&name).await;
+        let first = json!({"to": ["drill_peer"], "body": "hello"});
+        let (status, started) = server
+            .api(
+                reqwest::Method::POST,
+                "/api/v1/conversations",
+                Some(&token),
+                Some(&first),
+            )
+            .await;
+        assert_eq!(status, 201, "{started}");
+        tokens.push((token, started["id"].as_str().unwrap().to_owned()));
     }
-    let start_date = crate::recovery::local_date(&server, "UTC", 10);
-    // Each writer creates clocks one after another; every 201 is an acknowledged write.
+    // Each writer sends messages one after another; every 201 is an acknowledged write.
     let acknowledged: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut tasks = Vec::new();
-    for (n, token) in tokens.into_iter().enumerate() {
+    for (n, (token, conversation)) in tokens.into_iter().enumerate() {
         let (client, base) = (server.client.clone(), server.base.clone());
-        let (acknowledged, stop, start_date) =
-            (acknowledged.clone(), stop.clone(), start_date.clone());
+        let (acknowledged, stop) = (acknowledged.clone(), stop.clone());
         tasks.push(tokio::spawn(async move {
             let mut i = 0;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) && i < 2_000 {
                 let label = format!("drill {n}-{i}");
                 let response = client
-                    .post(format!("{base}/api/v1/clocks"))
+                    .post(format!(
+                        "{base}/api/v1/conversations/{conversation}/messages"
+                    ))
                     .bearer_auth(&token)
-                    .json(&json!({"label": label, "start_date": start_date}))
+                    .json(&json!({"body": label}))
                     .send()
                     .await
                     .unwrap();
@@ -120,7 +134,7 @@ async fn a_backup_taken_under_concurrent_writers_restores_every_write_acknowledg
         unreachable!()
     };
     let labels: std::collections::HashSet<String> =
-        sqlx::query_scalar("SELECT label FROM clocks WHERE label LIKE 'drill %'")
+        sqlx::query_scalar("SELECT body FROM messages WHERE body LIKE 'drill %'")
             .fetch_all(pool)
             .await
             .unwrap()

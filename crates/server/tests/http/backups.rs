@@ -175,7 +175,9 @@ async fn a_backup_taken_under_concurrent_writers_restores_every_write_acknowledg
     server.stop().await;
 }
 
-/// Starts `mutual serve` on `url` and waits until it serves.
+/// Starts `mutual serve` on `url` and waits until it serves. (A server that stops before serving
+/// fails the test, which then does not wait for it.)
+#[allow(clippy::zombie_processes)]
 fn serve(url: &str) -> std::process::Child {
     let mut server = mutual()
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])

@@ -262,6 +262,12 @@ pub async fn watched_words(app: &App) -> Result<String, AppError> {
     )
 }
 
+/// The watched words in force, read for checking a text. Saved lists were checked when saved;
+/// an unreadable one falls back to the defaults.
+pub(crate) async fn watched(app: &App) -> Result<Watched, AppError> {
+    Ok(Watched::from_lines(&watched_words(app).await?).unwrap_or_else(|_| Watched::defaults()))
+}
+
 /// Saves the crisis phrases and watched words (admins).
 pub async fn save_safety_lists(
     app: &App,
@@ -358,10 +364,7 @@ async fn prepare(
         ));
     }
     let text = format!("{}\n{}", input.title, body);
-    // Saved lists were checked when saved; an unreadable one falls back to the defaults.
-    let watched =
-        Watched::from_lines(&watched_words(app).await?).unwrap_or_else(|_| Watched::defaults());
-    let action = watched.check(&text).map(|m| m.action);
+    let action = watched(app).await?.check(&text).map(|m| m.action);
     if action == Some(WatchAction::Block) {
         return Err(AppError::field(
             "body",

@@ -77,12 +77,16 @@ pub struct PeopleConfig {
     /// The time in recovery (days on the member's longest current clock) a member needs before
     /// offering to mentor.
     pub mentor_min_days: u32,
+    /// How many circle invites a member may send a day (invites by link are not counted: the
+    /// one invited chooses to follow the link).
+    pub circle_invites_per_day: u32,
 }
 
 impl Default for PeopleConfig {
     fn default() -> Self {
         PeopleConfig {
             mentor_min_days: 365,
+            circle_invites_per_day: 20,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod reach_out;
 use crate::cache::TtlCache;
 use crate::{App, AppError};
 use mutual_domain::UserId;
+use mutual_domain::people::messages::{Delivery, Party};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -71,14 +72,40 @@ pub(crate) fn split_pseudonyms(text: &str) -> Vec<&str> {
     names
 }
 
+/// What a member tried to do with someone named by pseudonym, for [`unreachable`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reach {
+    Write,
+    Invite,
+    Block,
+}
+
+/// The one answer for a pseudonym that cannot be reached: nobody goes by it, there is a block
+/// either way, or they cannot take this from the viewer now (a new member's requests for the day
+/// are used up). Each of these answers in exactly these words, so
+/// none can be told from another: not which pseudonyms exist, nor who blocked the viewer, nor who
+/// is new.
+pub(crate) fn unreachable(field: &'static str, name: &str, reach: Reach) -> AppError {
+    let verb = match reach {
+        Reach::Write => "write to",
+        Reach::Invite => "invite",
+        Reach::Block => "block",
+    };
+    AppError::field(
+        field,
+        format!("No member you can {verb} goes by “{name}”; check the spelling."),
+    )
+}
+
 /// The members going by `names`. A pseudonym nobody has, and a member on either side of a block
-/// with the viewer, are refused on `field` in the same words, so a block cannot be told apart
-/// from a typo. The viewer may be among those returned; callers say why that does not work.
+/// with the viewer, get [`unreachable`] on `field`. The viewer may be among those returned;
+/// callers say why that does not work.
 pub(crate) async fn members_named(
     app: &App,
     viewer: &crate::accounts::Viewer,
     names: &[&str],
     field: &'static str,
+    reach: Reach,
 ) -> Result<Vec<mutual_store::accounts::UserRecord>, AppError> {
     let blocked = crate::community::blocks::Blocked::around(app, Some(viewer.user_id)).await?;
     let mut users = Vec::with_capacity(names.len());
@@ -86,15 +113,40 @@ pub(crate) async fn members_named(
         let user = crate::accounts::member_named(app, name)
             .await?
             .filter(|user| !blocked.contains(user.id.0))
-            .ok_or_else(|| {
-                AppError::field(
-                    field,
-                    format!("No member goes by “{name}”; check the spelling."),
-                )
-            })?;
+            .ok_or_else(|| unreachable(field, name, reach))?;
         users.push(user);
     }
     Ok(users)
+}
+
+/// One side of a message, as the newcomer protections see them.
+pub(crate) async fn party(
+    app: &App,
+    user: UserId,
+    role: mutual_domain::permissions::Role,
+    since: mutual_domain::Timestamp,
+) -> Result<Party, AppError> {
+    use mutual_domain::community::trust::TrustLevel;
+    Ok(Party {
+        newcomer: crate::community::trust_level_of(app, user, role, since).await?
+            == TrustLevel::New,
+        staff: role.can_moderate(),
+    })
+}
+
+/// How something from the viewer (who is `sender`) reaches `recipient` under the newcomer
+/// protections of private messages.
+pub(crate) async fn delivery(
+    app: &App,
+    viewer: &crate::accounts::Viewer,
+    sender: Party,
+    recipient: &mutual_store::accounts::UserRecord,
+) -> Result<Delivery, AppError> {
+    let them = party(app, recipient.id, recipient.role, recipient.created_at).await?;
+    let known = know_each_other(app, viewer.user_id, recipient.id).await?;
+    Ok(mutual_domain::people::messages::delivery(
+        sender, them, known,
+    ))
 }
 
 /// Who hears of something of `user`'s: those in their circles who were granted `shared`, and

@@ -167,17 +167,23 @@ fn clock_views(snapshot: &Snapshot, now: Timestamp) -> Vec<ClockView> {
         .collect()
 }
 
-/// The latest milestone each of a member's clocks has reached ("90 days"), without what the
-/// clock is for or when it started, for the people they chose to share milestones with.
-/// Clocks they hide are left out.
+/// The clocks of a member that anyone else may learn anything from: a hidden clock never counts
+/// or shows outside the member's own pages (not in milestones, not as time in recovery).
+async fn shown_clocks(app: &App, user: UserId) -> Result<Vec<store::ClockRow>, AppError> {
+    let mut clocks = store::list_clocks_by_user(&app.db, user).await?;
+    clocks.retain(|row| !row.hidden);
+    Ok(clocks)
+}
+
+/// The latest milestone each of a member's shown clocks has reached ("90 days"), without what
+/// the clock is for or when it started, for the people they chose to share milestones with.
 pub(crate) async fn latest_milestones(app: &App, user: UserId) -> Result<Vec<String>, AppError> {
     let schedule = milestone_schedule(app).await?;
     let attempts = store::list_attempts_by_user(&app.db, user).await?;
     let now = app.clock.now();
-    Ok(store::list_clocks_by_user(&app.db, user)
+    Ok(shown_clocks(app, user)
         .await?
         .into_iter()
-        .filter(|row| !row.hidden)
         .filter_map(|row| {
             let mine = attempts
                 .iter()
@@ -189,11 +195,11 @@ pub(crate) async fn latest_milestones(app: &App, user: UserId) -> Result<Vec<Str
         .collect())
 }
 
-/// The days on a member's longest current clock (0 without one): their self-reported time in
-/// recovery.
+/// The days on a member's longest current shown clock (0 without one): their self-reported
+/// time in recovery, as mentoring shows and counts it.
 pub(crate) async fn longest_clock_days(app: &App, user: UserId) -> Result<i64, AppError> {
     let now = app.clock.now().millis();
-    Ok(store::list_clocks_by_user(&app.db, user)
+    Ok(shown_clocks(app, user)
         .await?
         .iter()
         .map(|clock| (now - clock.started_at).max(0) / (24 * 3600 * 1000))

@@ -1,5 +1,5 @@
-//! The command line: `serve`, `migrate`, `check-config`, `admin create` and
-//! `import meeting-guide`.
+//! The command line: `serve`, `migrate`, `check-config`, `backup`, `restore`, `admin create`
+//! and `import meeting-guide`.
 
 use crate::config::Config;
 use crate::server::{self, shutdown_signal};
@@ -47,6 +47,22 @@ pub enum Command {
         /// Print the README's API reference table instead.
         #[arg(long)]
         markdown: bool,
+    },
+    /// Write a consistent backup of the database to FILE while servers keep running (SQLite;
+    /// on PostgreSQL this runs pg_dump).
+    Backup {
+        /// The backup to write; it must not exist yet.
+        file: PathBuf,
+    },
+    /// Replace the SQLite database with the backup FILE: the backup is checked first, the
+    /// replaced database is kept beside it, and the schema is brought up to date.
+    Restore {
+        /// The backup to restore.
+        file: PathBuf,
+        /// Replace the database even though a server has it open (restart every server on it
+        /// at once afterwards).
+        #[arg(long)]
+        force: bool,
     },
     /// Administration from the command line.
     Admin {
@@ -134,6 +150,8 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             println!("The database is up to date.");
             Ok(0)
         }
+        Command::Backup { file } => backup(&config, &file).await,
+        Command::Restore { file, force } => restore(&config, &file, force).await,
         Command::Import {
             command:
                 ImportCommand::MeetingGuide {
@@ -172,6 +190,62 @@ fn describe(error: mutual_app::AppError) -> String {
             .join("\n"),
         other => other.to_string(),
     }
+}
+
+/// The PostgreSQL recipes the README gives, for when this command cannot do it itself.
+const PG_BACKUP: &str = "pg_dump --format=custom --file=FILE \"$MUTUAL_DATABASE_URL\"";
+const PG_RESTORE: &str =
+    "pg_restore --clean --if-exists --no-owner --dbname=\"$MUTUAL_DATABASE_URL\" FILE";
+
+fn is_postgres(config: &Config) -> bool {
+    config.database.url.starts_with("postgres")
+}
+
+async fn backup(config: &Config, file: &std::path::Path) -> Result<u8, Failure> {
+    if is_postgres(config) {
+        let ran = std::process::Command::new("pg_dump")
+            .arg("--format=custom")
+            .arg(format!("--file={}", file.display()))
+            .arg(&config.database.url)
+            .status();
+        return match ran {
+            Ok(status) if status.success() => {
+                println!("Backed up to {} (pg_dump).", file.display());
+                Ok(0)
+            }
+            Ok(status) => Err(format!("pg_dump failed ({status})").into()),
+            Err(e) => Err(Failure {
+                message: format!(
+                    "cannot run pg_dump ({e}); install PostgreSQL's client tools, or run: {PG_BACKUP}"
+                ),
+                status: 2,
+            }),
+        };
+    }
+    mutual_store::backup::backup(&config.database.url, file)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("Backed up to {} (checked: integrity ok).", file.display());
+    Ok(0)
+}
+
+async fn restore(config: &Config, file: &std::path::Path, force: bool) -> Result<u8, Failure> {
+    if is_postgres(config) {
+        return Err(Failure {
+            message: format!(
+                "restore PostgreSQL with its own tool, servers stopped: {PG_RESTORE}; then run mutual migrate"
+            ),
+            status: 2,
+        });
+    }
+    let kept = mutual_store::backup::restore(file, &config.database.url, force)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("Restored {} and brought it up to date.", file.display());
+    if let Some(kept) = kept {
+        println!("The database it replaced is kept as {}.", kept.display());
+    }
+    Ok(0)
 }
 
 async fn import_meeting_guide(
@@ -256,6 +330,8 @@ async fn serve(mut config: Config, demo: bool) -> Result<(), String> {
         config.app.public_url = format!("http://{address}");
     }
     let db = open_database(&config).await?;
+    // Held while serving, so that `mutual restore` will not swap the file out underneath.
+    let _serving = mutual_store::backup::hold(&config.database.url).map_err(|e| e.to_string())?;
     let app = App::new(db.clone(), Arc::new(SystemClock), config.app.clone());
     if demo {
         match mutual_app::demo::seed_demo(&app)

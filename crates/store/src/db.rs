@@ -150,11 +150,7 @@ impl Db {
     /// SQLite files (and their folder) are created if missing.
     pub async fn connect(config: &DbConfig) -> Result<Db, StoreError> {
         let url = config.url.as_str();
-        if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
-            let path = path.split('?').next().unwrap_or_default();
+        if let Some(path) = sqlite_path(url) {
             if path.is_empty() {
                 return Err(StoreError::Config(
                     "a sqlite:// URL needs a file path".into(),
@@ -324,6 +320,15 @@ fn outside_transaction<C: sqlx::Connection>(conn: &C) -> bool {
         tracing::warn!("closing a database connection left inside a transaction");
     }
     clean
+}
+
+/// The file path of a `sqlite://PATH` (or `sqlite:PATH`) URL, without its parameters; `None`
+/// for any other URL.
+pub(crate) fn sqlite_path(url: &str) -> Option<&str> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    Some(path.split('?').next().unwrap_or_default())
 }
 
 /// `$first, $first+1, ...` for `count` values bound in a statement.

@@ -1,6 +1,6 @@
 //! Where SQLite and PostgreSQL really differ, in one place: full-text search (an FTS5 table
-//! keyed by the post's `num` as its rowid, or a tsvector table with a GIN index) and string
-//! aggregation.
+//! keyed by the post's `num` as its rowid, or a tsvector table with a GIN index),
+//! string aggregation, and row locks.
 
 use crate::Backend;
 
@@ -79,5 +79,14 @@ pub(crate) fn string_agg_distinct(backend: Backend, column: &str) -> String {
         // SQLite's DISTINCT aggregates take one argument; ',' is the default separator.
         Backend::Sqlite => format!("GROUP_CONCAT(DISTINCT {column})"),
         Backend::Postgres => format!("STRING_AGG(DISTINCT {column}, ',')"),
+    }
+}
+
+/// What ends a `SELECT` that locks the rows it reads until the transaction ends: ` FOR UPDATE`
+/// on PostgreSQL; nothing on SQLite, whose write transactions run one at a time.
+pub(crate) fn for_update(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
     }
 }

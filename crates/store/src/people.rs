@@ -15,6 +15,7 @@ pub(crate) const MEMBER_TABLES: &[&str] = &[
     "conversation_members",
     "circle_members",
     "circle_invites",
+    "circle_invites_sent",
     "reach_outs",
     "reach_out_recipients",
     "mentor_profiles",
@@ -77,7 +78,7 @@ pub async fn export_member(
     db: &Db,
     user: UserId,
 ) -> Result<serde_json::Map<String, serde_json::Value>, StoreError> {
-    use circles::{CircleMemberExport, InviteExport, NoteExport, NudgeExport};
+    use circles::{CircleMemberExport, InviteExport, InviteSentExport, NoteExport, NudgeExport};
     use mentors::{EXPORT_MENTORSHIPS, MentorshipExport, PreferencesRow, ProfileRow};
     use messages::{MembershipExport, MessageExport, ReportExport};
     use reach_out::{ReachOutRow, RecipientExport};
@@ -154,6 +155,16 @@ pub async fn export_member(
             member_rows::<InviteExport>(
                 db,
                 "SELECT circle_id, user_id, created_at FROM circle_invites WHERE user_id = $1",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "circle_invites_sent",
+            member_rows::<InviteSentExport>(
+                db,
+                "SELECT user_id, created_at FROM circle_invites_sent WHERE user_id = $1 \
+                 ORDER BY created_at",
                 user,
             )
             .await?,

@@ -178,17 +178,27 @@ pub async fn list_blocked(
     Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(blocker.0).fetch_all(pool).await?))
 }
 
-/// Everyone a member has blocked or been blocked by, as (id, pseudonym, whether the member
-/// placed the block): the people whose posts and mentions no longer reach them, nor theirs those
-/// people.
+/// The blocks in force, as a table expression with `blocker_id` and `blocked_id`: a block never
+/// stands between a member and a moderator or admin, who read everything and can be reached, so
+/// while either side is staff it is kept (and shown to the one who placed it) but does nothing.
+/// That is also why placing one on staff answers as for anyone: the answer tells nobody who is.
+pub(crate) const BLOCKS_IN_FORCE: &str = "(SELECT b.blocker_id, b.blocked_id FROM blocks b \
+     WHERE NOT EXISTS (SELECT 1 FROM users s WHERE s.id IN (b.blocker_id, b.blocked_id) \
+     AND s.role IN ('moderator', 'admin')))";
+
+/// Everyone a member has blocked or been blocked by with the block in force, as (id, pseudonym,
+/// whether the member placed the block): the people whose posts and mentions no longer reach
+/// them, nor theirs those people.
 pub async fn list_blocked_either_way(
     db: &Db,
     user: UserId,
 ) -> Result<Vec<(Uuid, String, bool)>, StoreError> {
-    const SQL: &str = "SELECT u.id, u.username, b.blocker_id = $1 FROM blocks b \
+    let sql = format!(
+        "SELECT u.id, u.username, b.blocker_id = $1 FROM {BLOCKS_IN_FORCE} b \
          JOIN users u ON u.id = CASE WHEN b.blocker_id = $1 THEN b.blocked_id ELSE b.blocker_id END \
-         WHERE b.blocker_id = $1 OR b.blocked_id = $1";
-    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(user.0).fetch_all(pool).await?))
+         WHERE b.blocker_id = $1 OR b.blocked_id = $1"
+    );
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(user.0).fetch_all(pool).await?))
 }
 
 /// Tables of a member's standing keyed by `user_id`, deleted when their account is erased.

@@ -73,23 +73,15 @@ pub async fn blocked_by(app: &App, viewer: &Viewer) -> Result<Vec<(Uuid, String,
     Ok(store::list_blocked(&app.db, viewer.user_id).await?)
 }
 
-/// Blocks a member by pseudonym. Moderators and admins cannot be blocked (they must be able to
-/// read everything and be reached).
+/// Blocks a member by pseudonym. A block on a moderator or admin is recorded like any other but
+/// does nothing while they are staff (see `mutual_store::standing::BLOCKS_IN_FORCE`): refusing
+/// it would tell the member who is staff.
 pub async fn block(app: &App, viewer: &Viewer, username: &str) -> Result<String, AppError> {
     let user = member_named(app, username).await?.ok_or_else(|| {
-        AppError::field(
-            "username",
-            "No member goes by that pseudonym; check the spelling.",
-        )
+        crate::people::unreachable("username", username.trim(), crate::people::Reach::Block)
     })?;
     if user.id == viewer.user_id {
         return Err(AppError::field("username", "You cannot block yourself."));
-    }
-    if user.role.can_moderate() {
-        return Err(AppError::field(
-            "username",
-            "Moderators and admins cannot be blocked. If one of them has treated you badly, please tell an admin.",
-        ));
     }
     store::insert_block(&app.db, viewer.user_id, user.id, app.clock.now().millis()).await?;
     super::cached::forget_readers(app, &[viewer.user_id, user.id]);

@@ -175,7 +175,8 @@ pub(super) async fn seed_people(
     for (name, checkin, streak, milestones, warning_signs, reach_out, quiet) in CIRCLE {
         let member = id(name)?;
         if member != first {
-            circles_store::insert_invites(&app.db, circle, &[member], 12, now - 30 * 24 * HOUR)
+            let at = now - 30 * 24 * HOUR;
+            circles_store::insert_invites(&app.db, circle, first, &[member], 12, (12, at), at)
                 .await?
                 .map_err(|_| AppError::Internal("the demo circle is full".into()))?;
             circles_store::join_circle(

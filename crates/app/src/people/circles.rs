@@ -3,16 +3,22 @@
 //! quiet notice, encouragement, nudges), and telling circles of milestones and warning signs
 //! their members chose to share.
 
+use super::Reach;
 use crate::accounts::{Viewer, member_zone};
 use crate::{App, AppError, FieldError};
 use jiff::ToSpan;
 use mutual_domain::UserId;
+use mutual_domain::community::posts::has_link;
 use mutual_domain::local::{self, Zone};
 use mutual_domain::people::circles::{
     self as rules, Facts, MAX_MEMBERS, NUDGE_EVERY_MILLIS, Seen, Sharing,
 };
 use mutual_domain::recovery::checkins;
-use mutual_store::people::circles::{self as store, CircleMemberRow, CircleRow, NoteRow, Shared};
+use mutual_store::people::circles::{
+    self as store, CircleMemberRow, CircleRow, InvitesRefused, NoteRow, Shared,
+};
+
+const DAY_MILLIS: i64 = 24 * 3600 * 1000;
 use uuid::Uuid;
 
 /// A circle in the viewer's list.
@@ -49,20 +55,39 @@ pub async fn create(
     name: &str,
     invite: &str,
 ) -> Result<Uuid, AppError> {
-    let name = rules::parse_name(name)?;
+    let name = circle_name(app, name).await?;
     let invitees = invitees(app, viewer, invite, 1).await?;
     let id = Uuid::now_v7();
     let now = app.clock.now().millis();
     store::insert_circle(&app.db, id, &name, viewer.user_id, Sharing::default(), now).await?;
-    if !invitees.is_empty() {
-        send_invites(app, viewer, id, &name, &invitees).await?;
+    if !invitees.is_empty()
+        && let Err(refused) = send_invites(app, viewer, id, &name, &invitees).await
+    {
+        // Refused invites (the day's are used up) leave no circle behind: the form comes back.
+        store::leave_circle(&app.db, id, viewer.user_id).await?;
+        return Err(refused);
     }
     Ok(id)
 }
 
+/// A circle's name, checked as the community's posts are: an invite shows it to people outside
+/// the circle, so it holds no link and nothing the watched words catch (contact details, moving
+/// people to private channels, dealing), whatever those words do to a post: a name has no
+/// moderators' queue to wait in.
+async fn circle_name(app: &App, text: &str) -> Result<String, AppError> {
+    let name = rules::parse_name(text)?;
+    if has_link(&name) || crate::community::watched(app).await?.check(&name).is_some() {
+        return Err(AppError::field(
+            "name",
+            "Everyone invited sees a circle's name, so it cannot hold a link, contact details or words this community watches for. Please choose another name.",
+        ));
+    }
+    Ok(name)
+}
+
 /// The members named in `text` (commas or spaces between), checked: known pseudonyms, not the
-/// viewer, no block either way (which gets the same answer as an unknown pseudonym), and room
-/// for them beside the `headcount` already in the circle or invited.
+/// viewer, no block either way (which gets the answer of an unknown pseudonym), and room for
+/// them beside the `headcount` already in the circle or invited.
 async fn invitees(
     app: &App,
     viewer: &Viewer,
@@ -73,7 +98,7 @@ async fn invitees(
     if names.len() > MAX_MEMBERS.saturating_sub(headcount) {
         return Err(full(headcount, names.len()));
     }
-    let users = super::members_named(app, viewer, &names, "invite").await?;
+    let users = super::members_named(app, viewer, &names, "invite", Reach::Invite).await?;
     if users.iter().any(|user| user.id == viewer.user_id) {
         return Err(AppError::field("invite", "You are in this circle already."));
     }
@@ -90,6 +115,8 @@ fn full(headcount: usize, asked: usize) -> AppError {
     )
 }
 
+/// Writes the invites (within the circle's size and the viewer's daily limit) and tells those
+/// invited.
 async fn send_invites(
     app: &App,
     viewer: &Viewer,
@@ -98,11 +125,33 @@ async fn send_invites(
     users: &[UserId],
 ) -> Result<(), AppError> {
     let now = app.clock.now().millis();
-    if let Err(headcount) = store::insert_invites(&app.db, circle, users, MAX_MEMBERS, now).await? {
-        return Err(full(
-            usize::try_from(headcount).unwrap_or(MAX_MEMBERS),
-            users.len(),
-        ));
+    let per_day = i64::from(app.config.people.circle_invites_per_day);
+    let refused = store::insert_invites(
+        &app.db,
+        circle,
+        viewer.user_id,
+        users,
+        MAX_MEMBERS,
+        (per_day, now - DAY_MILLIS),
+        now,
+    )
+    .await?;
+    match refused {
+        Ok(()) => {}
+        Err(InvitesRefused::Full(headcount)) => {
+            return Err(full(
+                usize::try_from(headcount).unwrap_or(MAX_MEMBERS),
+                users.len(),
+            ));
+        }
+        Err(InvitesRefused::DailyLimit(sent)) => {
+            return Err(AppError::field(
+                "invite",
+                format!(
+                    "You can send {per_day} circle invites a day and have sent {sent} since this time yesterday. Please invite the others tomorrow, or give them the circle's invite link."
+                ),
+            ));
+        }
     }
     crate::notifications::notify(
         app,

@@ -56,7 +56,7 @@ fn collect<T>(
 }
 
 /// Offers to mentor (or updates the offer): the member needs the configured time on their
-/// longest current clock and must agree to the code of conduct. A new offer waits for a
+/// longest current clock (hidden clocks never count) and must agree to the code of conduct. A new offer waits for a
 /// moderator; an approved mentor's edits keep them approved.
 pub async fn offer(app: &App, viewer: &Viewer, input: &ProfileInput<'_>) -> Result<(), AppError> {
     let days = crate::recovery::longest_clock_days(app, viewer.user_id).await?;
@@ -65,7 +65,7 @@ pub async fn offer(app: &App, viewer: &Viewer, input: &ProfileInput<'_>) -> Resu
         return Err(AppError::field(
             "form",
             format!(
-                "Mentors here have at least {needed} days on a recovery clock; your longest current clock has {days}. Thank you for wanting to help: you can offer once you get there."
+                "Mentors here have at least {needed} days on a recovery clock; your longest current clock has {days} (a clock you hide never counts or shows). Thank you for wanting to help: you can offer once you get there."
             ),
         ));
     }

@@ -2,11 +2,10 @@
 //! protections, sending, reading (a block hides messages as it hides posts), message requests,
 //! unread counts, live updates within this server, and reports that carry chosen messages.
 
+use super::Reach;
 use crate::accounts::Viewer;
 use crate::community::blocks::Blocked;
-use crate::community::trust_level_of;
 use crate::{App, AppError};
-use mutual_domain::community::trust::TrustLevel;
 use mutual_domain::local::Zone;
 use mutual_domain::people::messages::{
     self as rules, Delivery, MAX_PARTICIPANTS, Party, REQUESTS_PER_DAY,
@@ -331,18 +330,6 @@ pub async fn unread_count(app: &App, user: UserId) -> Result<i64, AppError> {
     Ok(count)
 }
 
-async fn party(
-    app: &App,
-    user: UserId,
-    role: mutual_domain::permissions::Role,
-    since: Timestamp,
-) -> Result<Party, AppError> {
-    Ok(Party {
-        newcomer: trust_level_of(app, user, role, since).await? == TrustLevel::New,
-        staff: role.can_moderate(),
-    })
-}
-
 /// How a message from the viewer reaches `recipient` now; refusals are field errors on `to`.
 async fn delivery_to(
     app: &App,
@@ -350,10 +337,8 @@ async fn delivery_to(
     sender: Party,
     recipient: &UserRecord,
 ) -> Result<State, AppError> {
-    let them = party(app, recipient.id, recipient.role, recipient.created_at).await?;
-    let known = super::know_each_other(app, viewer.user_id, recipient.id).await?;
     let name = recipient.username.as_str();
-    match rules::delivery(sender, them, known) {
+    match super::delivery(app, viewer, sender, recipient).await? {
         Delivery::Direct => Ok(State::Active),
         Delivery::Refused => Err(AppError::field(
             "to",
@@ -365,12 +350,9 @@ async fn delivery_to(
             let since = app.clock.now().millis() - DAY_MILLIS;
             if store::count_requests_since(&app.db, recipient.id, since).await? >= REQUESTS_PER_DAY
             {
-                return Err(AppError::field(
-                    "to",
-                    format!(
-                        "{name} is not taking new message requests today. Please try again tomorrow."
-                    ),
-                ));
+                // Answered as a pseudonym nobody has: a full day of requests must not tell a
+                // stranger that this member exists and is new.
+                return Err(super::unreachable("to", name, Reach::Write));
             }
             Ok(State::Request)
         }
@@ -409,14 +391,14 @@ pub async fn start(app: &App, viewer: &Viewer, to: &str, body: &str) -> Result<U
         return Err(AppError::Invalid(problems));
     }
     let body = body.unwrap_or_default();
-    let recipients = super::members_named(app, viewer, &names, "to").await?;
+    let recipients = super::members_named(app, viewer, &names, "to", Reach::Write).await?;
     if recipients.iter().any(|user| user.id == viewer.user_id) {
         return Err(AppError::field(
             "to",
             "You cannot start a conversation with yourself.",
         ));
     }
-    let sender = party(app, viewer.user_id, viewer.role, viewer.member_since).await?;
+    let sender = super::party(app, viewer.user_id, viewer.role, viewer.member_since).await?;
     let mut members = vec![(viewer.user_id.0, State::Active)];
     for recipient in &recipients {
         members.push((

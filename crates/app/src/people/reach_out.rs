@@ -74,7 +74,9 @@ pub struct AlertView {
     pub text: String,
     pub message: String,
     pub created_at: i64,
-    /// Whom it told, those who responded first.
+    /// Whom it told, those who responded first: everyone for the member who sent it; for a
+    /// recipient only themselves (who else the member told, their mentor or their other
+    /// circles, is the member's business).
     pub recipients: Vec<RecipientRow>,
     pub mine: bool,
     /// The viewer is a recipient who has responded.
@@ -86,13 +88,15 @@ pub async fn alert(app: &App, viewer: &Viewer, id: Uuid) -> Result<AlertView, Ap
     let row = store::find_reach_out(&app.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let recipients = store::list_recipients(&app.db, id).await?;
+    let mut recipients = store::list_recipients(&app.db, id).await?;
     let mine = row.user_id == viewer.user_id.0;
-    let me = recipients.iter().find(|r| r.user_id == viewer.user_id.0);
-    if !mine && me.is_none() {
-        return Err(AppError::NotFound);
+    if !mine {
+        recipients.retain(|r| r.user_id == viewer.user_id.0);
+        if recipients.is_empty() {
+            return Err(AppError::NotFound);
+        }
     }
-    let responded = me.is_some_and(|r| r.responded_at.is_some());
+    let responded = !mine && recipients.iter().any(|r| r.responded_at.is_some());
     let member = mutual_store::accounts::find_user_by_id(&app.db, UserId(row.user_id))
         .await?
         .ok_or(AppError::NotFound)?

@@ -2,6 +2,7 @@
 
 mod accounts_api;
 mod anonymity;
+mod backups;
 mod browser;
 mod canary;
 mod cli;

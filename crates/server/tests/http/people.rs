@@ -100,7 +100,12 @@ both_backends! {
         }
         let (status, body) = start(&server, &fay, &["eve_new"], "Request 4").await;
         assert_eq!(status, 422, "{body}");
-        assert!(body.to_string().contains("not taking new message requests today"), "{body}");
+        let (_, unknown) = start(&server, &fay, &["nobody_new"], "Request 4").await;
+        assert_eq!(
+            body.to_string().replace("eve_new", "NAME"),
+            unknown.to_string().replace("nobody_new", "NAME"),
+            "a new member with a full day of requests answers as a pseudonym nobody has"
+        );
         let declined = get(&server, &eve, "/api/v1/conversations").await["requests"][0]["id"].as_str().unwrap().to_owned();
         let (status, _) = post(&server, &eve, &format!("/api/v1/conversations/{declined}/request"), json!({"answer": "decline"})).await;
         assert_eq!(status, 200);
@@ -364,6 +369,12 @@ both_backends! {
         assert!(notifications(&server, &ada).await.iter().any(|n| n.contains("bea_r responded to your Reach out")));
         let inbox = get(&server, &ada, "/api/v1/conversations").await;
         assert_eq!(inbox["conversations"][0]["with"][0], "bea_r", "the reply is in Ada's messages, not a request");
+        // Each recipient sees only that they were told: not whom else Ada told, nor who answered.
+        let cy_seen = get(&server, &cy, &format!("/api/v1/reach-out/{id}")).await;
+        let cy_told: Vec<&str> = cy_seen["told"].as_array().unwrap().iter().map(|t| t["username"].as_str().unwrap()).collect();
+        assert_eq!(cy_told, ["cy_r"], "{cy_seen}");
+        let cy_page = logged_in(&server, "cy_r").await.get(&format!("/reach-out/{id}")).await;
+        assert!(cy_page.body.contains("Rough night") && !cy_page.body.contains("bea_r"), "{}", cy_page.body);
         let mut ada_page = logged_in(&server, "ada_r").await;
         let mine = ada_page.get(&format!("/reach-out/{id}")).await;
         assert!(mine.body.contains("Someone is coming") && mine.body.contains("bea_r"), "{}", mine.body);
@@ -502,6 +513,10 @@ both_backends! {
         let soon = server.token("too_soon").await;
         let ten_days_ago = crate::recovery::local_date(&server, "UTC", 10);
         post(&server, &soon, "/api/v1/clocks", json!({"label": "alcohol", "start_date": ten_days_ago})).await;
+        // A hidden clock never counts: not towards offering, not as time in recovery.
+        let long_ago = crate::recovery::local_date(&server, "UTC", 4_000);
+        let (status, _) = post(&server, &soon, "/api/v1/clocks", json!({"label": "private", "start_date": long_ago, "hidden": true})).await;
+        assert_eq!(status, 201);
         let offer = json!({"programs": ["AA"], "languages": ["English"], "time_zone": "UTC", "gender": "woman", "mentors": "any", "capacity": 2, "about": "Hi", "agreed_to_code_of_conduct": false});
         let (status, body) = send(&server, Method::PUT, "/api/v1/mentors/profile", Some(&soon), Some(offer)).await;
         assert_eq!(status, 422);
@@ -512,6 +527,8 @@ both_backends! {
         let mia = approved_mentor(&server, &moderator, "mia_mentor", "woman", "same", &["AA"], 1).await;
         let max = approved_mentor(&server, &moderator, "max_mentor", "man", "any", &["SMART"], 2).await;
         let nia = approved_mentor(&server, &moderator, "nia_mentor", "nonbinary", "any", &["AA"], 1).await;
+        let (status, _) = post(&server, &nia, "/api/v1/clocks", json!({"label": "private", "start_date": long_ago, "hidden": true})).await;
+        assert_eq!(status, 201);
         let _ = (&max, &nia);
         server.register("pending_mentor").await;
 
@@ -535,6 +552,8 @@ both_backends! {
         let reasons = ana_matches["matches"][0]["reasons"].to_string();
         assert!(reasons.contains("Shares your programme: Alcoholics Anonymous") && reasons.contains("Free when you are: Mon evening"), "{reasons}");
         assert_eq!(ana_matches["matches"][0]["time_in_recovery"], "2–5 years");
+        assert_eq!(ana_matches["matches"][1]["username"], "nia_mentor");
+        assert_eq!(ana_matches["matches"][1]["time_in_recovery"], "2–5 years", "her hidden clock does not show: {ana_matches}");
         assert_eq!(match_names(&server, &ben).await, ["nia_mentor", "max_mentor"], "Mia mentors women only");
         assert_eq!(match_names(&server, &cal).await, ["max_mentor"], "Cal asked for a man");
         let (status, body) = post(&server, &ben, "/api/v1/mentor-requests", json!({"mentor": "mia_mentor", "note": "Please?"})).await;
@@ -703,7 +722,7 @@ both_backends! {
         }
         let statuses: Vec<u16> = answers.iter().map(|(_, s, _)| *s).collect();
         assert_eq!(statuses, [201, 201, 201, 422, 422, 201], "{answers:?}");
-        assert!(answers[4].2.to_string().contains("No member goes by"), "{:?}", answers[4]);
+        assert!(answers[4].2.to_string().contains("No member you can write to goes by"), "{:?}", answers[4]);
         let requests = get(&server, &ada, "/api/v1/conversations").await["requests"].clone();
         let from: Vec<&str> = requests.as_array().unwrap().iter().map(|r| r["with"][0].as_str().unwrap()).collect();
         assert_eq!(from, ["out_x"], "only the stranger waits as a request");
@@ -737,6 +756,63 @@ both_backends! {
         let ended = tokio::time::timeout(Duration::from_secs(15), stream.bytes()).await;
         assert!(ended.is_ok(), "the stream was still open 15 s after its session ended");
         other.stop().await;
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn circle_invites_have_a_daily_limit_a_checked_name_and_the_answers_of_messages(database) {
+        let mut config = mutual_app::AppConfig::default();
+        config.people.circle_invites_per_day = 3;
+        let server = TestServer::start_with(database, config).await;
+        for name in ["sam_i", "pat_i", "lee_i", "kim_i", "ned_new", "ola_new"] {
+            server.register(name).await;
+        }
+        for name in ["sam_i", "pat_i", "lee_i", "kim_i"] {
+            make_trusted(&server, name).await;
+        }
+        let sam = server.token("sam_i").await;
+        let ned = server.token("ned_new").await;
+        let create = |token: String, name: &'static str, invite: Vec<&'static str>| {
+            let server = &server;
+            async move { post(server, &token, "/api/v1/circles", json!({"name": name, "invite": invite})).await }
+        };
+
+        // A circle's name is checked as community text: no phone number, contact request or link.
+        for name in ["text me at 555-010-0199", "Add me on telegram", "see https://evil.example", "write to sam@example.org"] {
+            let (status, body) = create(sam.clone(), name, vec![]).await;
+            assert_eq!(status, 422, "{name}: {body}");
+            assert_eq!(body["error"]["fields"][0]["field"], "name", "{body}");
+        }
+
+        // A block answers as a pseudonym nobody has.
+        let (status, _) = post(&server, &ned, "/api/v1/blocks", json!({"username": "sam_i"})).await;
+        assert_eq!(status, 201);
+        let (status, blocked) = create(sam.clone(), "Evening circle", vec!["ned_new"]).await;
+        assert_eq!(status, 422, "{blocked}");
+        let (_, unknown) = create(sam.clone(), "Evening circle", vec!["nobody_i"]).await;
+        assert_eq!(
+            blocked.to_string().replace("ned_new", "NAME"),
+            unknown.to_string().replace("nobody_i", "NAME"),
+        );
+        let (status, _) = send(&server, Method::DELETE, "/api/v1/blocks/sam_i", Some(&ned), None).await;
+        assert!(status == 204 || status == 200, "{status}");
+        let (status, body) = create(sam.clone(), "Evening circle", vec!["ned_new", "pat_i"]).await;
+        assert_eq!(status, 201, "{body}");
+        assert!(notifications(&server, &ned).await.iter().any(|n| n.contains("invited you to the accountability circle")));
+
+        // Three invites a day (as configured here): the fourth waits for tomorrow, in any circle.
+        let (status, body) = create(sam.clone(), "Second circle", vec!["lee_i", "kim_i"]).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.to_string().contains("3 circle invites a day and have sent 2"), "{body}");
+        let (status, body) = create(sam.clone(), "Second circle", vec!["lee_i"]).await;
+        assert_eq!(status, 201, "{body}");
+        let second = body["id"].as_str().unwrap().to_owned();
+        let (status, body) = post(&server, &sam, &format!("/api/v1/circles/{second}/invites"), json!({"usernames": ["kim_i"]})).await;
+        assert_eq!(status, 422, "{body}");
+        server.clock.advance(Duration::from_secs(24 * 3600 + 1));
+        let (status, body) = post(&server, &sam, &format!("/api/v1/circles/{second}/invites"), json!({"usernames": ["kim_i"]})).await;
+        assert_eq!(status, 201, "{body}");
         server.stop().await;
     }
 }

@@ -215,11 +215,18 @@ both_backends! {
         assert_eq!(status, 201);
 
         // Bad blocks are refused with a message.
-        for (username, message) in [("nobody_here", "No member goes by"), ("ash_member", "cannot block yourself"), ("oak_mod", "cannot be blocked")] {
+        for (username, message) in [("nobody_here", "No member you can block goes by “nobody_here”"), ("ash_member", "cannot block yourself")] {
             let (status, body) = send(&server, Method::POST, "/api/v1/blocks", Some(&ash), Some(json!({"username": username}))).await;
             assert_eq!(status, 422, "{body}");
             assert!(body.to_string().contains(message), "{body}");
         }
+        // Blocking a moderator answers as blocking anyone does, so nobody learns who is staff, and
+        // it does nothing to their duties: they still read the member's posts and reach them.
+        let (status, body) = send(&server, Method::POST, "/api/v1/blocks", Some(&cedar), Some(json!({"username": "oak_mod"}))).await;
+        assert_eq!(status, 201, "{body}");
+        let oak = server.token("oak_mod").await;
+        let (status, body) = send(&server, Method::POST, "/api/v1/conversations", Some(&oak), Some(json!({"to": ["cedar_member"], "body": "A word from the moderators"}))).await;
+        assert_eq!(status, 201, "{body}");
         let (status, _) = send(&server, Method::POST, "/api/v1/blocks", Some(&ash), Some(json!({"username": "birch_member", "reason": "x"}))).await;
         assert_eq!(status, 422);
         let mut ash_page = logged_in(&server, "ash_member").await;

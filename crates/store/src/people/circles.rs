@@ -165,27 +165,53 @@ pub async fn update_sharing(
     }
 }
 
-/// Invites members to a circle, unless that would take its members and pending invites past
-/// `max`: then nothing is written and the current headcount is returned as the error.
-/// Members already in it or invited are skipped.
+/// Why [`insert_invites`] wrote nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvitesRefused {
+    /// The circle's members and pending invites would pass the maximum: its headcount now.
+    Full(i64),
+    /// The sender would pass their daily limit: how many they sent in the last day.
+    DailyLimit(i64),
+}
+
+/// `sender` invites members to a circle, unless that would take its members and pending invites
+/// past `max`, or the sender's invites since `day_ago` past `per_day`: then nothing is written.
+/// Members already in it or invited are skipped. The circle's and the sender's rows are locked
+/// for the check (PostgreSQL; SQLite writes one at a time), so concurrent invites cannot pass
+/// either limit together.
 pub async fn insert_invites(
     db: &Db,
     circle: Uuid,
+    sender: UserId,
     users: &[UserId],
     max: usize,
+    (per_day, day_ago): (i64, i64),
     now: i64,
-) -> Result<Result<(), i64>, StoreError> {
+) -> Result<Result<(), InvitesRefused>, StoreError> {
     const INVITE: &str = "INSERT INTO circle_invites (circle_id, user_id, created_at) \
          SELECT $1, $2, $3 WHERE NOT EXISTS \
          (SELECT 1 FROM circle_members WHERE circle_id = $1 AND user_id = $2) \
          ON CONFLICT (circle_id, user_id) DO NOTHING";
+    const FORGET: &str = "DELETE FROM circle_invites_sent WHERE user_id = $1 AND created_at <= $2";
+    const SENT: &str = "SELECT COUNT(*) FROM circle_invites_sent WHERE user_id = $1";
+    const COUNT: &str = "INSERT INTO circle_invites_sent (user_id, created_at) VALUES ($1, $2)";
+    let lock = crate::dialect::for_update(db.backend());
+    let lock_circle = format!("SELECT id FROM circles WHERE id = $1{lock}");
+    let lock_sender = format!("SELECT id FROM users WHERE id = $1{lock}");
     Ok(write_tx!(db, tx => {
+        sqlx::query(&lock_circle).bind(circle).fetch_optional(&mut *tx).await?;
+        sqlx::query(&lock_sender).bind(sender.0).fetch_optional(&mut *tx).await?;
         let headcount: i64 = sqlx::query_scalar(HEADCOUNT).bind(circle).fetch_one(&mut *tx).await?;
+        sqlx::query(FORGET).bind(sender.0).bind(day_ago).execute(&mut *tx).await?;
+        let sent: i64 = sqlx::query_scalar(SENT).bind(sender.0).fetch_one(&mut *tx).await?;
         if headcount + users.len() as i64 > max as i64 {
-            Err(headcount)
+            Err(InvitesRefused::Full(headcount))
+        } else if sent + users.len() as i64 > per_day {
+            Err(InvitesRefused::DailyLimit(sent))
         } else {
             for user in users {
                 sqlx::query(INVITE).bind(circle).bind(user.0).bind(now).execute(&mut *tx).await?;
+                sqlx::query(COUNT).bind(sender.0).bind(now).execute(&mut *tx).await?;
             }
             Ok(())
         }
@@ -364,6 +390,12 @@ pub(crate) struct CircleMemberExport {
 #[derive(Serialize, sqlx::FromRow)]
 pub(crate) struct InviteExport {
     circle_id: Uuid,
+    user_id: Uuid,
+    created_at: i64,
+}
+
+#[derive(Serialize, sqlx::FromRow)]
+pub(crate) struct InviteSentExport {
     user_id: Uuid,
     created_at: i64,
 }

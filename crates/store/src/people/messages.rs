@@ -281,14 +281,17 @@ pub async fn update_member_state(
 /// How many of a member's active conversations hold a message they have not read from someone
 /// with no block between them.
 pub async fn count_unread_conversations(db: &Db, user: UserId) -> Result<i64, StoreError> {
-    const SQL: &str = "SELECT COUNT(*) FROM conversation_members m \
+    let blocks = crate::standing::BLOCKS_IN_FORCE;
+    let sql = format!(
+        "SELECT COUNT(*) FROM conversation_members m \
          JOIN conversations c ON c.id = m.conversation_id \
          WHERE m.user_id = $1 AND m.state = 'active' AND c.last_seq > m.read_seq \
          AND EXISTS (SELECT 1 FROM messages g WHERE g.conversation_id = c.id \
              AND g.seq > m.read_seq AND g.author_id <> $1 \
-             AND g.author_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = $1) \
-             AND g.author_id NOT IN (SELECT blocker_id FROM blocks WHERE blocked_id = $1))";
-    Ok(on_db!(db, pool => sqlx::query_scalar(SQL).bind(user.0).fetch_one(pool).await?))
+             AND g.author_id NOT IN (SELECT blocked_id FROM {blocks} b WHERE blocker_id = $1) \
+             AND g.author_id NOT IN (SELECT blocker_id FROM {blocks} b WHERE blocked_id = $1))"
+    );
+    Ok(on_db!(db, pool => sqlx::query_scalar(&sql).bind(user.0).fetch_one(pool).await?))
 }
 
 /// How many message requests a member received since `since`.

@@ -748,7 +748,8 @@ pub async fn show_circle(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CircleInviteRequest {
-    /// Pseudonyms to invite; the circle holds 12 people, pending invites included.
+    /// Pseudonyms to invite; the circle holds 12 people, pending invites included. A member
+    /// sends `app.people.circle_invites_per_day` invites a day (20 by default).
     #[schema(example = json!(["new_dawn"]))]
     usernames: Vec<String>,
 }
@@ -985,7 +986,7 @@ struct ReachOutAlertResponse {
     /// RFC 3339.
     #[schema(format = DateTime, example = "2026-11-21T21:05:00+00:00")]
     created_at: String,
-    /// Whom it told, those who responded first.
+    /// Whom it told, those who responded first; a recipient sees only themselves.
     told: Vec<ReachOutRecipient>,
     /// The viewer sent it.
     mine: bool,
@@ -1165,7 +1166,7 @@ async fn alert(
     })
 }
 
-/// An alert, for the member who sent it and those it told, with who has responded
+/// An alert, for the member who sent it (with whom it told) and those it told (who see only themselves)
 #[utoipa::path(get, path = "/api/v1/reach-out/{id}", tag = "people",
     params(IdPath),
     responses(

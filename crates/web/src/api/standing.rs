@@ -204,7 +204,8 @@ pub async fn list_blocks(
 #[serde(deny_unknown_fields)]
 pub struct BlockRequest {
     /// The member's pseudonym, in any case; a leading `@` and surrounding spaces are ignored.
-    /// Moderators, admins and the viewer themselves cannot be blocked.
+    /// The viewer cannot block themselves; a block on a moderator or admin is kept but does
+    /// nothing while they are staff.
     #[schema(example = "birch_member")]
     username: String,
 }

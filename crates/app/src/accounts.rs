@@ -187,7 +187,7 @@ async fn create_account(
 ) -> Result<Registered, AppError> {
     let password_hash = app.hasher.hash(password.expose()).await?;
     // After the hashing, as for a live pseudonym's refusal: the time taken tells nothing either.
-    crate::privacy::ensure_not_retired(app, &username).await?;
+    crate::privacy::ensure_not_retired(app, username).await?;
     let status = match mode {
         RegistrationMode::Approval => AccountStatus::Pending,
         _ => AccountStatus::Active,

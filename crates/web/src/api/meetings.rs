@@ -380,11 +380,12 @@ struct SearchQuery {
     /// A weekday in the viewer's zone, 0 = Sunday to 6 = Saturday.
     #[param(minimum = 0, maximum = 6, example = 2)]
     day: Option<u8>,
-    /// Starting at or after HH:MM in the viewer's zone.
-    #[param(pattern = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$", example = "18:00")]
+    /// Starting at or after HH:MM in the viewer's zone (empty: any time).
+    #[param(pattern = r"^(([01]?[0-9]|2[0-3]):[0-5][0-9])?$", example = "18:00")]
     after: Option<String>,
-    /// Starting before HH:MM in the viewer's zone (earlier than `after`: past midnight).
-    #[param(pattern = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$", example = "21:00")]
+    /// Starting before HH:MM in the viewer's zone (earlier than `after`: past midnight; empty:
+    /// any time).
+    #[param(pattern = r"^(([01]?[0-9]|2[0-3]):[0-5][0-9])?$", example = "21:00")]
     before: Option<String>,
     /// The viewer's IANA zone for days and times (default: the server's).
     #[param(example = "America/Chicago")]
@@ -1238,9 +1239,10 @@ pub struct ListingRequest {
     #[serde(default)]
     #[schema(value_type = Option<WeekOfMonth>)]
     nth: Option<i64>,
-    /// Once: its date (required); biweekly: a date in an "on" week (default: today). YYYY-MM-DD.
+    /// Once: its date (required); biweekly: a date in an "on" week (default: today). YYYY-MM-DD
+    /// (empty: none).
     #[serde(default)]
-    #[schema(format = Date, example = "2026-10-03")]
+    #[schema(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$", example = "2026-10-03")]
     date: Option<String>,
     /// Dates (in its zone) it does not meet on.
     #[serde(default)]

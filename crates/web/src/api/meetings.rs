@@ -1341,8 +1341,15 @@ fn codes_text(codes: &CodeList) -> String {
 }
 
 impl ListingRequest {
-    /// The listing as the use case reads it: every field as text, lists joined by commas.
-    fn fields(self) -> BTreeMap<String, String> {
+    /// The listing as the use case reads it: every field as text, lists joined by commas. A
+    /// blank entry in a list is refused (the form's text may end in a comma; a list cannot).
+    fn fields(self) -> Result<BTreeMap<String, String>, AppError> {
+        if self.cancelled.iter().any(|date| date.trim().is_empty()) {
+            return Err(AppError::field(
+                "cancelled",
+                "Each cancelled date is YYYY-MM-DD; leave out empty ones.",
+            ));
+        }
         let number = |n: Option<f64>| n.map(|v| v.to_string()).unwrap_or_default();
         let fields: Vec<(&str, String)> = vec![
             ("name", self.name),
@@ -1391,7 +1398,7 @@ impl ListingRequest {
             ),
             ("notes", self.notes),
         ];
-        by_name(fields)
+        Ok(by_name(fields))
     }
 }
 
@@ -1435,7 +1442,7 @@ pub async fn create_meeting(
     IdPath(group): IdPath,
     ApiJson(request): ApiJson<ListingRequest>,
 ) -> Result<Response, ApiError> {
-    let map = request.fields();
+    let map = request.fields()?;
     let id = meetings::create_meeting(&state.app, &viewer, group, &listing_input(&map)).await?;
     Ok((StatusCode::CREATED, Json(MeetingCreated { id })).into_response())
 }
@@ -1456,7 +1463,7 @@ pub async fn update_meeting(
     IdPath(id): IdPath,
     ApiJson(request): ApiJson<ListingRequest>,
 ) -> Result<Response, ApiError> {
-    let map = request.fields();
+    let map = request.fields()?;
     meetings::update_meeting(&state.app, &viewer, id, &listing_input(&map)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

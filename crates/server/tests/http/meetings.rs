@@ -569,6 +569,11 @@ both_backends! {
             "date": "2026-12-01", "mode": "phone", "conference_phone": "+441234567890", "cancelled": [""]
         }))).await;
         assert_eq!((status, &blank["error"]["fields"][0]["field"]), (422, &json!("cancelled")), "a blank cancelled date: {blank}");
+        let (status, blank) = server.api(Method::PUT, &format!("/api/v1/meetings/{once}"), Some(&mod_token), Some(&json!({
+            "name": "Documented Once", "time_zone": "UTC", "start_time": "10:00", "end_time": "11:00", "recurrence": "weekly",
+            "days": [1], "date": "", "mode": "phone", "conference_phone": "+441234567890"
+        }))).await;
+        assert_eq!((status, &blank["error"]["fields"][0]["field"]), (422, &json!("date")), "a blank date: {blank}");
         let meeting = check(&server, Method::GET, &format!("/api/v1/meetings/{once}"), "/api/v1/meetings/{id}", None, None, 200).await;
         assert_eq!(meeting["date"], "2026-12-01");
         assert_eq!(meeting["nth"], Value::Null);

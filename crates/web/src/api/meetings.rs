@@ -1239,10 +1239,9 @@ pub struct ListingRequest {
     #[serde(default)]
     #[schema(value_type = Option<WeekOfMonth>)]
     nth: Option<i64>,
-    /// Once: its date (required); biweekly: a date in an "on" week (default: today). YYYY-MM-DD
-    /// (empty: none).
+    /// Once: its date (required); biweekly: a date in an "on" week (default: today). YYYY-MM-DD.
     #[serde(default)]
-    #[schema(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$", example = "2026-10-03")]
+    #[schema(format = Date, example = "2026-10-03")]
     date: Option<String>,
     /// Dates (in its zone) it does not meet on.
     #[serde(default)]
@@ -1342,8 +1341,19 @@ fn codes_text(codes: &CodeList) -> String {
 
 impl ListingRequest {
     /// The listing as the use case reads it: every field as text, lists joined by commas. A
-    /// blank entry in a list is refused (the form's text may end in a comma; a list cannot).
+    /// blank date is refused: the form's empty field means "none", but the API leaves a date
+    /// out (or sends null) for that, and a list holds no empty entries.
     fn fields(self) -> Result<BTreeMap<String, String>, AppError> {
+        if self
+            .date
+            .as_deref()
+            .is_some_and(|date| date.trim().is_empty())
+        {
+            return Err(AppError::field(
+                "date",
+                "A date is YYYY-MM-DD; leave it out when there is none.",
+            ));
+        }
         if self.cancelled.iter().any(|date| date.trim().is_empty()) {
             return Err(AppError::field(
                 "cancelled",

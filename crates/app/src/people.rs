@@ -149,6 +149,17 @@ pub(crate) async fn delivery(
     ))
 }
 
+/// Whether a new member can take one more request from someone they do not know today: message
+/// requests and waiting circle invites together stay within
+/// [`REQUESTS_PER_DAY`](mutual_domain::people::messages::REQUESTS_PER_DAY).
+pub(crate) async fn takes_another_request(app: &App, newcomer: UserId) -> Result<bool, AppError> {
+    let since = app.clock.now().millis() - 24 * 3600 * 1000;
+    let requests = mutual_store::people::messages::count_requests_since(&app.db, newcomer, since)
+        .await?
+        + mutual_store::people::circles::count_invites_since(&app.db, newcomer, since).await?;
+    Ok(requests < mutual_domain::people::messages::REQUESTS_PER_DAY)
+}
+
 /// Who hears of something of `user`'s: those in their circles who were granted `shared`, and
 /// (when `mentors` says which choice: `true` for warning signs, `false` for Reach out) their
 /// mentors who were granted it; once each, and nobody on the other side of a block.

@@ -13,6 +13,7 @@ use mutual_domain::local::{self, Zone};
 use mutual_domain::people::circles::{
     self as rules, Facts, MAX_MEMBERS, NUDGE_EVERY_MILLIS, Seen, Sharing,
 };
+use mutual_domain::people::messages::Delivery;
 use mutual_domain::recovery::checkins;
 use mutual_store::people::circles::{
     self as store, CircleMemberRow, CircleRow, InvitesRefused, NoteRow, Shared,
@@ -101,6 +102,31 @@ async fn invitees(
     let users = super::members_named(app, viewer, &names, "invite", Reach::Invite).await?;
     if users.iter().any(|user| user.id == viewer.user_id) {
         return Err(AppError::field("invite", "You are in this circle already."));
+    }
+    let sender = super::party(app, viewer.user_id, viewer.role, viewer.member_since).await?;
+    for user in &users {
+        match super::delivery(app, viewer, sender, user).await? {
+            Delivery::Direct => {}
+            Delivery::Refused => {
+                return Err(AppError::field(
+                    "invite",
+                    format!(
+                        "New members can invite their circle, their mentor, moderators and people who have written to them. To invite {} now, give them the circle's invite link.",
+                        user.username.as_str()
+                    ),
+                ));
+            }
+            // An invite to a new member from a stranger is a request: it counts with their
+            // message requests, and a full day answers as a pseudonym nobody has.
+            Delivery::Request if !super::takes_another_request(app, user.id).await? => {
+                return Err(super::unreachable(
+                    "invite",
+                    user.username.as_str(),
+                    Reach::Invite,
+                ));
+            }
+            Delivery::Request => {}
+        }
     }
     Ok(users.into_iter().map(|user| user.id).collect())
 }

@@ -7,9 +7,7 @@ use crate::accounts::Viewer;
 use crate::community::blocks::Blocked;
 use crate::{App, AppError};
 use mutual_domain::local::Zone;
-use mutual_domain::people::messages::{
-    self as rules, Delivery, MAX_PARTICIPANTS, Party, REQUESTS_PER_DAY,
-};
+use mutual_domain::people::messages::{self as rules, Delivery, MAX_PARTICIPANTS, Party};
 use mutual_domain::{Timestamp, UserId};
 use mutual_store::accounts::UserRecord;
 use mutual_store::people::messages::{self as store, MemberRow, State};
@@ -18,7 +16,6 @@ use uuid::Uuid;
 
 /// How many messages a conversation page shows at once.
 pub const PAGE_MESSAGES: i64 = 200;
-const DAY_MILLIS: i64 = 24 * 3600 * 1000;
 
 /// A conversation as the viewer's list shows it.
 #[derive(Clone, Debug)]
@@ -347,9 +344,7 @@ async fn delivery_to(
             ),
         )),
         Delivery::Request => {
-            let since = app.clock.now().millis() - DAY_MILLIS;
-            if store::count_requests_since(&app.db, recipient.id, since).await? >= REQUESTS_PER_DAY
-            {
+            if !super::takes_another_request(app, recipient.id).await? {
                 // Answered as a pseudonym nobody has: a full day of requests must not tell a
                 // stranger that this member exists and is new.
                 return Err(super::unreachable("to", name, Reach::Write));

@@ -431,6 +431,7 @@ both_backends! {
         let server = TestServer::start(database).await;
         server.register("browser_reacher").await;
         server.register("browser_friend").await;
+        crate::community::make_trusted(&server, "browser_reacher").await;
         let reacher = server.token("browser_reacher").await;
         let friend = server.token("browser_friend").await;
         let (status, circle) = server.api(reqwest::Method::POST, "/api/v1/circles", Some(&reacher), Some(&json!({"name": "Evening circle", "invite": ["browser_friend"]}))).await;

@@ -59,6 +59,7 @@ both_backends! {
         for name in ["ada_d", "bea_d", "cy_d"] {
             server.register(name).await;
         }
+        crate::community::make_trusted(&server, "ada_d").await;
         let ada = server.token("ada_d").await;
         let bea = server.token("bea_d").await;
         let cy = server.token("cy_d").await;

@@ -200,6 +200,7 @@ both_backends! {
         for name in ["ada_c", "bea_c", "cy_c", "dee_c"] {
             server.register(name).await;
         }
+        make_trusted(&server, "ada_c").await;
         let ada = server.token("ada_c").await;
         let bea = server.token("bea_c").await;
         let cy = server.token("cy_c").await;
@@ -300,6 +301,7 @@ both_backends! {
         for name in ["ada_r", "bea_r", "cy_r", "dee_r", "fay_r", "gus_r"] {
             server.register(name).await;
         }
+        make_trusted(&server, "ada_r").await;
         let ada = server.token("ada_r").await;
         let bea = server.token("bea_r").await;
         let cy = server.token("cy_r").await;
@@ -640,6 +642,7 @@ both_backends! {
         for name in ["ada_w", "bea_w", "cy_w"] {
             server.register(name).await;
         }
+        make_trusted(&server, "ada_w").await;
         let ada = server.token("ada_w").await;
         let bea = server.token("bea_w").await;
         let cy = server.token("cy_w").await;
@@ -685,9 +688,9 @@ both_backends! {
         let newcomer = server.token("neo_x").await;
         let blocked = server.token("blk_x").await;
         // Ada (a new member): a circle with Bea, a conversation with Bea, Mentor's mentee, a Reach out.
-        let (_, circle) = post(&server, &ada, "/api/v1/circles", json!({"name": "Pair", "invite": ["bea_x"]})).await;
+        let (_, circle) = post(&server, &bea, "/api/v1/circles", json!({"name": "Pair", "invite": ["ada_x"]})).await;
         let circle = circle["id"].as_str().unwrap().to_owned();
-        post(&server, &bea, &format!("/api/v1/circles/{circle}/answer"), json!({"answer": "accept"})).await;
+        post(&server, &ada, &format!("/api/v1/circles/{circle}/answer"), json!({"answer": "accept"})).await;
         let (_, conversation) = start(&server, &bea, &["ada_x"], "Hi Ada").await;
         let conversation = conversation["id"].as_str().unwrap().to_owned();
         prefer(&server, &ada, "woman", "any").await;
@@ -799,6 +802,7 @@ both_backends! {
         assert!(status == 204 || status == 200, "{status}");
         let (status, body) = create(sam.clone(), "Evening circle", vec!["ned_new", "pat_i"]).await;
         assert_eq!(status, 201, "{body}");
+        let evening = body["id"].as_str().unwrap().to_owned();
         assert!(notifications(&server, &ned).await.iter().any(|n| n.contains("invited you to the accountability circle")));
 
         // Three invites a day (as configured here): the fourth waits for tomorrow, in any circle.
@@ -813,6 +817,33 @@ both_backends! {
         server.clock.advance(Duration::from_secs(24 * 3600 + 1));
         let (status, body) = post(&server, &sam, &format!("/api/v1/circles/{second}/invites"), json!({"usernames": ["kim_i"]})).await;
         assert_eq!(status, 201, "{body}");
+
+        // A new member invites only those they know (as with messages); a stranger is told how.
+        let ola = server.token("ola_new").await;
+        let (status, body) = create(ola.clone(), "Ola's circle", vec!["pat_i"]).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "invite", "{body}");
+        assert!(body.to_string().contains("give them the circle's invite link"), "{body}");
+        let (status, _) = post(&server, &ned, &format!("/api/v1/circles/{evening}/answer"), json!({"answer": "accept"})).await;
+        assert_eq!(status, 200);
+        let (status, body) = create(ned.clone(), "Ned's circle", vec!["sam_i"]).await;
+        assert_eq!(status, 201, "someone in a circle with them: {body}");
+
+        // Invites from strangers count with message requests: three a day reach a new member, the
+        // fourth (an invite or a message) answers as a pseudonym nobody has.
+        let (status, body) = start(&server, &server.token("pat_i").await, &["ola_new"], "Welcome, Ola").await;
+        assert_eq!(status, 201, "{body}");
+        let (status, body) = post(&server, &sam, &format!("/api/v1/circles/{second}/invites"), json!({"usernames": ["ola_new"]})).await;
+        assert_eq!(status, 201, "{body}");
+        let (status, body) = start(&server, &server.token("lee_i").await, &["ola_new"], "Hi Ola").await;
+        assert_eq!(status, 201, "{body}");
+        let kim = server.token("kim_i").await;
+        let (status, invited) = create(kim.clone(), "Kim's circle", vec!["ola_new"]).await;
+        assert_eq!(status, 422, "{invited}");
+        let (_, unknown) = create(kim.clone(), "Kim's circle", vec!["nobody_i"]).await;
+        assert_eq!(invited.to_string().replace("ola_new", "NAME"), unknown.to_string().replace("nobody_i", "NAME"));
+        let (status, written) = start(&server, &kim, &["ola_new"], "Hello").await;
+        assert_eq!(status, 422, "{written}");
         server.stop().await;
     }
 }

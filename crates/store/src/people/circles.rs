@@ -218,6 +218,13 @@ pub async fn insert_invites(
     }))
 }
 
+/// How many invites to circles are waiting for `user` that came since `since`, from anyone: an
+/// invite row does not keep whether it was a request, so a member's own circle counts too.
+pub async fn count_invites_since(db: &Db, user: UserId, since: i64) -> Result<i64, StoreError> {
+    const SQL: &str = "SELECT COUNT(*) FROM circle_invites WHERE user_id = $1 AND created_at >= $2";
+    Ok(on_db!(db, pool => sqlx::query_scalar(SQL).bind(user.0).bind(since).fetch_one(pool).await?))
+}
+
 /// The circles a member is invited to: (circle, name).
 pub async fn list_invites_for(db: &Db, user: UserId) -> Result<Vec<(Uuid, String)>, StoreError> {
     const SQL: &str = "SELECT c.id, c.name FROM circle_invites i JOIN circles c ON c.id = i.circle_id \

@@ -2,9 +2,12 @@
 //! runs a batch of them inside a single `BEGIN IMMEDIATE` transaction, each job in a savepoint
 //! of its own, and commits once. One fsync then covers the whole batch instead of one per job,
 //! which is what lets SQLite with `synchronous=FULL` take thousands of writes a second. A job
-//! that fails rolls back only its own savepoint; every job learns its result after the commit.
+//! that fails rolls back only its own savepoint; every job learns its result after the commit,
+//! and a batch that fails before reaching a job (its `BEGIN`, a savepoint) tells that job why.
+//! The writer tells [`WriteRefusals`] how each ordinary job (not the heartbeat's probe) fared.
 
 use crate::StoreError;
+use crate::refusals::WriteRefusals;
 use futures_core::future::BoxFuture;
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
@@ -15,9 +18,27 @@ const MAX_BATCH: usize = 128;
 /// Reports a job's outcome once the batch's fate is known (`None`: committed).
 type Deliver = Box<dyn FnOnce(Option<StoreError>) + Send>;
 
-/// A job: runs on the writer's connection and says whether it succeeded, and how to report.
-type Job =
-    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, (bool, Deliver)> + Send>;
+/// A job's work: runs on the writer's connection (or learns the error that kept the batch from
+/// reaching it) and gives back its own error, if any, and how to report.
+type Work = Box<
+    dyn for<'c> FnOnce(
+            Result<&'c mut SqliteConnection, StoreError>,
+        ) -> BoxFuture<'c, (Option<StoreError>, Deliver)>
+        + Send,
+>;
+
+/// A queued job; a probe (the heartbeat) does not count as an ordinary write's success.
+struct Job {
+    work: Work,
+    probe: bool,
+}
+
+/// A job that has run: its own error, whether it was a probe, and how to report.
+struct Done {
+    error: Option<StoreError>,
+    probe: bool,
+    deliver: Deliver,
+}
 
 /// The queue to the writer task of one SQLite pool.
 #[derive(Clone)]
@@ -36,9 +57,9 @@ pub(crate) type Turn = std::sync::Arc<tokio::sync::Mutex<()>>;
 
 impl WriteBatcher {
     /// Starts the writer task for `pool`; each batch waits for `turn`.
-    pub fn start(pool: SqlitePool, turn: Turn) -> WriteBatcher {
+    pub(crate) fn start(pool: SqlitePool, turn: Turn, refusals: WriteRefusals) -> WriteBatcher {
         let (jobs, queue) = mpsc::unbounded_channel();
-        tokio::spawn(run_writer(pool, turn, queue));
+        tokio::spawn(run_writer(pool, turn, queue, refusals));
         WriteBatcher { jobs }
     }
 
@@ -50,11 +71,36 @@ impl WriteBatcher {
             + Send
             + 'static,
     {
+        self.queue(work, false).await
+    }
+
+    /// Runs `work` like [`run`](Self::run), as a probe of whether writes commit: its success
+    /// does not clear an ordinary write's refusal.
+    pub async fn probe<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>>
+            + Send
+            + 'static,
+    {
+        self.queue(work, true).await
+    }
+
+    async fn queue<T, F>(&self, work: F, probe: bool) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>>
+            + Send
+            + 'static,
+    {
         let (reply, answer) = oneshot::channel::<Result<T, StoreError>>();
-        let job: Job = Box::new(move |conn| {
+        let work: Work = Box::new(move |conn| {
             Box::pin(async move {
-                let outcome = work(conn).await;
-                let ok = outcome.is_ok();
+                let outcome = match conn {
+                    Ok(conn) => work(conn).await,
+                    Err(error) => Err(error),
+                };
+                let error = outcome.as_ref().err().cloned();
                 let deliver: Deliver = Box::new(move |commit_error| {
                     let result = match (outcome, commit_error) {
                         (Err(own), _) => Err(own),
@@ -63,11 +109,11 @@ impl WriteBatcher {
                     };
                     let _ = reply.send(result);
                 });
-                (ok, deliver)
+                (error, deliver)
             })
         });
         self.jobs
-            .send(job)
+            .send(Job { work, probe })
             .map_err(|_| StoreError::Unavailable("the database writer has stopped".into()))?;
         answer
             .await
@@ -75,33 +121,70 @@ impl WriteBatcher {
     }
 }
 
-async fn run_writer(pool: SqlitePool, turn: Turn, mut queue: mpsc::UnboundedReceiver<Job>) {
+async fn run_writer(
+    pool: SqlitePool,
+    turn: Turn,
+    mut queue: mpsc::UnboundedReceiver<Job>,
+    refusals: WriteRefusals,
+) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let _turn = turn.lock().await;
-        let mut delivers = Vec::with_capacity(batch.len());
-        let commit_error = run_batch(&pool, batch.drain(..), &mut delivers).await.err();
-        for deliver in delivers {
-            deliver(commit_error.clone());
+        let mut done = Vec::with_capacity(batch.len());
+        let mut jobs = batch.drain(..);
+        let commit_error = run_batch(&pool, &mut jobs, &mut done).await.err();
+        if let Some(error) = &commit_error {
+            // The jobs the batch never reached learn its error, not that the writer stopped.
+            for job in jobs {
+                let (own, deliver) = (job.work)(Err(error.clone())).await;
+                done.push(Done {
+                    error: own,
+                    probe: job.probe,
+                    deliver,
+                });
+            }
+        }
+        for job in done {
+            if !job.probe {
+                refusals.note(job.error.as_ref().or(commit_error.as_ref()));
+            }
+            (job.deliver)(commit_error.clone());
         }
     }
 }
 
 async fn run_batch(
     pool: &SqlitePool,
-    jobs: impl Iterator<Item = Job>,
-    delivers: &mut Vec<Deliver>,
+    jobs: &mut impl Iterator<Item = Job>,
+    done: &mut Vec<Done>,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     for job in jobs {
-        let mut savepoint = sqlx::Connection::begin(&mut *tx).await?;
-        let (ok, deliver) = job(&mut savepoint).await;
-        if ok {
-            savepoint.commit().await?;
-        } else {
+        let mut savepoint = match sqlx::Connection::begin(&mut *tx).await {
+            Ok(savepoint) => savepoint,
+            Err(error) => {
+                let error = StoreError::from(error);
+                let (own, deliver) = (job.work)(Err(error.clone())).await;
+                done.push(Done {
+                    error: own,
+                    probe: job.probe,
+                    deliver,
+                });
+                return Err(error);
+            }
+        };
+        let (error, deliver) = (job.work)(Ok(&mut *savepoint)).await;
+        let failed = error.is_some();
+        done.push(Done {
+            error,
+            probe: job.probe,
+            deliver,
+        });
+        if failed {
             savepoint.rollback().await?;
+        } else {
+            savepoint.commit().await?;
         }
-        delivers.push(deliver);
     }
     tx.commit().await?;
     Ok(())

@@ -27,6 +27,7 @@ pub enum Db {
 pub struct SqliteWriter {
     pub(crate) turn: std::sync::Arc<tokio::sync::Mutex<()>>,
     pub(crate) batcher: crate::batch::WriteBatcher,
+    pub(crate) refusals: crate::refusals::WriteRefusals,
 }
 
 /// Which database is behind a [`Db`].
@@ -83,13 +84,16 @@ macro_rules! on_db {
 
 /// Like [`on_db!`] for a single writing statement: on SQLite it first takes this process's write
 /// turn, so that it queues behind other writes instead of sleeping in SQLite's busy handler
-/// (which, under load, can outlast the busy timeout and fail the request).
+/// (which, under load, can outlast the busy timeout and fail the request). Its outcome is noted in
+/// the pool's `WriteRefusals`, for `/readyz`.
 macro_rules! on_write {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite($pool, writer) => {
                 let _turn = writer.turn.lock().await;
-                $body
+                let done = async { Ok::<_, $crate::StoreError>($body) }.await;
+                writer.refusals.note(done.as_ref().err());
+                done?
             }
             $crate::db::Db::Postgres($pool) => $body,
         }
@@ -98,16 +102,22 @@ macro_rules! on_write {
 
 /// Runs `$body` inside a write transaction bound to `$tx` (`BEGIN IMMEDIATE` on SQLite, so a
 /// read-then-write transaction never fails to upgrade its lock) and commits it. An early return
-/// with `?` drops the transaction, which rolls it back.
+/// with `?` drops the transaction, which rolls it back. On SQLite a refusal (of the `BEGIN`, a
+/// statement or the commit) is noted in the pool's `WriteRefusals`, for `/readyz`.
 macro_rules! write_tx {
     ($db:expr, $tx:ident => $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite(pool, writer) => {
                 let _turn = writer.turn.lock().await;
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
+                let done = async {
+                    let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                    let out = $body;
+                    $tx.commit().await?;
+                    Ok::<_, $crate::StoreError>(out)
+                }
+                .await;
+                writer.refusals.note(done.as_ref().err());
+                done?
             }
             $crate::db::Db::Postgres(pool) => {
                 let mut $tx = pool.begin().await?;
@@ -184,8 +194,17 @@ impl Db {
                 .connect_with(options)
                 .await?;
             let turn = std::sync::Arc::new(tokio::sync::Mutex::new(()));
-            let batcher = crate::batch::WriteBatcher::start(pool.clone(), turn.clone());
-            Ok(Db::Sqlite(pool, SqliteWriter { turn, batcher }))
+            let refusals = crate::refusals::WriteRefusals::default();
+            let batcher =
+                crate::batch::WriteBatcher::start(pool.clone(), turn.clone(), refusals.clone());
+            Ok(Db::Sqlite(
+                pool,
+                SqliteWriter {
+                    turn,
+                    batcher,
+                    refusals,
+                },
+            ))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut options = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Config(format!("bad PostgreSQL URL: {e}")))?;
@@ -228,15 +247,30 @@ impl Db {
     /// as one job of a group commit): whether the database takes writes now. A transaction
     /// that is rolled back would not do: SQLite writes nothing to disk for it, so it cannot
     /// notice a full disk.
+    ///
+    /// On SQLite the update is done in place, which a full disk may still allow, so the answer is
+    /// also the refusal of the latest ordinary write when none has succeeded since (see
+    /// `refusals`).
     pub async fn heartbeat(&self, now_millis: i64) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE heartbeat SET beat_at = $1 WHERE id = 1";
-        batched_write!(self, |conn| {
-            sqlx::query(SQL)
-                .bind(now_millis)
-                .execute(&mut *conn)
-                .await?;
-            Ok(())
-        })
+        match self {
+            Db::Sqlite(_, writer) => {
+                writer
+                    .batcher
+                    .probe(move |conn| {
+                        Box::pin(async move {
+                            sqlx::query(SQL).bind(now_millis).execute(conn).await?;
+                            Ok(())
+                        })
+                    })
+                    .await?;
+                writer.refusals.refusing().map_or(Ok(()), Err)
+            }
+            Db::Postgres(pool) => {
+                sqlx::query(SQL).bind(now_millis).execute(pool).await?;
+                Ok(())
+            }
+        }
     }
 
     /// Closes every connection, waiting for those in use to be returned.

@@ -16,6 +16,7 @@ pub mod notifications;
 pub mod people;
 pub mod privacy;
 pub mod recovery;
+mod refusals;
 pub mod sessions;
 pub mod settings;
 pub mod standing;

@@ -445,3 +445,37 @@ async fn a_connection_whose_transaction_sqlite_ended_itself_is_not_handed_out_ag
         database.db.heartbeat(beat).await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_write_says_why_and_keeps_the_database_unready_until_a_write_succeeds() {
+    use sqlx::Connection;
+    let database = TestDatabase::create(TestBackend::Sqlite).await.unwrap();
+    let mut other = sqlx::SqliteConnection::connect(&database.config.url)
+        .await
+        .unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    // A grouped write whose batch cannot begin learns the lock, not that the writer stopped.
+    let refused = database.db.heartbeat(1).await.unwrap_err();
+    let StoreError::Unavailable(reason) = &refused else {
+        panic!("{refused:?}")
+    };
+    assert!(reason.contains("locked"), "{reason}");
+    let refused = mutual_store::settings::upsert_setting(&database.db, "k", "v", Timestamp(1))
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, StoreError::Unavailable(_)), "{refused:?}");
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    // The heartbeat's own update commits again, but the latest ordinary write was refused and
+    // none has succeeded since: the database is still reported as refusing writes.
+    assert!(matches!(
+        database.db.heartbeat(2).await,
+        Err(StoreError::Unavailable(_))
+    ));
+    mutual_store::settings::upsert_setting(&database.db, "k", "v", Timestamp(2))
+        .await
+        .unwrap();
+    database.db.heartbeat(3).await.unwrap();
+}

@@ -290,6 +290,8 @@ async fn sqlite_disk_full_answers_503_and_writes_recover_when_space_returns() {
     limit_pages(&server.app.db, Some(0)).await;
     let full = timed(thread("On a full disk")).await;
     assert_unavailable(&full, "a write on a full disk");
+    // The heartbeat's in-place update may still commit; /readyz says writes are refused anyway.
+    assert_not_ready(&readyz(&server).await, "a full disk");
 
     // Space returns: every write succeeds again, on every connection of the pool, at once.
     limit_pages(&server.app.db, None).await;

@@ -148,7 +148,9 @@ pub async fn delete_my_account(
     .await?;
     app.sessions.forget_user(viewer.user_id);
     crate::people::messages::forget_all_places(app);
-    crate::recovery::snapshot::forget(app, viewer.user_id);
+    // Other members' snapshots hold their unread notifications rendered with the member's
+    // pseudonym and thread titles: every one is dropped, as an erasure is rare.
+    crate::recovery::snapshot::forget_all(app);
     Ok(())
 }
 

@@ -94,7 +94,8 @@ pub(crate) fn forget(app: &App, user: UserId) {
     app.snapshots.forget(&user);
 }
 
-/// Drops every snapshot (after a server-wide change such as the milestone schedule).
+/// Drops every snapshot (after a server-wide change such as the milestone schedule, or an
+/// erasure that other members' notifications may name).
 pub(crate) fn forget_all(app: &App) {
     app.snapshots.forget_where(|_| true);
 }

@@ -185,8 +185,15 @@ both_backends! {
             assert!(!rows_holding(&server, &needle).await.is_empty(), "the test wrote {place} somewhere");
         }
 
+        let mut friend_page = server.visitor();
+        friend_page.log_in("canary_friend").await;
+        let dashboard = friend_page.get("/dashboard").await;
+        assert!(dashboard.body.contains(&name), "the friend's dashboard names the member: {}", dashboard.body);
+
         let deleted = browser.post("/settings/delete", &[("password", crate::support::PASSWORD)]).await;
         assert_eq!(deleted.status, 200, "{}", deleted.body);
+        let dashboard = friend_page.get("/dashboard").await;
+        assert!(!dashboard.body.contains(&name), "nor the friend's dashboard, at once: {}", dashboard.body);
         let friend_notes = call(friend.clone(), Method::GET, "/api/v1/notifications".into(), serde_json::Value::Null).await;
         assert!(friend_notes.to_string().contains("A former member"), "{friend_notes}");
 

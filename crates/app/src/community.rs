@@ -354,13 +354,16 @@ async fn prepare(
         .collect();
     if let Err(wait) = trust::next_post_allowed(&ages, &limits) {
         let minutes = wait.as_secs().div_ceil(60).max(1);
-        return Err(AppError::field(
-            "body",
-            format!(
-                "You have posted a lot in the last hour; at your trust level you can post {} times an hour. You can post again in {minutes} minute{}. What you wrote is still here.",
-                limits.posts_per_hour,
-                if minutes == 1 { "" } else { "s" }
+        return Err(AppError::TooOften(
+            FieldError::new(
+                "body",
+                format!(
+                    "You have posted a lot in the last hour; at your trust level you can post {} times an hour. You can post again in {minutes} minute{}. What you wrote is still here.",
+                    limits.posts_per_hour,
+                    if minutes == 1 { "" } else { "s" }
+                ),
             ),
+            wait,
         ));
     }
     let text = format!("{}\n{}", input.title, body);

@@ -32,6 +32,10 @@ pub enum AppError {
     /// Too many attempts; try again after this long.
     #[error("too many attempts")]
     Throttled(Duration),
+    /// The member did this more often than allowed: the field says why (what they wrote is kept),
+    /// and they can try again after this long.
+    #[error("too often")]
+    TooOften(FieldError, Duration),
     /// The account exists but is waiting for an admin's approval.
     #[error("this account is waiting for approval")]
     PendingApproval,

@@ -22,18 +22,6 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
     }
 }
 
-/// The value of cookie `name` in the request, if present.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
-}
-
 /// The session token presented with a request: a bearer token, else the session cookie.
 pub fn presented_token(headers: &HeaderMap, secure: bool) -> Option<&str> {
     let bearer = headers
@@ -41,7 +29,7 @@ pub fn presented_token(headers: &HeaderMap, secure: bool) -> Option<&str> {
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
         .map(str::trim);
-    bearer.or_else(|| cookie(headers, session_cookie_name(secure)))
+    bearer.or_else(|| crate::cookies::get(headers, session_cookie_name(secure)))
 }
 
 /// Who is making the request, as established by [`authorize`].

@@ -14,7 +14,7 @@
 use crate::error::message_page;
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -60,7 +60,7 @@ pub(crate) fn token_for(
     if let Some(session_token) = session_token {
         return (for_session(session_token), false);
     }
-    match crate::auth::cookie(headers, cookie_name(secure)).filter(|t| well_formed(t)) {
+    match crate::cookies::get(headers, cookie_name(secure)).filter(|t| well_formed(t)) {
         Some(token) => (CsrfToken(token.to_owned()), false),
         None => (CsrfToken(mutual_app::tokens::new_token()), true),
     }
@@ -68,14 +68,11 @@ pub(crate) fn token_for(
 
 /// Sets a visitor token's cookie on the response.
 pub(crate) fn set_cookie(response: &mut Response, token: &CsrfToken, secure: bool) {
-    let secure_attr = if secure { "; Secure" } else { "" };
-    if let Ok(value) = HeaderValue::from_str(&format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Strict{secure_attr}",
-        cookie_name(secure),
-        token.0
-    )) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    use crate::cookies::{SameSite, set, site_cookie};
+    set(
+        response,
+        &site_cookie(cookie_name(secure), &token.0, SameSite::Strict, secure).build(),
+    );
 }
 
 /// Replaces the visitor token (at sign-in and sign-out), so a value planted before is useless.
@@ -194,6 +191,7 @@ async fn multipart_token(content_type: &str, body: Bytes) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut headers = HeaderMap::new();

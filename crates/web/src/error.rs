@@ -35,6 +35,11 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, String) {
                 human_wait(wait.as_secs())
             ),
         ),
+        AppError::TooOften(field, _) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_often",
+            format!("{}: {}", field.field, field.message),
+        ),
         AppError::PendingApproval => (
             StatusCode::FORBIDDEN,
             "pending_approval",
@@ -84,6 +89,7 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, String) {
 pub fn form_errors(error: AppError) -> Result<Vec<mutual_app::FieldError>, AppError> {
     match error {
         AppError::Invalid(errors) => Ok(errors),
+        AppError::TooOften(field, _) => Ok(vec![field]),
         refusal @ (AppError::Forbidden(_) | AppError::Conflict(_)) => {
             Ok(vec![mutual_app::FieldError::new(
                 "form",
@@ -114,11 +120,11 @@ fn log_if_server_error(error: &AppError) {
 /// wait before trying again.
 pub(crate) const RETRY_AFTER_SECONDS: u64 = 5;
 
-/// `Retry-After` on the answers that are worth retrying: throttling (after its wait) and an
+/// `Retry-After` on the answers that are worth retrying: throttling and limits (after their wait) and an
 /// unavailable database.
 fn with_retry_after(mut response: Response, error: &AppError) -> Response {
     let seconds = match error {
-        AppError::Throttled(wait) => wait.as_secs().max(1),
+        AppError::Throttled(wait) | AppError::TooOften(_, wait) => wait.as_secs().max(1),
         AppError::Unavailable => RETRY_AFTER_SECONDS,
         _ => return response,
     };
@@ -197,7 +203,12 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         log_if_server_error(&self.0);
         let (status, code, message) = describe(&self.0);
-        let mut response = if let AppError::Invalid(fields) = &self.0 {
+        let fields = match &self.0 {
+            AppError::Invalid(fields) => Some(fields.as_slice()),
+            AppError::TooOften(field, _) => Some(std::slice::from_ref(field)),
+            _ => None,
+        };
+        let mut response = if let Some(fields) = fields {
             let body = serde_json::json!({
                 "error": { "code": code, "message": message, "fields": fields }
             });

@@ -7,6 +7,7 @@ mod assets;
 mod auth;
 mod charts;
 mod client;
+mod cookies;
 mod csrf;
 mod error;
 mod feeds;

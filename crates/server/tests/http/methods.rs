@@ -128,6 +128,24 @@ both_backends! {
 }
 
 both_backends! {
+    async fn a_long_address_is_refused_with_a_message_in_the_envelope_or_a_page(database) {
+        let server = TestServer::start(database).await;
+        let long = "a".repeat(9 * 1024);
+        let response = server.client.get(server.url(&format!("/api/v1/meetings?q={long}"))).send().await.unwrap();
+        assert_eq!(response.status(), 414);
+        assert_eq!(error_code(response).await, "uri_too_long");
+        let page = server.client.get(server.url(&format!("/meetings?q={long}"))).send().await.unwrap();
+        assert_eq!(page.status(), 414);
+        assert!(page.text().await.unwrap().contains("longer than this server accepts"));
+        // Just under the limit is served as usual.
+        let within = "a".repeat(8 * 1024 - "/healthz?q=".len());
+        let page = server.client.get(server.url(&format!("/healthz?q={within}"))).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        server.stop().await;
+    }
+}
+
+both_backends! {
     async fn control_characters_never_reach_the_database(database) {
         let server = TestServer::start(database).await;
         server.register("text_keeper").await;

@@ -225,6 +225,7 @@ both_backends! {
         let (status, body) = post(&server, &ada, &format!("/api/v1/circles/{circle}/invites"), json!({"usernames": eleven})).await;
         assert_eq!(status, 422);
         assert!(body.to_string().contains("This one has 3, so you can invite 9 more, not 10"), "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "usernames", "the API's own field name: {body}");
         let (status, _) = send(&server, Method::GET, &format!("/api/v1/circles/{circle}"), Some(&dee), None).await;
         assert_eq!(status, 404, "not a member");
 

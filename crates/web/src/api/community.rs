@@ -403,6 +403,7 @@ fn posted_response(state: &AppState, posted: &Posted) -> Response {
     responses(
         (status = 201, description = "Posted", body = PostedResponse),
         (status = 403, description = "Not allowed: silenced or removed from the community, suspended, or waiting for approval", body = ErrorResponse),
+        (status = 429, description = "The member's hourly posting limit is reached: `fields` says when they can post again; see Retry-After", body = ErrorResponse),
     ))]
 pub async fn create_thread(
     State(state): State<AppState>,
@@ -468,6 +469,7 @@ pub async fn share_milestone(
     responses(
         (status = 201, description = "Posted", body = PostedResponse),
         (status = 403, description = "The thread is locked or waiting for a moderator, or the member may not post (silenced, removed, suspended, waiting for approval)", body = ErrorResponse),
+        (status = 429, description = "The member's hourly posting limit is reached: `fields` says when they can post again; see Retry-After", body = ErrorResponse),
     ))]
 pub async fn create_reply(
     State(state): State<AppState>,

@@ -164,6 +164,11 @@ pub(crate) fn complete(operation: &mut Operation, access: Access, path: &str) {
             has_body,
             "The body is larger than the server accepts",
         ),
+        (
+            "414",
+            true,
+            "The address (path and query) is longer than the server accepts (8 KiB)",
+        ),
         ("415", has_body, "The body is not application/json"),
         (
             "422",

@@ -777,7 +777,9 @@ pub async fn invite(
     IdPath(id): IdPath,
     ApiJson(request): ApiJson<CircleInviteRequest>,
 ) -> Result<Response, ApiError> {
-    let invited = circles::invite(&state.app, &viewer, id, &request.usernames.join(",")).await?;
+    let invited = circles::invite(&state.app, &viewer, id, &request.usernames.join(","))
+        .await
+        .map_err(|e| renamed(e, &[("invite", "usernames")]))?;
     Ok((StatusCode::CREATED, Json(CircleInvitedResponse { invited })).into_response())
 }
 

@@ -25,7 +25,7 @@ use crate::auth::session_cookie_name;
 use crate::error::PageError;
 use askama::Template;
 use axum::extract::RawQuery;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use mutual_app::AppError;
 
@@ -92,26 +92,29 @@ pub(crate) fn redirect_with_session(
     remember: bool,
 ) -> Response {
     let secure = state.web.secure_cookies;
-    let name = session_cookie_name(secure);
-    let secure_attr = if secure { "; Secure" } else { "" };
-    let cookie = match token {
-        Some(token) => {
-            let max_age = if remember {
-                format!(
-                    "; Max-Age={}",
-                    state.app.config.sessions.remember_idle_days * 24 * 3600
-                )
-            } else {
-                String::new()
-            };
-            format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax{secure_attr}{max_age}")
+    use crate::cookies::{SameSite, set, site_cookie};
+    let cookie = site_cookie(
+        session_cookie_name(secure),
+        token.unwrap_or(""),
+        SameSite::Lax,
+        secure,
+    );
+    // A session kept for the member's remembered days, else until the browser closes; none at
+    // all (an empty value that expires at once) when signing out.
+    let lifetime = match token {
+        Some(_) if remember => {
+            let days = state.app.config.sessions.remember_idle_days;
+            Some(i64::try_from(days.saturating_mul(24 * 3600)).unwrap_or(i64::MAX))
         }
-        None => format!("{name}=; Path=/; HttpOnly; SameSite=Lax{secure_attr}; Max-Age=0"),
+        Some(_) => None,
+        None => Some(0),
+    };
+    let cookie = match lifetime {
+        Some(seconds) => cookie.max_age(::cookie::time::Duration::seconds(seconds)),
+        None => cookie,
     };
     let mut response = Redirect::to(to).into_response();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    set(&mut response, &cookie.build());
     crate::csrf::rotate(&mut response, secure);
     response
 }

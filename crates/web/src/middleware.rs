@@ -16,14 +16,15 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tracing::Instrument;
 
 tokio::task_local! {
-    /// The id of the request being handled, for error pages and logs.
-    pub static REQUEST_ID: String;
+    /// The id of the request being handled, for error pages and logs: the `x-request-id`
+    /// header's own value, shared rather than copied into a string on every request.
+    pub static REQUEST_ID: HeaderValue;
 }
 
 /// The current request's id, or "-" outside a request.
 pub fn request_id() -> String {
     REQUEST_ID
-        .try_with(Clone::clone)
+        .try_with(|id| id.to_str().unwrap_or("-").to_owned())
         .unwrap_or_else(|_| "-".into())
 }
 
@@ -89,14 +90,19 @@ pub(crate) fn apply(routes: Router<AppState>, state: AppState) -> Router<AppStat
     routes.layer(stack)
 }
 
+/// How many headers the layers outside the frame may add to a response: the request id, the
+/// eight security headers (HSTS included) and `cache-control`.
+const OUTER_HEADERS: usize = 11;
+
 /// Request ids: UUIDv7 in simple form, so they sort by time in the logs.
 #[derive(Clone, Copy)]
 struct TimeOrderedId;
 
 impl MakeRequestId for TimeOrderedId {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        let id = uuid::Uuid::now_v7().simple().to_string();
-        HeaderValue::from_str(&id).ok().map(RequestId::new)
+        let mut text = uuid::Uuid::encode_buffer();
+        let id = uuid::Uuid::now_v7().simple().encode_lower(&mut text);
+        HeaderValue::from_str(id).ok().map(RequestId::new)
     }
 }
 
@@ -105,18 +111,16 @@ impl MakeRequestId for TimeOrderedId {
 /// timeout, and its outcome in the metrics.
 async fn frame(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let id = request
-        .extensions()
-        .get::<RequestId>()
-        .and_then(|id| id.header_value().to_str().ok())
-        .unwrap_or("-")
-        .to_owned();
+    let id = request.extensions().get::<RequestId>().map_or_else(
+        || HeaderValue::from_static("-"),
+        |id| id.header_value().clone(),
+    );
     let method = request.method().clone();
     let route = request.extensions().get::<MatchedPath>().cloned();
     let route_name = route.as_ref().map_or("unmatched", |p| p.as_str());
-    let span = tracing::info_span!("request", id = %id, method = %method, route = %route_name);
+    let span = tracing::info_span!("request", id = %id.to_str().unwrap_or("-"), method = %method, route = %route_name);
     let api = auth::is_api(request.uri().path());
-    let response = if let Some(refused) = address_refusal(request.uri(), api) {
+    let mut response = if let Some(refused) = address_refusal(request.uri(), api) {
         refused
     } else {
         let handled = REQUEST_ID
@@ -131,6 +135,9 @@ async fn frame(State(state): State<AppState>, request: Request, next: Next) -> R
             timed_out(api)
         })
     };
+    // Room, at once, for the headers the outer layers add (request id, security and caching):
+    // the map would otherwise grow one step at a time as each layer inserts its own.
+    response.headers_mut().reserve(OUTER_HEADERS);
     let elapsed = started.elapsed();
     let status = response.status();
     span.in_scope(|| {

@@ -753,8 +753,7 @@ pub async fn thread_page(
                 _ => None,
             };
             let author = row.author();
-            let reactions = posts::REACTIONS
-                .iter()
+            let reactions = posts::reactions_for(row.post.crisis)
                 .map(|(kind, label)| {
                     let who = rows
                         .reactions
@@ -911,6 +910,12 @@ pub async fn react(app: &App, viewer: &Viewer, id: Uuid, kind: &str) -> Result<S
     let (_, thread, post) = post_for(app, viewer, id).await?;
     if post.state != "published" {
         return Err(AppError::NotFound);
+    }
+    if !posts::reactions_for(post.crisis).any(|(offered, _)| *offered == kind) {
+        return Err(AppError::field(
+            "kind",
+            "That reaction is not offered on this post: it may be from someone having a very hard time. Sending support may help.",
+        ));
     }
     standing::ensure_may_post(app, viewer).await?;
     let now = app.clock.now().millis();

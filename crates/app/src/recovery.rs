@@ -510,7 +510,12 @@ async fn record_event(
     };
     let recorded = store::insert_event(&app.db, &event).await?;
     if let Some(what) = circles.filter(|_| recorded) {
-        crate::people::circles::tell(app, viewer, what, detail).await?;
+        // Those told read a warning sign about the member, not in the member's own words.
+        let told = match what {
+            CircleEvent::WarningSign => Rule::parse(rule).map_or(detail, |rule| rule.about_them()),
+            CircleEvent::Milestone => detail,
+        };
+        crate::people::circles::tell(app, viewer, what, told).await?;
     }
     Ok(recorded)
 }

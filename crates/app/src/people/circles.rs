@@ -363,16 +363,19 @@ async fn facts(app: &App, member: &CircleMemberRow, sharing: Sharing) -> Result<
             .collect();
     let week_ago = today.checked_sub(7.days()).unwrap_or(today).to_string();
     let warning_signs = if sharing.warning_signs {
-        let mut titles: Vec<String> = Vec::new();
+        let mut signs: Vec<String> = Vec::new();
         for event in mutual_store::recovery::list_events(&app.db, user).await? {
-            if event.kind == "warning_sign"
-                && event.day >= week_ago
-                && !titles.contains(&event.detail)
-            {
-                titles.push(event.detail);
+            if event.kind != "warning_sign" || event.day < week_ago {
+                continue;
+            }
+            // About the member, in the third person (the stored detail is in their own words).
+            let sign = mutual_domain::recovery::warnings::Rule::parse(&event.rule)
+                .map_or(event.detail, |rule| rule.about_them().to_owned());
+            if !signs.contains(&sign) {
+                signs.push(sign);
             }
         }
-        titles
+        signs
     } else {
         Vec::new()
     };

@@ -118,6 +118,14 @@ pub const REACTIONS: &[(&str, &str)] = &[
     ("thanks", "Thank you"),
 ];
 
+/// The reactions offered on a post: all of [`REACTIONS`], but no "Congratulations" on a post
+/// in which crisis language was found (it would read as cheering the crisis on).
+pub fn reactions_for(crisis: bool) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    REACTIONS
+        .iter()
+        .filter(move |(code, _)| !(crisis && *code == "congrats"))
+}
+
 /// The reaction code `text` names, if it is one of [`REACTIONS`].
 pub fn parse_reaction(text: &str) -> Option<&'static str> {
     REACTIONS

@@ -90,6 +90,19 @@ impl Rule {
         }
     }
 
+    /// The sign as the member's circle and mentor read it: about them, in the third person, and
+    /// in lower case to sit inside a sentence ("ada may be having a harder time (their mood has
+    /// dropped)").
+    pub fn about_them(self) -> &'static str {
+        match self {
+            Rule::HighCravings => "strong cravings for several days",
+            Rule::ShortSleep => "short sleep for several nights",
+            Rule::MoodFalling => "their mood has dropped",
+            Rule::WentQuiet => "they have gone quiet",
+            Rule::RiskRising => "more pressure, less support this week",
+        }
+    }
+
     /// The rule itself, in plain words, with the thresholds in force.
     pub fn explain(self, t: &Thresholds) -> String {
         match self {
@@ -215,6 +228,18 @@ pub fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signs_told_to_others_are_about_them_not_addressed_to_them() {
+        for rule in Rule::ALL {
+            let told = rule.about_them();
+            let addressed = told.split(|c: char| !c.is_alphabetic()).any(|word| {
+                word.eq_ignore_ascii_case("you") || word.to_lowercase().starts_with("your")
+            });
+            assert!(!addressed, "{told}");
+            assert_ne!(told, rule.title(), "{told}");
+        }
+    }
 
     fn day(d: i8) -> Date {
         Date::new(2026, 11, d).unwrap()

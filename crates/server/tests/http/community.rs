@@ -290,6 +290,17 @@ both_backends! {
         let reader = server.token("a_reader").await;
         let (_, page) = send(&server, Method::GET, &format!("/api/v1/threads/{}", english["thread_id"].as_str().unwrap()), Some(&reader), None).await;
         assert!(page["posts"][0]["body"].as_str().unwrap().contains("can't go on"), "published for everyone");
+        // No "Congratulations" under a crisis post, on the page or through the API; support is there.
+        let crisis_post = english["post_id"].as_str().unwrap();
+        let kinds: Vec<&str> = page["posts"][0]["reactions_offered"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+        assert!(!kinds.contains(&"congrats") && kinds.contains(&"support"), "{kinds:?}");
+        let (status, refused) = send(&server, Method::POST, &format!("/api/v1/posts/{crisis_post}/reactions"), Some(&reader), Some(json!({"kind": "congrats"}))).await;
+        assert_eq!(status, 422, "{refused}");
+        assert_eq!(refused["error"]["fields"][0]["field"], "kind", "{refused}");
+        let (status, _) = send(&server, Method::POST, &format!("/api/v1/posts/{crisis_post}/reactions"), Some(&reader), Some(json!({"kind": "support"}))).await;
+        assert_eq!(status, 201);
+        let (_, calm_page) = send(&server, Method::GET, &format!("/api/v1/threads/{}", calm["thread_id"].as_str().unwrap()), Some(&reader), None).await;
+        assert!(calm_page["posts"][0]["reactions_offered"].to_string().contains("congrats"), "other posts keep it: {calm_page}");
         let moderator = server.token("night_mod").await;
         let (_, queue) = send(&server, Method::GET, "/api/v1/moderation/queue", Some(&moderator), None).await;
         let items = queue["items"].as_array().unwrap();
@@ -311,6 +322,7 @@ both_backends! {
         assert!(shown.body.contains("You don't have to carry this alone"));
         assert!(shown.body.contains("Reach out"));
         assert!(shown.body.contains("href=\"tel:"), "crisis lines from /help are listed");
+        assert!(!shown.body.contains("Congratulations"), "no Congratulations button under a crisis post");
         let struggles = browser.get(&format!("/spaces/{space}")).await;
         assert!(struggles.body.contains("not details of methods"), "safe-messaging guidance in the composer");
         server.stop().await;

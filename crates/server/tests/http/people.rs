@@ -663,9 +663,11 @@ both_backends! {
         }
         let told = |list: Vec<String>| list.iter().any(|n| n.starts_with("ada_w may be having a harder time"));
         assert!(told(notifications(&server, &bea).await), "shared with Bea's circle");
+        // About Ada, in the third person, never in the words the sign has on Ada's own page.
+        assert!(notifications(&server, &bea).await.contains(&"ada_w may be having a harder time (strong cravings for several days). A kind word could help.".to_owned()));
         assert!(!told(notifications(&server, &cy).await), "not with Cy's");
         let seen = member_in(&server, &bea, &circles[0], "ada_w").await;
-        assert!(!seen["warning_signs"].as_array().unwrap().is_empty(), "{seen}");
+        assert_eq!(seen["warning_signs"], json!(["strong cravings for several days"]), "{seen}");
         assert!(member_in(&server, &cy, &circles[1], "ada_w").await["warning_signs"].is_null());
         server.stop().await;
     }

@@ -175,6 +175,15 @@ both_backends! {
         let dashboard = visitor.get("/dashboard").await;
         assert!(dashboard.body.contains("Strong cravings for several days"));
         assert!(dashboard.body.contains("Go to a meeting today"));
+        // No placeholder: every card leads to a page that exists.
+        assert!(!dashboard.body.contains("Coming soon"), "{}", dashboard.body);
+        let links: Vec<String> = dashboard.body.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()).filter(|link| link.starts_with('/')).map(str::to_owned).collect();
+        for needed in ["/meetings", "/meetings/find", "/community", "/circles", "/messages", "/mentors"] {
+            assert!(links.iter().any(|link| link == needed), "the dashboard links {needed}: {links:?}");
+        }
+        for link in &links {
+            assert_eq!(visitor.get(link).await.status, 200, "{link}");
+        }
         let user = mutual_store::accounts::find_user_by_username(&server.app.db, "hard_week").await.unwrap().unwrap();
         let events = mutual_store::recovery::list_events(&server.app.db, user.id).await.unwrap();
         let fired: Vec<_> = events.iter().filter(|e| e.kind == "warning_sign" && e.rule == "high_cravings").collect();
@@ -315,6 +324,12 @@ both_backends! {
         let start = local_date(&server, "UTC", 4);
         let (_, clock) = send(&server, reqwest::Method::POST, "/api/v1/clocks", &token, Some(json!({"label": "alcohol", "start_date": start}))).await;
         assert_eq!(clock["next_milestone"]["label"], "10 days");
+        // The milestone once reached is celebrated as time on the member's clock, not "on alcohol".
+        server.clock.advance(std::time::Duration::from_secs(6 * 24 * 3600 + 60));
+        let mut member = server.visitor();
+        member.log_in("milestone_member").await;
+        let dashboard = member.get("/dashboard").await;
+        assert!(dashboard.body.contains("10 days on your “alcohol” clock."), "{}", dashboard.body);
         server.stop().await;
     }
 }

@@ -447,6 +447,7 @@ pub struct ShareMilestoneRequest {
     responses(
         (status = 201, description = "Posted", body = PostedResponse),
         (status = 403, description = "The clock has not reached its first milestone, there is no milestones space, or the member may not post (silenced, removed, suspended, waiting for approval)", body = ErrorResponse),
+        (status = 429, description = "The member's hourly posting limit is reached: `fields` says when they can post again; see Retry-After", body = ErrorResponse),
     ))]
 pub async fn share_milestone(
     State(state): State<AppState>,
@@ -616,6 +617,9 @@ struct PostResponse {
     #[schema(format = DateTime, example = "2025-06-10T09:02:00Z")]
     edited_at: Option<String>,
     reactions: ReactionCountsResponse,
+    /// The reactions a member may give this post (no `congrats` on a post with crisis language).
+    #[schema(example = json!(["support", "me_too", "congrats", "thanks"]))]
+    reactions_offered: Vec<&'static str>,
 }
 
 /// A page of a thread.
@@ -676,6 +680,7 @@ pub async fn show_thread(
                 created_at: at(post.created_at),
                 edited_at: post.edited_at.map(at),
                 reactions: reaction_counts(&p.reactions),
+                reactions_offered: p.reactions.iter().map(|r| r.kind).collect(),
             }
         })
         .collect();

@@ -753,7 +753,7 @@ pub async fn thread_page(
                 _ => None,
             };
             let author = row.author();
-            let reactions = posts::reactions_for(row.post.crisis)
+            let reactions = posts::reactions_for(&space.purpose, row.post.crisis)
                 .map(|(kind, label)| {
                     let who = rows
                         .reactions
@@ -907,14 +907,14 @@ pub async fn react(app: &App, viewer: &Viewer, id: Uuid, kind: &str) -> Result<S
             "Choose one of the reactions: support, me_too, congrats or thanks.",
         )
     })?;
-    let (_, thread, post) = post_for(app, viewer, id).await?;
+    let (space, thread, post) = post_for(app, viewer, id).await?;
     if post.state != "published" {
         return Err(AppError::NotFound);
     }
-    if !posts::reactions_for(post.crisis).any(|(offered, _)| *offered == kind) {
+    if !posts::reactions_for(&space.purpose, post.crisis).any(|(offered, _)| *offered == kind) {
         return Err(AppError::field(
             "kind",
-            "That reaction is not offered on this post: it may be from someone having a very hard time. Sending support may help.",
+            "That reaction is not offered here: this post or its space is about a hard time, where support helps more.",
         ));
     }
     standing::ensure_may_post(app, viewer).await?;

@@ -118,12 +118,18 @@ pub const REACTIONS: &[(&str, &str)] = &[
     ("thanks", "Thank you"),
 ];
 
-/// The reactions offered on a post: all of [`REACTIONS`], but no "Congratulations" on a post
-/// in which crisis language was found (it would read as cheering the crisis on).
-pub fn reactions_for(crisis: bool) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+/// The reactions offered on a post, by its space's purpose (`general`, `milestones`,
+/// `struggles`) and whether crisis language was found in it: all of [`REACTIONS`], but no
+/// "Congratulations" in a space for struggles and slips or on a crisis post, where it would
+/// read as cheering the slip or the crisis on.
+pub fn reactions_for(
+    space_purpose: &str,
+    crisis: bool,
+) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    let celebrates = !crisis && space_purpose != "struggles";
     REACTIONS
         .iter()
-        .filter(move |(code, _)| !(crisis && *code == "congrats"))
+        .filter(move |(code, _)| celebrates || *code != "congrats")
 }
 
 /// The reaction code `text` names, if it is one of [`REACTIONS`].
@@ -298,6 +304,25 @@ mod tests {
         assert!(has_link("[here](/meetings)"));
         assert!(has_link("WWW.example.org"));
         assert!(!has_link("I walked to the shop."));
+    }
+
+    #[test]
+    fn congratulations_fit_only_where_there_is_something_to_celebrate() {
+        let offered = |purpose, crisis| -> Vec<&str> {
+            reactions_for(purpose, crisis)
+                .map(|(code, _)| *code)
+                .collect()
+        };
+        assert_eq!(
+            offered("general", false),
+            ["support", "me_too", "congrats", "thanks"]
+        );
+        assert_eq!(
+            offered("milestones", false),
+            ["support", "me_too", "congrats", "thanks"]
+        );
+        assert_eq!(offered("struggles", false), ["support", "me_too", "thanks"]);
+        assert_eq!(offered("general", true), ["support", "me_too", "thanks"]);
     }
 
     #[test]

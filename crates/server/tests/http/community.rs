@@ -300,7 +300,11 @@ both_backends! {
         let (status, _) = send(&server, Method::POST, &format!("/api/v1/posts/{crisis_post}/reactions"), Some(&reader), Some(json!({"kind": "support"}))).await;
         assert_eq!(status, 201);
         let (_, calm_page) = send(&server, Method::GET, &format!("/api/v1/threads/{}", calm["thread_id"].as_str().unwrap()), Some(&reader), None).await;
-        assert!(calm_page["posts"][0]["reactions_offered"].to_string().contains("congrats"), "other posts keep it: {calm_page}");
+        assert!(!calm_page["posts"][0]["reactions_offered"].to_string().contains("congrats"), "nor anywhere in Struggles and slips: {calm_page}");
+        let elsewhere = crate::community::space_id(&server, &reader, "Introductions").await;
+        let hello = start_thread(&server, &reader, &elsewhere, json!({"title": "Hello", "body": "Two weeks today."})).await;
+        let (_, hello_page) = send(&server, Method::GET, &format!("/api/v1/threads/{}", hello["thread_id"].as_str().unwrap()), Some(&reader), None).await;
+        assert!(hello_page["posts"][0]["reactions_offered"].to_string().contains("congrats"), "other spaces keep it: {hello_page}");
         let moderator = server.token("night_mod").await;
         let (_, queue) = send(&server, Method::GET, "/api/v1/moderation/queue", Some(&moderator), None).await;
         let items = queue["items"].as_array().unwrap();

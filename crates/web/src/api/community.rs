@@ -617,7 +617,8 @@ struct PostResponse {
     #[schema(format = DateTime, example = "2025-06-10T09:02:00Z")]
     edited_at: Option<String>,
     reactions: ReactionCountsResponse,
-    /// The reactions a member may give this post (no `congrats` on a post with crisis language).
+    /// The reactions a member may give this post (no `congrats` on a post with crisis language or
+    /// in a space for struggles and slips).
     #[schema(example = json!(["support", "me_too", "congrats", "thanks"]))]
     reactions_offered: Vec<&'static str>,
 }

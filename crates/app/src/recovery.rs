@@ -512,7 +512,7 @@ async fn record_event(
     if let Some(what) = circles.filter(|_| recorded) {
         // Those told read a warning sign about the member, not in the member's own words.
         let told = match what {
-            CircleEvent::WarningSign => Rule::parse(rule).map_or(detail, |rule| rule.about_them()),
+            CircleEvent::WarningSign => Rule::told_of(rule, detail),
             CircleEvent::Milestone => detail,
         };
         crate::people::circles::tell(app, viewer, what, told).await?;

@@ -27,6 +27,15 @@ type Work = Box<
         + Send,
 >;
 
+/// What a job is for the refusals `/readyz` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A write of the product's: its outcome is noted.
+    Ordinary,
+    /// The heartbeat: its success says nothing of writes that need room.
+    Probe,
+}
+
 /// A queued job; a probe (the heartbeat) does not count as an ordinary write's success.
 struct Job {
     work: Work,
@@ -38,6 +47,18 @@ struct Done {
     error: Option<StoreError>,
     probe: bool,
     deliver: Deliver,
+}
+
+impl Job {
+    /// The job, told that the batch failed before reaching it.
+    async fn turned_away(self, error: StoreError) -> Done {
+        let (error, deliver) = (self.work)(Err(error)).await;
+        Done {
+            error,
+            probe: self.probe,
+            deliver,
+        }
+    }
 }
 
 /// The queue to the writer task of one SQLite pool.
@@ -63,30 +84,10 @@ impl WriteBatcher {
         WriteBatcher { jobs }
     }
 
-    /// Runs `work` in the next batch and returns its result once the batch has committed.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>>
-            + Send
-            + 'static,
-    {
-        self.queue(work, false).await
-    }
-
-    /// Runs `work` like [`run`](Self::run), as a probe of whether writes commit: its success
-    /// does not clear an ordinary write's refusal.
-    pub async fn probe<T, F>(&self, work: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>>
-            + Send
-            + 'static,
-    {
-        self.queue(work, true).await
-    }
-
-    async fn queue<T, F>(&self, work: F, probe: bool) -> Result<T, StoreError>
+    /// Runs `work` in the next batch and returns its result once the batch has committed. A
+    /// [`Kind::Probe`] (the heartbeat) asks whether writes commit: its success does not clear an
+    /// ordinary write's refusal.
+    pub(crate) async fn run<T, F>(&self, kind: Kind, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>>
@@ -113,7 +114,10 @@ impl WriteBatcher {
             })
         });
         self.jobs
-            .send(Job { work, probe })
+            .send(Job {
+                work,
+                probe: kind == Kind::Probe,
+            })
             .map_err(|_| StoreError::Unavailable("the database writer has stopped".into()))?;
         answer
             .await
@@ -136,12 +140,7 @@ async fn run_writer(
         if let Some(error) = &commit_error {
             // The jobs the batch never reached learn its error, not that the writer stopped.
             for job in jobs {
-                let (own, deliver) = (job.work)(Err(error.clone())).await;
-                done.push(Done {
-                    error: own,
-                    probe: job.probe,
-                    deliver,
-                });
+                done.push(job.turned_away(error.clone()).await);
             }
         }
         for job in done {
@@ -164,12 +163,7 @@ async fn run_batch(
             Ok(savepoint) => savepoint,
             Err(error) => {
                 let error = StoreError::from(error);
-                let (own, deliver) = (job.work)(Err(error.clone())).await;
-                done.push(Done {
-                    error: own,
-                    probe: job.probe,
-                    deliver,
-                });
+                done.push(job.turned_away(error.clone()).await);
                 return Err(error);
             }
         };

@@ -139,7 +139,9 @@ macro_rules! batched_write {
             $crate::db::Db::Sqlite(_, writer) => {
                 writer
                     .batcher
-                    .run(move |$conn| Box::pin(async move { $body }))
+                    .run($crate::batch::Kind::Ordinary, move |$conn| {
+                        Box::pin(async move { $body })
+                    })
                     .await
             }
             $crate::db::Db::Postgres(pool) => {
@@ -257,7 +259,7 @@ impl Db {
             Db::Sqlite(_, writer) => {
                 writer
                     .batcher
-                    .probe(move |conn| {
+                    .run(crate::batch::Kind::Probe, move |conn| {
                         Box::pin(async move {
                             sqlx::query(SQL).bind(now_millis).execute(conn).await?;
                             Ok(())

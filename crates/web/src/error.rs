@@ -16,11 +16,7 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, String) {
         AppError::Invalid(fields) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
-            fields
-                .iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
-                .collect::<Vec<_>>()
-                .join(" "),
+            field_summary(fields),
         ),
         AppError::BadCredentials => (
             StatusCode::UNAUTHORIZED,
@@ -38,7 +34,7 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, String) {
         AppError::TooOften(field, _) => (
             StatusCode::TOO_MANY_REQUESTS,
             "too_often",
-            format!("{}: {}", field.field, field.message),
+            field_summary(std::slice::from_ref(field)),
         ),
         AppError::PendingApproval => (
             StatusCode::FORBIDDEN,
@@ -81,6 +77,15 @@ pub fn describe(error: &AppError) -> (StatusCode, &'static str, String) {
             ),
         ),
     }
+}
+
+/// The envelope's `message` for errors that name fields: each "field: message", in order.
+fn field_summary(fields: &[mutual_app::FieldError]) -> String {
+    fields
+        .iter()
+        .map(|f| format!("{}: {}", f.field, f.message))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// What to show on a form for an error the form itself can explain: the field messages of bad

@@ -369,10 +369,9 @@ async fn facts(app: &App, member: &CircleMemberRow, sharing: Sharing) -> Result<
                 continue;
             }
             // About the member, in the third person (the stored detail is in their own words).
-            let sign = mutual_domain::recovery::warnings::Rule::parse(&event.rule)
-                .map_or(event.detail, |rule| rule.about_them().to_owned());
-            if !signs.contains(&sign) {
-                signs.push(sign);
+            let sign = mutual_domain::recovery::warnings::Rule::told_of(&event.rule, &event.detail);
+            if !signs.iter().any(|seen| seen == sign) {
+                signs.push(sign.to_owned());
             }
         }
         signs

@@ -103,6 +103,12 @@ impl Rule {
         }
     }
 
+    /// What those told of a recorded sign read: [`about_them`](Self::about_them) for the rule
+    /// coded `code`, else (a rule no longer known) the words recorded with it.
+    pub fn told_of<'a>(code: &str, recorded: &'a str) -> &'a str {
+        Rule::parse(code).map_or(recorded, |rule| rule.about_them())
+    }
+
     /// The rule itself, in plain words, with the thresholds in force.
     pub fn explain(self, t: &Thresholds) -> String {
         match self {

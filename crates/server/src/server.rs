@@ -2,7 +2,6 @@
 //! connections served at once), background housekeeping, and a graceful shutdown that ends
 //! live streams and finishes within a bound.
 
-use axum::Router;
 use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use mutual_app::App;
@@ -93,7 +92,7 @@ pub fn start(
 /// requests in flight for up to the grace, then drop whatever is left.
 async fn serve(
     listener: TcpListener,
-    router: Router,
+    router: impl mutual_web::HttpService,
     limits: Limits,
     shutdown: Shutdown,
     stop: impl std::future::Future<Output = ()>,
@@ -125,7 +124,7 @@ async fn serve(
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
             request.extensions_mut().insert(ConnectInfo(remote));
-            router.clone().oneshot(request)
+            router.clone().oneshot(request.map(axum::body::Body::new))
         });
         let connection = http.serve_connection(TokioIo::new(stream), service);
         let mut stopping = stopping.subscribe();

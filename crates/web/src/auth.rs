@@ -46,11 +46,21 @@ pub fn is_api(path: &str) -> bool {
 /// that can change something and that a browser says another site sent is refused. Then the
 /// access rule is applied, and page routes get their CSRF token: a form's is checked here,
 /// before any handler runs ([`crate::csrf`]).
+/// The matched route goes into the request's span and back on the response, for the frame's
+/// logs and metrics.
 pub async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let Some(matched) = request.extensions().get::<MatchedPath>().cloned() else {
         request.extensions_mut().insert(ViewerContext(None));
         return next.run(request).await;
     };
+    tracing::Span::current().record("route", matched.as_str());
+    let mut response = admit(&state, &matched, request, next).await;
+    response.extensions_mut().insert(matched);
+    response
+}
+
+/// The gate for a matched route: its methods, cross-site refusal, access rule and CSRF.
+async fn admit(state: &AppState, matched: &MatchedPath, mut request: Request, next: Next) -> Response {
     let api = is_api(request.uri().path());
     let refuse = |error: AppError| {
         if api {

@@ -25,7 +25,6 @@ pub use api::openapi::{reference_markdown as api_reference_markdown, served as o
 pub use routes::{RoutePolicy, RouteTable, route_table};
 pub use shutdown::Shutdown;
 
-use axum::Router;
 use mutual_app::App;
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,9 +87,10 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// The whole HTTP application: every route, with policy, CSRF, security headers, metrics,
-/// request ids, timeouts and body limits applied. Its live streams end when `shutdown` fires.
-pub fn router(app: App, web: WebConfig, shutdown: Shutdown) -> Router {
+/// The whole HTTP application as one service: every route, with policy, CSRF, security headers,
+/// metrics, request ids, timeouts and body limits applied. Its live streams end when `shutdown`
+/// fires.
+pub fn router(app: App, web: WebConfig, shutdown: Shutdown) -> impl HttpService {
     let built = routes::build();
     let state = AppState(Arc::new(Shared {
         app,
@@ -100,5 +100,32 @@ pub fn router(app: App, web: WebConfig, shutdown: Shutdown) -> Router {
         openapi: api::openapi::serialise(built.openapi),
         shutdown,
     }));
-    middleware::apply(built.router, state.clone()).with_state(state)
+    middleware::apply(built.router, state)
+}
+
+/// What [`router`] returns: a service a connection clones and calls once per request.
+pub trait HttpService:
+    tower::Service<
+        axum::extract::Request,
+        Response = axum::response::Response,
+        Error = std::convert::Infallible,
+        Future: Send,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<S> HttpService for S where
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+            Future: Send,
+        > + Clone
+        + Send
+        + Sync
+        + 'static
+{
 }

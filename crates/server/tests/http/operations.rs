@@ -49,12 +49,14 @@ both_backends! {
         server.register("metric_person").await;
         server.client.get(server.url("/healthz")).send().await.unwrap();
         server.client.get(server.url(&format!("/setup/{}", "secret-token-in-path"))).send().await.unwrap();
+        server.client.get(server.url("/nowhere/secret-in-unknown-path")).send().await.unwrap();
         let text = server.client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
         assert!(text.contains("mutual_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"), "{text}");
         assert!(text.contains("route=\"/setup/{token}\""), "{text}");
+        assert!(text.contains("mutual_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1"), "{text}");
         assert!(text.contains("mutual_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/accounts\",le=\"+Inf\"} 1"), "{text}");
         assert!(text.contains("mutual_password_hashes_total 1\n"), "one registration, one hash: {text}");
-        assert!(!text.contains("metric_person") && !text.contains("secret-token-in-path"));
+        assert!(!text.contains("metric_person") && !text.contains("secret-token-in-path") && !text.contains("secret-in-unknown"));
         server.stop().await;
     }
 }
@@ -65,6 +67,7 @@ both_backends! {
         server.register("header_check").await;
         let mut visitor = server.visitor();
         visitor.log_in("header_check").await;
+        let mut request_ids = std::collections::HashSet::new();
         for path in ["/", "/help", "/login", "/dashboard", "/settings", "/static/mutual.css", "/nowhere", "/api/v1/me", "/healthz"] {
             let page = visitor.get(path).await;
             let header = |name: &str| page.headers.get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
@@ -72,10 +75,16 @@ both_backends! {
             assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
             assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
             assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+            assert_eq!(header("x-frame-options"), "DENY", "{path}");
+            let id = header("x-request-id");
+            assert!(id.len() == 32 && request_ids.insert(id.clone()), "{path}: a fresh request id, not {id:?}");
             if path != "/static/mutual.css" {
                 assert_eq!(header("cache-control"), "no-store", "{path}");
             }
         }
+        // A proxy's request id is kept, so one id follows the request through both logs.
+        let traced = server.client.get(server.url("/healthz")).header("x-request-id", "from-the-proxy-1").send().await.unwrap();
+        assert_eq!(traced.headers()["x-request-id"], "from-the-proxy-1");
         let cookie = visitor.get("/login").await;
         assert!(cookie.headers.get_all("set-cookie").iter().all(|c| c.to_str().unwrap().contains("HttpOnly")));
         server.stop().await;

@@ -365,6 +365,10 @@ pub struct FeedRow {
     pub group_name: String,
     pub group_notes: String,
     pub group_implicit: bool,
+    /// How people attend (`in_person`, `hybrid`, `online`, `phone`).
+    pub mode: String,
+    /// Whether the address is only an area, where the source said.
+    pub approximate: Option<bool>,
 }
 
 fn prefixed(columns: &str, table: &str) -> String {
@@ -383,7 +387,7 @@ pub async fn list_feed_page(
     limit: i64,
 ) -> Result<Vec<FeedRow>, StoreError> {
     const SQL: &str = "SELECT m.id, m.feed_json, m.source_url, m.updated_at, g.name AS group_name, \
-         g.notes AS group_notes, g.implicit AS group_implicit \
+         g.notes AS group_notes, g.implicit AS group_implicit, m.mode, m.approximate \
          FROM meetings m JOIN meeting_groups g ON g.id = m.group_id \
          WHERE m.id > $1 AND m.status = 'active' AND m.recurrence = 'weekly' ORDER BY m.id LIMIT $2";
     let after = after.unwrap_or(Uuid::nil());

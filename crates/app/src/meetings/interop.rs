@@ -5,6 +5,7 @@
 use super::{RowParts, directory, row_of};
 use crate::{App, AppError};
 use mutual_domain::local::Zone;
+use mutual_domain::meetings::catalog::Mode;
 use mutual_domain::meetings::feed::{self, RowError};
 pub use mutual_store::meetings::FeedRow;
 use mutual_store::meetings::{self as store, GroupRow, ImportRow};
@@ -94,6 +95,8 @@ pub async fn import_feed(
             "A Meeting Guide feed is a JSON list of meetings ([{...}, {...}]).",
         ));
     };
+    // A meeting our feed wrote as one row a day is one meeting again.
+    let rows = feed::merge_split_rows(rows);
     let mut report = ImportReport::default();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut batch: Vec<ImportRow> = Vec::with_capacity(CHUNK);
@@ -178,7 +181,7 @@ pub async fn feed_rows(app: &App, after: Option<Uuid>) -> Result<Vec<FeedRow>, A
 }
 
 /// Feed rows as JSON array elements joined by commas (no brackets): each meeting's stored part
-/// completed with its group, page address and update time.
+/// completed with its group, page address, update time and `approximate`, one row a day.
 pub fn feed_chunk(app: &App, rows: &[FeedRow]) -> Vec<u8> {
     let mut out = Vec::with_capacity(rows.len() * 600);
     for row in rows.iter().filter(|r| !r.feed_json.is_empty()) {
@@ -190,14 +193,18 @@ pub fn feed_chunk(app: &App, rows: &[FeedRow]) -> Vec<u8> {
         } else {
             row.source_url.clone()
         };
-        feed::with_group(
-            &row.feed_json,
-            (!row.group_implicit).then_some(row.group_name.as_str()),
-            &row.group_notes,
-            &url,
-            mutual_domain::Timestamp(row.updated_at),
-            &mut out,
-        );
+        let completion = feed::Completion {
+            group: (!row.group_implicit).then_some(row.group_name.as_str()),
+            group_notes: &row.group_notes,
+            url: &url,
+            updated: mutual_domain::Timestamp(row.updated_at),
+            // Where the source did not say: an address people go to is exact.
+            approximate: row
+                .approximate
+                .is_none()
+                .then(|| !Mode::parse(&row.mode).is_some_and(Mode::in_person)),
+        };
+        feed::with_group(&row.feed_json, &completion, &mut out);
     }
     out
 }

@@ -44,7 +44,14 @@ const KNOWN: &[&str] = &[
     "group_notes",
     "updated",
     "url",
+    MEETING_SLUG,
 ];
+
+/// Our own field on the rows of a meeting held on several days: the feed gives it one row per
+/// day (TSML UI, the reference web client, shows nothing of a feed with a list in `day`), each
+/// with the slug `{slug}-{day}` and the meeting's own slug here, so an import of the feed puts
+/// the days back together ([`merge_split_rows`]).
+pub const MEETING_SLUG: &str = "meeting_slug";
 
 /// One feed row, read.
 #[derive(Clone, Debug, PartialEq)]
@@ -340,17 +347,44 @@ pub fn meeting_part(listing: &Listing, extra: &Map<String, Value>) -> Option<Str
     write_row(listing, &extras).and_then(|row| serde_json::to_string(&row).ok())
 }
 
-/// The whole feed row: a stored [`meeting_part`] completed with its group, address and update
-/// time. Appends to `out`.
-pub fn with_group(
-    meeting_part: &str,
-    group: Option<&str>,
-    group_notes: &str,
-    url: &str,
-    updated: Timestamp,
-    out: &mut Vec<u8>,
-) {
-    let Some(open) = meeting_part.strip_suffix('}') else {
+/// What completes a stored [`meeting_part`] into feed rows.
+pub struct Completion<'a> {
+    pub group: Option<&'a str>,
+    pub group_notes: &'a str,
+    pub url: &'a str,
+    pub updated: Timestamp,
+    /// `approximate` for a part that has none (the stored part carries it when the source
+    /// said); every row says one or the other, or clients guess from the address's shape.
+    pub approximate: Option<bool>,
+}
+
+/// The feed rows of a stored [`meeting_part`]: one, or one per day for a meeting held on
+/// several days (see [`MEETING_SLUG`]), each completed with its group, page address, update
+/// time and `approximate`. Appends them to `out`, separated by commas.
+pub fn with_group(meeting_part: &str, completion: &Completion, out: &mut Vec<u8>) {
+    // Only a meeting on several days has a list here; one on a single day is spliced as stored.
+    if meeting_part.contains("\"day\":[")
+        && let Ok(Value::Object(row)) = serde_json::from_str::<Value>(meeting_part)
+        && let (Some(Value::Array(days)), Some(Value::String(slug))) = (row.get("day"), row.get("slug"))
+    {
+        for (at, day) in days.iter().enumerate() {
+            if at > 0 {
+                out.push(b',');
+            }
+            let mut one = row.clone();
+            one.insert("slug".into(), Value::String(format!("{slug}-{day}")));
+            one.insert("day".into(), day.clone());
+            one.insert(MEETING_SLUG.into(), Value::String(slug.clone()));
+            splice(&Value::Object(one).to_string(), completion, out);
+        }
+        return;
+    }
+    splice(meeting_part, completion, out);
+}
+
+/// Appends one stored object with the completion's fields added before its closing brace.
+fn splice(object: &str, completion: &Completion, out: &mut Vec<u8>) {
+    let Some(open) = object.strip_suffix('}') else {
         return;
     };
     out.extend_from_slice(open.as_bytes());
@@ -360,17 +394,56 @@ pub fn with_group(
         out.extend_from_slice(b"\":");
         let _ = serde_json::to_writer(&mut *out, value);
     };
-    if !group_notes.is_empty() {
-        put("group_notes", group_notes);
+    if !completion.group_notes.is_empty() {
+        put("group_notes", completion.group_notes);
     }
-    if !url.is_empty() {
-        put("url", url);
+    if !completion.url.is_empty() {
+        put("url", completion.url);
     }
-    if let Some(group) = group {
+    if let Some(group) = completion.group {
         put("group", group);
     }
-    put("updated", &format_updated(updated));
+    if let Some(approximate) = completion.approximate {
+        put("approximate", yes_no(approximate));
+    }
+    put("updated", &format_updated(completion.updated));
     out.push(b'}');
+}
+
+fn yes_no(yes: bool) -> &'static str {
+    if yes { "yes" } else { "no" }
+}
+
+/// A feed's rows with those split by day from one meeting ([`MEETING_SLUG`]) joined again under
+/// the meeting's slug, each at the place of its first row. Other rows pass as they are.
+pub fn merge_split_rows(rows: Vec<Value>) -> Vec<Value> {
+    let mut merged: Vec<Value> = Vec::with_capacity(rows.len());
+    let mut first_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for mut row in rows {
+        let Some(object) = row.as_object_mut() else {
+            merged.push(row);
+            continue;
+        };
+        let Some(Value::String(slug)) = object.remove(MEETING_SLUG) else {
+            merged.push(row);
+            continue;
+        };
+        let day = object.remove("day").unwrap_or(Value::Null);
+        match first_of.get(&slug) {
+            Some(&at) => {
+                if let Some(Value::Array(days)) = merged[at].get_mut("day") {
+                    days.push(day);
+                }
+            }
+            None => {
+                object.insert("slug".into(), Value::String(slug.clone()));
+                object.insert("day".into(), Value::Array(vec![day]));
+                first_of.insert(slug, merged.len());
+                merged.push(row);
+            }
+        }
+    }
+    merged
 }
 
 /// Why a meeting of a stored recurrence kind cannot be written as a feed row (`None` for
@@ -398,6 +471,12 @@ pub fn write_row<'a>(listing: &'a Listing, extras: &'a FeedExtras<'a>) -> Option
         extras,
         days: numbers,
     })
+}
+
+/// A coordinate to the 1 cm that feeds give at most, without the binary noise of arithmetic on
+/// it (`-3.7706000000000004` is written `-3.7706`).
+fn as_given(degrees: f64) -> f64 {
+    (degrees * 1e7).round() / 1e7
 }
 
 /// One feed row, ready to serialise.
@@ -455,11 +534,11 @@ impl serde::Serialize for FeedObject<'_> {
             map.serialize_entry("regions", &l.regions)?;
         }
         if let Some(point) = l.point {
-            map.serialize_entry("latitude", &point.lat)?;
-            map.serialize_entry("longitude", &point.lng)?;
+            map.serialize_entry("latitude", &as_given(point.lat))?;
+            map.serialize_entry("longitude", &as_given(point.lng))?;
         }
         if let Some(approximate) = l.approximate {
-            map.serialize_entry("approximate", if approximate { "yes" } else { "no" })?;
+            map.serialize_entry("approximate", yes_no(approximate))?;
         }
         map.serialize_entry("types", &l.types)?;
         if let Some(group) = x.group {
@@ -508,20 +587,53 @@ mod tests {
         };
         let written = write_row(&read.listing, &extras).unwrap();
         assert_eq!(serde_json::to_value(written).unwrap(), row);
-        let mut spliced = Vec::new();
+        let mut spliced = vec![b'['];
+        let completion = Completion {
+            group: read.group.as_deref(),
+            group_notes: &read.group_notes,
+            url: &read.url,
+            updated: read.updated.unwrap(),
+            approximate: None,
+        };
         with_group(
             &meeting_part(&read.listing, &read.extra).unwrap(),
-            read.group.as_deref(),
-            &read.group_notes,
-            &read.url,
-            read.updated.unwrap(),
+            &completion,
             &mut spliced,
         );
-        assert_eq!(
-            serde_json::from_slice::<Value>(&spliced).unwrap(),
-            row,
-            "stored part and group give the same row"
-        );
+        spliced.push(b']');
+        let rows: Vec<Value> = serde_json::from_slice(&spliced).unwrap();
+        let one_per_day = |day: i64| {
+            let mut one = row.clone();
+            one["day"] = json!(day);
+            one["slug"] = json!(format!("wicker-park-hope-{day}"));
+            one[MEETING_SLUG] = json!("wicker-park-hope");
+            one
+        };
+        assert_eq!(rows, [one_per_day(1), one_per_day(3)], "one row a day");
+        assert_eq!(merge_split_rows(rows), [row], "and together again on import");
+    }
+
+    #[test]
+    fn single_day_rows_are_spliced_as_stored_and_say_whether_they_are_approximate() {
+        let read = read(json!({"slug": "lone", "name": "Lone", "day": 0, "time": "19:00",
+            "address": "1 High St", "city": "Leeds", "latitude": 53.79648000000001, "longitude": -1.5478,
+            "extra": {"day": [9]}}))
+        .unwrap();
+        let mut out = Vec::new();
+        let completion = Completion {
+            group: None,
+            group_notes: "",
+            url: "",
+            updated: Timestamp(0),
+            approximate: Some(false),
+        };
+        with_group(&meeting_part(&read.listing, &read.extra).unwrap(), &completion, &mut out);
+        let row: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(row["slug"], "lone", "{row}");
+        assert_eq!(row["day"], 0);
+        assert_eq!(row["approximate"], "no");
+        assert_eq!(row["latitude"], json!(53.79648), "no binary noise");
+        assert_eq!(row["extra"], json!({"day": [9]}), "a nested list named day is not split");
     }
 
     #[test]

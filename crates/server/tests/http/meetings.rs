@@ -78,9 +78,25 @@ both_backends! {
         assert!(page.body.contains("Imported: 2 new, 0 updated"), "{}", page.body);
         let mut served = feed(&server).await;
         served.sort_by_key(|row| row["slug"].as_str().unwrap().to_owned());
-        let mut expected = rows;
-        expected.sort_by_key(|row| row["slug"].as_str().unwrap().to_owned());
+        // One row a day, as TSML UI needs; the meeting's own slug rides along.
+        let one_day = |day: i64| {
+            let mut row = rows[0].clone();
+            row["day"] = json!(day);
+            row["slug"] = json!(format!("hope-at-noon-{day}"));
+            row["meeting_slug"] = json!("hope-at-noon");
+            row
+        };
+        let mut lone = rows[1].clone();
+        lone["approximate"] = json!("no");
+        let expected = vec![one_day(1), one_day(3), lone];
         assert_eq!(served, expected, "the feed gives back exactly what was imported");
+
+        // Our own feed imported again is the same meetings, not one per day.
+        let page = import(&mut admin, &Value::Array(served.clone())).await;
+        assert!(page.body.contains("Imported: 0 new, 2 updated"), "{}", page.body);
+        let mut again = feed(&server).await;
+        again.sort_by_key(|row| row["slug"].as_str().unwrap().to_owned());
+        assert_eq!(again, served);
 
         // Every page points at the feed.
         let home = server.visitor().get("/").await;
@@ -111,17 +127,20 @@ both_backends! {
             assert!(page.body.contains(reason), "missing {reason:?}");
         }
         let served = feed(&server).await;
-        assert_eq!(served.len(), 2);
+        assert_eq!(served.len(), 3, "two rows for the meeting on two days");
         let hope = served.iter().find(|r| r["slug"] == "tuesday-hope").unwrap();
         assert_eq!(hope["end_time"], "20:00", "an hour by default");
         assert_eq!(hope["types"], json!(["O", "MYOWN"]), "custom types are kept");
-        assert_eq!(served.iter().find(|r| r["slug"] == "7").unwrap()["day"], json!([1, 4]));
+        for (slug, day) in [("7-1", 1), ("7-4", 4)] {
+            let row = served.iter().find(|r| r["slug"] == slug).unwrap();
+            assert_eq!((&row["day"], &row["meeting_slug"], &row["approximate"]), (&json!(day), &json!("7"), &json!("yes")), "{row}");
+        }
 
         // Importing again updates in place.
         let page = import(&mut admin, &json!([good("tuesday-hope", "Tuesday Hope Renamed")])).await;
         assert!(page.body.contains("Imported: 0 new, 1 updated"), "{}", page.body);
         let served = feed(&server).await;
-        assert_eq!(served.len(), 2);
+        assert_eq!(served.len(), 3);
         assert!(served.iter().any(|r| r["name"] == "Tuesday Hope Renamed"));
 
         // Files that cannot be read change nothing and say why.
@@ -137,7 +156,7 @@ both_backends! {
         assert_eq!(page.status, 413);
         assert!(page.body.contains("larger than this server accepts (20480 KiB)"), "{}", page.body);
         assert!(admin.get("/admin/meetings").await.body.contains("mutual import meeting-guide FILE"), "the page points bigger feeds to the command line");
-        assert_eq!(feed(&server).await.len(), 2, "nothing existing was lost");
+        assert_eq!(feed(&server).await.len(), 3, "nothing existing was lost");
         server.stop().await;
     }
 }
@@ -876,7 +895,8 @@ both_backends! {
         assert_eq!(response.headers()["mutual-omitted-meetings"], "1");
         assert!(response.headers()["link"].to_str().unwrap().contains("/meetings-omitted.json"));
         let rows: Vec<Value> = response.json().await.unwrap();
-        assert_eq!(rows.len(), 3);
+        let meetings: std::collections::HashSet<_> = rows.iter().map(|r| r.get("meeting_slug").unwrap_or(&r["slug"])).collect();
+        assert_eq!((meetings.len(), rows.len()), (3, 5), "three meetings, one row a day");
         assert!(rows.iter().all(|r| r["name"] != "First Saturday Berlin"));
         let (_, omitted) = server.api(Method::GET, "/meetings-omitted.json", None, None).await;
         assert_eq!(omitted["omitted"][0]["name"], "First Saturday Berlin");
@@ -919,6 +939,44 @@ both_backends! {
         assert!(page.body.contains("23:30 to 00:30"));
         let (status, body) = server.api(Method::POST, &format!("/api/v1/groups/{group}/meetings"), Some(&server.token("directory_mod").await), Some(&json!({"name": ["a", {"b": 1}]}))).await;
         assert_eq!(status, 422, "{body}");
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn the_demo_directory_feed_is_what_tsml_ui_can_render(database) {
+        let server = TestServer::start(database).await;
+        mutual_app::demo::seed_demo(&server.app).await.unwrap();
+        let served = feed(&server).await;
+        assert!(served.len() > 100, "{} rows", served.len());
+        let mut slugs = std::collections::HashSet::new();
+        let mut split = 0;
+        for row in &served {
+            // TSML UI reads `day` as one number ("Invalid unit value 1,3" otherwise).
+            assert!(row["day"].as_i64().is_some_and(|d| (0..=6).contains(&d)), "{row}");
+            assert!(slugs.insert(row["slug"].as_str().unwrap().to_owned()), "slugs stay unique: {row}");
+            if let Some(own) = row["meeting_slug"].as_str() {
+                assert_eq!(row["slug"], format!("{own}-{}", row["day"]));
+                split += 1;
+            }
+            // Without `approximate`, TSML UI guesses from the address's shape and shows a
+            // street address without a state as "Inactive".
+            let approximate = row["approximate"].as_str().unwrap_or_else(|| panic!("no approximate: {row}"));
+            assert!(approximate == "yes" || approximate == "no", "{row}");
+            let conference = row.get("conference_url").or(row.get("conference_phone"));
+            if approximate == "no" {
+                let located = row.get("formatted_address").is_some() || (row.get("address").is_some() && row.get("city").is_some());
+                assert!(located, "an exact row has an address TSML UI can show: {row}");
+            } else {
+                assert!(conference.is_some() || row["types"].as_array().unwrap().contains(&json!("TC")), "an approximate row is joined from afar: {row}");
+            }
+            for key in ["latitude", "longitude"] {
+                if let Some(degrees) = row[key].as_f64() {
+                    assert!(degrees.to_string().len() <= 12, "no binary noise in {key}: {row}");
+                }
+            }
+        }
+        assert!(split > 0, "the demo has meetings on several days");
         server.stop().await;
     }
 }

@@ -277,6 +277,12 @@ async fn import_meeting_guide(
         report.updated,
         report.rejected.len()
     );
+    if report.zoned_by_default > 0 {
+        println!(
+            "{} rows named no time zone and were given {}.",
+            report.zoned_by_default, report.default_zone
+        );
+    }
     Ok(if report.rejected.is_empty() { 0 } else { 1 })
 }
 

@@ -33,6 +33,9 @@ pub struct ImportReport {
     pub created: u64,
     pub updated: u64,
     pub rejected: Vec<Rejected>,
+    /// How many rows named no time zone and were given [`ImportReport::default_zone`].
+    pub zoned_by_default: u64,
+    pub default_zone: String,
 }
 
 /// A row that was not imported.
@@ -75,29 +78,19 @@ pub async fn import_feed(
             format!("There is no programme with the code {program:?}."),
         ));
     }
+    // Never UTC by accident: a row without a zone takes the one asked for, else the server's.
     let zone = match &options.time_zone {
         Some(name) => Zone::parse(name).map_err(|e| AppError::field("timezone", e.to_string()))?,
-        None => Zone::parse(&app.config.default_time_zone).unwrap_or_else(|_| Zone::utc()),
+        None => Zone::parse(&app.config.default_time_zone)
+            .map_err(|e| AppError::field("timezone", e.to_string()))?,
     };
-    let document: Value = serde_json::from_slice(bytes).map_err(|e| {
-        AppError::field(
-            "file",
-            format!(
-                "This is not valid JSON (line {}, column {}).",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
-    let Value::Array(rows) = document else {
-        return Err(AppError::field(
-            "file",
-            "A Meeting Guide feed is a JSON list of meetings ([{...}, {...}]).",
-        ));
-    };
+    let rows = feed_rows_of(bytes)?;
     // A meeting our feed wrote as one row a day is one meeting again.
     let rows = feed::merge_split_rows(rows);
-    let mut report = ImportReport::default();
+    let mut report = ImportReport {
+        default_zone: zone.name().to_owned(),
+        ..ImportReport::default()
+    };
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut batch: Vec<ImportRow> = Vec::with_capacity(CHUNK);
     let now = app.clock.now().millis();
@@ -114,6 +107,7 @@ pub async fn import_feed(
                 continue;
             }
         };
+        report.zoned_by_default += u64::from(read.zone_defaulted);
         if let Some(first) = seen.insert(read.listing.slug.clone(), number) {
             seen.insert(read.listing.slug.clone(), first);
             report.rejected.push(Rejected {
@@ -156,6 +150,47 @@ pub async fn import_feed(
     }
     directory::changed(app).await?;
     Ok(report)
+}
+
+/// The rows of a feed file, or what the file looks like instead: a byte-order mark is skipped,
+/// and a web page, UTF-16 text, bad JSON or an object instead of a list are named as such.
+fn feed_rows_of(bytes: &[u8]) -> Result<Vec<Value>, AppError> {
+    let refuse = |message: String| Err(AppError::field("file", message));
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || bytes.get(1) == Some(&0) {
+        return refuse(
+            "This file is UTF-16 text; please save it as UTF-8 (the Meeting Guide format's \
+             encoding) and upload it again."
+                .into(),
+        );
+    }
+    let start = bytes.trim_ascii_start();
+    if start.first() == Some(&b'<') {
+        return refuse(
+            "This file is a web page (HTML), not a Meeting Guide feed: it may be the page that \
+             links to the feed rather than the feed itself, which is a JSON list of meetings."
+                .into(),
+        );
+    }
+    let document: Value = serde_json::from_slice(bytes).map_err(|e| {
+        AppError::field(
+            "file",
+            format!(
+                "This is not valid JSON (line {}, column {}).",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    match document {
+        Value::Array(rows) => Ok(rows),
+        Value::Object(_) => refuse(
+            "This is one JSON object; a Meeting Guide feed is a JSON list of meetings \
+             ([{...}, {...}])."
+                .into(),
+        ),
+        _ => refuse("A Meeting Guide feed is a JSON list of meetings ([{...}, {...}]).".into()),
+    }
 }
 
 fn add(report: &mut ImportReport, counts: store::ImportCounts) {

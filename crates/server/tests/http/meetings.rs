@@ -123,7 +123,7 @@ both_backends! {
         let page = import(&mut admin, &feed_rows).await;
         assert_eq!(page.status, 422, "some rows were rejected");
         assert!(page.body.contains("Imported: 2 new, 0 updated, 5 rejected"), "{}", page.body);
-        for reason in ["Row 2 (late)", "HH:MM", "Row 3 (nowhere)", "time zone", "Row 4 (far)", "Latitude", "Row 5 (tuesday-hope)", "also used by row 1", "Row 7", "not a JSON object"] {
+        for reason in ["Row 2 (late)", "such as 19:00 or 7:00 PM", "Row 3 (nowhere)", "time zone", "Row 4 (far)", "Latitude", "Row 5 (tuesday-hope)", "also used by row 1", "Row 7", "not a JSON object"] {
             assert!(page.body.contains(reason), "missing {reason:?}");
         }
         let served = feed(&server).await;
@@ -144,7 +144,9 @@ both_backends! {
         assert!(served.iter().any(|r| r["name"] == "Tuesday Hope Renamed"));
 
         // Files that cannot be read change nothing and say why.
-        for (bytes, message) in [(b"{not json".to_vec(), "not valid JSON"), (b"{\"slug\": 1}".to_vec(), "JSON list of meetings"), (Vec::new(), "The file is empty")] {
+        for (bytes, message) in [(b"{not json".to_vec(), "not valid JSON"), (b"{\"slug\": 1}".to_vec(), "JSON list of meetings"), (Vec::new(), "The file is empty"),
+            (b"<!DOCTYPE html><html>Meetings</html>".to_vec(), "web page (HTML)"),
+            ("[{\"slug\": 1}]".encode_utf16().flat_map(u16::to_le_bytes).collect(), "UTF-16")] {
             let page = admin.upload("/admin/meetings/import", &[("program", "AA")], &bytes).await;
             assert_eq!(page.status, 422);
             assert!(page.body.contains(message), "{message}: {}", page.body);
@@ -977,6 +979,37 @@ both_backends! {
             }
         }
         assert!(split > 0, "the demo has meetings on several days");
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn imports_take_the_shapes_the_plugin_takes_and_say_what_they_assumed(database) {
+        let server = TestServer::start(database).await;
+        let mut admin = admin(&server).await;
+        let mut file = b"\xEF\xBB\xBF".to_vec();
+        file.extend_from_slice(json!([
+            {"slug": "martes", "name": "Grupo Esperanza", "day": "Martes", "time": "7:30 PM", "end_time": "8:30 p.m.",
+             "types": "O,S", "address": "Calle Mayor 1", "city": "Madrid", "country": "Spain", "timezone": "Europe/Madrid"},
+            {"slug": "weekdays", "name": "Weekday Mornings", "day": "Monday, Friday", "time": "7am",
+             "latitude": "41.9", "longitude": "-87.6", "address": "1 Main St", "city": "Chicago"}
+        ]).to_string().as_bytes());
+        let page = admin.upload("/admin/meetings/import", &[("program", "AA"), ("timezone", "")], &file).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("Imported: 2 new, 0 updated"), "{}", page.body);
+        let zone = &server.app.config.default_time_zone;
+        assert!(page.body.contains(&format!("1 row named no time zone and was given {zone}")), "{}", page.body);
+        let served = feed(&server).await;
+        let row = |slug: &str| served.iter().find(|r| r["slug"] == slug).unwrap_or_else(|| panic!("{slug}: {served:?}")).clone();
+        let martes = row("martes");
+        assert_eq!((&martes["day"], &martes["time"], &martes["end_time"]), (&json!(2), &json!("19:30"), &json!("20:30")));
+        assert_eq!(martes["types"], json!(["O", "S"]));
+        assert_eq!(martes["approximate"], "no", "a street address outside the US is exact");
+        for (slug, day) in [("weekdays-1", 1), ("weekdays-5", 5)] {
+            let weekday = row(slug);
+            assert_eq!((&weekday["day"], &weekday["time"], &weekday["timezone"]), (&json!(day), &json!("07:00"), &json!(zone)));
+            assert_eq!(weekday["latitude"], json!(41.9));
+        }
         server.stop().await;
     }
 }

@@ -369,6 +369,8 @@ pub struct FeedRow {
     pub mode: String,
     /// Whether the address is only an area, where the source said.
     pub approximate: Option<bool>,
+    /// The group's programme.
+    pub program_code: String,
 }
 
 fn prefixed(columns: &str, table: &str) -> String {
@@ -385,22 +387,49 @@ pub async fn list_feed_page(
     db: &Db,
     after: Option<Uuid>,
     limit: i64,
+    only: &FeedFilter,
 ) -> Result<Vec<FeedRow>, StoreError> {
     const SQL: &str = "SELECT m.id, m.feed_json, m.source_url, m.updated_at, g.name AS group_name, \
-         g.notes AS group_notes, g.implicit AS group_implicit, m.mode, m.approximate \
+         g.notes AS group_notes, g.implicit AS group_implicit, m.mode, m.approximate, \
+         g.program_code \
          FROM meetings m JOIN meeting_groups g ON g.id = m.group_id \
-         WHERE m.id > $1 AND m.status = 'active' AND m.recurrence = 'weekly' ORDER BY m.id LIMIT $2";
+         WHERE m.id > $1 AND m.status = 'active' AND m.recurrence = 'weekly' \
+         AND ($3 IS NULL OR g.program_code = $3) AND ($4 IS NULL OR m.region = $4) \
+         ORDER BY m.id LIMIT $2";
     let after = after.unwrap_or(Uuid::nil());
-    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(after).bind(limit).fetch_all(pool).await?))
+    Ok(on_db!(db, pool => sqlx::query_as(SQL)
+        .bind(after)
+        .bind(limit)
+        .bind(only.program.as_deref())
+        .bind(only.region.as_deref())
+        .fetch_all(pool)
+        .await?))
+}
+
+/// Which meetings a feed holds: all, or one programme's, or one region's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FeedFilter {
+    /// A programme's code.
+    pub program: Option<String>,
+    /// A region's name, as the meetings carry it.
+    pub region: Option<String>,
 }
 
 /// Active meetings the Meeting Guide format cannot express (not weekly): id, slug, name, kind.
 pub async fn list_inexpressible(
     db: &Db,
+    only: &FeedFilter,
 ) -> Result<Vec<(Uuid, String, String, String)>, StoreError> {
-    const SQL: &str = "SELECT id, slug, name, recurrence FROM meetings \
-         WHERE status = 'active' AND recurrence <> 'weekly' ORDER BY slug";
-    Ok(on_db!(db, pool => sqlx::query_as(SQL).fetch_all(pool).await?))
+    const SQL: &str = "SELECT m.id, m.slug, m.name, m.recurrence FROM meetings m \
+         JOIN meeting_groups g ON g.id = m.group_id \
+         WHERE m.status = 'active' AND m.recurrence <> 'weekly' \
+         AND ($1 IS NULL OR g.program_code = $1) AND ($2 IS NULL OR m.region = $2) \
+         ORDER BY m.slug";
+    Ok(on_db!(db, pool => sqlx::query_as(SQL)
+        .bind(only.program.as_deref())
+        .bind(only.region.as_deref())
+        .fetch_all(pool)
+        .await?))
 }
 
 /// A listing's history, newest first.

@@ -385,13 +385,17 @@ both_backends! {
         assert_eq!(updated.latitude, None);
         assert_eq!(store::count_meetings(db).await.unwrap(), 3);
 
-        let feed = store::list_feed_page(db, None, 1).await.unwrap();
+        let feed = store::list_feed_page(db, None, 1, &Default::default()).await.unwrap();
         assert_eq!(feed.len(), 1);
-        let rest = store::list_feed_page(db, Some(feed[0].id), 10).await.unwrap();
+        let rest = store::list_feed_page(db, Some(feed[0].id), 10, &Default::default()).await.unwrap();
         assert_eq!(rest.len(), 1, "only weekly meetings, page by page");
         assert_eq!(rest[0].group_name, "Shared Group");
         assert_eq!(rest[0].feed_json, r#"{"slug":"two"}"#);
-        let omitted = store::list_inexpressible(db).await.unwrap();
+        let only = |program: &str, region: Option<&str>| store::FeedFilter { program: Some(program.into()), region: region.map(Into::into) };
+        let program = rest[0].program_code.clone();
+        assert_eq!(store::list_feed_page(db, None, 10, &only(&program, None)).await.unwrap().len(), 2, "one programme's feed");
+        assert_eq!(store::list_feed_page(db, None, 10, &only(&program, Some("Nowhere"))).await.unwrap().len(), 0, "and one region's");
+        let omitted = store::list_inexpressible(db, &Default::default()).await.unwrap();
         assert_eq!(omitted.len(), 1);
         assert_eq!(omitted[0].1, "three");
         assert!(matches!(store::delete_program(db, "AA").await, Err(StoreError::Conflict)), "a programme in use stays");

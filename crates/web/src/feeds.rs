@@ -8,7 +8,7 @@ use crate::error::PageError;
 use crate::pages::meetings::ics_response;
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use mutual_app::AppError;
@@ -24,28 +24,40 @@ enum Cursor {
     Done,
 }
 
-fn fetch(app: &mutual_app::App, after: Option<Uuid>) -> Fetch {
-    let app = app.clone();
-    tokio::spawn(async move { interop::feed_rows(&app, after).await })
+fn fetch(app: &mutual_app::App, after: Option<Uuid>, only: &interop::FeedFilter) -> Fetch {
+    let (app, only) = (app.clone(), only.clone());
+    tokio::spawn(async move { interop::feed_rows(&app, after, &only).await })
 }
 
-/// `GET /meetings.json`: every active weekly meeting as a Meeting Guide feed, written a page at
-/// a time (the next page is read while one is written). Meetings the format cannot express are
+/// A feed's filter from its query string: `?program=AA`, `?region=Chicago`, or both.
+async fn feed_filter(
+    app: &mutual_app::App,
+    query: &RawQuery,
+) -> Result<interop::FeedFilter, AppError> {
+    let fields = crate::api::meetings::query_fields(query, &["program", "region"], &[])?;
+    interop::feed_filter(app, fields.get("program"), fields.get("region")).await
+}
+
+/// `GET /meetings.json`: every active weekly meeting as a Meeting Guide feed, or one
+/// programme's or region's (`?program=AA`, `?region=...`), written a page at a time (the next
+/// page is read while one is written). Meetings the format cannot express are
 /// counted in `Mutual-Omitted-Meetings` and listed at `/meetings-omitted.json` (the `Link`
 /// header points there).
 pub async fn meeting_guide_feed(
     State(state): State<AppState>,
     MaybeViewer(viewer): MaybeViewer,
+    query: RawQuery,
 ) -> Result<Response, PageError> {
     meetings::directory_for(&state.app, viewer.as_ref()).await?;
-    let omitted = interop::omitted(&state.app).await?.len();
+    let only = feed_filter(&state.app, &query).await?;
+    let omitted = interop::omitted(&state.app, &only).await?.len();
     let app = state.app.clone();
     let start = Cursor::Page {
-        fetch: fetch(&app, None),
+        fetch: fetch(&app, None, &only),
         first: true,
     };
     let stream = futures_util::stream::unfold(start, move |cursor| {
-        let app = app.clone();
+        let (app, only) = (app.clone(), only.clone());
         async move {
             let (pending, first) = match cursor {
                 Cursor::Done => return None,
@@ -59,7 +71,7 @@ pub async fn meeting_guide_feed(
             let written = page.map(|rows| {
                 let next = match rows.last() {
                     Some(last) if rows.len() as i64 == interop::FEED_PAGE => Cursor::Page {
-                        fetch: fetch(&app, Some(last.id)),
+                        fetch: fetch(&app, Some(last.id), &only),
                         first: false,
                     },
                     _ => Cursor::Closing,
@@ -121,13 +133,16 @@ pub(crate) fn readable_anywhere(mut response: Response) -> Response {
     response
 }
 
-/// `GET /meetings-omitted.json`: active meetings left out of the feed, each with the reason.
+/// `GET /meetings-omitted.json`: active meetings left out of the feed, each with the reason
+/// (filtered as the feed is).
 pub async fn omitted_meetings(
     State(state): State<AppState>,
     MaybeViewer(viewer): MaybeViewer,
+    query: RawQuery,
 ) -> Result<Response, PageError> {
     meetings::directory_for(&state.app, viewer.as_ref()).await?;
-    let omitted = interop::omitted(&state.app).await?;
+    let only = feed_filter(&state.app, &query).await?;
+    let omitted = interop::omitted(&state.app, &only).await?;
     Ok(readable_anywhere(
         Json(serde_json::json!({ "omitted": omitted })).into_response(),
     ))

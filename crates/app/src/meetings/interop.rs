@@ -7,7 +7,7 @@ use crate::{App, AppError};
 use mutual_domain::local::Zone;
 use mutual_domain::meetings::catalog::Mode;
 use mutual_domain::meetings::feed::{self, RowError};
-pub use mutual_store::meetings::FeedRow;
+pub use mutual_store::meetings::{FeedFilter, FeedRow};
 use mutual_store::meetings::{self as store, GroupRow, ImportRow};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -68,11 +68,12 @@ pub async fn import_feed(
         .as_deref()
         .map(|p| p.trim().to_uppercase())
         .unwrap_or_else(|| "OTHER".into());
-    if !store::list_programs(&app.db)
+    let known: std::collections::HashSet<String> = store::list_programs(&app.db)
         .await?
-        .iter()
-        .any(|p| p.code == program)
-    {
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    if !known.contains(&program) {
         return Err(AppError::field(
             "program",
             format!("There is no programme with the code {program:?}."),
@@ -124,7 +125,11 @@ pub async fn import_feed(
             implicit,
             ..GroupRow::new(
                 read.group.as_deref().unwrap_or(&read.listing.name),
-                &program,
+                // A row's own programme (our feed says it) where the directory has it.
+                read.program
+                    .as_ref()
+                    .filter(|code| known.contains(*code))
+                    .unwrap_or(&program),
                 now,
             )
         };
@@ -209,10 +214,39 @@ pub fn meeting_url(app: &App, id: Uuid) -> String {
 /// Meetings per page of the feed.
 pub const FEED_PAGE: i64 = 5000;
 
+/// The filter of a feed as asked for: a programme's code (which must exist) and a region.
+pub async fn feed_filter(
+    app: &App,
+    program: &str,
+    region: &str,
+) -> Result<FeedFilter, AppError> {
+    let program = program.trim().to_uppercase();
+    if !program.is_empty()
+        && !store::list_programs(&app.db)
+            .await?
+            .iter()
+            .any(|p| p.code == program)
+    {
+        return Err(AppError::field(
+            "program",
+            format!("There is no programme with the code {program:?}."),
+        ));
+    }
+    let given = |text: String| Some(text).filter(|t| !t.is_empty());
+    Ok(FeedFilter {
+        program: given(program),
+        region: given(region.trim().to_owned()),
+    })
+}
+
 /// One page of the feed's meetings, in id order after `after` (a full page means there may be
 /// more).
-pub async fn feed_rows(app: &App, after: Option<Uuid>) -> Result<Vec<FeedRow>, AppError> {
-    Ok(store::list_feed_page(&app.db, after, FEED_PAGE).await?)
+pub async fn feed_rows(
+    app: &App,
+    after: Option<Uuid>,
+    only: &FeedFilter,
+) -> Result<Vec<FeedRow>, AppError> {
+    Ok(store::list_feed_page(&app.db, after, FEED_PAGE, only).await?)
 }
 
 /// Feed rows as JSON array elements joined by commas (no brackets): each meeting's stored part
@@ -232,6 +266,7 @@ pub fn feed_chunk(app: &App, rows: &[FeedRow]) -> Vec<u8> {
             group: (!row.group_implicit).then_some(row.group_name.as_str()),
             group_notes: &row.group_notes,
             url: &url,
+            program: &row.program_code,
             updated: mutual_domain::Timestamp(row.updated_at),
             // Where the source did not say: an address people go to is exact.
             approximate: row
@@ -254,8 +289,8 @@ pub struct Omitted {
 }
 
 /// The active meetings the feed leaves out because the format cannot express them.
-pub async fn omitted(app: &App) -> Result<Vec<Omitted>, AppError> {
-    Ok(store::list_inexpressible(&app.db)
+pub async fn omitted(app: &App, only: &FeedFilter) -> Result<Vec<Omitted>, AppError> {
+    Ok(store::list_inexpressible(&app.db, only)
         .await?
         .into_iter()
         .map(|(id, slug, name, kind)| Omitted {

@@ -84,10 +84,12 @@ both_backends! {
             row["day"] = json!(day);
             row["slug"] = json!(format!("hope-at-noon-{day}"));
             row["meeting_slug"] = json!("hope-at-noon");
+            row["program"] = json!("AA");
             row
         };
         let mut lone = rows[1].clone();
         lone["approximate"] = json!("no");
+        lone["program"] = json!("AA");
         let expected = vec![one_day(1), one_day(3), lone];
         assert_eq!(served, expected, "the feed gives back exactly what was imported");
 
@@ -97,6 +99,43 @@ both_backends! {
         let mut again = feed(&server).await;
         again.sort_by_key(|row| row["slug"].as_str().unwrap().to_owned());
         assert_eq!(again, served);
+
+        // One programme's or one region's feed, for a fellowship's app; each programme's
+        // address is on the directory page.
+        let feed_of = |query: &'static str| {
+            let client = server.client.clone();
+            let url = server.url(&format!("/meetings.json?{query}"));
+            async move {
+                let response = client.get(url).send().await.unwrap();
+                let status = response.status().as_u16();
+                (status, response.text().await.unwrap())
+            }
+        };
+        let rows_of = |body: &str| serde_json::from_str::<Vec<Value>>(body).unwrap().len();
+        let (status, body) = feed_of("program=AA").await;
+        assert_eq!((status, rows_of(&body)), (200, 3));
+        let (status, body) = feed_of("program=smart").await;
+        assert_eq!((status, rows_of(&body)), (200, 0), "another programme's feed: {body}");
+        let (status, body) = feed_of("region=Chicago").await;
+        assert_eq!((status, rows_of(&body)), (200, 2));
+        let (status, body) = feed_of("program=AA&region=Leeds").await;
+        assert_eq!((status, rows_of(&body)), (200, 0));
+        let (status, body) = feed_of("program=NOPE").await;
+        assert_eq!(status, 422);
+        assert!(body.contains("no programme with the code"), "{body}");
+        let (status, _) = feed_of("colour=blue").await;
+        assert_eq!(status, 422, "unknown parameters are refused, not ignored");
+        let directory = server.visitor().get("/meetings").await;
+        assert!(directory.body.contains(r#"href="/meetings.json?program=SMART""#), "{}", directory.body);
+
+        // A new row that names its programme goes there (the import's own is AA).
+        let mut smart = served[2].clone();
+        smart["slug"] = json!("lone-smart");
+        smart["program"] = json!("SMART");
+        let page = import(&mut admin, &json!([smart])).await;
+        assert!(page.body.contains("Imported: 1 new, 0 updated"), "{}", page.body);
+        let (_, body) = feed_of("program=SMART").await;
+        assert_eq!(rows_of(&body), 1, "{body}");
 
         // Every page points at the feed.
         let home = server.visitor().get("/").await;

@@ -133,6 +133,8 @@ struct SearchPage {
     more_open: bool,
     searched: bool,
     results: Vec<Card>,
+    /// The server's public address, for the feeds' addresses.
+    feed_base: String,
 }
 
 /// `GET /meetings`: the search page; searching is a GET, so results can be bookmarked.
@@ -183,6 +185,7 @@ pub async fn show_search(
         zone: page_zone(viewer.as_ref(), &state, &params),
         form,
         programs: program_options(&state).await?,
+        feed_base: state.app.config.public_url.trim_end_matches('/').to_owned(),
         modes: mode_options(),
         days: day_options(),
         sizes: options(catalog::SIZES),

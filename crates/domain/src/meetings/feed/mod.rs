@@ -44,7 +44,12 @@ const KNOWN: &[&str] = &[
     "updated",
     "url",
     MEETING_SLUG,
+    PROGRAM,
 ];
+
+/// Our own field naming a row's programme by its code ("AA", "SMART"); an import takes it where
+/// it names a programme the directory has.
+pub const PROGRAM: &str = "program";
 
 /// Our own field on the rows of a meeting held on several days: the feed gives it one row per
 /// day (TSML UI, the reference web client, shows nothing of a feed with a list in `day`), each
@@ -87,6 +92,9 @@ pub struct Completion<'a> {
     pub group: Option<&'a str>,
     pub group_notes: &'a str,
     pub url: &'a str,
+    /// The programme's code (ours: the format has no field for it), so a fellowship's app can
+    /// tell its meetings from others'.
+    pub program: &'a str,
     pub updated: Timestamp,
     /// `approximate` for a part that has none (the stored part carries it when the source
     /// said); every row says one or the other, or clients guess from the address's shape.
@@ -140,6 +148,9 @@ fn splice(object: &str, completion: &Completion, out: &mut Vec<u8>) {
     }
     if let Some(approximate) = completion.approximate {
         put("approximate", yes_no(approximate));
+    }
+    if !completion.program.is_empty() {
+        put(PROGRAM, completion.program);
     }
     put("updated", &format_updated(completion.updated));
     out.push(b'}');
@@ -297,6 +308,7 @@ mod tests {
             group: read.group.as_deref(),
             group_notes: &read.group_notes,
             url: &read.url,
+            program: "",
             updated: read.updated.unwrap(),
             approximate: None,
         };
@@ -329,6 +341,7 @@ mod tests {
             group: None,
             group_notes: "",
             url: "",
+            program: "SMART",
             updated: Timestamp(0),
             approximate: Some(false),
         };
@@ -337,6 +350,7 @@ mod tests {
         assert_eq!(row["slug"], "lone", "{row}");
         assert_eq!(row["day"], 0);
         assert_eq!(row["approximate"], "no");
+        assert_eq!(row["program"], "SMART");
         assert_eq!(row["latitude"], json!(53.79648), "no binary noise");
         assert_eq!(row["extra"], json!({"day": [9]}), "a nested list named day is not split");
     }

@@ -28,6 +28,8 @@ pub struct FeedMeeting {
     pub extra: Map<String, Value>,
     /// The row named no zone and was given the default one.
     pub zone_defaulted: bool,
+    /// The programme code the row names ([`super::PROGRAM`]), as given.
+    pub program: Option<String>,
 }
 
 /// Why a row was refused, with the row's slug when it has one.
@@ -322,6 +324,7 @@ pub fn read_row(row: &Value, default_zone: &Zone) -> Result<FeedMeeting, RowErro
     let group = Some(text("group")?).filter(|g| !g.is_empty());
     Ok(FeedMeeting {
         zone_defaulted,
+        program: Some(text(super::PROGRAM)?.to_uppercase()).filter(|p| !p.is_empty()),
         group,
         group_notes: text("group_notes")?,
         url: text("url")?,

@@ -53,14 +53,19 @@ pub async fn gate(State(state): State<AppState>, mut request: Request, next: Nex
         request.extensions_mut().insert(ViewerContext(None));
         return next.run(request).await;
     };
-    tracing::Span::current().record("route", matched.as_str());
+    tracing::Span::current().record("route", tracing::field::display(matched.as_str()));
     let mut response = admit(&state, &matched, request, next).await;
     response.extensions_mut().insert(matched);
     response
 }
 
 /// The gate for a matched route: its methods, cross-site refusal, access rule and CSRF.
-async fn admit(state: &AppState, matched: &MatchedPath, mut request: Request, next: Next) -> Response {
+async fn admit(
+    state: &AppState,
+    matched: &MatchedPath,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let api = is_api(request.uri().path());
     let refuse = |error: AppError| {
         if api {

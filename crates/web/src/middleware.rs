@@ -59,7 +59,9 @@ pub(crate) fn apply(routes: Router<AppState>, state: AppState) -> impl crate::Ht
     tower::ServiceBuilder::new()
         .layer(SetRequestIdLayer::x_request_id(TimeOrderedId))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(MapResponseLayer::new(move |response| headers.apply(response)))
+        .layer(MapResponseLayer::new(move |response| {
+            headers.apply(response)
+        }))
         .layer(FrameLayer(state))
         .service(routed)
 }
@@ -360,13 +362,22 @@ mod tests {
     fn security_headers_override_the_handlers_and_yield_where_it_may_choose() {
         let mut response = Response::new(axum::body::Body::empty());
         let own = response.headers_mut();
-        own.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("*"));
-        own.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+        own.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("*"),
+        );
+        own.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=60"),
+        );
         own.append(header::SET_COOKIE, HeaderValue::from_static("a=1"));
         own.append(header::SET_COOKIE, HeaderValue::from_static("b=2"));
         let response = SecurityHeaders::new("http://example.org").apply(response);
         let headers = response.headers();
-        assert_eq!(headers[header::CONTENT_SECURITY_POLICY], CONTENT_SECURITY_POLICY);
+        assert_eq!(
+            headers[header::CONTENT_SECURITY_POLICY],
+            CONTENT_SECURITY_POLICY
+        );
         assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=60");
         assert_eq!(headers["cross-origin-resource-policy"], "same-origin");
         assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
@@ -375,7 +386,10 @@ mod tests {
         assert!(!headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
         let secure = SecurityHeaders::new("https://example.org")
             .apply(Response::new(axum::body::Body::empty()));
-        assert_eq!(secure.headers()[header::STRICT_TRANSPORT_SECURITY], "max-age=31536000");
+        assert_eq!(
+            secure.headers()[header::STRICT_TRANSPORT_SECURITY],
+            "max-age=31536000"
+        );
         assert_eq!(secure.headers()[header::CACHE_CONTROL], "no-store");
     }
 
@@ -387,9 +401,19 @@ mod tests {
         let second = ids.make_request_id(&request).unwrap();
         let (first, second) = (first.header_value(), second.header_value());
         assert_eq!(first.len(), 32);
-        assert!(first.to_str().unwrap().bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(
+            first
+                .to_str()
+                .unwrap()
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit())
+        );
         assert!(first.as_bytes() < second.as_bytes(), "{first:?} {second:?}");
-        assert_eq!(first.as_bytes()[..16], second.as_bytes()[..16], "one server, one prefix");
+        assert_eq!(
+            first.as_bytes()[..16],
+            second.as_bytes()[..16],
+            "one server, one prefix"
+        );
     }
 
     #[test]

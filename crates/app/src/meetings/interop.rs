@@ -7,8 +7,8 @@ use crate::{App, AppError};
 use mutual_domain::local::Zone;
 use mutual_domain::meetings::catalog::Mode;
 use mutual_domain::meetings::feed::{self, RowError};
-pub use mutual_store::meetings::{FeedFilter, FeedRow};
 use mutual_store::meetings::{self as store, GroupRow, ImportRow};
+pub use mutual_store::meetings::{FeedFilter, FeedRow};
 use serde_json::Value;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -162,7 +162,8 @@ pub async fn import_feed(
 fn feed_rows_of(bytes: &[u8]) -> Result<Vec<Value>, AppError> {
     let refuse = |message: String| Err(AppError::field("file", message));
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || bytes.get(1) == Some(&0) {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || bytes.get(1) == Some(&0)
+    {
         return refuse(
             "This file is UTF-16 text; please save it as UTF-8 (the Meeting Guide format's \
              encoding) and upload it again."
@@ -215,11 +216,7 @@ pub fn meeting_url(app: &App, id: Uuid) -> String {
 pub const FEED_PAGE: i64 = 5000;
 
 /// The filter of a feed as asked for: a programme's code (which must exist) and a region.
-pub async fn feed_filter(
-    app: &App,
-    program: &str,
-    region: &str,
-) -> Result<FeedFilter, AppError> {
+pub async fn feed_filter(app: &App, program: &str, region: &str) -> Result<FeedFilter, AppError> {
     let program = program.trim().to_uppercase();
     if !program.is_empty()
         && !store::list_programs(&app.db)

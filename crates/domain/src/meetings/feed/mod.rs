@@ -5,8 +5,8 @@ mod read;
 
 pub use read::{FeedMeeting, RowError, merge_split_rows, read_row};
 
-use super::listing::{Listing, day_number};
 use super::Recurrence;
+use super::listing::{Listing, day_number};
 use crate::Timestamp;
 use jiff::civil::Time;
 use serde_json::{Map, Value};
@@ -108,7 +108,8 @@ pub fn with_group(meeting_part: &str, completion: &Completion, out: &mut Vec<u8>
     // Only a meeting on several days has a list here; one on a single day is spliced as stored.
     if meeting_part.contains("\"day\":[")
         && let Ok(Value::Object(row)) = serde_json::from_str::<Value>(meeting_part)
-        && let (Some(Value::Array(days)), Some(Value::String(slug))) = (row.get("day"), row.get("slug"))
+        && let (Some(Value::Array(days)), Some(Value::String(slug))) =
+            (row.get("day"), row.get("slug"))
     {
         for (at, day) in days.iter().enumerate() {
             if at > 0 {
@@ -327,7 +328,11 @@ mod tests {
             one
         };
         assert_eq!(rows, [one_per_day(1), one_per_day(3)], "one row a day");
-        assert_eq!(merge_split_rows(rows), [row], "and together again on import");
+        assert_eq!(
+            merge_split_rows(rows),
+            [row],
+            "and together again on import"
+        );
     }
 
     #[test]
@@ -345,14 +350,21 @@ mod tests {
             updated: Timestamp(0),
             approximate: Some(false),
         };
-        with_group(&meeting_part(&read.listing, &read.extra).unwrap(), &completion, &mut out);
+        with_group(
+            &meeting_part(&read.listing, &read.extra).unwrap(),
+            &completion,
+            &mut out,
+        );
         let row: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(row["slug"], "lone", "{row}");
         assert_eq!(row["day"], 0);
         assert_eq!(row["approximate"], "no");
         assert_eq!(row["program"], "SMART");
         assert_eq!(row["latitude"], json!(53.79648), "no binary noise");
-        assert_eq!(row["extra"], json!({"day": [9]}), "a nested list named day is not split");
+        assert_eq!(
+            row["extra"],
+            json!({"day": [9]}),
+            "a nested list named day is not split"
+        );
     }
-
 }

@@ -103,10 +103,15 @@ fn clock_of(text: &str) -> Option<Time> {
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
-    let (body, afternoon) = [("p.m.", Some(true)), ("a.m.", Some(false)), ("pm", Some(true)), ("am", Some(false))]
-        .iter()
-        .find_map(|(suffix, afternoon)| compact.strip_suffix(suffix).map(|body| (body, *afternoon)))
-        .unwrap_or((compact.as_str(), None));
+    let (body, afternoon) = [
+        ("p.m.", Some(true)),
+        ("a.m.", Some(false)),
+        ("pm", Some(true)),
+        ("am", Some(false)),
+    ]
+    .iter()
+    .find_map(|(suffix, afternoon)| compact.strip_suffix(suffix).map(|body| (body, *afternoon)))
+    .unwrap_or((compact.as_str(), None));
     let mut parts = body.split([':', '.']);
     let digits = |part: &str, widths: std::ops::RangeInclusive<usize>| {
         (widths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
@@ -176,7 +181,9 @@ pub fn read_row(row: &Value, default_zone: &Zone) -> Result<FeedMeeting, RowErro
         return Err(fail("the name is longer than 255 characters".into()));
     }
     let day_error = || {
-        fail("\"day\" should be 0 (Sunday) to 6 (Saturday) or a day's name, as one or a list".into())
+        fail(
+            "\"day\" should be 0 (Sunday) to 6 (Saturday) or a day's name, as one or a list".into(),
+        )
     };
     let days: Vec<Weekday> = match object.get("day") {
         None | Some(Value::Null) => {
@@ -425,8 +432,18 @@ mod tests {
         ] {
             assert_eq!(days(day.clone()), Ok(expected), "{day}");
         }
-        for day in [json!("T"), json!("Someday"), json!(7), json!(1.5), json!([]), json!("mo")] {
-            assert!(days(day.clone()).unwrap_err().reason.contains("day's name"), "{day}");
+        for day in [
+            json!("T"),
+            json!("Someday"),
+            json!(7),
+            json!(1.5),
+            json!([]),
+            json!("mo"),
+        ] {
+            assert!(
+                days(day.clone()).unwrap_err().reason.contains("day's name"),
+                "{day}"
+            );
         }
         let time = |text: &str| clock_of(text).map(|t| (t.hour(), t.minute()));
         for (text, expected) in [
@@ -442,11 +459,26 @@ mod tests {
         ] {
             assert_eq!(time(text), Some(expected), "{text}");
         }
-        for text in ["7", "13 PM", "0 am", "19:00:30", "25:00", "7:5 pm", "noon", "19:00:00:00"] {
+        for text in [
+            "7",
+            "13 PM",
+            "0 am",
+            "19:00:30",
+            "25:00",
+            "7:5 pm",
+            "noon",
+            "19:00:00:00",
+        ] {
             assert_eq!(time(text), None, "{text}");
         }
-        let types = read(json!({"slug": "s", "name": "N", "day": 1, "time": "7 PM", "types": "O, D,ONL"})).unwrap();
-        assert_eq!(types.listing.types, ["O", "D"], "codes as one text, ONL only a hint");
+        let types =
+            read(json!({"slug": "s", "name": "N", "day": 1, "time": "7 PM", "types": "O, D,ONL"}))
+                .unwrap();
+        assert_eq!(
+            types.listing.types,
+            ["O", "D"],
+            "codes as one text, ONL only a hint"
+        );
         assert_eq!(types.listing.start, Time::new(19, 0, 0, 0).unwrap());
     }
 
@@ -508,4 +540,3 @@ mod tests {
         );
     }
 }
-

@@ -11,7 +11,7 @@
 #   bench_header 40 endpoint
 #   bench_row 40 "raw axum GET /hello (limit)" "$RAW_RPS" "$RAW_P50" "$RAW_P99"
 #
-# bench_wrk reads SECONDS_PER_RUN, THREADS and CONNECTIONS; bench_row reads RAW_RPS and
+# bench_wrk reads SECONDS_PER_RUN, THREADS, CONNECTIONS and BENCH_ROUNDS; bench_row reads RAW_RPS and
 # HEALTHZ_RPS. Works under set -euo pipefail.
 
 BENCH_BASELINE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/baseline"
@@ -52,9 +52,21 @@ baseline_stop() {
 
 bench_to_ms() { awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'; }
 
-# bench_wrk URL [wrk options...]: prints "req/s p50_ms p99_ms" for one wrk run of
-# -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s; options given win over those.
+# bench_wrk URL [wrk options...]: prints "req/s p50_ms p99_ms" of -t$THREADS -c$CONNECTIONS
+# -d${SECONDS_PER_RUN}s, options given winning over those: the median run (by req/s) of
+# BENCH_ROUNDS runs (3 unless set), so that one run disturbed by the machine's other work does
+# not decide a ratio.
 bench_wrk() {
+  local url="$1" rounds="${BENCH_ROUNDS:-3}" runs=() run
+  shift
+  for ((round = 0; round < rounds; round++)); do
+    run=$(bench_wrk_once "$url" "$@")
+    runs+=("$run")
+  done
+  printf '%s\n' "${runs[@]}" | sort -n -k1,1 | sed -n "$(((rounds + 1) / 2))p"
+}
+
+bench_wrk_once() {
   local url="$1" out non2xx
   shift
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "$@" "$url")

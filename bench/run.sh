@@ -7,6 +7,7 @@
 #   bench/run.sh                      # SQLite in a temporary folder
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bench/run.sh   # PostgreSQL
 #   BENCH_SECONDS=10 BENCH_CONNECTIONS=32 bench/run.sh
+#   BENCH_ROUNDS=1 bench/run.sh       # one wrk run a row instead of the median of 3
 #   BENCH_SERVER_LOG=/tmp/server.log bench/run.sh   # keep the server's log
 #   BENCH_BASELINE_PORT=18090 bench/run.sh             # the raw axum baseline's port (PORT + 10)
 #

@@ -3,11 +3,10 @@
 
 use crate::AppState;
 use crate::error::{ApiError, PageError};
-use crate::routes::Decision;
-use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use crate::routes::{Decision, PathRules};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::AppError;
 use mutual_app::accounts::{Viewer, authenticate};
@@ -41,31 +40,22 @@ pub fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
-/// The route table's gate. Unmatched paths pass through to the 404 fallback; `OPTIONS` is
-/// answered with the path's methods, and a method the path does not serve with 405. A request
-/// that can change something and that a browser says another site sent is refused. Then the
-/// access rule is applied, and page routes get their CSRF token: a form's is checked here,
-/// before any handler runs ([`crate::csrf`]).
-/// The matched route goes into the request's span and back on the response, for the frame's
-/// logs and metrics.
-pub async fn gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let Some(matched) = request.extensions().get::<MatchedPath>().cloned() else {
-        request.extensions_mut().insert(ViewerContext(None));
-        return next.run(request).await;
-    };
-    tracing::Span::current().record("route", tracing::field::display(matched.as_str()));
-    let mut response = admit(&state, &matched, request, next).await;
-    response.extensions_mut().insert(matched);
-    response
-}
-
-/// The gate for a matched route: its methods, cross-site refusal, access rule and CSRF.
-async fn admit(
+/// The route table's gate, run by the request's frame before the router: `rules` are those of
+/// the path's route, `None` for a path no route serves (it passes through to the 404
+/// fallback). `OPTIONS` is answered with the path's methods, and a method the path does not
+/// serve with 405. A request that can change something and that a browser says another site
+/// sent is refused. Then the access rule is applied, and page routes get their CSRF token: a
+/// form's is checked here, before any handler runs ([`crate::csrf`]). `next` calls the router.
+pub(crate) async fn gate<F: Future<Output = Response>>(
     state: &AppState,
-    matched: &MatchedPath,
+    rules: Option<&PathRules>,
     mut request: Request,
-    next: Next,
+    next: impl FnOnce(Request) -> F,
 ) -> Response {
+    let Some(rules) = rules else {
+        request.extensions_mut().insert(ViewerContext(None));
+        return next(request).await;
+    };
     let api = is_api(request.uri().path());
     let refuse = |error: AppError| {
         if api {
@@ -74,20 +64,13 @@ async fn admit(
             PageError(error).into_response()
         }
     };
-    let (access, body_limit) = match state.routes.decide(request.method(), matched.as_str()) {
-        Some(Decision::Call { access, body_limit }) => (access, body_limit),
-        Some(Decision::Options(allow)) => {
+    let (access, body_limit) = match rules.decide(request.method()) {
+        Decision::Call { access, body_limit } => (access, body_limit),
+        Decision::Options(allow) => {
             return (StatusCode::NO_CONTENT, [(header::ALLOW, allow)]).into_response();
         }
-        Some(Decision::NotAllowed(allow)) => {
+        Decision::NotAllowed(allow) => {
             return crate::error::method_not_allowed(api, allow);
-        }
-        None => {
-            tracing::error!(
-                route = matched.as_str(),
-                "route missing from the route table; refused"
-            );
-            return refuse(AppError::Internal("route without policy".into()));
         }
     };
     let changes_something = !request.method().is_safe();
@@ -103,7 +86,9 @@ async fn admit(
     };
     let viewer = match session_token {
         None => None,
-        Some(token) => match authenticate(&state.app, token).await {
+        // Boxed, as the form check below: their futures are large, and the gate's own is moved
+        // through the frame's layers on every request, even those that never sign in.
+        Some(token) => match Box::pin(authenticate(&state.app, token)).await {
             Ok(viewer) => viewer,
             // A page anyone may see still renders, signed out, while the database is down.
             Err(_) if access == Access::Anyone => None,
@@ -132,7 +117,7 @@ async fn admit(
     }
     if api || (access == Access::Public && !changes_something) {
         request.extensions_mut().insert(ViewerContext(viewer));
-        return next.run(request).await;
+        return next(request).await;
     }
     let (token, fresh) = crate::csrf::token_for(
         request.headers(),
@@ -142,13 +127,13 @@ async fn admit(
     request.extensions_mut().insert(ViewerContext(viewer));
     if changes_something {
         let limit = body_limit.unwrap_or(state.web.max_body_bytes);
-        request = match crate::csrf::check_form(request, &token, limit).await {
+        request = match Box::pin(crate::csrf::check_form(request, &token, limit)).await {
             Ok(request) => request,
             Err(refusal) => return refusal,
         };
     }
     request.extensions_mut().insert(token.clone());
-    let mut response = next.run(request).await;
+    let mut response = next(request).await;
     if fresh {
         crate::csrf::set_cookie(&mut response, &token, secure);
     }

@@ -1,12 +1,12 @@
-//! The middleware stack every request passes through, outermost first: request id, security
-//! headers, the request's frame (tracing, metrics, timeout, the text rule for addresses), and
-//! the route table's gate (methods, CSRF cookie, authorization).
+//! The frame every request passes through, as one service around the router: its id, a
+//! tracing span named by its route, the text rule for its address, the route table's gate
+//! (methods, CSRF, authorization), the timeout, the security headers and its outcome in the
+//! metrics.
 
 use crate::{AppState, auth};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
-use axum::middleware::from_fn_with_state;
 use axum::response::Response;
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -14,11 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
-use tower::Service;
-use tower::util::MapResponseLayer;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
+use tower::{Layer, Service};
 use tracing::Instrument;
 
 tokio::task_local! {
@@ -34,59 +30,162 @@ pub fn request_id() -> String {
         .unwrap_or_else(|_| "-".into())
 }
 
-/// The Content-Security-Policy: nothing from any other origin, no framing, no inline code.
+/// The Content-Security-Policy of documents (pages, and anything a browser may render as one):
+/// nothing from any other origin, no framing, no inline code.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
      style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
-/// The whole application as one service. Ecosystem layers set the request id (tower-http) and
-/// the security headers (one tower `MapResponse`); our own two are the request's frame (span,
-/// metrics, timeout, the text rule for addresses), around the router, and the route table's
-/// gate (methods, CSRF cookie, authorization), on each route, where the matched route is known.
+/// The Content-Security-Policy of everything else (JSON, feeds, stylesheets, plain text):
+/// should a browser ever render one as a document, it may load and run nothing.
+pub const DATA_SECURITY_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application as one service: the frame around the router. Each route's own layers
+/// are only its body limit, where it has one of its own; the gate runs in the frame, which finds
+/// the route in the route table as the router will (axum boxes and clones each layer of each
+/// route on every request, so a per-route `from_fn` gate cost a box, a clone and a future more).
 /// Compression is left to the reverse proxy: compressing pages that carry a CSRF token beside
 /// text an attacker can influence invites BREACH, and costs CPU the small servers lack.
-pub(crate) fn apply(routes: Router<AppState>, state: AppState) -> impl crate::HttpService {
-    // Axum boxes a route's service at each `Router::layer` call and clones the box per request,
-    // so only what needs the matched route is layered per route, in one call.
-    let routed = routes
-        .layer(
-            tower::ServiceBuilder::new()
-                .layer(DefaultBodyLimit::max(state.web.max_body_bytes))
-                .layer(from_fn_with_state(state.clone(), auth::gate)),
-        )
-        .with_state(state.clone());
-    let headers = SecurityHeaders::new(&state.app.config.public_url);
-    tower::ServiceBuilder::new()
-        .layer(SetRequestIdLayer::x_request_id(TimeOrderedId))
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(MapResponseLayer::new(move |response| {
-            headers.apply(response)
-        }))
-        .layer(FrameLayer(state))
-        .service(routed)
+pub(crate) fn apply(routes: Router<AppState>, state: AppState) -> Frame {
+    let router =
+        DefaultBodyLimit::max(state.web.max_body_bytes).layer(routes.with_state(state.clone()));
+    Frame(Arc::new(FrameParts {
+        headers: SecurityHeaders::new(&state.app.config.public_url),
+        router,
+        state,
+    }))
+}
+
+/// See [`apply`]. A clone is one pointer.
+#[derive(Clone)]
+pub(crate) struct Frame(Arc<FrameParts>);
+
+struct FrameParts {
+    state: AppState,
+    router: RoutedApp,
+    headers: SecurityHeaders,
+}
+
+type RoutedApp = <DefaultBodyLimit as Layer<Router>>::Service;
+
+impl Service<Request> for Frame {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        Box::pin(handle(self.0.clone(), request))
+    }
+}
+
+/// One request, start to finish.
+async fn handle(frame: Arc<FrameParts>, request: Request) -> Result<Response, Infallible> {
+    let started = Instant::now();
+    let id = request_id_for(request.headers());
+    let method = request.method().clone();
+    let api = auth::is_api(request.uri().path());
+    let rules = frame.state.routes.find(request.uri().path());
+    let route = rules.map_or("unmatched", |rules| rules.pattern());
+    let span = tracing::info_span!(
+        "request",
+        id = %id.to_str().unwrap_or("-"),
+        method = %method,
+        route = %route,
+    );
+    let response = match address_refusal(request.uri(), api) {
+        Some(refused) => refused,
+        None => {
+            let next = |request| {
+                let mut router = frame.router.clone();
+                async move {
+                    let Ok(response) = router.call(request).await;
+                    response
+                }
+            };
+            let gated = auth::gate(&frame.state, rules, request, next);
+            let timed = within(frame.state.web.request_timeout, gated);
+            match REQUEST_ID
+                .scope(id.clone(), timed)
+                .instrument(span.clone())
+                .await
+            {
+                Some(response) => response,
+                None => {
+                    span.in_scope(|| tracing::warn!("request timed out"));
+                    timed_out(api)
+                }
+            }
+        }
+    };
+    let mut response = frame.headers.apply(response);
+    response.headers_mut().insert(X_REQUEST_ID, id);
+    let elapsed = started.elapsed();
+    let status = response.status();
+    span.in_scope(|| {
+        let ms = elapsed.as_millis() as u64;
+        if status.is_server_error() {
+            tracing::warn!(status = status.as_u16(), ms, "request failed");
+        } else {
+            tracing::info!(status = status.as_u16(), ms, "request");
+        }
+    });
+    frame
+        .state
+        .metrics
+        .record(&method, route, status.as_u16(), elapsed);
+    Ok(response)
+}
+
+/// `inner`'s output, or `None` once it has waited `limit`: `tokio::time::timeout`, with the timer
+/// made only when the request first has to wait. Most requests finish in their first poll, and
+/// a timer costs a runtime handle, a clock read and a place in the timer wheel.
+async fn within<F: Future>(limit: std::time::Duration, inner: F) -> Option<F::Output> {
+    let mut inner = std::pin::pin!(inner);
+    let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(output) = inner.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        let timer = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await
 }
 
 /// The headers every response carries: the security policy, and caching off unless the handler
-/// chose otherwise. Built once as a map; a response starts from a copy of it and takes the
-/// handler's own headers on top, which costs one insert per handler header instead of one per
-/// security header (a third of the frame's instructions on `/healthz` the other way round).
-#[derive(Clone)]
-struct SecurityHeaders(Arc<SecurityHeaderSet>);
+/// chose otherwise. Documents get the whole policy; other answers a shorter one that forbids
+/// more (they are a third of the bytes of a small JSON answer otherwise). Each set is built
+/// once; a response's map grows once to hold it.
+struct SecurityHeaders {
+    document: SecurityHeaderSet,
+    data: SecurityHeaderSet,
+}
 
 struct SecurityHeaderSet {
-    /// Every header with its value, and room for the request id.
-    defaults: HeaderMap,
-    /// The ones a handler may not change; the others (`cache-control`,
-    /// `cross-origin-resource-policy`) yield to the handler's.
-    fixed: Vec<HeaderName>,
+    /// The headers a handler may not change.
+    fixed: Vec<(HeaderName, HeaderValue)>,
+    /// The ones that yield to the handler's (`cache-control`, `cross-origin-resource-policy`).
+    yielding: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl SecurityHeaders {
     fn new(public_url: &str) -> Self {
-        let mut fixed = vec![
-            (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        // Browsers keep to https for a year once they have seen the site there.
+        let https = public_url
+            .starts_with("https://")
+            .then_some((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
+        let common = [
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
             (header::REFERRER_POLICY, "no-referrer"),
+        ];
+        let document = [
+            (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
             (header::X_FRAME_OPTIONS, "DENY"),
             (
                 HeaderName::from_static("cross-origin-opener-policy"),
@@ -97,177 +196,113 @@ impl SecurityHeaders {
                 "camera=(), microphone=(), geolocation=(self), interest-cohort=()",
             ),
         ];
-        // Browsers keep to https for a year once they have seen the site there.
-        if public_url.starts_with("https://") {
-            fixed.push((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
+        let data = [(header::CONTENT_SECURITY_POLICY, DATA_SECURITY_POLICY)];
+        SecurityHeaders {
+            document: SecurityHeaderSet::new(
+                document
+                    .into_iter()
+                    .chain(common.clone())
+                    .chain(https.clone()),
+            ),
+            data: SecurityHeaderSet::new(data.into_iter().chain(common).chain(https)),
         }
+    }
+
+    fn apply(&self, response: Response) -> Response {
+        if is_document(response.headers()) {
+            self.document.apply(response)
+        } else {
+            self.data.apply(response)
+        }
+    }
+}
+
+/// Whether a browser may render a response as a document that runs code: HTML, SVG, XML, or
+/// an answer without a content type (redirects, empty answers).
+fn is_document(headers: &HeaderMap) -> bool {
+    let Some(content_type) = headers.get(header::CONTENT_TYPE) else {
+        return true;
+    };
+    let content_type = content_type.as_bytes();
+    let starts = |prefix: &[u8]| {
+        content_type.len() >= prefix.len()
+            && content_type[..prefix.len()].eq_ignore_ascii_case(prefix)
+    };
+    starts(b"text/html")
+        || starts(b"image/svg")
+        || starts(b"application/xhtml")
+        || starts(b"text/xml")
+        || starts(b"application/xml")
+}
+
+impl SecurityHeaderSet {
+    fn new(fixed: impl Iterator<Item = (HeaderName, &'static str)>) -> Self {
+        let value =
+            |(name, value): (HeaderName, &'static str)| (name, HeaderValue::from_static(value));
         let yielding = [
             // Same-origin unless the handler opened a public feed to other sites.
             (
                 HeaderName::from_static("cross-origin-resource-policy"),
                 "same-origin",
             ),
-            // Pages may show private data: never stored anywhere, unless the handler says
+            // Answers may show private data: never stored anywhere, unless the handler says
             // (assets, feeds).
             (header::CACHE_CONTROL, "no-store"),
         ];
-        let mut defaults = HeaderMap::with_capacity(fixed.len() + yielding.len() + 1);
-        for (name, value) in fixed.iter().chain(&yielding) {
-            defaults.insert(name.clone(), HeaderValue::from_static(value));
+        SecurityHeaderSet {
+            fixed: fixed.map(value).collect(),
+            yielding: yielding.into_iter().map(value).collect(),
         }
-        SecurityHeaders(Arc::new(SecurityHeaderSet {
-            defaults,
-            fixed: fixed.into_iter().map(|(name, _)| name).collect(),
-        }))
     }
 
     fn apply(&self, mut response: Response) -> Response {
-        let own = std::mem::replace(response.headers_mut(), self.0.defaults.clone());
         let headers = response.headers_mut();
-        headers.reserve(own.len() + 1);
-        // `into_iter` names a header once, then gives its further values without a name.
-        let mut current: Option<HeaderName> = None;
-        for (name, value) in own {
-            if let Some(name) = name {
-                let kept = !self.0.fixed.contains(&name);
-                if kept {
-                    headers.insert(name.clone(), value);
-                }
-                current = kept.then_some(name);
-            } else if let Some(name) = &current {
-                headers.append(name.clone(), value);
-            }
+        // Room for these and the request id, so that the map grows once.
+        headers.reserve(self.fixed.len() + self.yielding.len() + 1);
+        for (name, value) in &self.fixed {
+            headers.insert(name.clone(), value.clone());
+        }
+        for (name, value) in &self.yielding {
+            headers.entry(name.clone()).or_insert_with(|| value.clone());
         }
         response
     }
 }
 
-/// Request ids that cost no clock or random read per request: the server's start time and a
-/// random salt, then a counter, as 32 hex digits. Unique across servers, and in time order in
-/// the logs (by start, then by arrival).
-#[derive(Clone, Copy)]
-struct TimeOrderedId;
-
-impl MakeRequestId for TimeOrderedId {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        static PREFIX: OnceLock<u64> = OnceLock::new();
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let prefix = *PREFIX.get_or_init(|| {
-            let started = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |since| since.as_millis() as u64);
-            let salt = getrandom::u32().unwrap_or(0) as u64 & 0xffff;
-            (started << 16) | salt
-        });
-        let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let mut text = [0u8; 32];
-        for (at, digit) in text.iter_mut().enumerate() {
-            let (word, shift) = if at < 16 {
-                (prefix, 60 - 4 * at)
-            } else {
-                (count, 60 - 4 * (at - 16))
-            };
-            *digit = b"0123456789abcdef"[((word >> shift) & 0xf) as usize];
+/// The request's id: a proxy's `x-request-id` when it is a short printable token, so that one
+/// id follows the request through both logs; else a new one.
+fn request_id_for(headers: &HeaderMap) -> HeaderValue {
+    match headers.get(X_REQUEST_ID) {
+        Some(given)
+            if (1..=64).contains(&given.len())
+                && given.as_bytes().iter().all(u8::is_ascii_graphic) =>
+        {
+            given.clone()
         }
-        HeaderValue::from_bytes(&text).ok().map(RequestId::new)
+        _ => new_request_id(),
     }
 }
 
-/// The frame of every request, as a tower layer around the router: its id for error pages, a
-/// tracing span named by its route pattern (never its raw path, which can hold tokens), the text
-/// rule for its address, the timeout, and its outcome in the metrics. A layer of its own rather
-/// than a `from_fn`, which would box the router again for every request.
-#[derive(Clone)]
-struct FrameLayer(AppState);
-
-impl<S> tower::Layer<S> for FrameLayer {
-    type Service = Frame<S>;
-
-    fn layer(&self, inner: S) -> Frame<S> {
-        Frame {
-            inner,
-            state: self.0.clone(),
-        }
+/// A request id that costs no clock or random read: the server's start time and a random salt,
+/// then a counter, as 32 hex digits. Unique across servers, and in time order in the logs (by
+/// start, then by arrival).
+fn new_request_id() -> HeaderValue {
+    static PREFIX: OnceLock<u64> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(|| {
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_millis() as u64);
+        let salt = getrandom::u32().unwrap_or(0) as u64 & 0xffff;
+        (started << 16) | salt
+    });
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let id = (u128::from(prefix) << 64) | u128::from(count);
+    let mut text = [0u8; 32];
+    for (at, digit) in text.iter_mut().enumerate() {
+        *digit = b"0123456789abcdef"[((id >> (124 - 4 * at)) & 0xf) as usize];
     }
-}
-
-/// See [`FrameLayer`].
-#[derive(Clone)]
-struct Frame<S> {
-    inner: S,
-    state: AppState,
-}
-
-impl<S> Service<Request> for Frame<S>
-where
-    S: Service<Request, Response = Response, Error = Infallible>,
-    S::Future: Send + 'static,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        let started = Instant::now();
-        let id = request.extensions().get::<RequestId>().map_or_else(
-            || HeaderValue::from_static("-"),
-            |id| id.header_value().clone(),
-        );
-        let method = request.method().clone();
-        // The route is known once the router has matched it: the gate records it in the span
-        // and hands it back on the response.
-        let span = tracing::info_span!(
-            "request",
-            id = %id.to_str().unwrap_or("-"),
-            method = %method,
-            route = tracing::field::Empty
-        );
-        let api = auth::is_api(request.uri().path());
-        let state = self.state.clone();
-        let handled = match address_refusal(request.uri(), api) {
-            Some(refused) => Err(refused),
-            None => Ok(span.in_scope(|| self.inner.call(request))),
-        };
-        Box::pin(async move {
-            let response = match handled {
-                Err(refused) => refused,
-                Ok(handled) => {
-                    let timeout = state.web.request_timeout;
-                    let handled = REQUEST_ID
-                        .scope(id, tokio::time::timeout(timeout, handled))
-                        .instrument(span.clone())
-                        .await;
-                    match handled {
-                        Ok(Ok(response)) => response,
-                        Err(_) => {
-                            span.in_scope(|| tracing::warn!("request timed out"));
-                            timed_out(api)
-                        }
-                    }
-                }
-            };
-            let elapsed = started.elapsed();
-            let status = response.status();
-            let route = response.extensions().get::<MatchedPath>();
-            let route_name = route.map_or("unmatched", |p| p.as_str());
-            span.in_scope(|| {
-                let ms = elapsed.as_millis() as u64;
-                if status.is_server_error() {
-                    tracing::warn!(status = status.as_u16(), ms, "request failed");
-                } else {
-                    tracing::info!(status = status.as_u16(), ms, "request");
-                }
-            });
-            state
-                .metrics
-                .record(&method, route_name, status.as_u16(), elapsed);
-            Ok(response)
-        })
-    }
+    HeaderValue::from_bytes(&text).expect("hex digits are a header value")
 }
 
 /// Whether a URI's path or query holds a percent-encoded control character other than newline,
@@ -362,6 +397,7 @@ mod tests {
     fn security_headers_override_the_handlers_and_yield_where_it_may_choose() {
         let mut response = Response::new(axum::body::Body::empty());
         let own = response.headers_mut();
+        own.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
         own.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("*"),
@@ -394,12 +430,49 @@ mod tests {
     }
 
     #[test]
+    fn answers_that_are_not_documents_get_the_policy_that_allows_nothing() {
+        let headers = SecurityHeaders::new("https://example.org");
+        for (content_type, document) in [
+            ("text/html; charset=utf-8", true),
+            ("TEXT/HTML", true),
+            ("image/svg+xml", true),
+            ("application/xhtml+xml", true),
+            ("application/json", false),
+            ("text/plain; charset=utf-8", false),
+            ("text/css", false),
+            ("text/calendar", false),
+        ] {
+            let mut response = Response::new(axum::body::Body::empty());
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            let response = headers.apply(response);
+            let answer = response.headers();
+            let expected = if document {
+                CONTENT_SECURITY_POLICY
+            } else {
+                DATA_SECURITY_POLICY
+            };
+            assert_eq!(
+                answer[header::CONTENT_SECURITY_POLICY],
+                expected,
+                "{content_type}"
+            );
+            assert_eq!(answer.contains_key(header::X_FRAME_OPTIONS), document);
+            assert_eq!(answer[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+            assert_eq!(answer[header::REFERRER_POLICY], "no-referrer");
+            assert_eq!(
+                answer[header::STRICT_TRANSPORT_SECURITY],
+                "max-age=31536000"
+            );
+            assert_eq!(answer[header::CACHE_CONTROL], "no-store");
+        }
+    }
+
+    #[test]
     fn request_ids_are_distinct_and_in_order() {
-        let request = axum::http::Request::new(());
-        let mut ids = TimeOrderedId;
-        let first = ids.make_request_id(&request).unwrap();
-        let second = ids.make_request_id(&request).unwrap();
-        let (first, second) = (first.header_value(), second.header_value());
+        let first = new_request_id();
+        let second = new_request_id();
         assert_eq!(first.len(), 32);
         assert!(
             first
@@ -414,6 +487,37 @@ mod tests {
             second.as_bytes()[..16],
             "one server, one prefix"
         );
+    }
+
+    #[test]
+    fn a_proxys_request_id_is_kept_only_when_it_is_a_short_printable_token() {
+        let given = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(X_REQUEST_ID, HeaderValue::from_str(value).unwrap());
+            request_id_for(&headers)
+        };
+        assert_eq!(given("from-the-proxy-1"), "from-the-proxy-1");
+        for refused in ["", "two words", &"x".repeat(65)] {
+            let id = given(refused);
+            assert_ne!(id, refused);
+            assert_eq!(id.len(), 32, "{refused:?} replaced by a new id");
+        }
+        assert_eq!(request_id_for(&HeaderMap::new()).len(), 32);
+    }
+
+    #[tokio::test]
+    async fn a_request_that_waits_too_long_is_cut_off_and_one_that_does_not_is_answered() {
+        let limit = std::time::Duration::from_millis(20);
+        assert_eq!(within(limit, async { 7 }).await, Some(7));
+        let quick = async {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            8
+        };
+        assert_eq!(within(limit, quick).await, Some(8));
+        let started = Instant::now();
+        let slow = tokio::time::sleep(std::time::Duration::from_secs(5));
+        assert_eq!(within(limit, slow).await, None);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
     }
 
     #[test]

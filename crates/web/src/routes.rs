@@ -10,7 +10,6 @@ use axum::handler::Handler;
 use axum::http::{HeaderValue, Method};
 use axum::routing::{MethodRouter, get, post};
 use mutual_domain::permissions::Access;
-use std::collections::HashMap;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 
 use Access::{Admin, Anyone, Member, Moderator, Public};
@@ -41,35 +40,44 @@ pub enum Decision {
     NotAllowed(HeaderValue),
 }
 
-/// Every route's access rule, looked up by method and matched route pattern.
-#[derive(Debug, Default)]
+/// Every route's access rule, found by a request's path the way the router finds its handler
+/// (the same `matchit` patterns), then by method.
+#[derive(Default)]
 pub struct RouteTable {
     routes: Vec<RoutePolicy>,
-    by_path: HashMap<String, PathRules>,
+    by_path: matchit::Router<PathRules>,
 }
 
+/// The rules of one registered path pattern: its methods and their access rules.
 #[derive(Debug)]
-struct PathRules {
+pub struct PathRules {
+    pattern: String,
     methods: Vec<RoutePolicy>,
     allow: HeaderValue,
 }
 
 impl RouteTable {
     fn new(routes: Vec<RoutePolicy>) -> RouteTable {
-        let mut grouped: HashMap<String, Vec<RoutePolicy>> = HashMap::new();
+        let mut grouped: Vec<(String, Vec<RoutePolicy>)> = Vec::new();
         for route in &routes {
-            grouped
-                .entry(route.path.clone())
-                .or_default()
-                .push(route.clone());
+            match grouped.iter_mut().find(|(path, _)| *path == route.path) {
+                Some((_, methods)) => methods.push(route.clone()),
+                None => grouped.push((route.path.clone(), vec![route.clone()])),
+            }
         }
-        let by_path = grouped
-            .into_iter()
-            .map(|(path, methods)| {
-                let allow = allow_header(&methods);
-                (path, PathRules { methods, allow })
-            })
-            .collect();
+        let mut by_path = matchit::Router::new();
+        for (pattern, methods) in grouped {
+            let allow = allow_header(&methods);
+            let rules = PathRules {
+                pattern: pattern.clone(),
+                methods,
+                allow,
+            };
+            // The router took the same pattern a moment ago, so this cannot conflict.
+            if let Err(conflict) = by_path.insert(pattern.clone(), rules) {
+                panic!("route {pattern} conflicts with another: {conflict}");
+            }
+        }
         RouteTable { routes, by_path }
     }
 
@@ -78,26 +86,38 @@ impl RouteTable {
         &self.routes
     }
 
-    /// The decision for `method` at the matched pattern `path`; `None` when nothing is
-    /// registered at that pattern. `HEAD` follows `GET`.
-    pub fn decide(&self, method: &Method, path: &str) -> Option<Decision> {
-        let rules = self.by_path.get(path)?;
+    /// The rules of the pattern that `path` (a request's path, not decoded) matches; `None`
+    /// when no route is registered there (the router's 404 fallback).
+    pub fn find(&self, path: &str) -> Option<&PathRules> {
+        self.by_path.at(path).ok().map(|matched| matched.value)
+    }
+}
+
+impl PathRules {
+    /// The route pattern, as registered (`{id}` for path parameters): the name of the route in
+    /// logs and metrics, never its raw path, which can hold tokens.
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
+
+    /// The decision for `method` at this pattern. `HEAD` follows `GET`.
+    pub fn decide(&self, method: &Method) -> Decision {
         let wanted = if method == Method::HEAD {
             &Method::GET
         } else {
             method
         };
-        if let Some(route) = rules.methods.iter().find(|r| r.method == *wanted) {
-            return Some(Decision::Call {
+        if let Some(route) = self.methods.iter().find(|r| r.method == *wanted) {
+            return Decision::Call {
                 access: route.access,
                 body_limit: route.body_limit,
-            });
+            };
         }
-        Some(if method == Method::OPTIONS {
-            Decision::Options(rules.allow.clone())
+        if method == Method::OPTIONS {
+            Decision::Options(self.allow.clone())
         } else {
-            Decision::NotAllowed(rules.allow.clone())
-        })
+            Decision::NotAllowed(self.allow.clone())
+        }
     }
 }
 
@@ -707,21 +727,50 @@ mod tests {
     #[test]
     fn head_follows_get_and_other_methods_are_named_in_allow() {
         let table = route_table();
+        let decide =
+            |method: Method, path: &str| table.find(path).map(|rules| rules.decide(&method));
         assert!(matches!(
-            table.decide(&Method::HEAD, "/meetings.json"),
+            decide(Method::HEAD, "/meetings.json"),
             Some(Decision::Call {
                 access: Access::Anyone,
                 ..
             })
         ));
-        match table.decide(&Method::DELETE, "/clocks/{id}") {
+        match decide(
+            Method::DELETE,
+            "/clocks/0190a0b0-0000-7000-8000-000000000000",
+        ) {
             Some(Decision::NotAllowed(allow)) => assert_eq!(allow, "GET, HEAD, POST, OPTIONS"),
             other => panic!("expected 405, got {other:?}"),
         }
         assert!(matches!(
-            table.decide(&Method::OPTIONS, "/login"),
+            decide(Method::OPTIONS, "/login"),
             Some(Decision::Options(_))
         ));
-        assert!(table.decide(&Method::GET, "/no/such/route").is_none());
+        assert!(decide(Method::GET, "/no/such/route").is_none());
+    }
+
+    #[test]
+    fn a_request_path_finds_the_pattern_the_router_serves_it_by() {
+        let table = route_table();
+        let pattern = |path: &str| table.find(path).map(|rules| rules.pattern().to_owned());
+        assert_eq!(
+            pattern("/clocks/not-even-an-id").as_deref(),
+            Some("/clocks/{id}")
+        );
+        assert_eq!(
+            pattern("/setup/secret-token").as_deref(),
+            Some("/setup/{token}")
+        );
+        assert_eq!(pattern("/healthz").as_deref(), Some("/healthz"));
+        assert_eq!(pattern("/healthz/").as_deref(), None);
+        assert_eq!(pattern("/nowhere"), None);
+        for route in table.routes() {
+            assert_eq!(
+                table.find(&route.path).map(PathRules::pattern),
+                Some(route.path.as_str()),
+                "a pattern finds itself"
+            );
+        }
     }
 }

@@ -6,6 +6,7 @@
 #   baseline_build                          # once, early: compiles bench/baseline if needed
 #   baseline_start PORT                     # builds, starts it on 127.0.0.1:PORT, waits for it
 #   read -r RAW_RPS RAW_P50 RAW_P99 < <(bench_wrk "$BASELINE_URL")
+#   read -r rps p50 p99 RAW_RPS < <(bench_paired "$BASE/path")   # raw measured beside it
 #   baseline_stop                           # also call it from the script's cleanup trap
 #   read -r HEALTHZ_RPS p50 p99 < <(bench_wrk "$BASE/healthz")
 #   bench_header 40 endpoint
@@ -64,6 +65,21 @@ bench_wrk() {
     runs+=("$run")
   done
   printf '%s\n' "${runs[@]}" | sort -n -k1,1 | sed -n "$(((rounds + 1) / 2))p"
+}
+
+# bench_paired URL [wrk options...]: BENCH_ROUNDS pairs of runs, the raw baseline (started with
+# baseline_start and still running) and then URL; prints "req/s p50_ms p99_ms raw_req/s" of the
+# pair whose ratio is the median, so that the machine's drift during a run moves both sides of
+# a ratio alike.
+bench_paired() {
+  local url="$1" rounds="${BENCH_ROUNDS:-3}" pairs=() raw run
+  shift
+  for ((round = 0; round < rounds; round++)); do
+    raw=$(bench_wrk_once "$BASELINE_URL")
+    run=$(bench_wrk_once "$url" "$@")
+    pairs+=("$(awk -v r="$run" -v b="$raw" 'BEGIN { split(r, x, " "); split(b, y, " "); printf "%.6f %s %s", x[1] / y[1], r, y[1] }')")
+  done
+  printf '%s\n' "${pairs[@]}" | sort -n -k1,1 | sed -n "$(((rounds + 1) / 2))p" | cut -d' ' -f2-
 }
 
 bench_wrk_once() {

@@ -159,21 +159,21 @@ measure() { local path="$1"; shift; bench_wrk "$BASE$path" "$@"; }
 echo
 echo "Mutual benchmark — $(date -u +%Y-%m-%d), database: ${DATABASE_URL%%:*}, wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s, $(nproc) cores"
 bench_header 34 endpoint
-# The raw axum baseline first, with the same wrk settings, then the endpoints from /healthz on.
+# Each endpoint is measured in pairs of runs with the raw axum baseline (same wrk settings), and
+# its ratio is that of the median pair.
 baseline_start "$BASELINE_PORT"
-read -r RAW_RPS raw_p50 raw_p99 < <(bench_wrk "$BASELINE_URL")
-baseline_stop
 for entry in "${ENDPOINTS[@]}"; do
   IFS='|' read -r -a parts <<<"$entry"
   name="${parts[0]}"; path="${parts[1]}"; extra=("${parts[@]:2}")
   [[ ${#extra[@]} -eq 1 && -z "${extra[0]}" ]] && extra=()
-  read -r rps p50 p99 < <(measure "$path" "${extra[@]}")
+  read -r rps p50 p99 RAW_RPS < <(bench_paired "$BASE$path" "${extra[@]}")
   if [[ -z "$HEALTHZ_RPS" ]]; then
     HEALTHZ_RPS="$rps"
-    bench_row 34 "raw axum GET /hello (limit)" "$RAW_RPS" "$raw_p50" "$raw_p99"
+    bench_row 34 "raw axum GET /hello (limit)" "$RAW_RPS" "-" "-"
   fi
   bench_row 34 "$name" "$rps" "$p50" "$p99"
 done
+baseline_stop
 
 # A burst of 200 concurrent logins: Argon2id at 19 MiB each, bounded by the hasher's permits.
 cat >"$WORK/login.lua" <<LUA

@@ -31,9 +31,10 @@ pub fn presented_token(headers: &HeaderMap, secure: bool) -> Option<&str> {
     bearer.or_else(|| crate::cookies::get(headers, session_cookie_name(secure)))
 }
 
-/// Who is making the request, as established by [`authorize`].
+/// The signed-in member making the request, as the gate established; absent when nobody is
+/// signed in.
 #[derive(Clone, Debug)]
-pub struct ViewerContext(pub Option<Viewer>);
+pub struct ViewerContext(pub Viewer);
 
 /// Whether a request is for the JSON API (errors as JSON) or a page (errors as HTML).
 pub fn is_api(path: &str) -> bool {
@@ -53,7 +54,6 @@ pub(crate) async fn gate<F: Future<Output = Response>>(
     next: impl FnOnce(Request) -> F,
 ) -> Response {
     let Some(rules) = rules else {
-        request.extensions_mut().insert(ViewerContext(None));
         return next(request).await;
     };
     let api = is_api(request.uri().path());
@@ -116,7 +116,9 @@ pub(crate) async fn gate<F: Future<Output = Response>>(
         return Redirect::to(&login_url(&next_path)).into_response();
     }
     if api || (access == Access::Public && !changes_something) {
-        request.extensions_mut().insert(ViewerContext(viewer));
+        if let Some(viewer) = viewer {
+            request.extensions_mut().insert(ViewerContext(viewer));
+        }
         return next(request).await;
     }
     let (token, fresh) = crate::csrf::token_for(
@@ -124,7 +126,9 @@ pub(crate) async fn gate<F: Future<Output = Response>>(
         session_token.filter(|_| viewer.is_some()),
         secure,
     );
-    request.extensions_mut().insert(ViewerContext(viewer));
+    if let Some(viewer) = viewer {
+        request.extensions_mut().insert(ViewerContext(viewer));
+    }
     if changes_something {
         let limit = body_limit.unwrap_or(state.web.max_body_bytes);
         request = match Box::pin(crate::csrf::check_form(request, &token, limit)).await {
@@ -170,7 +174,7 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
         match parts.extensions.get::<ViewerContext>() {
-            Some(ViewerContext(Some(viewer))) => Ok(SignedIn(viewer.clone())),
+            Some(ViewerContext(viewer)) => Ok(SignedIn(viewer.clone())),
             _ if is_api(parts.uri.path()) => Err(crate::error::unauthenticated_json()),
             _ => Err(Redirect::to("/login").into_response()),
         }
@@ -185,10 +189,7 @@ impl FromRequestParts<AppState> for MaybeViewer {
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
         Ok(MaybeViewer(
-            parts
-                .extensions
-                .get::<ViewerContext>()
-                .and_then(|c| c.0.clone()),
+            parts.extensions.get::<ViewerContext>().map(|c| c.0.clone()),
         ))
     }
 }

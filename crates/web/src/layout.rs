@@ -79,10 +79,7 @@ impl FromRequestParts<AppState> for PageContext {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
-        let signed_in = parts
-            .extensions
-            .get::<ViewerContext>()
-            .and_then(|c| c.0.as_ref());
+        let signed_in = parts.extensions.get::<ViewerContext>().map(|c| &c.0);
         let viewer = signed_in.map(|v| (v.username.as_str().to_owned(), v.role));
         // Counts on indexes; a page still renders if they cannot be read.
         let (unread, unread_messages) = match signed_in {

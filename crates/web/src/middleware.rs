@@ -108,7 +108,9 @@ async fn handle(frame: Arc<FrameParts>, request: Request) -> Result<Response, In
                     response
                 }
             };
-            let gated = auth::gate(&frame.state, rules, request, next);
+            // Boxed: the frame's own future stays small, and is moved through the timeout, the
+            // task-local and the span without copying the gate's.
+            let gated = Box::pin(auth::gate(&frame.state, rules, request, next));
             let timed = within(frame.state.web.request_timeout, gated);
             match REQUEST_ID
                 .scope(id.clone(), timed)
@@ -161,17 +163,18 @@ async fn within<F: Future>(limit: std::time::Duration, inner: F) -> Option<F::Ou
 /// The headers every response carries: the security policy, and caching off unless the handler
 /// chose otherwise. Documents get the whole policy; other answers a shorter one that forbids
 /// more (they are a third of the bytes of a small JSON answer otherwise). Each set is built
-/// once; a response's map grows once to hold it.
+/// once as a map.
 struct SecurityHeaders {
     document: SecurityHeaderSet,
     data: SecurityHeaderSet,
 }
 
 struct SecurityHeaderSet {
-    /// The headers a handler may not change.
-    fixed: Vec<(HeaderName, HeaderValue)>,
-    /// The ones that yield to the handler's (`cache-control`, `cross-origin-resource-policy`).
-    yielding: Vec<(HeaderName, HeaderValue)>,
+    /// Every header with its value, and room for the handler's and the request id.
+    defaults: HeaderMap,
+    /// The ones a handler may not change; the others (`cache-control`,
+    /// `cross-origin-resource-policy`) yield to the handler's.
+    fixed: Vec<HeaderName>,
 }
 
 impl SecurityHeaders {
@@ -237,8 +240,7 @@ fn is_document(headers: &HeaderMap) -> bool {
 
 impl SecurityHeaderSet {
     fn new(fixed: impl Iterator<Item = (HeaderName, &'static str)>) -> Self {
-        let value =
-            |(name, value): (HeaderName, &'static str)| (name, HeaderValue::from_static(value));
+        let fixed: Vec<_> = fixed.collect();
         let yielding = [
             // Same-origin unless the handler opened a public feed to other sites.
             (
@@ -249,21 +251,34 @@ impl SecurityHeaderSet {
             // (assets, feeds).
             (header::CACHE_CONTROL, "no-store"),
         ];
+        let mut defaults = HeaderMap::with_capacity(fixed.len() + yielding.len() + 6);
+        for (name, value) in fixed.iter().chain(&yielding) {
+            defaults.insert(name.clone(), HeaderValue::from_static(value));
+        }
         SecurityHeaderSet {
-            fixed: fixed.map(value).collect(),
-            yielding: yielding.into_iter().map(value).collect(),
+            defaults,
+            fixed: fixed.into_iter().map(|(name, _)| name).collect(),
         }
     }
 
+    /// The response with its handler's headers on a copy of the set: one insert per handler
+    /// header (measured cheaper than one per security header into the handler's map).
     fn apply(&self, mut response: Response) -> Response {
+        let own = std::mem::replace(response.headers_mut(), self.defaults.clone());
         let headers = response.headers_mut();
-        // Room for these and the request id, so that the map grows once.
-        headers.reserve(self.fixed.len() + self.yielding.len() + 1);
-        for (name, value) in &self.fixed {
-            headers.insert(name.clone(), value.clone());
-        }
-        for (name, value) in &self.yielding {
-            headers.entry(name.clone()).or_insert_with(|| value.clone());
+        headers.reserve(own.len() + 1);
+        // `into_iter` names a header once, then gives its further values without a name.
+        let mut current: Option<HeaderName> = None;
+        for (name, value) in own {
+            if let Some(name) = name {
+                let kept = !self.fixed.contains(&name);
+                if kept {
+                    headers.insert(name.clone(), value);
+                }
+                current = kept.then_some(name);
+            } else if let Some(name) = &current {
+                headers.append(name.clone(), value);
+            }
         }
         response
     }

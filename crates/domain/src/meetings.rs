@@ -11,6 +11,7 @@ pub mod ics;
 pub mod listing;
 pub mod search;
 pub mod week;
+mod zone_rules;
 
 use crate::Timestamp;
 use crate::local::{LocalError, Zone};
@@ -193,15 +194,7 @@ impl Schedule {
 
     /// The iCalendar recurrence rule (RFC 5545), or `None` for a single date.
     pub fn rrule(&self) -> Option<String> {
-        let code = |day: &Weekday| match day {
-            Weekday::Monday => "MO",
-            Weekday::Tuesday => "TU",
-            Weekday::Wednesday => "WE",
-            Weekday::Thursday => "TH",
-            Weekday::Friday => "FR",
-            Weekday::Saturday => "SA",
-            Weekday::Sunday => "SU",
-        };
+        let code = |day: &Weekday| ics::weekday_code(*day);
         let days = |days: &[Weekday]| days.iter().map(code).collect::<Vec<_>>().join(",");
         match &self.recurrence {
             Recurrence::Weekly(list) => Some(format!("FREQ=WEEKLY;BYDAY={}", days(list))),

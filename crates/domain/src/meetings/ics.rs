@@ -26,7 +26,7 @@ pub struct Calendar {
     stamp: String,
 }
 
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -57,7 +57,7 @@ fn fold(line: &str, out: &mut String) {
     out.push_str("\r\n");
 }
 
-fn local(date: Date, time: Time) -> String {
+pub(super) fn local(date: Date, time: Time) -> String {
     format!(
         "{:04}{:02}{:02}T{:02}{:02}00",
         date.year(),
@@ -74,7 +74,21 @@ fn utc(at: Timestamp) -> String {
         .unwrap_or_else(|_| "19700101T000000Z".into())
 }
 
-fn offset(seconds: i32) -> String {
+/// A weekday as iCalendar writes it in `BYDAY`.
+pub fn weekday_code(day: jiff::civil::Weekday) -> &'static str {
+    use jiff::civil::Weekday;
+    match day {
+        Weekday::Monday => "MO",
+        Weekday::Tuesday => "TU",
+        Weekday::Wednesday => "WE",
+        Weekday::Thursday => "TH",
+        Weekday::Friday => "FR",
+        Weekday::Saturday => "SA",
+        Weekday::Sunday => "SU",
+    }
+}
+
+pub(super) fn offset(seconds: i32) -> String {
     let sign = if seconds < 0 { '-' } else { '+' };
     let s = seconds.unsigned_abs();
     format!("{sign}{:02}{:02}", s / 3600, (s % 3600) / 60)
@@ -150,7 +164,7 @@ impl Calendar {
         push("CALSCALE:GREGORIAN");
         push(&format!("X-WR-CALNAME:{}", escape(&self.name)));
         for (name, tz) in &self.zones {
-            for line in vtimezone(name, tz, around) {
+            for line in super::zone_rules::vtimezone(name, tz, around) {
                 push(&line);
             }
         }
@@ -162,52 +176,6 @@ impl Calendar {
         push("END:VCALENDAR");
         out
     }
-}
-
-/// A VTIMEZONE listing the zone's offset changes from a year before `around` to five after.
-fn vtimezone(name: &str, tz: &jiff::tz::TimeZone, around: Timestamp) -> Vec<String> {
-    let year = 365 * 24 * 3600;
-    let start = jiff::Timestamp::from_second(around.millis() / 1000 - year)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let stop = jiff::Timestamp::from_second(around.millis() / 1000 + 5 * year)
-        .unwrap_or(jiff::Timestamp::MAX);
-    let mut lines = vec!["BEGIN:VTIMEZONE".to_owned(), format!("TZID:{name}")];
-    let mut before = tz.to_offset(start).seconds();
-    let mut any = false;
-    for transition in tz.following(start) {
-        if transition.timestamp() > stop {
-            break;
-        }
-        let after = transition.offset().seconds();
-        let kind = if transition.dst().is_dst() {
-            "DAYLIGHT"
-        } else {
-            "STANDARD"
-        };
-        let wall = transition
-            .timestamp()
-            .to_zoned(jiff::tz::TimeZone::fixed(
-                jiff::tz::Offset::from_seconds(before).unwrap_or(jiff::tz::Offset::UTC),
-            ))
-            .datetime();
-        lines.push(format!("BEGIN:{kind}"));
-        lines.push(format!("DTSTART:{}", local(wall.date(), wall.time())));
-        lines.push(format!("TZOFFSETFROM:{}", offset(before)));
-        lines.push(format!("TZOFFSETTO:{}", offset(after)));
-        lines.push(format!("TZNAME:{}", escape(transition.abbreviation())));
-        lines.push(format!("END:{kind}"));
-        before = after;
-        any = true;
-    }
-    if !any {
-        lines.push("BEGIN:STANDARD".into());
-        lines.push("DTSTART:19700101T000000".into());
-        lines.push(format!("TZOFFSETFROM:{}", offset(before)));
-        lines.push(format!("TZOFFSETTO:{}", offset(before)));
-        lines.push("END:STANDARD".into());
-    }
-    lines.push("END:VTIMEZONE".into());
-    lines
 }
 
 #[cfg(test)]

@@ -739,6 +739,11 @@ both_backends! {
         assert_eq!(start.value(), "20261003T100000");
         assert_eq!(start.params().get("TZID").unwrap().value(), "Europe/Berlin");
         assert!(calendar.components.iter().any(|c| matches!(c, icalendar::CalendarComponent::Other(o) if o.component_kind() == "VTIMEZONE")), "{text}");
+        // The zone's current rule, open-ended: the meeting keeps its local time in every year.
+        let zone = &text[text.find("BEGIN:VTIMEZONE").unwrap()..text.find("END:VTIMEZONE").unwrap()];
+        assert!(zone.contains("RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"), "{zone}");
+        assert!(zone.contains("RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n"), "{zone}");
+        assert!(!zone.contains("UNTIL"), "{zone}");
 
         // A member's saved meetings as a private calendar feed.
         server.register("calendar_keeper").await;

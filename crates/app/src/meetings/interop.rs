@@ -259,10 +259,12 @@ pub fn feed_chunk(app: &App, rows: &[FeedRow]) -> Vec<u8> {
         } else {
             row.source_url.clone()
         };
+        let feedback_url = format!("{}/suggest", meeting_url(app, row.id));
         let completion = feed::Completion {
             group: (!row.group_implicit).then_some(row.group_name.as_str()),
             group_notes: &row.group_notes,
             url: &url,
+            feedback_url: &feedback_url,
             program: &row.program_code,
             updated: mutual_domain::Timestamp(row.updated_at),
             // Where the source did not say: an address people go to is exact.

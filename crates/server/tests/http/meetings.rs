@@ -50,7 +50,26 @@ async fn feed(server: &TestServer) -> Vec<Value> {
         .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/json");
-    response.json::<Vec<Value>>().await.unwrap()
+    let mut rows = response.json::<Vec<Value>>().await.unwrap();
+    // Every row says where to suggest a change: the meeting's page on this server.
+    for row in &mut rows {
+        let feedback = row
+            .as_object_mut()
+            .unwrap()
+            .remove("feedback_url")
+            .unwrap_or_else(|| panic!("no feedback_url: {row}"));
+        let feedback = feedback.as_str().unwrap();
+        let path = &feedback[feedback
+            .find("/meetings/")
+            .unwrap_or_else(|| panic!("{feedback}"))..];
+        assert!(
+            path.ends_with("/suggest") && path.len() > "/meetings//suggest".len(),
+            "{feedback}"
+        );
+        let page = server.client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(page.status(), 200, "{feedback} leads to a page");
+    }
+    rows
 }
 
 async fn admin(server: &TestServer) -> Visitor {
@@ -1054,6 +1073,39 @@ both_backends! {
             assert_eq!((&weekday["day"], &weekday["time"], &weekday["timezone"]), (&json!(day), &json!("07:00"), &json!(zone)));
             assert_eq!(weekday["latitude"], json!(41.9));
         }
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn the_directory_page_opens_on_the_meetings_in_progress_and_coming_up(database) {
+        // Monday 21 September 2026, 14:13 UTC.
+        let server = TestServer::start(database).await;
+        directory(&server).await;
+        let mut visitor = server.visitor();
+        let page = visitor.get("/meetings?tz=UTC").await;
+        assert_eq!(page.status, 200);
+        let body = &page.body;
+        let coming_up = body.find("Coming up").expect("the page opens on the meetings coming up");
+        assert!(!body.contains("In progress now</h2>"), "nothing is in progress at 14:13 UTC");
+        let at = |name: &str| body.find(name).unwrap_or_else(|| panic!("{name} is not on the opening page"));
+        let order = ["London Online", "Tuesday Night Chicago", "Evanston Morning", "First Saturday Berlin"].map(at);
+        assert!(order.windows(2).all(|pair| pair[0] < pair[1]), "soonest first: {order:?}");
+        let filters = body.find("id=\"search-heading\"").expect("the filters are on the page");
+        assert!(coming_up < order[0] && order[3] < filters, "meetings before the filters");
+
+        // 19:43 UTC: London's 20:00 meeting is on.
+        server.clock.advance(Duration::from_secs(5 * 3600 + 30 * 60));
+        let page = visitor.get("/meetings?tz=UTC").await;
+        let now = page.body.find("In progress now</h2>").expect("a section for what is on now");
+        let london = page.body.find("London Online").unwrap();
+        let coming_up = page.body.find("Coming up").unwrap();
+        assert!(now < london && london < coming_up, "the meeting in progress is shown first");
+        assert_eq!(page.body.matches("London Online").count(), 1, "and only there");
+
+        // A search shows its results, not the opening lists.
+        let page = visitor.get("/meetings?q=evanston&tz=UTC").await;
+        assert!(page.body.contains("1 meeting</h2>") && !page.body.contains("Coming up"), "{}", page.body);
         server.stop().await;
     }
 }

@@ -132,12 +132,19 @@ struct SearchPage {
     orders: Vec<(String, String)>,
     more_open: bool,
     searched: bool,
+    /// Before any search: the meetings in progress now (the rest are in `results`).
+    in_progress: Vec<Card>,
     results: Vec<Card>,
     /// The server's public address, for the feeds' addresses.
     feed_base: String,
 }
 
-/// `GET /meetings`: the search page; searching is a GET, so results can be bookmarked.
+/// Meetings shown as coming up on the page before any search.
+const COMING_UP: usize = 12;
+
+/// `GET /meetings`: the search page; searching is a GET, so results can be bookmarked. Before
+/// any search it opens, like the meeting finders people know, on the meetings in progress now
+/// and those starting soonest in the viewer's zone, above the filters.
 pub async fn show_search(
     State(state): State<AppState>,
     MaybeViewer(viewer): MaybeViewer,
@@ -146,7 +153,11 @@ pub async fn show_search(
 ) -> Result<Response, PageError> {
     let params = FormData::from_query(query.0.as_deref())
         .unwrap_or_else(|| FormData::from_fields(Vec::new()));
-    let searched = query.0.as_deref().is_some_and(|q| !q.is_empty());
+    // The zone alone (which the page's script fills in) is not a search.
+    let searched = params
+        .pairs()
+        .iter()
+        .any(|(name, value)| name != "tz" && !value.is_empty());
     let mut form = kept(&params, meetings::SEARCH_PARAMS);
     let mut results = Vec::new();
     let mut status = StatusCode::OK;
@@ -179,6 +190,11 @@ pub async fn show_search(
     ]
     .iter()
     .any(|f| !params.get(f).is_empty());
+    let mut in_progress = Vec::new();
+    if !searched {
+        (in_progress, results) = results.into_iter().partition(|card| card.in_progress);
+        results.truncate(COMING_UP);
+    }
     let page = SearchPage {
         layout: ctx.layout("Find a meeting"),
         fields: meetings::SEARCH_PARAMS,
@@ -200,6 +216,7 @@ pub async fn show_search(
         ],
         more_open,
         searched,
+        in_progress,
         results,
     };
     Ok(render(status, &page))

@@ -43,6 +43,7 @@ const KNOWN: &[&str] = &[
     "group_notes",
     "updated",
     "url",
+    "feedback_url",
     MEETING_SLUG,
     PROGRAM,
 ];
@@ -92,6 +93,9 @@ pub struct Completion<'a> {
     pub group: Option<&'a str>,
     pub group_notes: &'a str,
     pub url: &'a str,
+    /// Where to tell us something is wrong: the meeting's suggest-a-change page (ours, also
+    /// for meetings synced from elsewhere, since the correction workflow is ours).
+    pub feedback_url: &'a str,
     /// The programme's code (ours: the format has no field for it), so a fellowship's app can
     /// tell its meetings from others'.
     pub program: &'a str,
@@ -143,6 +147,9 @@ fn splice(object: &str, completion: &Completion, out: &mut Vec<u8>) {
     }
     if !completion.url.is_empty() {
         put("url", completion.url);
+    }
+    if !completion.feedback_url.is_empty() {
+        put("feedback_url", completion.feedback_url);
     }
     if let Some(group) = completion.group {
         put("group", group);
@@ -309,6 +316,7 @@ mod tests {
             group: read.group.as_deref(),
             group_notes: &read.group_notes,
             url: &read.url,
+            feedback_url: "",
             program: "",
             updated: read.updated.unwrap(),
             approximate: None,
@@ -346,6 +354,7 @@ mod tests {
             group: None,
             group_notes: "",
             url: "",
+            feedback_url: "https://mutual.example/meetings/1/suggest",
             program: "SMART",
             updated: Timestamp(0),
             approximate: Some(false),
@@ -360,6 +369,10 @@ mod tests {
         assert_eq!(row["day"], 0);
         assert_eq!(row["approximate"], "no");
         assert_eq!(row["program"], "SMART");
+        assert_eq!(
+            row["feedback_url"],
+            "https://mutual.example/meetings/1/suggest"
+        );
         assert_eq!(row["latitude"], json!(53.79648), "no binary noise");
         assert_eq!(
             row["extra"],

@@ -90,6 +90,10 @@ pub enum ImportCommand {
         /// The time zone of rows without one (default: the server's).
         #[arg(long, value_name = "ZONE")]
         timezone: Option<String>,
+        /// Import a row whose slug an earlier row has as `{slug}-2` (reported) instead of
+        /// rejecting it.
+        #[arg(long)]
+        rename_duplicates: bool,
     },
 }
 
@@ -158,8 +162,16 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
                     file,
                     program,
                     timezone,
+                    rename_duplicates,
                 },
-        } => import_meeting_guide(&config, &file, program, timezone).await,
+        } => {
+            let options = mutual_app::meetings::interop::ImportOptions {
+                program,
+                time_zone: timezone,
+                rename_duplicates,
+            };
+            import_meeting_guide(&config, &file, &options).await
+        }
         Command::Admin {
             command: AdminCommand::Create { username },
         } => {
@@ -251,16 +263,14 @@ async fn restore(config: &Config, file: &std::path::Path, force: bool) -> Result
 async fn import_meeting_guide(
     config: &Config,
     file: &std::path::Path,
-    program: Option<String>,
-    time_zone: Option<String>,
+    options: &mutual_app::meetings::interop::ImportOptions,
 ) -> Result<u8, Failure> {
     let unreadable = |message: String| Failure { message, status: 2 };
     let bytes = std::fs::read(file)
         .map_err(|e| unreadable(format!("cannot read {}: {e}", file.display())))?;
     let db = open_database(config).await.map_err(unreadable)?;
     let app = App::new(db.clone(), Arc::new(SystemClock), config.app.clone());
-    let options = mutual_app::meetings::interop::ImportOptions { program, time_zone };
-    let result = mutual_app::meetings::interop::import_feed(&app, &bytes, &options).await;
+    let result = mutual_app::meetings::interop::import_feed(&app, &bytes, options).await;
     db.close().await;
     let report = result.map_err(|e| unreadable(describe(e)))?;
     for rejected in &report.rejected {
@@ -269,6 +279,12 @@ async fn import_meeting_guide(
             rejected.row,
             rejected.slug.as_deref().unwrap_or("no slug"),
             rejected.reason
+        );
+    }
+    for renamed in &report.renamed {
+        println!(
+            "row {} ({}): imported as {} (row {} has that slug)",
+            renamed.row, renamed.slug, renamed.renamed, renamed.first
         );
     }
     println!(

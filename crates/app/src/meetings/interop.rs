@@ -25,6 +25,10 @@ pub struct ImportOptions {
     pub program: Option<String>,
     /// The zone of rows without `timezone` (default: the server's).
     pub time_zone: Option<String>,
+    /// A row whose slug an earlier row has is imported under `{slug}-2` (then `-3`, ...) and
+    /// reported, instead of refused. The same feed renames the same rows the same way, so
+    /// importing it again updates them.
+    pub rename_duplicates: bool,
 }
 
 /// What an import did.
@@ -33,6 +37,9 @@ pub struct ImportReport {
     pub created: u64,
     pub updated: u64,
     pub rejected: Vec<Rejected>,
+    /// Rows imported under a new slug because an earlier row had theirs (with
+    /// [`ImportOptions::rename_duplicates`]).
+    pub renamed: Vec<Renamed>,
     /// How many rows named no time zone and were given [`ImportReport::default_zone`].
     pub zoned_by_default: u64,
     pub default_zone: String,
@@ -45,6 +52,16 @@ pub struct Rejected {
     pub row: usize,
     pub slug: Option<String>,
     pub reason: String,
+}
+
+/// A row imported under a new slug.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Renamed {
+    pub row: usize,
+    /// The slug the row gave, which row `first` has.
+    pub slug: String,
+    pub first: usize,
+    pub renamed: String,
 }
 
 /// Reads a Meeting Guide feed and imports every valid row. Fails as a whole only when the file
@@ -109,15 +126,31 @@ pub async fn import_feed(
             }
         };
         report.zoned_by_default += u64::from(read.zone_defaulted);
-        if let Some(first) = seen.insert(read.listing.slug.clone(), number) {
-            seen.insert(read.listing.slug.clone(), first);
-            report.rejected.push(Rejected {
+        let mut read = read;
+        if let Some(&first) = seen.get(&read.listing.slug) {
+            if !options.rename_duplicates {
+                report.rejected.push(Rejected {
+                    row: number,
+                    slug: Some(read.listing.slug.clone()),
+                    reason: format!(
+                        "the slug is also used by row {first}; slugs must be unique \
+                         (or import with duplicates renamed)"
+                    ),
+                });
+                continue;
+            }
+            let renamed = (2..)
+                .map(|n| format!("{}-{n}", read.listing.slug))
+                .find(|slug| !seen.contains_key(slug))
+                .expect("some suffix is free");
+            report.renamed.push(Renamed {
                 row: number,
-                slug: Some(read.listing.slug.clone()),
-                reason: format!("the slug is also used by row {first}; slugs must be unique"),
+                slug: std::mem::replace(&mut read.listing.slug, renamed.clone()),
+                first,
+                renamed,
             });
-            continue;
         }
+        seen.insert(read.listing.slug.clone(), number);
         let implicit = read.group.is_none();
         let group = GroupRow {
             closed: read.listing.types.iter().any(|t| t == "C"),

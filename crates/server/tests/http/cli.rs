@@ -197,6 +197,8 @@ both_backends! {
         let good = write("good.json", r#"[{"slug": "a", "name": "Alpha", "day": 1, "time": "19:00", "city": "Leeds", "address": "1 High St"}]"#);
         let mixed = write("mixed.json", r#"[{"slug": "b", "name": "Beta", "day": [2, 4], "time": "07:00", "city": "Leeds", "address": "2 High St"},
                                              {"slug": "c", "name": "Gamma", "day": 9, "time": "07:00"}]"#);
+        let twice = write("twice.json", r#"[{"slug": "d", "name": "Delta", "day": 1, "time": "08:00", "city": "Leeds", "address": "3 High St"},
+                                             {"slug": "d", "name": "Delta Again", "day": 3, "time": "08:00", "city": "Leeds", "address": "3 High St"}]"#);
         let broken = write("broken.json", "[{\"slug\": ");
         let run = |file: &str, extra: &[&str]| {
             let mut command = mutual();
@@ -210,6 +212,13 @@ both_backends! {
         assert_eq!(some.status.code(), Some(1));
         let errors = String::from_utf8_lossy(&some.stderr);
         assert!(errors.contains("row 2 (c)") && errors.contains("0 (Sunday) to 6"), "{errors}");
+        let refused = run(&twice, &[]);
+        assert_eq!(refused.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("also used by row 1"));
+        let renamed = run(&twice, &["--rename-duplicates"]);
+        assert_eq!(renamed.status.code(), Some(0), "{}", String::from_utf8_lossy(&renamed.stderr));
+        let said = String::from_utf8_lossy(&renamed.stdout);
+        assert!(said.contains("row 2 (d): imported as d-2 (row 1 has that slug)") && said.contains("Imported 1 new and 1 updated"), "{said}");
         for (file, extra, message) in [(broken.as_str(), &[][..], "not valid JSON"), (good.as_str(), &["--timezone", "Mars/Olympus"][..], "time zone"),
                                        (good.as_str(), &["--program", "NOPE"][..], "no programme"), ("/no/such/file.json", &[][..], "cannot read")] {
             let nothing = run(file, extra);
@@ -218,7 +227,7 @@ both_backends! {
         }
         let alpha = mutual_store::meetings::find_meeting_by_slug(&database.db, "a").await.unwrap().unwrap();
         assert_eq!(alpha.time_zone, "Europe/London");
-        assert_eq!(mutual_store::meetings::count_meetings(&database.db).await.unwrap(), 2);
+        assert_eq!(mutual_store::meetings::count_meetings(&database.db).await.unwrap(), 4, "a, b, d and d-2");
         std::fs::remove_dir_all(&folder).unwrap();
     }
 }

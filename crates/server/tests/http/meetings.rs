@@ -206,6 +206,19 @@ both_backends! {
         assert_eq!(served.len(), 3);
         assert!(served.iter().any(|r| r["name"] == "Tuesday Hope Renamed"));
 
+        // Duplicate slugs renamed when the admin asks, the same way every time.
+        let twice = json!([good("twice", "Twice Early"), good("twice", "Twice Late")]);
+        let renaming = [("program", "AA"), ("timezone", ""), ("rename_duplicates", "on")];
+        let page = admin.upload("/admin/meetings/import", &renaming, twice.to_string().as_bytes()).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("Imported: 2 new, 0 updated."), "{}", page.body);
+        assert!(page.body.contains("Row 2 (twice, the slug of row 1): imported as twice-2"), "{}", page.body);
+        let served = feed(&server).await;
+        let late = served.iter().find(|r| r["slug"] == "twice-2").unwrap();
+        assert_eq!(late["name"], "Twice Late");
+        let page = admin.upload("/admin/meetings/import", &renaming, twice.to_string().as_bytes()).await;
+        assert!(page.body.contains("Imported: 0 new, 2 updated."), "{}", page.body);
+
         // Files that cannot be read change nothing and say why.
         for (bytes, message) in [(b"{not json".to_vec(), "not valid JSON"), (b"{\"slug\": 1}".to_vec(), "JSON list of meetings"), (Vec::new(), "The file is empty"),
             (b"<!DOCTYPE html><html>Meetings</html>".to_vec(), "web page (HTML)"),
@@ -221,7 +234,7 @@ both_backends! {
         assert_eq!(page.status, 413);
         assert!(page.body.contains("larger than this server accepts (20480 KiB)"), "{}", page.body);
         assert!(admin.get("/admin/meetings").await.body.contains("mutual import meeting-guide FILE"), "the page points bigger feeds to the command line");
-        assert_eq!(feed(&server).await.len(), 3, "nothing existing was lost");
+        assert_eq!(feed(&server).await.len(), 5, "nothing existing was lost (three rows, and the two renamed ones)");
         server.stop().await;
     }
 }

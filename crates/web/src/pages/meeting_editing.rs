@@ -724,6 +724,10 @@ pub async fn import_upload(
         .keep(
             "timezone",
             fields.get("timezone").map_or("", String::as_str),
+        )
+        .keep(
+            "rename_duplicates",
+            fields.get("rename_duplicates").map_or("", String::as_str),
         );
     let result = match (failure, file) {
         (Some(error), _) => Err(error),
@@ -741,6 +745,7 @@ pub async fn import_upload(
                     .get("timezone")
                     .filter(|z| !z.trim().is_empty())
                     .cloned(),
+                rename_duplicates: fields.get("rename_duplicates").is_some_and(|v| v == "on"),
             };
             interop::import_feed(&state.app, &bytes, &options).await
         }

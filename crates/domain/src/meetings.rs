@@ -194,16 +194,20 @@ impl Schedule {
 
     /// The iCalendar recurrence rule (RFC 5545), or `None` for a single date.
     pub fn rrule(&self) -> Option<String> {
-        let code = |day: &Weekday| ics::weekday_code(*day);
-        let days = |days: &[Weekday]| days.iter().map(code).collect::<Vec<_>>().join(",");
+        let days = |days: &[Weekday]| {
+            let codes: Vec<&str> = days.iter().map(|day| ics::weekday_code(*day)).collect();
+            codes.join(",")
+        };
         match &self.recurrence {
             Recurrence::Weekly(list) => Some(format!("FREQ=WEEKLY;BYDAY={}", days(list))),
             Recurrence::EveryOtherWeek { days: list, .. } => {
                 Some(format!("FREQ=WEEKLY;INTERVAL=2;BYDAY={}", days(list)))
             }
-            Recurrence::Monthly { nth, day } => {
-                Some(format!("FREQ=MONTHLY;BYDAY={}{}", nth.as_i8(), code(day)))
-            }
+            Recurrence::Monthly { nth, day } => Some(format!(
+                "FREQ=MONTHLY;BYDAY={}{}",
+                nth.as_i8(),
+                ics::weekday_code(*day)
+            )),
             Recurrence::Once(_) => None,
         }
     }

@@ -170,7 +170,8 @@ struct SecurityHeaders {
 }
 
 struct SecurityHeaderSet {
-    /// Every header with its value, and room for the handler's and the request id.
+    /// Every header with its value; its index table (which a copy keeps) sized for the
+    /// handler's headers and the request id too.
     defaults: HeaderMap,
     /// The ones a handler may not change; the others (`cache-control`,
     /// `cross-origin-resource-policy`) yield to the handler's.

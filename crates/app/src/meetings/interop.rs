@@ -114,7 +114,7 @@ pub async fn import_feed(
     let now = app.clock.now().millis();
     for (index, row) in rows.iter().enumerate() {
         let number = index + 1;
-        let read = match feed::read_row(row, &zone) {
+        let mut read = match feed::read_row(row, &zone) {
             Ok(read) => read,
             Err(RowError { slug, reason }) => {
                 report.rejected.push(Rejected {
@@ -126,7 +126,6 @@ pub async fn import_feed(
             }
         };
         report.zoned_by_default += u64::from(read.zone_defaulted);
-        let mut read = read;
         if let Some(&first) = seen.get(&read.listing.slug) {
             if !options.rename_duplicates {
                 report.rejected.push(Rejected {
@@ -287,12 +286,13 @@ pub fn feed_chunk(app: &App, rows: &[FeedRow]) -> Vec<u8> {
         if !out.is_empty() {
             out.push(b',');
         }
+        let page = meeting_url(app, row.id);
+        let feedback_url = format!("{page}/suggest");
         let url = if row.source_url.is_empty() {
-            meeting_url(app, row.id)
+            page
         } else {
             row.source_url.clone()
         };
-        let feedback_url = format!("{}/suggest", meeting_url(app, row.id));
         let completion = feed::Completion {
             group: (!row.group_implicit).then_some(row.group_name.as_str()),
             group_notes: &row.group_notes,

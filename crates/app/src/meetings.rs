@@ -486,6 +486,22 @@ pub async fn search(
         .collect())
 }
 
+/// The meetings by appointment that match a search apart from time (see
+/// [`Directory::by_appointment`](mutual_domain::meetings::search::Directory::by_appointment)).
+pub async fn by_appointment(
+    app: &App,
+    viewer: Option<&Viewer>,
+    query: &Query,
+) -> Result<Vec<MeetingFacts>, AppError> {
+    let snapshot = directory_for(app, viewer).await?;
+    Ok(snapshot
+        .directory
+        .by_appointment(query)
+        .into_iter()
+        .map(|(entry, _)| facts(entry))
+        .collect())
+}
+
 /// Searches the directory and writes the API's answer: `{"time_zone", "count", "meetings"}`,
 /// each meeting the JSON of [`MeetingSummary`], its facts taken from the directory's cache.
 pub async fn search_json(

@@ -1,6 +1,7 @@
 //! Meeting schedules: a start and end time in the meeting's own IANA zone, a recurrence (weekly
-//! on some days, every other week, monthly on the nth weekday, or a single date), cancelled
-//! dates, and the occurrences that follow, correct across daylight-saving changes and midnight.
+//! on some days, every other week, monthly on the nth weekday, a single date, or by appointment
+//! with no times at all), cancelled dates, and the occurrences that follow, correct across
+//! daylight-saving changes and midnight.
 //! The submodules hold the directory's vocabularies, listings, the Meeting Guide format,
 //! distances and search.
 
@@ -52,6 +53,8 @@ pub enum Recurrence {
     Monthly { nth: Nth, day: Weekday },
     /// Once, on this date.
     Once(Date),
+    /// No set day or time: people arrange to meet with the group's contact. Never occurs.
+    ByAppointment,
 }
 
 /// Why a schedule was refused.
@@ -94,7 +97,7 @@ impl Schedule {
         end: Time,
         recurrence: Recurrence,
     ) -> Result<Schedule, ScheduleError> {
-        if start == end {
+        if start == end && recurrence != Recurrence::ByAppointment {
             return Err(ScheduleError::NoLength);
         }
         if let Recurrence::Weekly(days) | Recurrence::EveryOtherWeek { days, .. } = &recurrence
@@ -136,6 +139,7 @@ impl Schedule {
                 date.nth_weekday_of_month(nth.as_i8(), *day).ok() == Some(date)
             }
             Recurrence::Once(once) => *once == date,
+            Recurrence::ByAppointment => false,
         }
     }
 
@@ -155,6 +159,9 @@ impl Schedule {
     /// Occurrences that have not ended by `from` and start before `until`, in order. Looks at
     /// most 400 days ahead.
     pub fn between(&self, from: Timestamp, until: Timestamp) -> Vec<Occurrence> {
+        if self.recurrence == Recurrence::ByAppointment {
+            return Vec::new();
+        }
         let mut day = self
             .zone
             .date_of(from)
@@ -192,7 +199,7 @@ impl Schedule {
         self.next(at).is_some_and(|o| o.start <= at)
     }
 
-    /// The iCalendar recurrence rule (RFC 5545), or `None` for a single date.
+    /// The iCalendar recurrence rule (RFC 5545), or `None` for a single date (or none at all).
     pub fn rrule(&self) -> Option<String> {
         let days = |days: &[Weekday]| {
             let codes: Vec<&str> = days.iter().map(|day| ics::weekday_code(*day)).collect();
@@ -208,7 +215,7 @@ impl Schedule {
                 nth.as_i8(),
                 ics::weekday_code(*day)
             )),
-            Recurrence::Once(_) => None,
+            Recurrence::Once(_) | Recurrence::ByAppointment => None,
         }
     }
 }
@@ -390,6 +397,21 @@ mod tests {
         );
         assert_eq!(once.next(zone.start_of(date(2027, 1, 1))), None);
         assert_eq!(once.rrule(), None);
+    }
+
+    #[test]
+    fn a_meeting_by_appointment_has_no_times_and_never_occurs() {
+        let zone = Zone::parse("Europe/London").unwrap();
+        let schedule = Schedule::new(
+            zone.clone(),
+            Time::midnight(),
+            Time::midnight(),
+            Recurrence::ByAppointment,
+        )
+        .expect("no length is needed without times");
+        assert_eq!(schedule.next(zone.start_of(date(2026, 12, 1))), None);
+        assert!(!schedule.in_progress(zone.start_of(date(2026, 12, 1))));
+        assert_eq!(schedule.rrule(), None);
     }
 
     #[test]

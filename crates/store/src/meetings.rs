@@ -393,7 +393,7 @@ pub async fn list_feed_page(
          g.notes AS group_notes, g.implicit AS group_implicit, m.mode, m.approximate, \
          g.program_code \
          FROM meetings m JOIN meeting_groups g ON g.id = m.group_id \
-         WHERE m.id > $1 AND m.status = 'active' AND m.recurrence = 'weekly' \
+         WHERE m.id > $1 AND m.status = 'active' AND m.recurrence IN ('weekly', 'appointment') \
          AND ($3 IS NULL OR g.program_code = $3) AND ($4 IS NULL OR m.region = $4) \
          ORDER BY m.id LIMIT $2";
     let after = after.unwrap_or(Uuid::nil());
@@ -422,7 +422,7 @@ pub async fn list_inexpressible(
 ) -> Result<Vec<(Uuid, String, String, String)>, StoreError> {
     const SQL: &str = "SELECT m.id, m.slug, m.name, m.recurrence FROM meetings m \
          JOIN meeting_groups g ON g.id = m.group_id \
-         WHERE m.status = 'active' AND m.recurrence <> 'weekly' \
+         WHERE m.status = 'active' AND m.recurrence NOT IN ('weekly', 'appointment') \
          AND ($1 IS NULL OR g.program_code = $1) AND ($2 IS NULL OR m.region = $2) \
          ORDER BY m.slug";
     Ok(on_db!(db, pool => sqlx::query_as(SQL)

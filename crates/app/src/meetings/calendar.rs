@@ -61,8 +61,11 @@ fn event<'a>(
     }
 }
 
-/// One meeting as an iCalendar file.
-pub fn meeting_ics(app: &App, view: &MeetingView) -> String {
+/// One meeting as an iCalendar file; a meeting by appointment has none (nothing to put in it).
+pub fn meeting_ics(app: &App, view: &MeetingView) -> Result<String, AppError> {
+    if view.listing.clock_times().is_none() {
+        return Err(AppError::NotFound);
+    }
     let now = app.clock.now();
     let schedule = view.listing.schedule();
     let mut calendar = Calendar::new(&view.listing.name, now);
@@ -76,7 +79,7 @@ pub fn meeting_ics(app: &App, view: &MeetingView) -> String {
         ),
         now,
     );
-    calendar.finish(now)
+    Ok(calendar.finish(now))
 }
 
 /// Makes (or renews) the member's private calendar address; earlier addresses stop working.

@@ -235,9 +235,12 @@ async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError
         millis = started.elapsed().as_millis() as u64,
         "directory built"
     );
+    let directory = Directory::new(entries);
     Ok(DirectorySnapshot {
-        facts_json: (0..entries.len()).map(|_| OnceLock::new()).collect(),
-        directory: Directory::new(entries),
+        facts_json: (0..directory.entries.len())
+            .map(|_| OnceLock::new())
+            .collect(),
+        directory,
         public,
         programs,
         version,

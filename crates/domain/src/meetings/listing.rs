@@ -81,6 +81,12 @@ impl Listing {
         }
     }
 
+    /// The start and end as HH:MM, or `None` for a meeting by appointment, which has neither.
+    pub fn clock_times(&self) -> Option<(String, String)> {
+        let hhmm = |t: Time| format!("{:02}:{:02}", t.hour(), t.minute());
+        (self.recurrence != Recurrence::ByAppointment).then(|| (hhmm(self.start), hhmm(self.end)))
+    }
+
     /// The address on one line, however it was given.
     pub fn address_line(&self) -> String {
         if !self.formatted_address.is_empty() {
@@ -167,6 +173,7 @@ impl Recurrence {
                 None,
             ),
             Recurrence::Once(date) => ("once", String::new(), None, Some(date.to_string())),
+            Recurrence::ByAppointment => ("appointment", String::new(), None, None),
         };
         StoredRecurrence {
             kind: kind.into(),
@@ -190,6 +197,7 @@ impl Recurrence {
                 day: *parse_days(&stored.days)?.first()?,
             },
             "once" => Recurrence::Once(date()?),
+            "appointment" => Recurrence::ByAppointment,
             _ => return None,
         })
     }
@@ -200,6 +208,7 @@ impl Recurrence {
             Recurrence::Weekly(days) | Recurrence::EveryOtherWeek { days, .. } => days.clone(),
             Recurrence::Monthly { day, .. } => vec![*day],
             Recurrence::Once(date) => vec![date.weekday()],
+            Recurrence::ByAppointment => Vec::new(),
         }
     }
 
@@ -224,6 +233,7 @@ impl Recurrence {
                 format!("{} {} of the month", nth.label(), names(&[*day]))
             }
             Recurrence::Once(date) => format!("Once, on {} {date}", names(&[date.weekday()])),
+            Recurrence::ByAppointment => "By appointment".into(),
         }
     }
 }
@@ -259,7 +269,7 @@ pub struct ListingInput<'a> {
     pub time_zone: &'a str,
     pub start_time: &'a str,
     pub end_time: &'a str,
-    /// `weekly`, `biweekly`, `monthly` or `once`.
+    /// `weekly`, `biweekly`, `monthly`, `once` or `appointment` (no day or times).
     pub recurrence: &'a str,
     /// Day numbers, Sunday 0.
     pub days: Vec<&'a str>,
@@ -358,7 +368,7 @@ impl<'a> ListingInput<'a> {
 /// A listing as the values of its form, in [`LISTING_FIELDS`] order: what an edit or a
 /// suggestion starts from, and what a change is compared by.
 pub fn listing_fields(listing: &Listing) -> Vec<(&'static str, String)> {
-    let hhmm = |t: Time| format!("{:02}:{:02}", t.hour(), t.minute());
+    let (start_time, end_time) = listing.clock_times().unwrap_or_default();
     let stored = listing.recurrence.stored();
     let date = match &listing.recurrence {
         Recurrence::Weekly(_) | Recurrence::Monthly { .. } => String::new(),
@@ -373,8 +383,8 @@ pub fn listing_fields(listing: &Listing) -> Vec<(&'static str, String)> {
     vec![
         ("name", listing.name.clone()),
         ("time_zone", listing.zone.clone()),
-        ("start_time", hhmm(listing.start)),
-        ("end_time", hhmm(listing.end)),
+        ("start_time", start_time),
+        ("end_time", end_time),
         ("recurrence", stored.kind),
         ("days", stored.days),
         ("nth", stored.nth.map(|n| n.to_string()).unwrap_or_default()),
@@ -508,7 +518,10 @@ pub fn parse_listing(
             String::new()
         }
     };
+    // A meeting by appointment has no day or times: whatever the form still holds is ignored.
+    let by_appointment = input.recurrence.trim() == "appointment";
     let mut time = |value: &str, field: &'static str| match parse_time(value) {
+        _ if by_appointment => Some(Time::midnight()),
         Ok(t) => Some(t),
         Err(e) => {
             errors.push((field, e.to_string()));
@@ -520,7 +533,7 @@ pub fn parse_listing(
     let days: Option<Vec<Weekday>> = input
         .days
         .iter()
-        .filter(|d| !d.trim().is_empty())
+        .filter(|d| !d.trim().is_empty() && !by_appointment)
         .map(|d| d.trim().parse::<i64>().ok().and_then(weekday))
         .collect();
     let days = days.unwrap_or_else(|| {
@@ -587,10 +600,13 @@ pub fn parse_listing(
                 None
             }
         },
+        "appointment" => Some(Recurrence::ByAppointment),
         _ => {
             errors.push((
                 "recurrence",
-                "Choose how often it meets: weekly, every other week, monthly or once.".into(),
+                "Choose how often it meets: weekly, every other week, monthly, once or by \
+                 appointment."
+                    .into(),
             ));
             None
         }
@@ -838,6 +854,30 @@ mod tests {
     }
 
     #[test]
+    fn a_meeting_by_appointment_needs_no_day_or_times_and_keeps_none() {
+        let mut input = base();
+        input.recurrence = "appointment";
+        input.start_time = "";
+        input.end_time = "not a time";
+        input.days = vec!["9"];
+        let listing = parse_listing(&input, "s".into(), today()).unwrap();
+        assert_eq!(listing.recurrence, Recurrence::ByAppointment);
+        assert_eq!(listing.recurrence.describe(), "By appointment");
+        let values = listing_fields(&listing);
+        let get = |name: &str| {
+            values
+                .iter()
+                .find(|(f, _)| *f == name)
+                .map_or("", |(_, v)| v.as_str())
+        };
+        assert_eq!((get("start_time"), get("days")), ("", ""));
+        let again = parse_listing(&ListingInput::from_fields(get), "s".into(), today()).unwrap();
+        assert!(diff(&listing, &again).is_empty());
+        input.recurrence = "weekly";
+        assert_eq!(fields(&input), ["start_time", "end_time", "days"]);
+    }
+
+    #[test]
     fn a_meeting_past_midnight_is_valid() {
         let mut input = base();
         input.start_time = "23:00";
@@ -864,6 +904,7 @@ mod tests {
                 day: Weekday::Saturday,
             },
             Recurrence::Once(today()),
+            Recurrence::ByAppointment,
         ];
         for recurrence in all {
             let back = Recurrence::from_stored(&recurrence.stored()).unwrap();

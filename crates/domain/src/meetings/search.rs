@@ -7,7 +7,7 @@ use super::catalog::{self, Mode};
 use super::geo::{Around, Point};
 use super::listing::DAY_NAMES;
 use super::week::{self, Span, Weekly};
-use super::{Occurrence, Schedule};
+use super::{Occurrence, Recurrence, Schedule};
 use crate::Timestamp;
 use crate::local::Zone;
 use jiff::civil::{Time, Weekday};
@@ -164,6 +164,8 @@ fn cell(point: Point) -> (i32, i32) {
 #[derive(Debug, Default)]
 pub struct Directory {
     pub entries: Vec<Entry>,
+    /// Meetings by appointment: never a search result (they have no times), listed apart.
+    pub by_appointment: Vec<Entry>,
     grid: Grid,
     zones: Vec<Zone>,
     compact: Vec<Compact>,
@@ -282,6 +284,9 @@ fn epoch_date(day: i64) -> Option<jiff::civil::Date> {
 
 impl Directory {
     pub fn new(entries: Vec<Entry>) -> Directory {
+        let (by_appointment, entries): (Vec<Entry>, Vec<Entry>) = entries
+            .into_iter()
+            .partition(|e| e.schedule.recurrence == Recurrence::ByAppointment);
         let mut placed = Vec::new();
         let mut zones: Vec<Zone> = Vec::new();
         let mut compact = Vec::with_capacity(entries.len());
@@ -311,10 +316,41 @@ impl Directory {
         }
         Directory {
             entries,
+            by_appointment,
             grid: Grid::new(placed),
             zones,
             compact,
         }
+    }
+
+    /// The meetings by appointment that match `query` apart from time, with their distance when
+    /// it is near somewhere: nearest first, else by name. A query about when matches none.
+    pub fn by_appointment(&self, query: &Query) -> Vec<(&Entry, Option<f64>)> {
+        if query.has_time_filter() {
+            return Vec::new();
+        }
+        let mut found: Vec<(&Entry, Option<f64>)> = self
+            .by_appointment
+            .iter()
+            .filter(|entry| {
+                query.types.iter().all(|t| contains(&entry.types, t))
+                    && attributes_match(entry, query)
+            })
+            .filter_map(|entry| match query.near {
+                None => Some((entry, None)),
+                Some((center, km)) => {
+                    let distance = center.distance_km(entry.point?);
+                    (distance <= km).then_some((entry, Some(distance)))
+                }
+            })
+            .collect();
+        found.sort_by(|(a, da), (b, db)| {
+            da.unwrap_or(0.0)
+                .total_cmp(&db.unwrap_or(0.0))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        found.truncate(query.limit);
+        found
     }
 
     fn clocks(&self, viewer: &Zone, now: Timestamp) -> Clocks<'_> {
@@ -889,7 +925,6 @@ fn answers_are_empty(answers: &Answers) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Recurrence;
     use super::*;
     use jiff::civil::Date;
 
@@ -990,6 +1025,45 @@ mod tests {
                 milwaukee,
             ),
         ])
+    }
+
+    #[test]
+    fn meetings_by_appointment_are_listed_apart_and_filtered_except_by_time() {
+        let appointment = |name: &str, point: Option<Point>| {
+            let mut e = entry(name, Mode::InPerson, Weekday::Monday, 9, point);
+            e.schedule = Schedule::new(
+                chicago(),
+                Time::midnight(),
+                Time::midnight(),
+                Recurrence::ByAppointment,
+            )
+            .unwrap();
+            e
+        };
+        let mut entries = sample().entries;
+        entries.push(appointment("Call Sam", Point::new(41.88, -87.63).ok()));
+        entries.push(appointment("Ask at the Desk", None));
+        let d = Directory::new(entries);
+        let listed = |q: &Query| -> Vec<String> {
+            d.by_appointment(q)
+                .iter()
+                .map(|(e, _)| e.name.to_string())
+                .collect()
+        };
+        let mut q = Query::new(chicago());
+        assert_eq!(names(&d, &q).len(), 4, "never a timed result");
+        assert_eq!(listed(&q), ["Ask at the Desk", "Call Sam"]);
+        q.words = vec!["sam".into()];
+        assert_eq!(listed(&q), ["Call Sam"]);
+        q.words.clear();
+        q.near = Some((Point::new(41.8781, -87.6298).unwrap(), 5.0));
+        assert_eq!(listed(&q), ["Call Sam"], "only those with a place near");
+        q.near = None;
+        q.types = vec!["W".into()];
+        assert!(listed(&q).is_empty());
+        q.types.clear();
+        q.in_progress = true;
+        assert!(listed(&q).is_empty(), "a question about when matches none");
     }
 
     #[test]

@@ -1127,3 +1127,59 @@ both_backends! {
         server.stop().await;
     }
 }
+
+both_backends! {
+    async fn meetings_by_appointment_are_kept_shown_and_exported_without_a_time(database) {
+        let server = TestServer::start(database).await;
+        let (_, group) = directory(&server).await;
+        let mut admin = admin(&server).await;
+        let page = import(&mut admin, &json!([
+            {"slug": "call-us", "name": "Call Us First", "formatted_address": "Leeds, UK",
+             "timezone": "Europe/London", "types": ["O"], "notes": "Ring the office"},
+            {"slug": "half", "name": "Day Without Time", "day": 2, "address": "1 Main St", "city": "Leeds"}
+        ])).await;
+        assert_eq!(page.status, 422, "a rejected row makes the answer a 422: {}", page.body);
+        assert!(page.body.contains("Imported: 1 new"), "{}", page.body);
+        assert!(page.body.contains("a day but no time"), "a day alone is refused, saying why: {}", page.body);
+
+        let served = feed(&server).await;
+        let row = served.iter().find(|r| r["slug"] == "call-us").expect("by appointment is in the feed");
+        for absent in ["day", "time", "end_time"] {
+            assert!(row.get(absent).is_none(), "no {absent}, as the format has it: {row}");
+        }
+        assert_eq!(row["approximate"], "no");
+        assert!(served.iter().filter(|r| r["slug"] != "call-us").all(|r| r["day"].as_i64().is_some()));
+
+        let id = row["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+        let (status, meeting) = server.api(Method::GET, &format!("/api/v1/meetings/{id}"), None, None).await;
+        assert_eq!(status, 200, "{meeting}");
+        assert_eq!((&meeting["recurrence"], &meeting["start_time"], &meeting["end_time"]), (&json!("appointment"), &Value::Null, &Value::Null));
+        let mut visitor = server.visitor();
+        let page = visitor.get(&format!("/meetings/{id}")).await;
+        assert!(page.body.contains("By appointment: contact"), "{}", page.body);
+        assert!(!page.body.contains(".ics"), "no calendar for a meeting with no times");
+        assert_eq!(visitor.get(&format!("/meetings/{id}.ics")).await.status, 404);
+
+        let opening = visitor.get("/meetings?tz=UTC").await;
+        let listed = opening.body.find("By appointment</h2>").expect("listed apart on the directory page");
+        assert!(opening.body[listed..].contains("Call Us First"));
+        assert!(!opening.body[..listed].contains("Call Us First"), "never among the timed meetings");
+        assert!(visitor.get("/meetings?q=leeds&tz=UTC").await.body.contains("Call Us First"), "found by a search");
+        assert!(!visitor.get("/meetings?in_progress=on&tz=UTC").await.body.contains("Call Us First"), "not by a question about when");
+
+        // Made in the form: no day or times needed, whatever the form still holds.
+        let mut moderator = server.visitor();
+        moderator.log_in("directory_mod").await;
+        let made = moderator.submit(&format!("/groups/{group}/meetings/new"), &[
+            ("name", "Ask Us"), ("time_zone", "Europe/London"), ("start_time", ""), ("end_time", ""),
+            ("recurrence", "appointment"), ("mode", "in_person"), ("city", "Leeds"), ("status", "active"),
+        ]).await;
+        let page = moderator.get(made.location()).await;
+        assert!(page.body.contains("Ask Us") && page.body.contains("By appointment: contact"), "{}", page.body);
+        let made_id = made.location().trim_start_matches("/meetings/").split('?').next().unwrap().to_owned();
+        let edit = moderator.get(&format!("/meetings/{made_id}/edit")).await;
+        assert_eq!(edit.status, 200, "{}", edit.body);
+        assert!(edit.body.contains(r#"value="appointment" selected"#), "the form shows it as it is: {}", edit.body);
+        server.stop().await;
+    }
+}

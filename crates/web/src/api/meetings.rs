@@ -211,7 +211,8 @@ impl ListingStatus {
 }
 
 /// How often a meeting meets: `biweekly` is every other week (anchored on `date`), `monthly`
-/// once a month (on `nth` week's one day), `once` on `date` only.
+/// once a month (on `nth` week's one day), `once` on `date` only, `appointment` at no set day
+/// or time (people contact the group; days and times are then ignored).
 #[derive(Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RecurrenceKind {
@@ -219,6 +220,7 @@ pub enum RecurrenceKind {
     Biweekly,
     Monthly,
     Once,
+    Appointment,
 }
 
 impl RecurrenceKind {
@@ -228,6 +230,7 @@ impl RecurrenceKind {
             RecurrenceKind::Biweekly => "biweekly",
             RecurrenceKind::Monthly => "monthly",
             RecurrenceKind::Once => "once",
+            RecurrenceKind::Appointment => "appointment",
         }
     }
 }
@@ -645,12 +648,12 @@ struct MeetingResponse {
     /// The meeting's own IANA zone, which `start_time` and `end_time` are in.
     #[schema(example = "America/Chicago")]
     time_zone: String,
-    /// HH:MM.
+    /// HH:MM; null for a meeting by appointment.
     #[schema(example = "19:00")]
-    start_time: String,
-    /// HH:MM; before `start_time` when it runs past midnight.
+    start_time: Option<String>,
+    /// HH:MM; before `start_time` when it runs past midnight; null for a meeting by appointment.
     #[schema(example = "20:00")]
-    end_time: String,
+    end_time: Option<String>,
     /// How often it meets.
     #[schema(value_type = RecurrenceKind)]
     recurrence: String,
@@ -742,8 +745,8 @@ fn meeting_response(
             name: p.name.clone(),
         }),
         time_zone: l.zone.clone(),
-        start_time: format!("{:02}:{:02}", l.start.hour(), l.start.minute()),
-        end_time: format!("{:02}:{:02}", l.end.hour(), l.end.minute()),
+        start_time: l.clock_times().map(|(start, _)| start),
+        end_time: l.clock_times().map(|(_, end)| end),
         recurrence: stored.kind,
         days: l
             .recurrence
@@ -864,9 +867,9 @@ struct GroupMeeting {
     /// The schedule in words.
     #[schema(example = "Every Tuesday")]
     schedule: String,
-    /// HH:MM in `time_zone`.
+    /// HH:MM in `time_zone`; null for a meeting by appointment.
     #[schema(example = "19:00")]
-    start_time: String,
+    start_time: Option<String>,
     /// The meeting's own IANA zone.
     #[schema(example = "America/Chicago")]
     time_zone: String,
@@ -976,7 +979,7 @@ pub async fn show_group(
                 id: row.id,
                 name: l.name.clone(),
                 schedule: l.recurrence.describe(),
-                start_time: format!("{:02}:{:02}", l.start.hour(), l.start.minute()),
+                start_time: l.clock_times().map(|(start, _)| start),
                 time_zone: l.zone.clone(),
                 mode: l.mode.as_str(),
                 status: l.status.as_str(),

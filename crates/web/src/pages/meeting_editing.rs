@@ -92,6 +92,7 @@ fn meeting_form_page(
             ("biweekly".into(), "Every other week".into()),
             ("monthly".into(), "Monthly".into()),
             ("once".into(), "Once".into()),
+            ("appointment".into(), "By appointment".into()),
         ],
         days: day_options(),
         nths: vec![

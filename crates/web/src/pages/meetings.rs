@@ -69,6 +69,31 @@ impl Card {
     }
 }
 
+/// A meeting by appointment as the directory lists it: no time, a way to arrange one.
+struct AppointmentCard {
+    id: Uuid,
+    name: String,
+    mode_label: &'static str,
+    program_name: String,
+    place: String,
+}
+
+impl AppointmentCard {
+    fn of(facts: meetings::MeetingFacts) -> AppointmentCard {
+        AppointmentCard {
+            id: facts.id,
+            name: facts.name.to_string(),
+            mode_label: Mode::parse(facts.mode).map_or("", Mode::label),
+            program_name: facts.program_name.to_string(),
+            place: [&*facts.location, &*facts.city]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
 /// Vocabulary as template options.
 pub(crate) fn options(terms: &[Term]) -> Vec<(String, String)> {
     terms
@@ -135,6 +160,8 @@ struct SearchPage {
     /// Before any search: the meetings in progress now (the rest are in `results`).
     in_progress: Vec<Card>,
     results: Vec<Card>,
+    /// The meetings by appointment that match (none when the search asks about times).
+    by_appointment: Vec<AppointmentCard>,
     /// The server's public address, for the feeds' addresses.
     feed_base: String,
 }
@@ -160,15 +187,22 @@ pub async fn show_search(
         .any(|(name, value)| name != "tz" && !value.is_empty());
     let mut form = kept(&params, meetings::SEARCH_PARAMS);
     let mut results = Vec::new();
+    let mut by_appointment = Vec::new();
     let mut status = StatusCode::OK;
     let outcome = async {
         let params = query_fields(&query, meetings::SEARCH_PARAMS, &[])?;
-        let parsed = meetings::parse_search(&state.app, viewer.as_ref(), |n| params.get(n))?;
-        meetings::search(&state.app, viewer.as_ref(), &parsed).await
+        let mut parsed = meetings::parse_search(&state.app, viewer.as_ref(), |n| params.get(n))?;
+        let timed = meetings::search(&state.app, viewer.as_ref(), &parsed).await?;
+        parsed.limit = COMING_UP;
+        let untimed = meetings::by_appointment(&state.app, viewer.as_ref(), &parsed).await?;
+        Ok::<_, AppError>((timed, untimed))
     }
     .await;
     match outcome {
-        Ok(found) => results = found.into_iter().map(Card::of).collect(),
+        Ok((found, untimed)) => {
+            results = found.into_iter().map(Card::of).collect();
+            by_appointment = untimed.into_iter().map(AppointmentCard::of).collect();
+        }
         Err(AppError::SignInRequired) => {
             return Ok(Redirect::to("/login?next=%2Fmeetings").into_response());
         }
@@ -218,6 +252,7 @@ pub async fn show_search(
         searched,
         in_progress,
         results,
+        by_appointment,
     };
     Ok(render(status, &page))
 }
@@ -397,6 +432,19 @@ struct HistoryView {
     changes: Vec<meetings::FieldChange>,
 }
 
+/// Whom to contact about a group, on one line: "Sam, sam@example.org, 555 0100".
+fn contact_of(g: &meetings::GroupRow) -> String {
+    [
+        g.contact_name.as_str(),
+        g.contact_email.as_str(),
+        g.contact_phone.as_str(),
+    ]
+    .into_iter()
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
 struct MeetingDetail {
     id: Uuid,
     name: String,
@@ -406,7 +454,10 @@ struct MeetingDetail {
     mode: &'static str,
     closed: bool,
     schedule: String,
-    time: String,
+    /// `None` for a meeting by appointment, which has no times.
+    time: Option<String>,
+    /// For a meeting by appointment: whom to contact to arrange it.
+    appointment_contact: String,
     zone: String,
     yours: Option<String>,
     upcoming: Vec<String>,
@@ -501,13 +552,14 @@ async fn meeting_page(
             mode: l.mode.label(),
             closed: l.status != mutual_domain::meetings::listing::Status::Active,
             schedule: l.recurrence.describe(),
-            time: format!(
-                "{:02}:{:02} to {:02}:{:02}",
-                l.start.hour(),
-                l.start.minute(),
-                l.end.hour(),
-                l.end.minute()
-            ),
+            time: l
+                .clock_times()
+                .map(|(start, end)| format!("{start} to {end}")),
+            appointment_contact: if l.clock_times().is_none() {
+                contact_of(&view.group)
+            } else {
+                String::new()
+            },
             zone: l.zone.clone(),
             yours,
             upcoming: upcoming
@@ -571,7 +623,7 @@ pub async fn show_meeting(
     let outcome = async {
         if let Some(id) = id.strip_suffix(".ics") {
             let view = meetings::find_meeting(&state.app, viewer.as_ref(), parse_id(id)?).await?;
-            let body = calendar::meeting_ics(&state.app, &view);
+            let body = calendar::meeting_ics(&state.app, &view)?;
             let file = format!("{}.ics", view.listing.slug);
             return Ok(crate::feeds::readable_anywhere(ics_response(body, &file)));
         }
@@ -725,19 +777,7 @@ pub(crate) async fn group_page(
             "Accessibility",
             labels(catalog::ACCESSIBILITY, &g.accessibility),
         ),
-        (
-            "Contact",
-            [
-                g.contact_name.as_str(),
-                g.contact_email.as_str(),
-                g.contact_phone.as_str(),
-            ]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", "),
-        ),
+        ("Contact", contact_of(g)),
         ("Notes", g.notes.clone()),
     ];
     facts.retain(|(_, v)| !v.is_empty());

@@ -169,29 +169,34 @@ fn yes_no(yes: bool) -> &'static str {
 }
 
 /// Why a meeting of a stored recurrence kind cannot be written as a feed row (`None` for
-/// weekly meetings, which it can).
+/// weekly meetings and those by appointment, which it can).
 pub fn inexpressible(kind: &str) -> Option<&'static str> {
     match kind {
-        "weekly" => None,
+        "weekly" | "appointment" => None,
         "biweekly" => Some("meets every other week, which the Meeting Guide format cannot express"),
         "monthly" => Some("meets monthly, which the Meeting Guide format cannot express"),
         _ => Some("meets on a single date, which the Meeting Guide format cannot express"),
     }
 }
 
-/// A weekly listing as a feed object, serialised field by field (`None` for what the format
-/// cannot express). Kept fields come first; no known field is taken from them.
+/// A weekly listing as a feed object, serialised field by field, or one by appointment without
+/// `day` and `time` (as the format has it); `None` for what the format cannot express. Kept
+/// fields come first; no known field is taken from them.
 pub fn write_row<'a>(listing: &'a Listing, extras: &'a FeedExtras<'a>) -> Option<FeedObject<'a>> {
-    let Recurrence::Weekly(days) = &listing.recurrence else {
-        return None;
+    let days = match &listing.recurrence {
+        Recurrence::Weekly(days) => {
+            let mut numbers: Vec<i8> = days.iter().map(|d| day_number(*d)).collect();
+            numbers.sort_unstable();
+            numbers.dedup();
+            Some(numbers)
+        }
+        Recurrence::ByAppointment => None,
+        _ => return None,
     };
-    let mut numbers: Vec<i8> = days.iter().map(|d| day_number(*d)).collect();
-    numbers.sort_unstable();
-    numbers.dedup();
     Some(FeedObject {
         listing,
         extras,
-        days: numbers,
+        days,
     })
 }
 
@@ -205,7 +210,8 @@ fn as_given(degrees: f64) -> f64 {
 pub struct FeedObject<'a> {
     listing: &'a Listing,
     extras: &'a FeedExtras<'a>,
-    days: Vec<i8>,
+    /// `None` for a meeting by appointment.
+    days: Option<Vec<i8>>,
 }
 
 impl serde::Serialize for FeedObject<'_> {
@@ -220,13 +226,15 @@ impl serde::Serialize for FeedObject<'_> {
         }
         map.serialize_entry("slug", &l.slug)?;
         map.serialize_entry("name", &l.name)?;
-        match self.days.as_slice() {
-            [one] => map.serialize_entry("day", one)?,
-            many => map.serialize_entry("day", many)?,
+        if let Some(days) = &self.days {
+            match days.as_slice() {
+                [one] => map.serialize_entry("day", one)?,
+                many => map.serialize_entry("day", many)?,
+            }
+            let hhmm = |t: Time| format!("{:02}:{:02}", t.hour(), t.minute());
+            map.serialize_entry("time", &hhmm(l.start))?;
+            map.serialize_entry("end_time", &hhmm(l.end))?;
         }
-        let hhmm = |t: Time| format!("{:02}:{:02}", t.hour(), t.minute());
-        map.serialize_entry("time", &hhmm(l.start))?;
-        map.serialize_entry("end_time", &hhmm(l.end))?;
         map.serialize_entry("timezone", &l.zone)?;
         let texts = [
             ("formatted_address", l.formatted_address.as_str()),
@@ -341,6 +349,25 @@ mod tests {
             [row],
             "and together again on import"
         );
+    }
+
+    #[test]
+    fn a_row_without_a_day_is_by_appointment_and_is_written_back_without_day_or_time() {
+        for day in [json!(null), json!("")] {
+            let read = read(json!({"slug": "call-us", "name": "Call Us", "day": day,
+                "time": "19:00", "formatted_address": "Leeds", "timezone": "Europe/London"}))
+            .unwrap();
+            assert_eq!(read.listing.recurrence, Recurrence::ByAppointment);
+            let part = meeting_part(&read.listing, &read.extra).unwrap();
+            let row: Value = serde_json::from_str(&part).unwrap();
+            for absent in ["day", "time", "end_time"] {
+                assert!(row.get(absent).is_none(), "{absent} in {row}");
+            }
+            assert_eq!(row["timezone"], "Europe/London");
+            let again = super::read_row(&row, &Zone::utc()).unwrap();
+            assert_eq!(again.listing, read.listing, "a round trip keeps it");
+        }
+        assert_eq!(inexpressible("appointment"), None);
     }
 
     #[test]

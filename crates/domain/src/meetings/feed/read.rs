@@ -185,22 +185,21 @@ pub fn read_row(row: &Value, default_zone: &Zone) -> Result<FeedMeeting, RowErro
             "\"day\" should be 0 (Sunday) to 6 (Saturday) or a day's name, as one or a list".into(),
         )
     };
-    let days: Vec<Weekday> = match object.get("day") {
-        None | Some(Value::Null) => {
-            return Err(fail(
-                "it has no day (meetings by appointment cannot be scheduled here)".into(),
-            ));
-        }
-        Some(Value::Array(items)) => items.iter().map(day_of).collect::<Option<Vec<_>>>(),
+    // No day means by appointment, as the format has it: any time given is then meaningless.
+    let days: Option<Vec<Weekday>> = match object.get("day") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => Some(items.iter().map(day_of).collect::<Option<Vec<_>>>()),
         // "1,3" or "Monday, Wednesday" as one text.
-        Some(Value::String(list)) => list
-            .split(',')
-            .map(|day| day_of(&Value::String(day.into())))
-            .collect::<Option<Vec<_>>>(),
-        Some(value) => day_of(value).map(|day| vec![day]),
+        Some(Value::String(list)) if list.trim().is_empty() => None,
+        Some(Value::String(list)) => Some(
+            list.split(',')
+                .map(|day| day_of(&Value::String(day.into())))
+                .collect::<Option<Vec<_>>>(),
+        ),
+        Some(value) => Some(day_of(value).map(|day| vec![day])),
     }
-    .filter(|days| !days.is_empty())
-    .ok_or_else(day_error)?;
+    .map(|days| days.filter(|days| !days.is_empty()).ok_or_else(day_error))
+    .transpose()?;
     let clock = |key: &str| -> Result<Option<Time>, RowError> {
         let value = text(key)?;
         if value.is_empty() {
@@ -212,10 +211,24 @@ pub fn read_row(row: &Value, default_zone: &Zone) -> Result<FeedMeeting, RowErro
             ))
         })
     };
-    let start = clock("time")?.ok_or_else(|| fail("it has no time".into()))?;
-    let end = match clock("end_time")? {
-        Some(end) => end,
-        None => start.wrapping_add(jiff::SignedDuration::from_mins(60)),
+    let (start, end, recurrence) = match days {
+        None => (
+            Time::midnight(),
+            Time::midnight(),
+            Recurrence::ByAppointment,
+        ),
+        Some(days) => {
+            let start = clock("time")?.ok_or_else(|| {
+                fail(
+                    "it has a day but no time (leave both out for a meeting by appointment)".into(),
+                )
+            })?;
+            let end = match clock("end_time")? {
+                Some(end) => end,
+                None => start.wrapping_add(jiff::SignedDuration::from_mins(60)),
+            };
+            (start, end, Recurrence::Weekly(days))
+        }
     };
     let zone_defaulted = text("timezone")?.is_empty();
     let zone = match text("timezone")? {
@@ -223,7 +236,6 @@ pub fn read_row(row: &Value, default_zone: &Zone) -> Result<FeedMeeting, RowErro
         name => Zone::parse(&name)
             .map_err(|_| fail(format!("\"{name}\" is not a time zone name we know")))?,
     };
-    let recurrence = Recurrence::Weekly(days);
     Schedule::new(zone.clone(), start, end, recurrence.clone()).map_err(|e| fail(e.to_string()))?;
     let point = match (object.get("latitude"), object.get("longitude")) {
         (None | Some(Value::Null), None | Some(Value::Null)) => None,
@@ -518,9 +530,9 @@ mod tests {
     fn bad_rows_say_why_with_their_slug() {
         let reason = |row: Value| read(row).unwrap_err();
         assert_eq!(reason(json!([])).slug, None);
-        let no_day = reason(json!({"slug": "a", "name": "N", "time": "19:00"}));
-        assert_eq!(no_day.slug.as_deref(), Some("a"));
-        assert!(no_day.reason.contains("no day"));
+        let no_time = reason(json!({"slug": "a", "name": "N", "day": 2}));
+        assert_eq!(no_time.slug.as_deref(), Some("a"));
+        assert!(no_time.reason.contains("a day but no time"));
         assert!(
             reason(json!({"slug": "a", "name": "N", "day": 7, "time": "19:00"}))
                 .reason

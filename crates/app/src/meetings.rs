@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod directory;
+pub mod export;
 pub mod interop;
 
 use crate::accounts::Viewer;

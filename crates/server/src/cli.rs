@@ -78,7 +78,8 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCommand {
-    /// Import a Meeting Guide JSON feed. Meetings with a slug already here are updated. Exit
+    /// Import a Meeting Guide JSON feed, a BMLT GetSearchResults answer or a CSV in the 12 Step
+    /// Meeting List plugin's layout. Meetings with a slug already here are updated. Exit
     /// status: 0 when every row was imported, 1 when some rows were rejected (each listed on
     /// standard error), 2 when nothing could be read.
     MeetingGuide {

@@ -1,6 +1,6 @@
-//! Machine-readable directory files: the Meeting Guide feed `/meetings.json` (streamed page by
-//! page), its companion list of meetings the format cannot express, and members' private
-//! calendar feeds of their saved meetings.
+//! Machine-readable directory files: the Meeting Guide feed `/meetings.json`, the plugin's CSV
+//! `/meetings.csv` and BMLT's search results (each streamed page by page), the list of meetings
+//! the feed cannot express, and members' private calendar feeds of their saved meetings.
 
 use crate::AppState;
 use crate::auth::MaybeViewer;
@@ -12,6 +12,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use mutual_app::AppError;
+use mutual_app::meetings::export::Format;
 use mutual_app::meetings::{self, calendar, interop};
 use uuid::Uuid;
 
@@ -38,9 +39,9 @@ async fn feed_filter(
     interop::feed_filter(app, fields.get("program"), fields.get("region")).await
 }
 
-/// `GET /meetings.json`: every active weekly meeting as a Meeting Guide feed, or one
-/// programme's or region's (`?program=AA`, `?region=...`), written a page at a time (the next
-/// page is read while one is written). Meetings the format cannot express are
+/// `GET /meetings.json`: every active weekly meeting (and those by appointment) as a Meeting
+/// Guide feed, or one programme's or region's (`?program=AA`, `?region=...`), written a page at
+/// a time (the next page is read while one is written). Meetings the format cannot express are
 /// counted in `Mutual-Omitted-Meetings` and listed at `/meetings-omitted.json` (the `Link`
 /// header points there).
 pub async fn meeting_guide_feed(
@@ -48,9 +49,60 @@ pub async fn meeting_guide_feed(
     MaybeViewer(viewer): MaybeViewer,
     query: RawQuery,
 ) -> Result<Response, PageError> {
+    let fields = crate::api::meetings::query_fields(&query, &["program", "region"], &[])?;
+    exported(&state, viewer, &fields, Format::MeetingGuide).await
+}
+
+/// `GET /meetings.csv`: the same meetings in the 12 Step Meeting List plugin's CSV layout (its
+/// columns first, one line a meeting-day), which its importer and ours read back.
+pub async fn plugin_csv(
+    State(state): State<AppState>,
+    MaybeViewer(viewer): MaybeViewer,
+    query: RawQuery,
+) -> Result<Response, PageError> {
+    let fields = crate::api::meetings::query_fields(&query, &["program", "region"], &[])?;
+    let mut response = exported(&state, viewer, &fields, Format::PluginCsv).await?;
+    response.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"meetings.csv\""),
+    );
+    Ok(response)
+}
+
+/// `GET /client_interface/json/?switcher=GetSearchResults`: the same meetings as a BMLT root
+/// server answers that call, so NA-style meeting finders can read the directory (meetings by
+/// appointment are left out: BMLT needs a weekday). Only that call is offered.
+pub async fn bmlt_search_results(
+    State(state): State<AppState>,
+    MaybeViewer(viewer): MaybeViewer,
+    query: RawQuery,
+) -> Result<Response, PageError> {
+    let fields =
+        crate::api::meetings::query_fields(&query, &["switcher", "program", "region"], &[])?;
+    if fields.get("switcher") != "GetSearchResults" {
+        return Err(AppError::field(
+            "switcher",
+            "This server answers only switcher=GetSearchResults of the BMLT client interface.",
+        )
+        .into());
+    }
+    exported(&state, viewer, &fields, Format::Bmlt).await
+}
+
+/// A directory export, streamed a page of meetings at a time while the next page is read.
+async fn exported(
+    state: &AppState,
+    viewer: Option<mutual_app::accounts::Viewer>,
+    fields: &crate::forms::FormData,
+    format: Format,
+) -> Result<Response, PageError> {
     meetings::directory_for(&state.app, viewer.as_ref()).await?;
-    let only = feed_filter(&state.app, &query).await?;
-    let omitted = interop::omitted(&state.app, &only).await?.len();
+    let only =
+        interop::feed_filter(&state.app, fields.get("program"), fields.get("region")).await?;
+    let omitted = match format {
+        Format::Bmlt => 0,
+        _ => interop::omitted(&state.app, &only).await?.len(),
+    };
     let app = state.app.clone();
     let start = Cursor::Page {
         fetch: fetch(&app, None, &only),
@@ -61,7 +113,9 @@ pub async fn meeting_guide_feed(
         async move {
             let (pending, first) = match cursor {
                 Cursor::Done => return None,
-                Cursor::Closing => return Some((Ok(Bytes::from_static(b"]")), Cursor::Done)),
+                Cursor::Closing => {
+                    return Some((Ok(Bytes::from_static(format.closing())), Cursor::Done));
+                }
                 Cursor::Page { fetch, first } => (fetch, first),
             };
             let page = pending
@@ -76,22 +130,22 @@ pub async fn meeting_guide_feed(
                     },
                     _ => Cursor::Closing,
                 };
-                (interop::feed_chunk(&app, &rows), next)
+                (format.chunk(&app, &rows), next)
             });
             match written {
                 Ok((chunk, next)) => {
                     let mut bytes = Vec::with_capacity(chunk.len() + 1);
                     if first {
-                        bytes.push(b'[');
+                        bytes.extend_from_slice(&format.opening());
                     } else if !chunk.is_empty() {
-                        bytes.push(b',');
+                        bytes.extend_from_slice(format.separator());
                     }
                     bytes.extend_from_slice(&chunk);
                     Some((Ok(Bytes::from(bytes)), next))
                 }
                 Err(error) => {
-                    tracing::error!(%error, "meeting feed failed part way");
-                    Some((Err(std::io::Error::other("feed failed")), Cursor::Done))
+                    tracing::error!(%error, "directory export failed part way");
+                    Some((Err(std::io::Error::other("export failed")), Cursor::Done))
                 }
             }
         }
@@ -100,15 +154,18 @@ pub async fn meeting_guide_feed(
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
+        HeaderValue::from_static(format.content_type()),
     );
-    headers.insert("mutual-omitted-meetings", HeaderValue::from(omitted));
-    headers.insert(
-        header::LINK,
-        HeaderValue::from_static(
-            "</meetings-omitted.json>; rel=\"related\"; title=\"Meetings left out of this feed\"",
-        ),
-    );
+    // BMLT's answer also leaves out the meetings by appointment, which that list does not name.
+    if format != Format::Bmlt {
+        headers.insert("mutual-omitted-meetings", HeaderValue::from(omitted));
+        headers.insert(
+            header::LINK,
+            HeaderValue::from_static(
+                "</meetings-omitted.json>; rel=\"related\"; title=\"Meetings left out of this feed\"",
+            ),
+        );
+    }
     Ok(readable_anywhere(response))
 }
 

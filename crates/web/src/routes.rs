@@ -569,6 +569,12 @@ pub(crate) fn build() -> Built {
     .get("/meetings/{id}", Anyone, pages::meetings::show_meeting)
     .get("/groups/{id}", Anyone, pages::meetings::show_group)
     .get("/meetings.json", Anyone, feeds::meeting_guide_feed)
+    .get("/meetings.csv", Anyone, feeds::plugin_csv)
+    .get(
+        "/client_interface/json/",
+        Anyone,
+        feeds::bmlt_search_results,
+    )
     .get("/meetings-omitted.json", Anyone, feeds::omitted_meetings)
     .get("/calendar/{token}", Public, feeds::saved_calendar)
     .post("/meetings/{id}/save", Member, pages::meetings::save_meeting)

@@ -1,12 +1,13 @@
-//! Meeting Guide interoperability: importing a feed (row by row, each rejected row reported
-//! with its slug and reason, re-imports updating by slug) and writing the feed page by page so
-//! that even a very large directory is streamed, never held whole.
+//! Meeting Guide interoperability: importing a feed (a Meeting Guide list, BMLT's search results
+//! or the plugin's CSV; row by row, each rejected row reported with its slug and reason,
+//! re-imports updating by slug) and writing the feed page by page so that even a very large
+//! directory is streamed, never held whole.
 
 use super::{RowParts, directory, row_of};
 use crate::{App, AppError};
 use mutual_domain::local::Zone;
 use mutual_domain::meetings::catalog::Mode;
-use mutual_domain::meetings::feed::{self, RowError};
+use mutual_domain::meetings::feed::{self, RowError, bmlt, csv_layout};
 use mutual_store::meetings::{self as store, GroupRow, ImportRow};
 pub use mutual_store::meetings::{FeedFilter, FeedRow};
 use serde_json::Value;
@@ -189,8 +190,10 @@ pub async fn import_feed(
     Ok(report)
 }
 
-/// The rows of a feed file, or what the file looks like instead: a byte-order mark is skipped,
-/// and a web page, UTF-16 text, bad JSON or an object instead of a list are named as such.
+/// The rows of a feed file (a Meeting Guide JSON list, a BMLT GetSearchResults answer, or a CSV
+/// in the plugin's layout), or what
+/// the file looks like instead: a byte-order mark is skipped, and a web page, UTF-16 text, bad
+/// JSON or an object instead of a list are named as such.
 fn feed_rows_of(bytes: &[u8]) -> Result<Vec<Value>, AppError> {
     let refuse = |message: String| Err(AppError::field("file", message));
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -210,6 +213,9 @@ fn feed_rows_of(bytes: &[u8]) -> Result<Vec<Value>, AppError> {
                 .into(),
         );
     }
+    if !matches!(start.first(), Some(b'[' | b'{') | None) {
+        return csv_layout::rows(bytes).map_err(|e| AppError::field("file", e.to_string()));
+    }
     let document: Value = serde_json::from_slice(bytes).map_err(|e| {
         AppError::field(
             "file",
@@ -221,6 +227,10 @@ fn feed_rows_of(bytes: &[u8]) -> Result<Vec<Value>, AppError> {
         )
     })?;
     match document {
+        // A BMLT root server's GetSearchResults answer, read meeting by meeting as feed rows.
+        Value::Array(rows) if rows.first().is_some_and(bmlt::is_bmlt) => {
+            Ok(rows.iter().map(bmlt::feed_row).collect())
+        }
         Value::Array(rows) => Ok(rows),
         Value::Object(_) => refuse(
             "This is one JSON object; a Meeting Guide feed is a JSON list of meetings \

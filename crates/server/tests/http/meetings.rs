@@ -1183,3 +1183,95 @@ both_backends! {
         server.stop().await;
     }
 }
+
+/// Rows with what the plugin's CSV carries: a meeting on two days with the group's contact
+/// and donation fields, one with a split address, and one by appointment.
+fn plugin_rows() -> Value {
+    json!([
+        {"slug": "hope", "name": "Hope, \"at\" Noon", "day": [1, 3], "time": "12:00", "end_time": "13:00",
+         "timezone": "America/Chicago", "formatted_address": "4953 W Addison St, Chicago, IL 60641, USA",
+         "latitude": 41.94612, "longitude": -87.75158, "region": "Chicago", "sub_region": "Portage Park",
+         "types": ["O", "D", "QUIET"], "notes": "Side door\nupstairs", "group": "Noon Hope Group",
+         "venmo": "@NoonHope", "contact_1_name": "Sam", "website": "https://example.org", "district": "District 7",
+         "conference_url": "https://zoom.us/j/1234567890", "updated": "2024-03-01 12:30:00"},
+        {"slug": "lone", "name": "Lone Meeting", "day": 0, "time": "23:30", "end_time": "00:30",
+         "timezone": "Europe/London", "address": "1 High St", "city": "Leeds", "postal_code": "LS1",
+         "country": "UK", "types": ["O"], "updated": "2025-01-02 03:04:05"},
+        {"slug": "call-us", "name": "Call Us", "formatted_address": "Leeds, UK", "timezone": "Europe/London",
+         "types": [], "updated": "2025-01-02 03:04:05"}
+    ])
+}
+
+fn sorted(mut rows: Vec<Value>) -> Vec<Value> {
+    rows.sort_by_key(|row| row["slug"].as_str().unwrap().to_owned());
+    rows
+}
+
+async fn bmlt(server: &TestServer) -> Vec<Value> {
+    let (status, body) = server
+        .api(
+            Method::GET,
+            "/client_interface/json/?switcher=GetSearchResults",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body.as_array().unwrap().clone()
+}
+
+both_backends! {
+    async fn the_plugins_csv_and_bmlts_search_results_round_trip(database) {
+        let backend = if database.sqlite_file().is_some() { mutual_testkit::TestBackend::Sqlite } else { mutual_testkit::TestBackend::Postgres };
+        let server = TestServer::start(database).await;
+        let mut admin = admin(&server).await;
+        let page = import(&mut admin, &plugin_rows()).await;
+        assert!(page.body.contains("Imported: 3 new, 0 updated"), "{}", page.body);
+        let before = sorted(feed(&server).await);
+
+        let response = server.client.get(server.url("/meetings.csv")).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+        assert!(response.headers()["content-disposition"].to_str().unwrap().contains("meetings.csv"));
+        let csv = response.text().await.unwrap();
+        assert!(csv.starts_with("Time,End Time,Day,Name,Location,Address,Region,Sub Region,Types,"), "the plugin's columns first: {csv}");
+        assert_eq!(csv.matches("\r\n").count(), 1 + 4, "a header and a line per meeting-day (CRLF ends each; the notes keep their own newline):\n{csv}");
+        assert!(csv.contains("12:00,13:00,Monday,\"Hope, \"\"at\"\" Noon\""), "{csv}");
+        assert!(csv.contains("\"Open, Discussion, QUIET\""), "types by name, as the plugin writes them: {csv}");
+
+        // The file imported again is the same meetings, field for field.
+        let page = admin.upload("/admin/meetings/import", &[("program", "AA"), ("timezone", "")], csv.as_bytes()).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("Imported: 0 new, 3 updated"), "{}", page.body);
+        assert_eq!(sorted(feed(&server).await), before, "a CSV round trip changes nothing");
+
+        // BMLT's answer: one result a meeting-day, all text, by appointment left out.
+        let results = bmlt(&server).await;
+        assert_eq!(results.len(), 3, "{results:?}");
+        assert!(results.iter().all(|r| r.as_object().unwrap().values().all(Value::is_string)));
+        let mut weekdays: Vec<&str> = results.iter().map(|r| r["weekday_tinyint"].as_str().unwrap()).collect();
+        weekdays.sort_unstable();
+        assert_eq!(weekdays, ["1", "2", "4"], "Sunday is 1");
+        let ids: std::collections::HashSet<&str> = results.iter().map(|r| r["id_bigint"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), 3, "each meeting-day its own id");
+        assert_eq!(bmlt(&server).await, results, "ids that stay");
+        let refused = server.client.get(server.url("/client_interface/json/?switcher=GetFormats")).send().await.unwrap();
+        assert_eq!(refused.status(), 422);
+        let body = refused.text().await.unwrap();
+        assert!(body.contains("only switcher=GetSearchResults"), "{body}");
+
+        // Read by another directory, BMLT's answer is the same meetings again.
+        let other = TestServer::start(mutual_testkit::TestDatabase::create(backend).await.unwrap()).await;
+        let mut other_admin = super::admin(&other).await;
+        let page = other_admin.upload("/admin/meetings/import", &[("program", "AA"), ("timezone", "")], Value::Array(results.clone()).to_string().as_bytes()).await;
+        assert!(page.body.contains("Imported: 3 new, 0 updated"), "{}", page.body);
+        let without_ids = |rows: Vec<Value>| {
+            let mut rows: Vec<Value> = rows.into_iter().map(|mut r| { r.as_object_mut().unwrap().remove("id_bigint"); r }).collect();
+            rows.sort_by_key(|r| (r["meeting_name"].as_str().unwrap().to_owned(), r["weekday_tinyint"].as_str().unwrap().to_owned()));
+            rows
+        };
+        assert_eq!(without_ids(bmlt(&other).await), without_ids(results));
+        other.stop().await;
+        server.stop().await;
+    }
+}

@@ -1,6 +1,8 @@
 //! The Meeting Guide JSON format, both ways: reading a real-world feed tolerantly ([`read`]),
 //! and writing a listing back as feed rows, one a day, completed from storage at serve time.
 
+pub mod bmlt;
+pub mod csv_layout;
 mod read;
 
 pub use read::{FeedMeeting, RowError, merge_split_rows, read_row};

@@ -328,12 +328,14 @@ pub fn parse_search<'a>(
             }
         },
     };
+    // A place name or coordinates, found among the directory's places when searching.
     match get("near").trim() {
         "" => {}
-        text => match Point::parse(text) {
-            Ok(point) => query.near = Some((point, radius)),
-            Err(e) => errors.push(FieldError::new("near", e.to_string())),
-        },
+        text if text.chars().count() > 100 => errors.push(FieldError::new(
+            "near",
+            "Give a town, area or postcode (under 100 characters), or latitude,longitude.",
+        )),
+        text => query.near_place = Some((text.to_owned(), radius)),
     }
     match get("starting_within_hours").trim() {
         "" => {}
@@ -471,6 +473,16 @@ fn summary(snapshot: &DirectorySnapshot, hit: &Hit, zone: &Zone, now: Timestamp)
     }
 }
 
+/// A search's `near` found among the directory's places (a field error when it names none).
+fn located<'q>(
+    snapshot: &DirectorySnapshot,
+    query: &'q Query,
+) -> Result<std::borrow::Cow<'q, Query>, AppError> {
+    query
+        .located(&snapshot.places)
+        .map_err(|e| AppError::field("near", e.to_string()))
+}
+
 /// Searches the directory.
 pub async fn search(
     app: &App,
@@ -478,10 +490,11 @@ pub async fn search(
     query: &Query,
 ) -> Result<Vec<MeetingSummary>, AppError> {
     let snapshot = directory_for(app, viewer).await?;
+    let query = located(&snapshot, query)?;
     let now = app.clock.now();
     Ok(snapshot
         .directory
-        .search(query, now)
+        .search(&query, now)
         .iter()
         .map(|hit| summary(&snapshot, hit, &query.viewer_zone, now))
         .collect())
@@ -495,9 +508,10 @@ pub async fn by_appointment(
     query: &Query,
 ) -> Result<Vec<MeetingFacts>, AppError> {
     let snapshot = directory_for(app, viewer).await?;
+    let query = located(&snapshot, query)?;
     Ok(snapshot
         .directory
-        .by_appointment(query)
+        .by_appointment(&query)
         .into_iter()
         .map(|(entry, _)| facts(entry))
         .collect())
@@ -511,8 +525,9 @@ pub async fn search_json(
     query: &Query,
 ) -> Result<Vec<u8>, AppError> {
     let snapshot = directory_for(app, viewer).await?;
+    let query = located(&snapshot, query)?;
     let now = app.clock.now();
-    let hits = snapshot.directory.search(query, now);
+    let hits = snapshot.directory.search(&query, now);
     let json_error = |e: serde_json::Error| AppError::Internal(e.to_string());
     let mut out = Vec::with_capacity(128 + hits.len() * 600);
     out.extend_from_slice(b"{\"time_zone\":");
@@ -619,9 +634,10 @@ pub async fn find_my_group<'a>(
             }
         },
     };
+    let snapshot = directory_for(app, viewer).await?;
     let near = match first("near").trim() {
         "" => None,
-        text => match Point::parse(text) {
+        text => match snapshot.places.locate(text) {
             Ok(p) => Some((p, radius)),
             Err(e) => {
                 refuse("near", &e.to_string());
@@ -675,7 +691,6 @@ pub async fn find_my_group<'a>(
         language: one(first("language")),
         viewer_zone: zone.clone(),
     };
-    let snapshot = directory_for(app, viewer).await?;
     let now = app.clock.now();
     Ok(search::suggest(&snapshot.directory, &answers, now, 10)
         .into_iter()

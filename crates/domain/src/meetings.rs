@@ -10,6 +10,7 @@ pub mod feed;
 pub mod geo;
 pub mod ics;
 pub mod listing;
+pub mod places;
 pub mod search;
 pub mod week;
 mod zone_rules;

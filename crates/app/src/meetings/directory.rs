@@ -7,6 +7,7 @@ use crate::{App, AppError};
 use mutual_domain::local::Zone;
 use mutual_domain::meetings::Schedule;
 use mutual_domain::meetings::listing::Status;
+use mutual_domain::meetings::places::{PlaceFacts, Places};
 use mutual_domain::meetings::search::{Directory, Entry, GroupFacts};
 use mutual_store::meetings::{self as store, ProgramRow};
 use mutual_store::settings;
@@ -27,6 +28,8 @@ pub struct DirectorySnapshot {
     /// Whether people who are not signed in may browse it.
     pub public: bool,
     pub programs: Vec<ProgramRow>,
+    /// The towns, areas and postcodes of the meetings with a location, for "near".
+    pub places: Places,
     version: String,
 }
 
@@ -63,6 +66,7 @@ impl DirectoryCache {
                     facts_json: Vec::new(),
                     public: true,
                     programs: Vec::new(),
+                    places: Places::default(),
                     version: String::new(),
                 }),
                 checked: None,
@@ -172,6 +176,7 @@ async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError
             .clone()
     };
     let mut type_lists: HashMap<Vec<String>, Arc<[String]>> = HashMap::new();
+    let mut places = Places::default();
     let mut after = None;
     loop {
         let page =
@@ -191,6 +196,19 @@ async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError
                     (zone, name)
                 })
                 .clone();
+            if let Some(point) = listing.point {
+                places.add(
+                    PlaceFacts {
+                        city: &listing.city,
+                        state: &listing.state,
+                        country: &listing.country,
+                        region: &listing.region,
+                        sub_region: &listing.sub_region,
+                        postal_code: &listing.postal_code,
+                    },
+                    point,
+                );
+            }
             let program = programs.iter().find(|p| *p.code == *group.program);
             let haystack = [
                 listing.name.as_str(),
@@ -243,6 +261,7 @@ async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError
         directory,
         public,
         programs,
+        places,
         version,
     })
 }

@@ -6,12 +6,14 @@
 use super::catalog::{self, Mode};
 use super::geo::{Around, Point};
 use super::listing::DAY_NAMES;
+use super::places::{PlaceError, Places};
 use super::week::{self, Span, Weekly};
 use super::{Occurrence, Recurrence, Schedule};
 use crate::Timestamp;
 use crate::local::Zone;
 use jiff::civil::{Time, Weekday};
 use jiff::tz::TimeZone;
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
@@ -82,6 +84,9 @@ pub struct Query {
     pub before: Option<Time>,
     pub viewer_zone: Zone,
     pub near: Option<(Point, f64)>,
+    /// Where `near` is, as typed (a place name or coordinates) with its radius, until
+    /// [`Query::located`] finds it among the directory's places.
+    pub near_place: Option<(String, f64)>,
     pub starting_within: Option<Duration>,
     pub in_progress: bool,
     pub limit: usize,
@@ -108,11 +113,23 @@ impl Query {
             before: None,
             viewer_zone: zone,
             near: None,
+            near_place: None,
             starting_within: None,
             in_progress: false,
             limit: 50,
             order: Order::NextOccurrence,
         }
+    }
+
+    /// The query with [`Query::near_place`] found among `places` (a copy only when there is one).
+    pub fn located(&self, places: &Places) -> Result<Cow<'_, Query>, PlaceError> {
+        let Some((text, km)) = &self.near_place else {
+            return Ok(Cow::Borrowed(self));
+        };
+        let mut located = self.clone();
+        located.near = Some((places.locate(text)?, *km));
+        located.near_place = None;
+        Ok(Cow::Owned(located))
     }
 
     /// Whether any filter reads the group's attributes, the mode or the text.

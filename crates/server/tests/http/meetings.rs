@@ -1275,3 +1275,35 @@ both_backends! {
         server.stop().await;
     }
 }
+
+both_backends! {
+    async fn near_takes_the_name_of_a_place_the_directory_lists(database) {
+        let server = TestServer::start(database).await;
+        directory(&server).await;
+        assert_eq!(names(&server, "near=Evanston&radius_km=5").await, ["Evanston Morning"]);
+        assert_eq!(names(&server, "near=%20chicago%20&radius_km=10").await, ["Tuesday Night Chicago"], "any case, spaces trimmed");
+        assert_eq!(names(&server, "near=41.8781,-87.6298&radius_km=10").await, ["Tuesday Night Chicago"], "coordinates as before");
+        assert_eq!(suggested(&server, "near=evanston&attend=in_person&radius_km=5").await, ["Evanston Morning"], "and in the finder");
+        for query in ["near=Chicagoland", "near=Atlantis"] {
+            let (status, body) = server.api(Method::GET, &format!("/api/v1/meetings?{query}"), None, None).await;
+            assert_eq!(status, 422, "{body}");
+            let message = body["error"]["fields"][0]["message"].as_str().unwrap();
+            assert!(message.contains("town, area or postcode"), "{message}");
+            if query.ends_with("Chicagoland") {
+                assert!(message.contains("include: Chicago"), "it names places it has: {message}");
+            }
+        }
+        let (status, _) = server.api(Method::GET, &format!("/api/v1/meetings?near={}", "x".repeat(101)), None, None).await;
+        assert_eq!(status, 422);
+
+        let mut visitor = server.visitor();
+        let page = visitor.get("/meetings?near=Evanston&radius_km=5&tz=UTC").await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("1 meeting</h2>") && page.body.contains("Evanston Morning"), "{}", page.body);
+        let refused = visitor.get("/meetings?near=Atlantis&tz=UTC").await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains(r#"value="Atlantis""#), "what was typed is kept");
+        assert!(refused.body.contains("No meetings with a location are listed in a place called"), "{}", refused.body);
+        server.stop().await;
+    }
+}

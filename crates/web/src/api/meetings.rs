@@ -393,11 +393,10 @@ struct SearchQuery {
     /// The viewer's IANA zone for days and times (default: the server's).
     #[param(example = "America/Chicago")]
     tz: Option<String>,
-    /// A place, `latitude,longitude` in degrees: only meetings within `radius_km` of it (empty: anywhere).
-    #[param(
-        pattern = r"^(\s*[-+]?[0-9]*\.?[0-9]+\s*,\s*[-+]?[0-9]*\.?[0-9]+\s*)?$",
-        example = "41.8781,-87.6298"
-    )]
+    /// A place: a town, area or postcode where the directory lists meetings ("Evanston",
+    /// "60641"), or `latitude,longitude` in degrees: only meetings within `radius_km` of it
+    /// (empty: anywhere). A name the directory does not know is a 422 naming places it has.
+    #[param(max_length = 100, example = "41.8781,-87.6298")]
     near: Option<String>,
     /// How far from `near`, in kilometres: more than 0, at most 500.
     #[param(exclusive_minimum = 0, maximum = 500, default = 25, example = 10)]
@@ -494,11 +493,9 @@ struct FinderQuery {
     /// `in_person` or `online` rule the other out; `either` (the default) does not.
     #[param(value_type = Option<AttendChoice>, inline)]
     attend: Option<String>,
-    /// Where one is, `latitude,longitude` in degrees (empty: anywhere).
-    #[param(
-        pattern = r"^(\s*[-+]?[0-9]*\.?[0-9]+\s*,\s*[-+]?[0-9]*\.?[0-9]+\s*)?$",
-        example = "41.8781,-87.6298"
-    )]
+    /// Where one is: a town, area or postcode where the directory lists meetings, or
+    /// `latitude,longitude` in degrees (empty: anywhere).
+    #[param(max_length = 100, example = "41.8781,-87.6298")]
     near: Option<String>,
     /// How far one will travel from `near`, in kilometres: more than 0, at most 500.
     #[param(exclusive_minimum = 0, maximum = 500, default = 25, example = 10)]

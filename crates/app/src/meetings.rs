@@ -3,6 +3,7 @@
 //! member's saved meetings and private attendance log. Nothing here records who searched for
 //! or looked at which meeting.
 
+pub mod areas;
 pub mod calendar;
 pub mod directory;
 pub mod export;
@@ -71,6 +72,7 @@ pub fn listing_of(row: &MeetingRow) -> Result<Listing, AppError> {
         country: row.country.clone(),
         region: row.region.clone(),
         sub_region: row.sub_region.clone(),
+        district: row.district.clone(),
         regions: row
             .regions
             .split('>')
@@ -144,6 +146,7 @@ pub(crate) fn row_of(listing: &Listing, parts: RowParts) -> MeetingRow {
         country: listing.country.clone(),
         region: listing.region.clone(),
         sub_region: listing.sub_region.clone(),
+        district: listing.district.clone(),
         regions: listing.regions.join(">"),
         latitude: listing.point.map(|p| p.lat),
         longitude: listing.point.map(|p| p.lng),
@@ -216,6 +219,7 @@ pub const SEARCH_PARAMS: &[&str] = &[
     "tz",
     "near",
     "radius_km",
+    "area",
     "starting_within_hours",
     "in_progress",
     "limit",
@@ -259,6 +263,10 @@ pub fn parse_search<'a>(
         .map(str::to_lowercase)
         .collect();
     query.program = one(get("program"));
+    match area_names(get("area")) {
+        Ok(names) => query.area = names,
+        Err(e) => errors.push(e),
+    }
     let mut vocabulary = |field: &'static str, terms: &[catalog::Term], what: &str, one: bool| {
         let given = list_param(get(field));
         let codes: Vec<&str> = given.iter().map(String::as_str).collect();
@@ -473,6 +481,12 @@ fn summary(snapshot: &DirectorySnapshot, hit: &Hit, zone: &Zone, now: Timestamp)
     }
 }
 
+/// An area's path ("Chicago > Portage Park") as its names from the region down.
+fn area_names(label: &str) -> Result<Vec<String>, FieldError> {
+    let names = listing::parse_area(label).map_err(|e| FieldError::new("area", e))?;
+    Ok(names.into_iter().filter(|n| !n.is_empty()).collect())
+}
+
 /// A search's `near` found among the directory's places (a field error when it names none).
 fn located<'q>(
     snapshot: &DirectorySnapshot,
@@ -563,6 +577,7 @@ pub const FINDER_FIELDS: &[&str] = &[
     "attend",
     "near",
     "radius_km",
+    "area",
     "language",
     "tz",
 ];
@@ -688,6 +703,7 @@ pub async fn find_my_group<'a>(
         parts,
         attend,
         near,
+        area: area_names(first("area")).map_err(|e| AppError::Invalid(vec![e]))?,
         language: one(first("language")),
         viewer_zone: zone.clone(),
     };
@@ -1055,6 +1071,7 @@ pub async fn create_meeting(
     let today = Zone::utc().date_of(app.clock.now());
     let slug = new_slug(app, input.name).await?;
     let listing = parse_listing(input, slug, today).map_err(field_errors)?;
+    areas::check_listing(app, &listing, None).await?;
     let now = app.clock.now().millis();
     let id = Uuid::now_v7();
     let row = row_of(
@@ -1081,8 +1098,9 @@ pub async fn create_meeting(
     Ok(id)
 }
 
-/// The current listing with the form's values applied (what the form does not show is kept).
-fn edited(
+/// The current listing with the form's values applied (what the form does not show is kept),
+/// in one of the directory's areas.
+async fn edited(
     app: &App,
     current: &MeetingRow,
     input: &ListingInput<'_>,
@@ -1091,6 +1109,7 @@ fn edited(
     let today = Zone::utc().date_of(app.clock.now());
     let mut after = parse_listing(input, current.slug.clone(), today).map_err(field_errors)?;
     listing::keep_unshown(&mut after, &before);
+    areas::check_listing(app, &after, Some(&before)).await?;
     Ok((before, after))
 }
 
@@ -1105,7 +1124,7 @@ pub async fn update_meeting(
         .await?
         .ok_or(AppError::NotFound)?;
     require_editor(app, viewer, current.group_id).await?;
-    let (before, after) = edited(app, &current, input)?;
+    let (before, after) = edited(app, &current, input).await?;
     let changes = listing::diff(&before, &after);
     if changes.is_empty() {
         return Ok(());
@@ -1351,7 +1370,7 @@ pub async fn suggest_change(
         .await?
         .ok_or(AppError::NotFound)?;
     let input = ListingInput::from_fields(|name| fields.get(name).map_or("", String::as_str));
-    let (before, after) = edited(app, &current, &input)?;
+    let (before, after) = edited(app, &current, &input).await?;
     if note.chars().count() > 2000 {
         return Err(AppError::field(
             "note",
@@ -1478,7 +1497,7 @@ pub async fn decide_suggestion(
         .ok_or(AppError::NotFound)?;
     let fields = proposed_input(&row);
     let input = ListingInput::from_fields(|name| fields.get(name).map_or("", String::as_str));
-    let (before, after) = edited(app, &current, &input)?;
+    let (before, after) = edited(app, &current, &input).await?;
     let changes = listing::diff(&before, &after);
     let meeting = row_of(
         &after,

@@ -5,6 +5,7 @@
 //! The submodules hold the directory's vocabularies, listings, the Meeting Guide format,
 //! distances and search.
 
+pub mod areas;
 pub mod catalog;
 pub mod feed;
 pub mod geo;

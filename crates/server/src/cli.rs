@@ -300,6 +300,18 @@ async fn import_meeting_guide(
             report.zoned_by_default, report.default_zone
         );
     }
+    if report.zoned_by_area > 0 {
+        println!(
+            "{} rows named no time zone and were given their area's.",
+            report.zoned_by_area
+        );
+    }
+    if report.areas_added > 0 {
+        println!(
+            "{} areas the rows named were added to the directory's areas.",
+            report.areas_added
+        );
+    }
     Ok(if report.rejected.is_empty() { 0 } else { 1 })
 }
 

@@ -2,6 +2,8 @@
 //! history, or imported in chunks by slug), facilitators, saved meetings and calendar feed
 //! tokens, private attendance logs, and suggested corrections.
 
+pub mod areas;
+
 use crate::db::placeholders;
 use crate::{Db, StoreError};
 use mutual_domain::UserId;
@@ -200,6 +202,7 @@ pub struct MeetingRow {
     pub country: String,
     pub region: String,
     pub sub_region: String,
+    pub district: String,
     pub regions: String,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
@@ -219,8 +222,8 @@ pub struct MeetingRow {
 
 const MEETING_COLUMNS: &str = "id, group_id, slug, name, time_zone, start_time, end_time, \
      recurrence, days, nth, on_date, cancelled, mode, status, location, location_notes, \
-     formatted_address, address, city, state, postal_code, country, region, sub_region, regions, \
-     latitude, longitude, approximate, conference_url, conference_url_notes, conference_phone, \
+     formatted_address, address, city, state, postal_code, country, region, sub_region, district, \
+     regions, latitude, longitude, approximate, conference_url, conference_url_notes, conference_phone, \
      conference_phone_notes, types, notes, source_url, extra, feed_json, created_at, updated_at";
 
 macro_rules! bind_meeting {
@@ -250,6 +253,7 @@ macro_rules! bind_meeting {
             .bind(&$m.country)
             .bind(&$m.region)
             .bind(&$m.sub_region)
+            .bind(&$m.district)
             .bind(&$m.regions)
             .bind($m.latitude)
             .bind($m.longitude)

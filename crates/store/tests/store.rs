@@ -339,6 +339,7 @@ fn meeting(slug: &str, name: &str, recurrence: &str) -> mutual_store::meetings::
         country: String::new(),
         region: String::new(),
         sub_region: String::new(),
+        district: String::new(),
         regions: String::new(),
         latitude: Some(51.5),
         longitude: Some(-0.12),

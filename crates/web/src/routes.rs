@@ -673,28 +673,39 @@ pub(crate) fn build() -> Built {
     .get(
         "/admin/meetings",
         Admin,
-        pages::meeting_editing::show_admin_meetings,
+        pages::directory_admin::show_admin_meetings,
     )
     .post(
         "/admin/meetings/visibility",
         Admin,
-        pages::meeting_editing::set_visibility,
+        pages::directory_admin::set_visibility,
     )
     .post_limited(
         "/admin/meetings/import",
         Admin,
         crate::IMPORT_UPLOAD_BYTES,
-        pages::meeting_editing::import_upload,
+        pages::directory_admin::import_upload,
     )
     .post(
         "/admin/programs",
         Admin,
-        pages::meeting_editing::save_program,
+        pages::directory_admin::save_program,
     )
     .post(
         "/admin/programs/{code}/delete",
         Admin,
-        pages::meeting_editing::delete_program,
+        pages::directory_admin::delete_program,
+    )
+    .post("/admin/areas", Admin, pages::directory_admin::add_area)
+    .post(
+        "/admin/areas/{id}/zone",
+        Admin,
+        pages::directory_admin::set_area_zone,
+    )
+    .post(
+        "/admin/areas/{id}/delete",
+        Admin,
+        pages::directory_admin::delete_area,
     );
     let routes = api::routes(routes);
     let (router, openapi) = routes.router.fallback(pages::not_found).split_for_parts();

@@ -304,6 +304,7 @@ pub(super) async fn seed_meetings(app: &App) -> Result<usize, AppError> {
                 country: country.into(),
                 region: String::new(),
                 sub_region: String::new(),
+                district: String::new(),
                 regions: Vec::new(),
                 point,
                 approximate: (!mode.in_person()).then_some(true),

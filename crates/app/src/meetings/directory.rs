@@ -218,6 +218,7 @@ async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError
                 listing.city.as_str(),
                 listing.region.as_str(),
                 listing.sub_region.as_str(),
+                listing.district.as_str(),
                 program.map_or("", |p| p.name.as_str()),
                 &group.program,
             ]
@@ -244,6 +245,11 @@ async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError
                 point: listing.point,
                 location: share(listing.location),
                 city: share(listing.city),
+                area: [
+                    share(listing.region),
+                    share(listing.sub_region),
+                    share(listing.district),
+                ],
                 haystack,
             });
         }

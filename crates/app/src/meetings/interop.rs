@@ -3,7 +3,7 @@
 //! re-imports updating by slug) and writing the feed page by page so that even a very large
 //! directory is streamed, never held whole.
 
-use super::{RowParts, directory, row_of};
+use super::{RowParts, areas, directory, row_of};
 use crate::{App, AppError};
 use mutual_domain::local::Zone;
 use mutual_domain::meetings::catalog::Mode;
@@ -43,6 +43,10 @@ pub struct ImportReport {
     pub renamed: Vec<Renamed>,
     /// How many rows named no time zone and were given [`ImportReport::default_zone`].
     pub zoned_by_default: u64,
+    /// How many rows named no time zone and were given their area's.
+    pub zoned_by_area: u64,
+    /// The areas the rows named that the directory did not have, added.
+    pub areas_added: u64,
     pub default_zone: String,
 }
 
@@ -113,9 +117,20 @@ pub async fn import_feed(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut batch: Vec<ImportRow> = Vec::with_capacity(CHUNK);
     let now = app.clock.now().millis();
+    let mut areas = areas::ImportAreas::load(app).await?;
+    let areas_before = areas.count();
     for (index, row) in rows.iter().enumerate() {
         let number = index + 1;
-        let mut read = match feed::read_row(row, &zone) {
+        // The row's area, added where missing; its zone is the row's when the row names none.
+        let named = |key: &str| row.get(key).and_then(Value::as_str).unwrap_or("");
+        let area = areas
+            .ensure(
+                app,
+                [named("region"), named("sub_region"), named("district")],
+            )
+            .await?;
+        let area_zone = area.and_then(|a| areas.zone(a));
+        let mut read = match feed::read_row(row, area_zone.as_ref().unwrap_or(&zone)) {
             Ok(read) => read,
             Err(RowError { slug, reason }) => {
                 report.rejected.push(Rejected {
@@ -126,7 +141,12 @@ pub async fn import_feed(
                 continue;
             }
         };
-        report.zoned_by_default += u64::from(read.zone_defaulted);
+        if read.zone_defaulted {
+            match area_zone {
+                Some(_) => report.zoned_by_area += 1,
+                None => report.zoned_by_default += 1,
+            }
+        }
         if let Some(&first) = seen.get(&read.listing.slug) {
             if !options.rename_duplicates {
                 report.rejected.push(Rejected {
@@ -186,6 +206,7 @@ pub async fn import_feed(
     if !batch.is_empty() {
         add(&mut report, store::import_meetings(&app.db, &batch).await?);
     }
+    report.areas_added = (areas.count() - areas_before) as u64;
     directory::changed(app).await?;
     Ok(report)
 }

@@ -56,6 +56,7 @@ pub struct Listing {
     pub country: String,
     pub region: String,
     pub sub_region: String,
+    pub district: String,
     /// General to specific, e.g. ["Illinois", "Chicago", "Wicker Park"].
     pub regions: Vec<String>,
     pub point: Option<Point>,
@@ -85,6 +86,16 @@ impl Listing {
     pub fn clock_times(&self) -> Option<(String, String)> {
         let hhmm = |t: Time| format!("{:02}:{:02}", t.hour(), t.minute());
         (self.recurrence != Recurrence::ByAppointment).then(|| (hhmm(self.start), hhmm(self.end)))
+    }
+
+    /// The area's path as a search names it: "Chicago > Portage Park" (empty: none).
+    pub fn area_label(&self) -> String {
+        [&self.region, &self.sub_region, &self.district]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" > ")
     }
 
     /// The address on one line, however it was given.
@@ -297,6 +308,8 @@ pub struct ListingInput<'a> {
     pub conference_phone_notes: &'a str,
     pub types: &'a str,
     pub notes: &'a str,
+    /// The area's path, "Region > Sub-region > District" (empty: none).
+    pub area: &'a str,
 }
 
 /// The fields of a listing form, in order (also the keys of a suggested change).
@@ -328,6 +341,7 @@ pub const LISTING_FIELDS: &[&str] = &[
     "conference_phone_notes",
     "types",
     "notes",
+    "area",
 ];
 
 impl<'a> ListingInput<'a> {
@@ -361,6 +375,7 @@ impl<'a> ListingInput<'a> {
             conference_phone_notes: get("conference_phone_notes"),
             types: get("types"),
             notes: get("notes"),
+            area: get("area"),
         }
     }
 }
@@ -427,11 +442,12 @@ pub fn listing_fields(listing: &Listing) -> Vec<(&'static str, String)> {
         ),
         ("types", listing.types.join(", ")),
         ("notes", listing.notes.clone()),
+        ("area", listing.area_label()),
     ]
 }
 
 /// Carries over what a form does not show from the listing being edited: the feed's address
-/// style and regions, and an unchanged `approximate: no`.
+/// style and list of regions, and an unchanged `approximate: no`.
 pub fn keep_unshown(edited: &mut Listing, current: &Listing) {
     if !current.formatted_address.is_empty()
         && current.address.is_empty()
@@ -439,8 +455,6 @@ pub fn keep_unshown(edited: &mut Listing, current: &Listing) {
     {
         edited.formatted_address = std::mem::take(&mut edited.address);
     }
-    edited.region.clone_from(&current.region);
-    edited.sub_region.clone_from(&current.sub_region);
     edited.regions.clone_from(&current.regions);
     if edited.approximate.is_none() && current.approximate == Some(false) {
         edited.approximate = Some(false);
@@ -497,6 +511,26 @@ pub fn parse_types(text: &str) -> Result<Vec<String>, String> {
         return Err("Please choose at most 40 type codes.".into());
     }
     Ok(codes)
+}
+
+/// An area's path ("Chicago > Portage Park") as its region, sub-region and district names.
+pub fn parse_area(label: &str) -> Result<[String; 3], String> {
+    let mut names: [String; 3] = Default::default();
+    let given: Vec<&str> = label
+        .split('>')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    if given.len() > names.len() {
+        return Err("An area is a region, a sub-region and a district at most.".into());
+    }
+    if given.iter().any(|n| n.chars().count() > 100) {
+        return Err("Please keep each area's name under 100 characters.".into());
+    }
+    for (slot, name) in names.iter_mut().zip(given) {
+        *slot = name.to_owned();
+    }
+    Ok(names)
 }
 
 /// Checks a listing typed into a form or sent to the API. `slug` is kept from the existing
@@ -625,6 +659,10 @@ pub fn parse_listing(
             Err(_) => errors.push(("cancelled", format!("\"{}\" is not a date: list cancelled dates as YYYY-MM-DD, separated by commas.", item.chars().take(20).collect::<String>()))),
         }
     }
+    let area = parse_area(input.area).unwrap_or_else(|e| {
+        errors.push(("area", e));
+        Default::default()
+    });
     let mode = Mode::parse(input.mode).unwrap_or_else(|| {
         errors.push((
             "mode",
@@ -722,8 +760,9 @@ pub fn parse_listing(
         state: text(input.state, "state", SHORT, &mut errors),
         postal_code: text(input.postal_code, "postal_code", 32, &mut errors),
         country: text(input.country, "country", SHORT, &mut errors),
-        region: String::new(),
-        sub_region: String::new(),
+        region: area[0].clone(),
+        sub_region: area[1].clone(),
+        district: area[2].clone(),
         regions: Vec::new(),
         point,
         approximate: input.approximate.then_some(true),

@@ -51,6 +51,8 @@ pub struct Entry {
     pub point: Option<Point>,
     pub location: Arc<str>,
     pub city: Arc<str>,
+    /// Its area's region, sub-region and district names (empty below its level).
+    pub area: [Arc<str>; 3],
     /// Lower-case text searched by `q`: names, place, programme, notes.
     pub haystack: String,
 }
@@ -78,6 +80,8 @@ pub struct Query {
     pub mode: Option<Mode>,
     /// Every one must be on the meeting.
     pub types: Vec<String>,
+    /// An area's names from the region down: meetings in it or in an area under it.
+    pub area: Vec<String>,
     /// In the viewer's zone.
     pub day: Option<Weekday>,
     pub after: Option<Time>,
@@ -108,6 +112,7 @@ impl Query {
             accessibility: Vec::new(),
             mode: None,
             types: Vec::new(),
+            area: Vec::new(),
             day: None,
             after: None,
             before: None,
@@ -144,6 +149,7 @@ impl Query {
             || self.language.is_some()
             || !self.accessibility.is_empty()
             || self.mode.is_some()
+            || !self.area.is_empty()
     }
 
     fn has_time_filter(&self) -> bool {
@@ -651,7 +657,8 @@ fn contains(list: &[String], wanted: &str) -> bool {
 
 /// Everything but the type codes (checked first, by bits).
 fn attributes_match(entry: &Entry, query: &Query) -> bool {
-    query.mode.is_none_or(|mode| entry.mode == mode)
+    in_area(entry, &query.area)
+        && query.mode.is_none_or(|mode| entry.mode == mode)
         && query
             .program
             .as_deref()
@@ -682,6 +689,16 @@ fn attributes_match(entry: &Entry, query: &Query) -> bool {
             .words
             .iter()
             .all(|w| entry.haystack.contains(w.as_str()))
+}
+
+/// Whether a meeting is in the area named from the region down (or in one under it); any
+/// meeting is in no area at all.
+fn in_area(entry: &Entry, wanted: &[String]) -> bool {
+    wanted.len() <= entry.area.len()
+        && wanted
+            .iter()
+            .zip(&entry.area)
+            .all(|(wanted, theirs)| **theirs == **wanted)
 }
 
 /// Whether a meeting on weekday `own` (Sunday 0) could start on weekday `wanted` in some
@@ -756,6 +773,8 @@ pub struct Answers {
     pub parts: Vec<DayPart>,
     pub attend: Attend,
     pub near: Option<(Point, f64)>,
+    /// An area's names from the region down: firm, like the way one attends.
+    pub area: Vec<String>,
     pub language: Option<String>,
     pub viewer_zone: Zone,
 }
@@ -779,8 +798,15 @@ pub fn suggest(
     let mut clocks = directory.clocks(&answers.viewer_zone, now);
     let mut found: Vec<Suggestion> = Vec::new();
     for (index, entry) in directory.entries.iter().enumerate() {
+        if !in_area(entry, &answers.area) {
+            continue;
+        }
         let mut reasons = Vec::new();
         let mut score = 0;
+        if !answers.area.is_empty() {
+            score += 1;
+            reasons.push(format!("In {}", answers.area.join(" > ")));
+        }
         let distance_km = match answers.attend {
             Attend::Online if !entry.mode.remote() => continue,
             Attend::Online => {
@@ -977,6 +1003,7 @@ mod tests {
             point,
             location: "".into(),
             city: "Chicago".into(),
+            area: ["Illinois".into(), "Chicago".into(), "".into()],
             haystack: name.to_lowercase(),
         }
     }
@@ -1030,17 +1057,19 @@ mod tests {
         group.tags = vec!["secular".into()];
         group.size = "small".into();
         group.program = "LIFERING".into();
+        let mut milwaukee_monday = entry(
+            "Milwaukee Monday",
+            Mode::InPerson,
+            Weekday::Monday,
+            7,
+            milwaukee,
+        );
+        milwaukee_monday.area = ["Wisconsin".into(), "Milwaukee".into(), "Bay View".into()];
         Directory::new(vec![
             women,
             secular,
             entry("Online Sunday", Mode::Online, Weekday::Sunday, 8, None),
-            entry(
-                "Milwaukee Monday",
-                Mode::InPerson,
-                Weekday::Monday,
-                7,
-                milwaukee,
-            ),
+            milwaukee_monday,
         ])
     }
 
@@ -1081,6 +1110,24 @@ mod tests {
         q.types.clear();
         q.in_progress = true;
         assert!(listed(&q).is_empty(), "a question about when matches none");
+    }
+
+    #[test]
+    fn an_area_holds_the_meetings_of_the_areas_under_it() {
+        let d = sample();
+        let mut q = Query::new(chicago());
+        let area = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        q.area = area(&["Wisconsin"]);
+        assert_eq!(names(&d, &q), ["Milwaukee Monday"]);
+        q.area = area(&["Wisconsin", "Milwaukee", "Bay View"]);
+        assert_eq!(names(&d, &q), ["Milwaukee Monday"]);
+        q.area = area(&["Illinois", "Chicago"]);
+        assert_eq!(names(&d, &q).len(), 3);
+        q.area = area(&["Chicago"]);
+        assert!(
+            names(&d, &q).is_empty(),
+            "a sub-region is named with its region"
+        );
     }
 
     #[test]
@@ -1173,6 +1220,7 @@ mod tests {
             parts: vec![DayPart::Morning],
             attend: Attend::Either,
             near: Some((Point::new(41.88, -87.63).unwrap(), 30.0)),
+            area: vec![],
             language: None,
             viewer_zone: chicago(),
         };

@@ -1307,3 +1307,81 @@ both_backends! {
         server.stop().await;
     }
 }
+
+both_backends! {
+    async fn admins_keep_areas_that_meetings_belong_to_and_searches_filter_by(database) {
+        let server = TestServer::start(database).await;
+        let (_, group) = directory(&server).await;
+        let mut admin = admin(&server).await;
+        admin.submit("/admin/areas", &[("area_parent", ""), ("area_name", "Illinois"), ("area_time_zone", "America/Chicago")]).await;
+        let (_, areas) = server.api(Method::GET, "/api/v1/areas", None, None).await;
+        let illinois = areas["areas"][0]["id"].as_str().unwrap().to_owned();
+        admin.submit("/admin/areas", &[("area_parent", &illinois), ("area_name", "Chicago"), ("area_time_zone", "")]).await;
+        let refused = admin.post("/admin/areas", &[("area_parent", &illinois), ("area_name", "Chicago"), ("area_time_zone", "Mars/Olympus")]).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("already an area called") && refused.body.contains("time zone"), "{}", refused.body);
+        assert!(refused.body.contains(r#"value="Mars/Olympus""#), "what was typed is kept");
+
+        // An import puts rows in the areas they name, adding those missing; a row without a
+        // zone takes its area's.
+        let page = import(&mut admin, &json!([
+            {"slug": "portage", "name": "Portage Park Noon", "day": 1, "time": "12:00", "address": "1 Main St", "city": "Chicago",
+             "region": "Illinois", "sub_region": "Chicago", "district": "Portage Park", "latitude": 41.95, "longitude": -87.76},
+            {"slug": "leeds", "name": "Leeds Tuesday", "day": 2, "time": "19:00", "address": "1 High St", "city": "Leeds",
+             "region": "Leeds", "timezone": "Europe/London"}
+        ])).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("1 row named no time zone and was given its area"), "{}", page.body);
+        assert!(page.body.contains("2 areas the rows named were added"), "{}", page.body);
+        let served = feed(&server).await;
+        let portage = served.iter().find(|r| r["slug"] == "portage").unwrap();
+        assert_eq!((&portage["region"], &portage["sub_region"], &portage["district"]), (&json!("Illinois"), &json!("Chicago"), &json!("Portage Park")));
+        assert_eq!(portage["timezone"], "America/Chicago", "the region's zone, not the server's (UTC)");
+        let (_, areas) = server.api(Method::GET, "/api/v1/areas", None, None).await;
+        let listed: Vec<(String, String, i64)> = areas["areas"].as_array().unwrap().iter()
+            .map(|a| (a["path"].as_str().unwrap().to_owned(), a["level"].as_str().unwrap().to_owned(), a["meetings"].as_i64().unwrap())).collect();
+        assert_eq!(listed, [("Illinois".into(), "region".into(), 1), ("Illinois > Chicago".into(), "sub-region".into(), 1),
+            ("Illinois > Chicago > Portage Park".into(), "district".into(), 1), ("Leeds".into(), "region".into(), 1)]);
+
+        // Searches and the finder filter by an area and the areas under it.
+        assert_eq!(names(&server, "area=Illinois").await, ["Portage Park Noon"]);
+        assert_eq!(names(&server, "area=Illinois%20%3E%20Chicago%20%3E%20Portage%20Park").await, ["Portage Park Noon"]);
+        assert_eq!(names(&server, "area=Leeds").await, ["Leeds Tuesday"]);
+        assert!(names(&server, "area=Chicago").await.is_empty(), "a sub-region is named with its region");
+        assert_eq!(suggested(&server, "area=Leeds&attend=in_person").await, ["Leeds Tuesday"]);
+        let page = server.visitor().get("/meetings?area=Leeds&tz=UTC").await;
+        assert!(page.body.contains(r#"<option value="Illinois &#62; Chicago">— Chicago</option>"#), "the areas are offered, indented: {}", page.body);
+        assert!(page.body.contains("1 meeting</h2>"), "{}", page.body);
+
+        // A listing names one of the areas; one the directory does not have is refused.
+        let mut moderator = server.visitor();
+        moderator.log_in("directory_mod").await;
+        let fields = |area: &'static str| vec![("name", "Area Meeting"), ("time_zone", "America/Chicago"), ("start_time", "18:00"), ("end_time", "19:00"),
+            ("recurrence", "weekly"), ("days", "3"), ("mode", "in_person"), ("city", "Chicago"), ("status", "active"), ("area", area)];
+        let refused = moderator.post(&format!("/groups/{group}/meetings/new"), &fields("Illinois > Atlantis")).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("There is no area"), "{}", refused.body);
+        let made = moderator.submit(&format!("/groups/{group}/meetings/new"), &fields("Illinois > Chicago")).await;
+        let id = made.location().trim_start_matches("/meetings/").split('?').next().unwrap().to_owned();
+        let (_, meeting) = server.api(Method::GET, &format!("/api/v1/meetings/{id}"), None, None).await;
+        assert_eq!(meeting["area"], "Illinois > Chicago");
+        let edit = moderator.get(&format!("/meetings/{id}/edit")).await;
+        assert!(edit.body.contains(r#"value="Illinois &#62; Chicago" selected"#), "{}", edit.body);
+
+        // An area with meetings stays; an empty one can go.
+        let (_, areas) = server.api(Method::GET, "/api/v1/areas", None, None).await;
+        let id_of = |path: &str| areas["areas"].as_array().unwrap().iter().find(|a| a["path"] == path).unwrap()["id"].as_str().unwrap().to_owned();
+        let kept = admin.post(&format!("/admin/areas/{}/delete", id_of("Leeds")), &[]).await;
+        assert_eq!(kept.status, 422);
+        assert!(kept.body.contains("has 1 meeting"), "{}", kept.body);
+        admin.submit("/admin/areas", &[("area_parent", ""), ("area_name", "Empty"), ("area_time_zone", "")]).await;
+        let (_, areas) = server.api(Method::GET, "/api/v1/areas", None, None).await;
+        let empty = areas["areas"].as_array().unwrap().iter().find(|a| a["path"] == "Empty").unwrap()["id"].as_str().unwrap().to_owned();
+        admin.submit(&format!("/admin/areas/{empty}/delete"), &[]).await;
+        admin.submit(&format!("/admin/areas/{}/zone", id_of("Leeds")), &[("time_zone", "Europe/London")]).await;
+        let (_, areas) = server.api(Method::GET, "/api/v1/areas", None, None).await;
+        assert!(areas["areas"].as_array().unwrap().iter().all(|a| a["path"] != "Empty"));
+        assert!(areas["areas"].as_array().unwrap().iter().any(|a| a["path"] == "Leeds" && a["time_zone"] == "Europe/London"));
+        server.stop().await;
+    }
+}

@@ -2,6 +2,8 @@
 //! programmes (identical for every viewer, except join details a group keeps for members),
 //! saved meetings and the private attendance log, suggestions and their review, and editing.
 
+mod areas;
+
 use crate::AppState;
 use crate::api::contract::ErrorResponse;
 use crate::auth::{MaybeViewer, SignedIn};
@@ -398,6 +400,10 @@ struct SearchQuery {
     /// (empty: anywhere). A name the directory does not know is a 422 naming places it has.
     #[param(max_length = 100, example = "41.8781,-87.6298")]
     near: Option<String>,
+    /// An area's path from the region down ("Chicago > Portage Park"): meetings in it or in
+    /// an area under it (`GET /api/v1/areas` lists them).
+    #[param(max_length = 320, example = "Chicago > Portage Park")]
+    area: Option<String>,
     /// How far from `near`, in kilometres: more than 0, at most 500.
     #[param(exclusive_minimum = 0, maximum = 500, default = 25, example = 10)]
     radius_km: Option<f64>,
@@ -497,6 +503,9 @@ struct FinderQuery {
     /// `latitude,longitude` in degrees (empty: anywhere).
     #[param(max_length = 100, example = "41.8781,-87.6298")]
     near: Option<String>,
+    /// Only meetings in this area (its path from the region down, "Chicago > Portage Park").
+    #[param(max_length = 320, example = "Chicago > Portage Park")]
+    area: Option<String>,
     /// How far one will travel from `near`, in kilometres: more than 0, at most 500.
     #[param(exclusive_minimum = 0, maximum = 500, default = 25, example = 10)]
     radius_km: Option<f64>,
@@ -701,6 +710,9 @@ struct MeetingResponse {
     /// Anything else worth knowing.
     #[schema(example = "Use the side door")]
     notes: String,
+    /// The area it belongs to, from the region down ("Chicago > Portage Park"; empty: none).
+    #[schema(example = "Chicago > Portage Park")]
+    area: String,
     /// Null when the group keeps its join details for signed-in members and the viewer is not
     /// signed in.
     join: Option<JoinDetails>,
@@ -773,6 +785,7 @@ fn meeting_response(
             })
             .collect(),
         notes: l.notes.clone(),
+        area: l.area_label(),
         join: view.join_visible.then(|| JoinDetails {
             conference_url: l.conference_url.clone(),
             conference_url_notes: l.conference_url_notes.clone(),
@@ -1325,6 +1338,11 @@ pub struct ListingRequest {
     #[serde(default)]
     #[schema(max_length = 4000, example = "Use the side door")]
     notes: String,
+    /// The area it belongs to, as its path of names from the region down ("Chicago > Portage
+    /// Park"); one of the directory's areas (`GET /api/v1/areas`). Empty: none.
+    #[serde(default)]
+    #[schema(max_length = 320, example = "Chicago > Portage Park")]
+    area: String,
 }
 
 fn joined<T: ToString>(items: &[T]) -> String {
@@ -1407,6 +1425,7 @@ impl ListingRequest {
                 self.types.as_ref().map(codes_text).unwrap_or_default(),
             ),
             ("notes", self.notes),
+            ("area", self.area),
         ];
         Ok(by_name(fields))
     }
@@ -1671,6 +1690,10 @@ pub struct SuggestionRequest {
     #[serde(default)]
     #[schema(max_length = 4000)]
     notes: Option<String>,
+    /// The area's path ("Chicago > Portage Park"; empty for none).
+    #[serde(default)]
+    #[schema(max_length = 320)]
+    area: Option<String>,
 }
 
 impl SuggestionRequest {
@@ -1709,6 +1732,7 @@ impl SuggestionRequest {
             ("conference_phone_notes", self.conference_phone_notes),
             ("types", self.types.as_ref().map(codes_text)),
             ("notes", self.notes),
+            ("area", self.area),
         ];
         let given = fields
             .into_iter()
@@ -2064,6 +2088,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .api(Anyone, routes!(find_my_group))
         .api(Anyone, routes!(show_group))
         .api(Anyone, routes!(list_programs))
+        .api(Anyone, routes!(areas::list_areas))
         .api(Moderator, routes!(create_group))
         .api(Member, routes!(update_group))
         .api(Member, routes!(create_meeting))

@@ -1,6 +1,5 @@
 //! Changing the directory: suggesting a correction, editing and adding meetings and groups
-//! (facilitators, moderators, admins), facilitators, the suggestion review queue, and the
-//! admins' directory page (visibility, programmes, Meeting Guide import upload).
+//! (facilitators, moderators, admins), facilitators, and the suggestion review queue.
 
 use crate::AppState;
 use crate::api::meetings::listing_map;
@@ -9,15 +8,14 @@ use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
 use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
-use crate::pages::meetings::{day_options, group_page, mode_options, options};
+use crate::pages::meetings::{area_options, day_options, group_page, mode_options, options};
 use crate::pages::{parse_id, query_param, render};
 use askama::Template;
-use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::AppError;
 use mutual_app::accounts::Viewer;
-use mutual_app::meetings::interop::{self, ImportOptions, ImportReport};
 use mutual_app::meetings::{self, GROUP_FIELDS, GroupInput};
 use mutual_domain::meetings::catalog;
 use mutual_domain::meetings::listing::{LISTING_FIELDS, ListingInput, listing_fields};
@@ -48,14 +46,17 @@ struct MeetingFormPage {
     nths: Vec<(String, String)>,
     modes: Vec<(String, String)>,
     statuses: Vec<(String, String)>,
+    areas: Vec<(String, String)>,
 }
 
-fn meeting_form_page(
+async fn meeting_form_page(
+    state: &AppState,
     ctx: &PageContext,
     which: ListingForm,
     name: &str,
     form: FormView,
-) -> MeetingFormPage {
+) -> Result<MeetingFormPage, AppError> {
+    let areas = area_options(state, form.value("area")).await?;
     let (heading, intro, action, submit) = match which {
         ListingForm::Edit(id) => (
             format!("Edit {name}"),
@@ -78,7 +79,7 @@ fn meeting_form_page(
     };
     let mut fields: Vec<&'static str> = LISTING_FIELDS.to_vec();
     fields.push("note");
-    MeetingFormPage {
+    Ok(MeetingFormPage {
         layout: ctx.layout(&heading),
         heading,
         intro,
@@ -107,7 +108,8 @@ fn meeting_form_page(
             ("active".into(), "Meeting".into()),
             ("closed".into(), "Temporarily not meeting".into()),
         ],
-    }
+        areas,
+    })
 }
 
 fn listing_view(values: &BTreeMap<String, String>) -> FormView {
@@ -146,7 +148,7 @@ async fn show_listing_form(
     }
     Ok(render(
         StatusCode::OK,
-        &meeting_form_page(ctx, which, &view.listing.name, listing_view(&values)),
+        &meeting_form_page(state, ctx, which, &view.listing.name, listing_view(&values)).await?,
     ))
 }
 
@@ -221,7 +223,7 @@ async fn submit_listing(
                 .with_errors(errors);
             Ok(render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &meeting_form_page(ctx, which, &name, view),
+                &meeting_form_page(state, ctx, which, &name, view).await?,
             ))
         }
     }
@@ -271,7 +273,14 @@ pub async fn show_new_meeting(
         .keep("time_zone", viewer.zone.name());
     Ok(render(
         StatusCode::OK,
-        &meeting_form_page(&ctx, ListingForm::New(group), &view.group.name, form),
+        &meeting_form_page(
+            &state,
+            &ctx,
+            ListingForm::New(group),
+            &view.group.name,
+            form,
+        )
+        .await?,
     ))
 }
 
@@ -558,221 +567,4 @@ pub async fn decide_suggestion(
     meetings::decide_suggestion(&state.app, &viewer, id, approve, form.get("note")).await?;
     let done = if approve { "approved" } else { "rejected" };
     Ok(Redirect::to(&format!("/moderation/suggestions?done={done}")).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "admin_meetings.html")]
-struct AdminMeetingsPage {
-    layout: Layout,
-    flash: Option<&'static str>,
-    report: Option<ImportReport>,
-    form: FormView,
-    public: bool,
-    max_mb: usize,
-    programs: Vec<(String, String)>,
-    program_rows: Vec<meetings::ProgramRow>,
-    approaches: Vec<(String, String)>,
-}
-
-async fn admin_page(
-    state: &AppState,
-    ctx: &PageContext,
-    flash: Option<&'static str>,
-    report: Option<ImportReport>,
-    form: FormView,
-) -> Result<AdminMeetingsPage, AppError> {
-    let program_rows = meetings::programs(&state.app).await?;
-    let snapshot = meetings::directory::snapshot(&state.app).await?;
-    Ok(AdminMeetingsPage {
-        layout: ctx.layout("Meeting directory"),
-        flash,
-        report,
-        form,
-        public: snapshot.public,
-        max_mb: crate::IMPORT_UPLOAD_BYTES / 1024 / 1024,
-        programs: program_rows
-            .iter()
-            .map(|p| (p.code.clone(), p.name.clone()))
-            .collect(),
-        program_rows,
-        approaches: options(catalog::APPROACHES),
-    })
-}
-
-/// `GET /admin/meetings`
-pub async fn show_admin_meetings(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    query: RawQuery,
-) -> Result<Response, PageError> {
-    let flash = match query_param(&query, "done").as_deref() {
-        Some("visibility") => Some("Saved who can browse the directory."),
-        Some("program") => Some("Programmes saved."),
-        _ => None,
-    };
-    Ok(render(
-        StatusCode::OK,
-        &admin_page(&state, &ctx, flash, None, FormView::default()).await?,
-    ))
-}
-
-async fn admin_result(
-    state: &AppState,
-    ctx: &PageContext,
-    result: Result<(), AppError>,
-    done: &str,
-    view: FormView,
-) -> Result<Response, PageError> {
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/meetings?done={done}")).into_response()),
-        Err(error) => {
-            let view = view.with_errors(form_errors(error)?);
-            Ok(render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &admin_page(state, ctx, None, None, view).await?,
-            ))
-        }
-    }
-}
-
-/// `POST /admin/meetings/visibility`
-pub async fn set_visibility(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    form: FormData,
-) -> Result<Response, PageError> {
-    let mut errors = form.unknown_fields(&["public"]);
-    let public = form.checkbox("public", &mut errors);
-    let result = if errors.is_empty() {
-        meetings::set_directory_public(&state.app, public).await
-    } else {
-        Err(AppError::Invalid(errors))
-    };
-    admin_result(&state, &ctx, result, "visibility", FormView::default()).await
-}
-
-/// `POST /admin/programs`
-pub async fn save_program(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    form: FormData,
-) -> Result<Response, PageError> {
-    let result = async {
-        form.only(&["code", "name", "approach"])?;
-        meetings::save_program(
-            &state.app,
-            form.get("code"),
-            form.get("name"),
-            form.get("approach"),
-        )
-        .await
-    }
-    .await;
-    let view = ["code", "name", "approach"]
-        .iter()
-        .fold(FormView::default(), |v, f| v.keep(f, form.get(f)));
-    admin_result(&state, &ctx, result, "program", view).await
-}
-
-/// `POST /admin/programs/{code}/delete`
-pub async fn delete_program(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    Path(code): Path<String>,
-    _form: FormData,
-) -> Result<Response, PageError> {
-    let result = meetings::delete_program(&state.app, &code).await;
-    admin_result(&state, &ctx, result, "program", FormView::default()).await
-}
-
-/// `POST /admin/meetings/import`: a multipart upload of a Meeting Guide file; the report lists
-/// every rejected row.
-pub async fn import_upload(
-    State(state): State<AppState>,
-    ctx: PageContext,
-    mut multipart: Multipart,
-) -> Result<Response, PageError> {
-    let mut fields: BTreeMap<String, String> = BTreeMap::new();
-    let mut file: Option<Vec<u8>> = None;
-    let mut failure: Option<AppError> = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_owned();
-                match field.bytes().await {
-                    Ok(bytes) if name == "file" => file = Some(bytes.to_vec()),
-                    Ok(bytes) => {
-                        fields.insert(
-                            name,
-                            String::from_utf8_lossy(&bytes).chars().take(200).collect(),
-                        );
-                    }
-                    Err(_) => {
-                        failure = Some(upload_error());
-                        break;
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                failure = Some(upload_error());
-                break;
-            }
-        }
-    }
-    let view = FormView::default()
-        .keep("program", fields.get("program").map_or("", String::as_str))
-        .keep(
-            "timezone",
-            fields.get("timezone").map_or("", String::as_str),
-        )
-        .keep(
-            "rename_duplicates",
-            fields.get("rename_duplicates").map_or("", String::as_str),
-        );
-    let result = match (failure, file) {
-        (Some(error), _) => Err(error),
-        (None, None) => Err(AppError::field(
-            "file",
-            "Choose a Meeting Guide JSON file to upload.",
-        )),
-        (None, Some(bytes)) if bytes.is_empty() => {
-            Err(AppError::field("file", "The file is empty."))
-        }
-        (None, Some(bytes)) => {
-            let options = ImportOptions {
-                program: fields.get("program").filter(|p| !p.is_empty()).cloned(),
-                time_zone: fields
-                    .get("timezone")
-                    .filter(|z| !z.trim().is_empty())
-                    .cloned(),
-                rename_duplicates: fields.get("rename_duplicates").is_some_and(|v| v == "on"),
-            };
-            interop::import_feed(&state.app, &bytes, &options).await
-        }
-    };
-    match result {
-        Ok(report) => {
-            let status = if report.rejected.is_empty() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            Ok(render(
-                status,
-                &admin_page(&state, &ctx, None, Some(report), view).await?,
-            ))
-        }
-        Err(error) => {
-            let view = view.with_errors(form_errors(error)?);
-            Ok(render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &admin_page(&state, &ctx, None, None, view).await?,
-            ))
-        }
-    }
-}
-
-fn upload_error() -> AppError {
-    AppError::field("file", "The upload could not be read. Please try again.")
 }

@@ -117,6 +117,29 @@ pub(crate) fn day_options() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The directory's areas as options, each valued by its path ("Chicago > Portage Park") and
+/// shown indented under the one above it; `current` is kept as an option when the tree has
+/// no such area (a listing from before the areas were kept).
+pub(crate) async fn area_options(
+    state: &AppState,
+    current: &str,
+) -> Result<Vec<(String, String)>, AppError> {
+    let mut options: Vec<(String, String)> = meetings::areas::summaries(&state.app)
+        .await?
+        .into_iter()
+        .map(|a| {
+            (
+                a.label,
+                format!("{}{}", "\u{2014} ".repeat(a.level), a.name),
+            )
+        })
+        .collect();
+    if !current.is_empty() && !options.iter().any(|(label, _)| label == current) {
+        options.push((current.to_owned(), current.to_owned()));
+    }
+    Ok(options)
+}
+
 async fn program_options(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
     Ok(meetings::programs(&state.app)
         .await?
@@ -146,6 +169,7 @@ struct SearchPage {
     fields: &'static [&'static str],
     zone: String,
     programs: Vec<(String, String)>,
+    areas: Vec<(String, String)>,
     modes: Vec<(String, String)>,
     days: Vec<(String, String)>,
     sizes: Vec<(String, String)>,
@@ -235,6 +259,7 @@ pub async fn show_search(
         zone: page_zone(viewer.as_ref(), &state, &params),
         form,
         programs: program_options(&state).await?,
+        areas: area_options(&state, params.get("area")).await?,
         feed_base: state.app.config.public_url.trim_end_matches('/').to_owned(),
         modes: mode_options(),
         days: day_options(),
@@ -264,6 +289,7 @@ struct FinderPage {
     form: FormView,
     fields: &'static [&'static str],
     approaches: Vec<(String, String)>,
+    areas: Vec<(String, String)>,
     sizes: Vec<(String, String)>,
     structures: Vec<(String, String)>,
     audiences: Vec<(String, String)>,
@@ -328,6 +354,7 @@ pub async fn show_finder(
         form,
         fields: meetings::FINDER_FIELDS,
         approaches,
+        areas: area_options(&state, params.get("area")).await?,
         sizes: options(catalog::SIZES),
         structures: options(catalog::STRUCTURES),
         audiences: options(catalog::AUDIENCES),

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod circles;
 pub mod community;
 pub mod dashboard;
+pub mod directory_admin;
 pub mod help;
 pub mod home;
 pub mod meeting_editing;

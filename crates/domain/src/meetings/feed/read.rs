@@ -324,6 +324,7 @@ pub fn read_row(row: &Value, default_zone: &Zone) -> Result<FeedMeeting, RowErro
         country: text("country")?,
         region: text("region")?,
         sub_region: text("sub_region")?,
+        district: text("district")?,
         regions,
         point,
         approximate,

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod directory;
 pub mod export;
 pub mod interop;
+pub mod sync;
 
 use crate::accounts::Viewer;
 use crate::{App, AppError, FieldError};

@@ -402,6 +402,7 @@ async fn serve(mut config: Config, demo: bool) -> Result<(), String> {
     };
     let housekeeping = server::spawn_housekeeping(app.clone(), Duration::from_secs(600));
     let reminders = server::spawn_reminders(app.clone(), Duration::from_secs(30));
+    let directory_sync = server::spawn_directory_sync(app.clone(), Duration::from_secs(60));
     let running = server::start(
         listener,
         app,
@@ -417,6 +418,7 @@ async fn serve(mut config: Config, demo: bool) -> Result<(), String> {
     let result = running.wait().await;
     housekeeping.abort();
     reminders.abort();
+    directory_sync.abort();
     db.close().await;
     tracing::info!("stopped cleanly");
     result.map_err(|e| format!("the server stopped with an error: {e}"))

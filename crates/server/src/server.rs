@@ -233,6 +233,23 @@ pub fn spawn_reminders(app: App, every: Duration) -> JoinHandle<()> {
     })
 }
 
+/// Syncs the directory from the sources that are due, every `every` until the process ends
+/// (apart from reminders: a slow source must not hold them up). Any number of servers may run
+/// this: each source's run is claimed by one of them.
+pub fn spawn_directory_sync(app: App, every: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(every);
+        loop {
+            ticker.tick().await;
+            match mutual_app::meetings::sync::run_due(&app).await {
+                Ok(ran) if ran > 0 => tracing::info!(ran, "directory sources synced"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "directory sync failed"),
+            }
+        }
+    })
+}
+
 /// Runs housekeeping every `every` until the process ends.
 pub fn spawn_housekeeping(app: App, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {

@@ -141,6 +141,12 @@ pub async fn insert_user_with_setup_token(
     Ok(())
 }
 
+/// Every active admin.
+pub async fn list_admins(db: &Db) -> Result<Vec<Uuid>, StoreError> {
+    const SQL: &str = "SELECT id FROM users WHERE role = 'admin' AND status = 'active'";
+    Ok(on_db!(db, pool => sqlx::query_scalar(SQL).fetch_all(pool).await?))
+}
+
 /// The account with this canonical (lower-case) pseudonym.
 pub async fn find_user_by_username(
     db: &Db,

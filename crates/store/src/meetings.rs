@@ -3,6 +3,7 @@
 //! tokens, private attendance logs, and suggested corrections.
 
 pub mod areas;
+pub mod sources;
 
 use crate::db::placeholders;
 use crate::{Db, StoreError};
@@ -326,6 +327,12 @@ pub async fn find_meeting(db: &Db, id: Uuid) -> Result<Option<MeetingRow>, Store
 pub async fn find_meeting_by_slug(db: &Db, slug: &str) -> Result<Option<MeetingRow>, StoreError> {
     let sql = format!("SELECT {MEETING_COLUMNS} FROM meetings WHERE slug = $1");
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(slug).fetch_optional(pool).await?))
+}
+
+/// The meetings a source gave (see [`sources`]).
+pub async fn list_meetings_of_source(db: &Db, source: Uuid) -> Result<Vec<MeetingRow>, StoreError> {
+    let sql = format!("SELECT {MEETING_COLUMNS} FROM meetings WHERE source_id = $1");
+    Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(source).fetch_all(pool).await?))
 }
 
 /// A group's meetings.
@@ -850,6 +857,18 @@ pub(crate) const MEMBER_DATA: crate::privacy::MemberData = crate::privacy::Membe
         ("programs", "the directory's list of programmes"),
         ("meeting_groups", "the public directory's groups"),
         ("meetings", "the public directory's listings"),
+        (
+            "meeting_areas",
+            "the directory's regions, sub-regions and districts",
+        ),
+        (
+            "meeting_sources",
+            "the other directories this one syncs from, added by admins",
+        ),
+        (
+            "meeting_source_runs",
+            "each sync's report of the listings it changed",
+        ),
         (
             "meeting_history",
             "the listings' change log; a member's proposed changes are exported as suggestions",

@@ -706,6 +706,27 @@ pub(crate) fn build() -> Built {
         "/admin/areas/{id}/delete",
         Admin,
         pages::directory_admin::delete_area,
+    )
+    .post("/admin/sources", Admin, pages::directory_admin::add_source)
+    .post(
+        "/admin/sources/{id}/run",
+        Admin,
+        pages::directory_admin::run_source,
+    )
+    .post(
+        "/admin/sources/{id}/delete",
+        Admin,
+        pages::directory_admin::delete_source,
+    )
+    .post(
+        "/admin/sources/runs/{id}/apply",
+        Admin,
+        pages::directory_admin::apply_run,
+    )
+    .post(
+        "/admin/sources/runs/{id}/discard",
+        Admin,
+        pages::directory_admin::discard_run,
     );
     let routes = api::routes(routes);
     let (router, openapi) = routes.router.fallback(pages::not_found).split_for_parts();

@@ -7,7 +7,7 @@ use super::{RowParts, areas, directory, row_of};
 use crate::{App, AppError};
 use mutual_domain::local::Zone;
 use mutual_domain::meetings::catalog::Mode;
-use mutual_domain::meetings::feed::{self, RowError, bmlt, csv_layout};
+use mutual_domain::meetings::feed::{self, FeedMeeting, RowError, bmlt, csv_layout};
 use mutual_store::meetings::{self as store, GroupRow, ImportRow};
 pub use mutual_store::meetings::{FeedFilter, FeedRow};
 use serde_json::Value;
@@ -76,6 +76,25 @@ pub async fn import_feed(
     bytes: &[u8],
     options: &ImportOptions,
 ) -> Result<ImportReport, AppError> {
+    let feed = read_feed(app, bytes, options).await?;
+    write_feed(app, feed, |_| true).await
+}
+
+/// A feed read and checked row by row, not yet written.
+pub(crate) struct ReadFeed {
+    pub report: ImportReport,
+    pub rows: Vec<FeedMeeting>,
+    /// The programme of new groups.
+    program: String,
+    known: std::collections::HashSet<String>,
+}
+
+/// Reads and checks every row of a feed (the rows' areas are added to the tree meanwhile).
+pub(crate) async fn read_feed(
+    app: &App,
+    bytes: &[u8],
+    options: &ImportOptions,
+) -> Result<ReadFeed, AppError> {
     if bytes.len() > MAX_FEED_BYTES {
         return Err(AppError::field(
             "file",
@@ -115,8 +134,7 @@ pub async fn import_feed(
         ..ImportReport::default()
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut batch: Vec<ImportRow> = Vec::with_capacity(CHUNK);
-    let now = app.clock.now().millis();
+    let mut read_rows = Vec::with_capacity(rows.len());
     let mut areas = areas::ImportAreas::load(app).await?;
     let areas_before = areas.count();
     for (index, row) in rows.iter().enumerate() {
@@ -171,6 +189,32 @@ pub async fn import_feed(
             });
         }
         seen.insert(read.listing.slug.clone(), number);
+        read_rows.push(read);
+    }
+    report.areas_added = (areas.count() - areas_before) as u64;
+    Ok(ReadFeed {
+        report,
+        rows: read_rows,
+        program,
+        known,
+    })
+}
+
+/// Writes the rows of a read feed that `keep` takes, in chunks, updating by slug.
+pub(crate) async fn write_feed(
+    app: &App,
+    feed: ReadFeed,
+    keep: impl Fn(&FeedMeeting) -> bool,
+) -> Result<ImportReport, AppError> {
+    let ReadFeed {
+        mut report,
+        rows,
+        program,
+        known,
+    } = feed;
+    let mut batch: Vec<ImportRow> = Vec::with_capacity(CHUNK);
+    let now = app.clock.now().millis();
+    for read in rows.into_iter().filter(|r| keep(r)) {
         let implicit = read.group.is_none();
         let group = GroupRow {
             closed: read.listing.types.iter().any(|t| t == "C"),
@@ -206,7 +250,6 @@ pub async fn import_feed(
     if !batch.is_empty() {
         add(&mut report, store::import_meetings(&app.db, &batch).await?);
     }
-    report.areas_added = (areas.count() - areas_before) as u64;
     directory::changed(app).await?;
     Ok(report)
 }

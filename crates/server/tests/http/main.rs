@@ -10,6 +10,7 @@ mod community;
 mod crash;
 mod data;
 mod delivery;
+mod directory_sync;
 mod faults;
 mod forgery;
 mod listener;

@@ -77,7 +77,7 @@ async fn feed(server: &TestServer) -> Vec<Value> {
     rows
 }
 
-async fn admin(server: &TestServer) -> Visitor {
+pub(crate) async fn admin(server: &TestServer) -> Visitor {
     server
         .member_with_role("directory_admin", Role::Admin)
         .await;

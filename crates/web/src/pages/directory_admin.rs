@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::meetings;
 use mutual_app::meetings::areas::{self, AreaSummary};
 use mutual_app::meetings::interop::{self, ImportOptions, ImportReport};
+use mutual_app::meetings::sync;
 use mutual_app::{AppError, FieldError};
 use mutual_domain::meetings::areas::LEVELS;
 use mutual_domain::meetings::catalog;
@@ -35,6 +36,104 @@ struct AdminMeetingsPage {
     areas: Vec<AreaLine>,
     /// Where a new area may go: (id, path), regions and sub-regions only.
     parents: Vec<(String, String)>,
+    sources: Vec<SourceLine>,
+    kinds: Vec<(String, String)>,
+    sync_max_mb: usize,
+}
+
+/// A source as the page lists it, with its latest runs.
+struct SourceLine {
+    id: uuid::Uuid,
+    name: String,
+    kind: &'static str,
+    url: String,
+    program: String,
+    every_hours: i64,
+    auto_apply: bool,
+    next_run: String,
+    runs: Vec<RunLine>,
+}
+
+/// One run of a source.
+struct RunLine {
+    id: uuid::Uuid,
+    at: String,
+    status: String,
+    error: String,
+    added: i64,
+    changed: i64,
+    removed: i64,
+    held: bool,
+    /// The changes, in words: "changed hope-at-noon (Hope at Noon): start_time 12:00 → 12:30".
+    changes: Vec<String>,
+}
+
+/// Milliseconds as "YYYY-MM-DD HH:MM UTC".
+fn utc(millis: i64) -> String {
+    format!(
+        "{} UTC",
+        mutual_domain::local::Zone::utc().display(mutual_domain::Timestamp(millis))
+    )
+}
+
+fn source_line(view: sync::SourceView) -> SourceLine {
+    let s = view.source;
+    SourceLine {
+        id: s.id,
+        kind: sync::KINDS
+            .iter()
+            .find(|(k, _)| *k == s.kind)
+            .map_or("", |(_, label)| label),
+        next_run: utc(s.next_run_at),
+        runs: view
+            .runs
+            .into_iter()
+            .map(|r| RunLine {
+                id: r.id,
+                at: utc(r.started_at),
+                held: r.status == "held",
+                changes: serde_json::from_str::<Vec<serde_json::Value>>(&r.report)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(change_words)
+                    .collect(),
+                status: r.status,
+                error: r.error,
+                added: r.added,
+                changed: r.changed,
+                removed: r.removed,
+            })
+            .collect(),
+        name: s.name,
+        url: s.url,
+        program: s.program_code,
+        every_hours: s.every_hours,
+        auto_apply: s.auto_apply,
+    }
+}
+
+/// One change of a run's report in words.
+fn change_words(change: &serde_json::Value) -> String {
+    let text = |key: &str| change[key].as_str().unwrap_or("").to_owned();
+    let fields: Vec<String> = change["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            format!(
+                "{}: \u{201c}{}\u{201d} \u{2192} \u{201c}{}\u{201d}",
+                f["field"].as_str().unwrap_or(""),
+                f["before"].as_str().unwrap_or(""),
+                f["after"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    let mut words = format!("{} {} ({})", text("change"), text("slug"), text("name"));
+    if !fields.is_empty() {
+        words.push_str(": ");
+        words.push_str(&fields.join("; "));
+    }
+    words
 }
 
 /// An area as the page lists it.
@@ -72,6 +171,16 @@ async fn admin_page(
         program_rows,
         approaches: options(catalog::APPROACHES),
         parents,
+        sources: sync::sources(&state.app)
+            .await?
+            .into_iter()
+            .map(source_line)
+            .collect(),
+        sync_max_mb: sync::MAX_SOURCE_BYTES / 1024 / 1024,
+        kinds: sync::KINDS
+            .iter()
+            .map(|(k, label)| ((*k).to_owned(), (*label).to_owned()))
+            .collect(),
         areas: summaries
             .into_iter()
             .map(|area| AreaLine {
@@ -92,6 +201,10 @@ pub async fn show_admin_meetings(
         Some("visibility") => Some("Saved who can browse the directory."),
         Some("program") => Some("Programmes saved."),
         Some("area") => Some("Areas saved."),
+        Some("source") => Some("Sources saved."),
+        Some("ran") => Some("The source was run; its report is below."),
+        Some("applied") => Some("The run's changes are applied."),
+        Some("discarded") => Some("The run's changes are discarded."),
         _ => None,
     };
     Ok(render(
@@ -172,8 +285,9 @@ pub async fn delete_program(
 /// The fields of the form that adds an area (named apart from the programme form's).
 const AREA_FIELDS: &[&str] = &["area_parent", "area_name", "area_time_zone"];
 
-/// A field error of an area's form, named as that form names its fields.
-fn area_field(error: AppError, prefix: &str) -> AppError {
+/// A form's field errors, named as that form names its fields (apart from the other forms' on
+/// the page).
+fn prefixed_fields(error: AppError, prefix: &str) -> AppError {
     match error {
         AppError::Invalid(fields) => AppError::Invalid(
             fields
@@ -201,7 +315,7 @@ pub async fn add_area(
         )
         .await
         .map(|_| ())
-        .map_err(|e| area_field(e, "area_"))
+        .map_err(|e| prefixed_fields(e, "area_"))
     }
     .await;
     let view = AREA_FIELDS
@@ -221,7 +335,7 @@ pub async fn set_area_zone(
         form.only(&["time_zone"])?;
         areas::set_zone(&state.app, id, form.get("time_zone"))
             .await
-            .map_err(|e| area_field(e, "area_row_"))
+            .map_err(|e| prefixed_fields(e, "area_row_"))
     }
     .await;
     admin_result(&state, &ctx, result, "area", FormView::default()).await
@@ -236,6 +350,93 @@ pub async fn delete_area(
 ) -> Result<Response, PageError> {
     let result = areas::remove_area(&state.app, id).await;
     admin_result(&state, &ctx, result, "area", FormView::default()).await
+}
+
+/// The fields of the form that adds a source.
+const SOURCE_FIELDS: &[&str] = &[
+    "source_name",
+    "source_kind",
+    "source_url",
+    "source_program",
+    "source_every_hours",
+    "source_auto_apply",
+];
+
+/// `POST /admin/sources`: adds another directory to sync from.
+pub async fn add_source(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let result = async {
+        form.only(SOURCE_FIELDS)?;
+        let mut errors = Vec::new();
+        let auto_apply = form.checkbox("source_auto_apply", &mut errors);
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let input = sync::SourceInput {
+            name: form.get("source_name"),
+            kind: form.get("source_kind"),
+            url: form.get("source_url"),
+            program: form.get("source_program"),
+            every_hours: form.get("source_every_hours"),
+            auto_apply,
+        };
+        sync::add_source(&state.app, &input)
+            .await
+            .map(|_| ())
+            .map_err(|e| prefixed_fields(e, "source_"))
+    }
+    .await;
+    let view = SOURCE_FIELDS
+        .iter()
+        .fold(FormView::default(), |v, f| v.keep(f, form.get(f)));
+    admin_result(&state, &ctx, result, "source", view).await
+}
+
+/// `POST /admin/sources/{id}/run`: runs a source now.
+pub async fn run_source(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    IdPath(id): IdPath,
+    _form: FormData,
+) -> Result<Response, PageError> {
+    let result = sync::run_now(&state.app, id).await.map(|_| ());
+    admin_result(&state, &ctx, result, "ran", FormView::default()).await
+}
+
+/// `POST /admin/sources/{id}/delete`: stops syncing from a source (its meetings stay).
+pub async fn delete_source(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    IdPath(id): IdPath,
+    _form: FormData,
+) -> Result<Response, PageError> {
+    let result = sync::remove_source(&state.app, id).await;
+    admin_result(&state, &ctx, result, "source", FormView::default()).await
+}
+
+/// `POST /admin/sources/runs/{id}/apply`: applies a held run.
+pub async fn apply_run(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    IdPath(id): IdPath,
+    _form: FormData,
+) -> Result<Response, PageError> {
+    let result = sync::apply_run(&state.app, id).await.map(|_| ());
+    admin_result(&state, &ctx, result, "applied", FormView::default()).await
+}
+
+/// `POST /admin/sources/runs/{id}/discard`: discards a held run.
+pub async fn discard_run(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    IdPath(id): IdPath,
+    _form: FormData,
+) -> Result<Response, PageError> {
+    let result = sync::discard_run(&state.app, id).await;
+    admin_result(&state, &ctx, result, "discarded", FormView::default()).await
 }
 
 /// `POST /admin/meetings/import`: a multipart upload of a Meeting Guide file; the report lists

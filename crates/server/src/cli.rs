@@ -74,6 +74,39 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Sync the directory from other directories (the admins' page does the same; running
+    /// servers also run each source on its schedule).
+    Sync {
+        #[command(subcommand)]
+        command: SyncCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SyncCommand {
+    /// Add a source to sync from; prints its id.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// meeting_guide, bmlt or csv.
+        #[arg(long, default_value = "meeting_guide")]
+        kind: String,
+        #[arg(long)]
+        url: String,
+        /// The programme code of its meetings.
+        #[arg(long, value_name = "CODE")]
+        program: String,
+        #[arg(long, default_value = "24", value_name = "HOURS")]
+        every_hours: String,
+        /// Hold its changes for an admin's review instead of applying them.
+        #[arg(long)]
+        review: bool,
+    },
+    /// Run a source now and print what its run did. Exit status 1 when the run failed.
+    Run {
+        /// The source's id.
+        id: uuid::Uuid,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -173,6 +206,7 @@ pub async fn run(cli: Cli) -> Result<u8, Failure> {
             };
             import_meeting_guide(&config, &file, &options).await
         }
+        Command::Sync { command } => sync(&config, command).await,
         Command::Admin {
             command: AdminCommand::Create { username },
         } => {
@@ -313,6 +347,53 @@ async fn import_meeting_guide(
         );
     }
     Ok(if report.rejected.is_empty() { 0 } else { 1 })
+}
+
+/// `mutual sync add` and `mutual sync run`.
+async fn sync(config: &Config, command: SyncCommand) -> Result<u8, Failure> {
+    use mutual_app::meetings::sync;
+    let db = open_database(config).await?;
+    let app = App::new(db.clone(), Arc::new(SystemClock), config.app.clone());
+    let result = match command {
+        SyncCommand::Add {
+            name,
+            kind,
+            url,
+            program,
+            every_hours,
+            review,
+        } => {
+            let input = sync::SourceInput {
+                name: &name,
+                kind: &kind,
+                url: &url,
+                program: &program,
+                every_hours: &every_hours,
+                auto_apply: !review,
+            };
+            sync::add_source(&app, &input).await.map(|id| {
+                println!("{id}");
+                0
+            })
+        }
+        SyncCommand::Run { id } => sync::run_now(&app, id).await.map(|run| {
+            println!(
+                "{}: {} added, {} changed, {} removed{}",
+                run.status,
+                run.added,
+                run.changed,
+                run.removed,
+                if run.error.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", run.error)
+                }
+            );
+            u8::from(run.status == "failed")
+        }),
+    };
+    db.close().await;
+    result.map_err(|e| describe(e).into())
 }
 
 async fn open_database(config: &Config) -> Result<Db, String> {

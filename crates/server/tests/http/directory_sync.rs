@@ -222,3 +222,32 @@ both_backends! {
         server.stop().await;
     }
 }
+
+/// Runs the `mutual` binary without holding up the source server of this test.
+async fn binary(args: Vec<String>) -> std::process::Output {
+    tokio::task::spawn_blocking(move || crate::cli::mutual().args(args).output().unwrap())
+        .await
+        .unwrap()
+}
+
+both_backends! {
+    async fn the_command_line_adds_and_runs_a_source(database) {
+        let url = crate::cli::database_url(&database);
+        let (base, answer) = source_server().await;
+        answer.set(200, json!([row("x", "Ex", "09:00"), row("y", "Why", "10:00")]).to_string());
+        let args = |extra: &[&str]| extra.iter().map(|s| (*s).to_owned()).chain(["--database-url".to_owned(), url.clone()]).collect::<Vec<_>>();
+        let added = binary(args(&["sync", "add", "--name", "Office", "--url", &format!("{base}/feed"), "--program", "AA"])).await;
+        assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+        let id = String::from_utf8(added.stdout).unwrap().trim().to_owned();
+        let ran = binary(args(&["sync", "run", &id])).await;
+        assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+        assert_eq!(String::from_utf8(ran.stdout).unwrap().trim(), "applied: 2 added, 0 changed, 0 removed");
+        answer.set(503, "down");
+        let failed = binary(args(&["sync", "run", &id])).await;
+        assert_eq!(failed.status.code(), Some(1));
+        assert!(String::from_utf8(failed.stdout).unwrap().contains("failed: 0 added, 0 changed, 0 removed (the source answered 503"));
+        let refused = binary(args(&["sync", "add", "--name", "Bad", "--url", "file:///etc/passwd", "--program", "AA"])).await;
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("Only http:// and https://"), "{}", String::from_utf8_lossy(&refused.stderr));
+    }
+}

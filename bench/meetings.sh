@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The meeting directory benchmark: a Meeting Guide feed of 100,000 meetings spread over 160
-# towns in 40 metropolitan areas (12 time zones), imported with `mutual import meeting-guide`
-# (timed), then served: a combined search (distance <= 25 km + weekday + time window + two type
-# codes, 50 results) under wrk next to the raw axum baseline (bench/baseline, GET /hello) and
-# /healthz of the same run (ratios), and the whole /meetings.json feed downloaded (timed, with
-# the server's resident memory sampled meanwhile).
+# towns in 40 metropolitan areas (12 time zones), a quarter of them on several days, imported
+# with `mutual import meeting-guide` (timed, with its peak memory; and a 50,000-row feed into an
+# empty database), then served: a combined search (distance <= 25 km + weekday + time window +
+# two type codes, 50 results) and the opening /meetings page under wrk next to the raw axum
+# baseline (bench/baseline, GET /hello) and /healthz of the same run (ratios), and the whole
+# one-row-a-day /meetings.json feed downloaded (timed, with the server's resident memory sampled
+# meanwhile). Last, the same feed synced as a source (`mutual sync`), then again with 1% of its
+# meetings changed: timed, and the rows written counted (only the changed ones should be).
 #
 #   bench/meetings.sh                                  # SQLite in a temporary folder
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bench/meetings.sh
@@ -37,9 +40,11 @@ if [[ "$DATABASE_URL" == postgres* ]]; then
   DATABASE_URL="${DATABASE_URL}${SEP}options=-csearch_path%3D${SCHEMA}"
 fi
 SERVER=""
+SOURCE_SERVER=""
 cleanup() {
   baseline_stop
   if [[ -n "$SERVER" ]]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+  if [[ -n "$SOURCE_SERVER" ]]; then kill "$SOURCE_SERVER" 2>/dev/null || true; fi
   if [[ -n "${SCHEMA:-}" ]]; then psql "${BENCH_DATABASE_URL}" -qc "SET client_min_messages = warning; DROP SCHEMA $SCHEMA CASCADE" >/dev/null || true; fi
   rm -rf "$WORK"
 }
@@ -96,14 +101,25 @@ for n in range(int(sys.argv[2])):
     }
     if random.random() < 0.25:
         row["conference_url"] = f"https://meet.example.org/{n}"
+    if random.random() < 0.25:
+        row["day"] = sorted(random.sample(range(7), random.choice([2, 3, 5])))
     rows.append(row)
 json.dump(rows, open(sys.argv[1], "w"))
 PY
 FEED_MB=$(du -m "$WORK/feed.json" | cut -f1)
+python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1]))[:50000], open(sys.argv[2], "w"))' "$WORK/feed.json" "$WORK/feed50k.json"
 
-IMPORT_START=$(date +%s.%N)
-MUTUAL_LOG=warn target/release/mutual import meeting-guide "$WORK/feed.json" --program AA --database-url "$DATABASE_URL" >/dev/null
-IMPORT_SECONDS=$(awk -v s="$IMPORT_START" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+# A 50,000-row feed into an empty database of its own, then the whole feed into the one served.
+if [[ "$DATABASE_URL" == postgres* ]]; then
+  SCHEMA50="${SCHEMA}_50k"
+  psql "$BENCH_DATABASE_URL" -qc "CREATE SCHEMA $SCHEMA50" >/dev/null
+  DATABASE_50K="${BENCH_DATABASE_URL}${SEP}options=-csearch_path%3D${SCHEMA50}"
+else
+  DATABASE_50K="sqlite://$WORK/fifty.db"
+fi
+read -r IMPORT50_SECONDS IMPORT50_KIB < <(MUTUAL_LOG=warn /usr/bin/time -f '%e %M' target/release/mutual import meeting-guide "$WORK/feed50k.json" --program AA --database-url "$DATABASE_50K" 2>&1 >/dev/null | tail -1)
+if [[ -n "${SCHEMA50:-}" ]]; then psql "$BENCH_DATABASE_URL" -qc "SET client_min_messages = warning; DROP SCHEMA $SCHEMA50 CASCADE" >/dev/null; fi
+read -r IMPORT_SECONDS IMPORT_KIB < <(MUTUAL_LOG=warn /usr/bin/time -f '%e %M' target/release/mutual import meeting-guide "$WORK/feed.json" --program AA --database-url "$DATABASE_URL" 2>&1 >/dev/null | tail -1)
 
 MUTUAL_LOG=warn target/release/mutual serve --listen "127.0.0.1:$PORT" --database-url "$DATABASE_URL" >"$WORK/server.log" 2>&1 &
 SERVER=$!
@@ -131,7 +147,8 @@ baseline_stop
 read -r HEALTHZ_RPS base_p50 base_p99 < <(measure /healthz)
 bench_row 44 "raw axum GET /hello (limit)" "$RAW_RPS" "$raw_p50" "$raw_p99"
 bench_row 44 "/healthz (baseline)" "$HEALTHZ_RPS" "$base_p50" "$base_p99"
-for entry in "combined search ($FOUND results)|$SEARCH" \
+for entry in "opening /meetings page (HTML)|/meetings?tz=America/Chicago" \
+             "combined search ($FOUND results)|$SEARCH" \
              "broad text search q=group 1 (most match)|/api/v1/meetings?q=group%201&limit=50&tz=UTC" \
              "everything starting within 2 hours|/api/v1/meetings?starting_within_hours=2&limit=50"; do
   name="${entry%%|*}"; path="${entry#*|}"
@@ -148,8 +165,42 @@ kill "$SAMPLER" 2>/dev/null || true
 FEED_PEAK=$(sort -n "$WORK/rss.log" | tail -1)
 FEED_ROWS=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$WORK/served.json")
 
+# The same feed as a source of another directory, synced (every meeting written once and tied
+# to the source), then synced again with 1% of its meetings changed: only those are written.
+SOURCE_PORT=$((PORT + 20))
+(cd "$WORK" && exec python3 -m http.server "$SOURCE_PORT" --bind 127.0.0.1) >/dev/null 2>&1 &
+SOURCE_SERVER=$!
+for _ in $(seq 1 50); do curl -fs -o /dev/null "http://127.0.0.1:$SOURCE_PORT/feed50k.json" && break; sleep 0.1; done
+SOURCE_ID=$(MUTUAL_LOG=warn target/release/mutual sync add --name bench --url "http://127.0.0.1:$SOURCE_PORT/feed.json" --program AA --database-url "$DATABASE_URL")
+timed() { local s; s=$(date +%s.%N); "$@" >"$WORK/timed.out"; awk -v s="$s" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }'; }
+FIRST_SYNC=$(MUTUAL_LOG=warn timed target/release/mutual sync run "$SOURCE_ID" --database-url "$DATABASE_URL")
+FIRST_SYNC_SAID=$(cat "$WORK/timed.out")
+python3 - "$WORK/feed.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+for row in rows[::100]:
+    row["notes"] = "Moved to the back room."
+json.dump(rows, open(sys.argv[1], "w"))
+PY
+SYNC_FROM_MS=$(( $(date +%s%3N) ))
+SECOND_SYNC=$(MUTUAL_LOG=warn timed target/release/mutual sync run "$SOURCE_ID" --database-url "$DATABASE_URL")
+SECOND_SYNC_SAID=$(cat "$WORK/timed.out")
+kill "$SOURCE_SERVER" 2>/dev/null || true
+written_since() {
+  local sql="SELECT COUNT(*) FROM meetings WHERE updated_at >= $1"
+  if [[ "$DATABASE_URL" == postgres* ]]; then
+    psql "$DATABASE_URL" -tAc "$sql"
+  else
+    python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "${DATABASE_URL#sqlite://}" "$sql"
+  fi
+}
+WRITTEN=$(written_since "$SYNC_FROM_MS")
+
 echo
-echo "import of $MEETINGS meetings ($FEED_MB MB feed):      ${IMPORT_SECONDS} s (target < 30 s)"
-echo "/meetings.json: $FEED_ROWS meetings, $((FEED_BYTES / 1024 / 1024)) MB in ${FEED_SECONDS} s (target < 2 s)"
+echo "import of $MEETINGS meetings ($FEED_MB MB feed):      ${IMPORT_SECONDS} s, peak memory $((IMPORT_KIB / 1024)) MiB (target < 30 s)"
+echo "import of 50,000 meetings into an empty database: ${IMPORT50_SECONDS} s, peak memory $((IMPORT50_KIB / 1024)) MiB"
+echo "/meetings.json, one row a day: $FEED_ROWS rows for $MEETINGS meetings, $((FEED_BYTES / 1024 / 1024)) MB in ${FEED_SECONDS} s (target < 2 s)"
+echo "sync of the $MEETINGS-meeting feed as a source, first run: ${FIRST_SYNC} s ($FIRST_SYNC_SAID)"
+echo "sync again with 1% changed: ${SECOND_SYNC} s ($SECOND_SYNC_SAID); meetings written: $WRITTEN of $MEETINGS"
 echo "resident memory while streaming the feed: $((BEFORE_FEED / 1024)) MiB before, $((FEED_PEAK / 1024)) MiB at most"
 echo "directory built on first search in ${BUILD_SECONDS} s; resident memory $((IDLE_RSS / 1024)) MiB before, $((LOADED_RSS / 1024)) MiB after"

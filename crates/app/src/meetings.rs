@@ -508,7 +508,6 @@ pub async fn search(
     let query = located(&snapshot, query)?;
     let now = app.clock.now();
     Ok(snapshot
-        .directory
         .search(&query, now)
         .iter()
         .map(|hit| summary(&snapshot, hit, &query.viewer_zone, now))
@@ -542,7 +541,7 @@ pub async fn search_json(
     let snapshot = directory_for(app, viewer).await?;
     let query = located(&snapshot, query)?;
     let now = app.clock.now();
-    let hits = snapshot.directory.search(&query, now);
+    let hits = snapshot.search(&query, now);
     let json_error = |e: serde_json::Error| AppError::Internal(e.to_string());
     let mut out = Vec::with_capacity(128 + hits.len() * 600);
     out.extend_from_slice(b"{\"time_zone\":");
@@ -869,6 +868,7 @@ pub const GROUP_FIELDS: &[&str] = &[
     "contact_phone",
     "join_members_only",
     "notes",
+    "area",
 ];
 
 /// A group as typed: (field, value) pairs, a list field once per chosen value.
@@ -966,6 +966,24 @@ async fn parse_group(app: &App, input: &GroupInput, base: GroupRow) -> Result<Gr
             "Languages are codes like EN, S (Spanish) or FR, separated by commas.",
         ));
     }
+    let area = match listing::parse_area(&input.text("area")) {
+        Ok(names) => names
+            .iter()
+            .filter(|n| !n.is_empty())
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" > "),
+        Err(e) => {
+            errors.push(FieldError::new("area", e));
+            String::new()
+        }
+    };
+    if !area.is_empty() && area != base.area && areas::areas(app).await?.by_label(&area).is_none() {
+        errors.push(FieldError::new(
+            "area",
+            format!("There is no area \"{area}\"; choose one from the list."),
+        ));
+    }
     let flag = |name: &str| !input.text(name).is_empty();
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -989,6 +1007,7 @@ async fn parse_group(app: &App, input: &GroupInput, base: GroupRow) -> Result<Gr
         join_members_only: flag("join_members_only"),
         notes,
         implicit: false,
+        area,
         updated_at: app.clock.now().millis(),
         ..base
     })

@@ -76,6 +76,8 @@ pub struct GroupRow {
     pub notes: String,
     /// Made by an import for a row that named no group; the feed leaves its name out.
     pub implicit: bool,
+    /// Its area's path ("Illinois > Chicago"; empty: none).
+    pub area: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -103,6 +105,7 @@ impl GroupRow {
             join_members_only: false,
             notes: String::new(),
             implicit: false,
+            area: String::new(),
             created_at: now,
             updated_at: now,
         }
@@ -111,7 +114,8 @@ impl GroupRow {
 
 const GROUP_COLUMNS: &str = "id, name, program_code, description, tags, size, structure, \
      facilitation, atmosphere, languages, accessibility, audience, closed, contact_name, \
-     contact_email, contact_phone, join_members_only, notes, implicit, created_at, updated_at";
+     contact_email, contact_phone, join_members_only, notes, implicit, area, created_at, \
+     updated_at";
 
 macro_rules! bind_group {
     ($query:expr, $g:expr) => {
@@ -135,6 +139,7 @@ macro_rules! bind_group {
             .bind($g.join_members_only)
             .bind(&$g.notes)
             .bind($g.implicit)
+            .bind(&$g.area)
             .bind($g.created_at)
             .bind($g.updated_at)
     };

@@ -219,6 +219,7 @@ pub(super) async fn seed_meetings(app: &App) -> Result<usize, AppError> {
             join_members_only: wobble.next(4) == 0,
             notes: String::new(),
             implicit: false,
+            area: String::new(),
             created_at: now,
             updated_at: now,
         };

@@ -119,7 +119,10 @@ async fn insert(app: &App, parent: Option<Uuid>, name: &str, zone: &str) -> Resu
         created_at: app.clock.now().millis(),
     };
     match store::insert_area(&app.db, &row).await {
-        Ok(()) => Ok(row.id),
+        Ok(()) => {
+            super::directory::changed(app).await?;
+            Ok(row.id)
+        }
         Err(StoreError::Conflict) => Err(AppError::field(
             "name",
             format!("There is already an area called \"{name}\" there."),
@@ -140,7 +143,7 @@ pub async fn set_zone(app: &App, id: Uuid, zone: &str) -> Result<(), AppError> {
     if store::set_area_zone(&app.db, id, &zone).await? == 0 {
         return Err(AppError::NotFound);
     }
-    Ok(())
+    super::directory::changed(app).await
 }
 
 /// Removes an area that has no areas under it and no meetings in it.
@@ -166,7 +169,7 @@ pub async fn remove_area(app: &App, id: Uuid) -> Result<(), AppError> {
         ));
     }
     store::delete_area(&app.db, id).await?;
-    Ok(())
+    super::directory::changed(app).await
 }
 
 /// Refuses a listing whose area is not one of the directory's (unless it is the one the

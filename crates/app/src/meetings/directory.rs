@@ -4,15 +4,16 @@
 
 use super::{listing_of, split};
 use crate::{App, AppError};
+use mutual_domain::Timestamp;
 use mutual_domain::local::Zone;
 use mutual_domain::meetings::Schedule;
-use mutual_domain::meetings::listing::Status;
+use mutual_domain::meetings::listing::{self, Status};
 use mutual_domain::meetings::places::{PlaceFacts, Places};
-use mutual_domain::meetings::search::{Directory, Entry, GroupFacts};
+use mutual_domain::meetings::search::{Directory, Entry, GroupFacts, Hit, Query};
 use mutual_store::meetings::{self as store, ProgramRow};
 use mutual_store::settings;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 /// How often a server asks the database whether another server changed the directory.
@@ -30,6 +31,11 @@ pub struct DirectorySnapshot {
     pub programs: Vec<ProgramRow>,
     /// The towns, areas and postcodes of the meetings with a location, for "near".
     pub places: Places,
+    /// The areas in tree order as (path, name indented by level), for the pages' choices.
+    pub area_choices: Vec<(String, String)>,
+    /// The answers to searches with no filters (the directory page as it opens), by zone,
+    /// minute and limit: the same for everyone there and then, so worked out once a minute.
+    unfiltered: Mutex<HashMap<(String, i64, usize), Arc<Vec<Hit>>>>,
     version: String,
 }
 
@@ -42,6 +48,35 @@ impl DirectorySnapshot {
     /// The programme with `code`.
     pub fn program(&self, code: &str) -> Option<&ProgramRow> {
         self.programs.iter().find(|p| p.code == code)
+    }
+
+    /// The directory's answer to `query` at `now`; one with no filters is worked out once a
+    /// minute for each zone and limit.
+    pub fn search(&self, query: &Query, now: Timestamp) -> Arc<Vec<Hit>> {
+        if !query.is_unfiltered() {
+            return Arc::new(self.directory.search(query, now));
+        }
+        let key = (
+            query.viewer_zone.name().to_owned(),
+            now.millis().div_euclid(60_000),
+            query.limit,
+        );
+        if let Some(hits) = self
+            .unfiltered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return hits.clone();
+        }
+        let hits = Arc::new(self.directory.search(query, now));
+        let mut cache = self.unfiltered.lock().unwrap_or_else(|e| e.into_inner());
+        // Earlier minutes are of no more use.
+        cache.retain(|(_, minute, _), _| *minute == key.1);
+        if cache.len() < 256 {
+            cache.insert(key, hits.clone());
+        }
+        hits
     }
 }
 
@@ -67,6 +102,8 @@ impl DirectoryCache {
                     public: true,
                     programs: Vec::new(),
                     places: Places::default(),
+                    area_choices: Vec::new(),
+                    unfiltered: Mutex::default(),
                     version: String::new(),
                 }),
                 checked: None,
@@ -140,8 +177,14 @@ pub async fn changed(app: &App) -> Result<(), AppError> {
 async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError> {
     let started = Instant::now();
     let programs = store::list_programs(&app.db).await?;
-    let groups: HashMap<uuid::Uuid, Arc<GroupFacts>> = store::list_groups(&app.db)
-        .await?
+    let group_rows = store::list_groups(&app.db).await?;
+    // A meeting that names no area is in its group's.
+    let group_areas: HashMap<uuid::Uuid, [String; 3]> = group_rows
+        .iter()
+        .filter(|g| !g.area.is_empty())
+        .filter_map(|g| Some((g.id, listing::parse_area(&g.area).ok()?)))
+        .collect();
+    let groups: HashMap<uuid::Uuid, Arc<GroupFacts>> = group_rows
         .into_iter()
         .map(|g| {
             let program = programs.iter().find(|p| p.code == g.program_code);
@@ -187,7 +230,14 @@ async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError
             let Some(group) = groups.get(&row.group_id) else {
                 continue;
             };
-            let listing = listing_of(row)?;
+            let mut listing = listing_of(row)?;
+            if listing.region.is_empty()
+                && let Some([region, sub_region, district]) = group_areas.get(&row.group_id)
+            {
+                listing.region.clone_from(region);
+                listing.sub_region.clone_from(sub_region);
+                listing.district.clone_from(district);
+            }
             let (zone, zone_name) = zones
                 .entry(listing.zone.clone())
                 .or_insert_with(|| {
@@ -260,6 +310,17 @@ async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError
         "directory built"
     );
     let directory = Directory::new(entries);
+    let tree = super::areas::areas(app).await?;
+    let area_choices = tree
+        .in_order()
+        .into_iter()
+        .map(|(area, level)| {
+            (
+                tree.label(area.id),
+                format!("{}{}", "\u{2014} ".repeat(level), area.name),
+            )
+        })
+        .collect();
     Ok(DirectorySnapshot {
         facts_json: (0..directory.entries.len())
             .map(|_| OnceLock::new())
@@ -268,6 +329,8 @@ async fn build(app: &App, version: String) -> Result<DirectorySnapshot, AppError
         public,
         programs,
         places,
+        area_choices,
+        unfiltered: Mutex::default(),
         version,
     })
 }

@@ -137,6 +137,17 @@ impl Query {
         Ok(Cow::Owned(located))
     }
 
+    /// Whether it asks for nothing but the next meetings to start (in some zone): the same
+    /// answer for everyone in that zone in the same minute.
+    pub fn is_unfiltered(&self) -> bool {
+        !self.filters_attributes()
+            && !self.has_time_filter()
+            && self.types.is_empty()
+            && self.near.is_none()
+            && self.near_place.is_none()
+            && self.order == Order::NextOccurrence
+    }
+
     /// Whether any filter reads the group's attributes, the mode or the text.
     fn filters_attributes(&self) -> bool {
         !self.words.is_empty()
@@ -162,7 +173,7 @@ impl Query {
 }
 
 /// One result: the meeting, the occurrence that matched, and how far it is.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Hit {
     pub index: usize,
     pub next: Occurrence,
@@ -1110,6 +1121,42 @@ mod tests {
         q.types.clear();
         q.in_progress = true;
         assert!(listed(&q).is_empty(), "a question about when matches none");
+    }
+
+    #[test]
+    fn only_a_query_for_the_next_meetings_anywhere_is_unfiltered() {
+        let mut q = Query::new(chicago());
+        assert!(q.is_unfiltered(), "the directory page as it opens");
+        q.limit = 12;
+        assert!(q.is_unfiltered(), "whatever the limit");
+        for narrowed in [
+            Query {
+                words: vec!["hope".into()],
+                ..Query::new(chicago())
+            },
+            Query {
+                in_progress: true,
+                ..Query::new(chicago())
+            },
+            Query {
+                types: vec!["O".into()],
+                ..Query::new(chicago())
+            },
+            Query {
+                area: vec!["Illinois".into()],
+                ..Query::new(chicago())
+            },
+            Query {
+                near_place: Some(("Evanston".into(), 5.0)),
+                ..Query::new(chicago())
+            },
+            Query {
+                order: Order::Distance,
+                ..Query::new(chicago())
+            },
+        ] {
+            assert!(!narrowed.is_unfiltered(), "{narrowed:?}");
+        }
     }
 
     #[test]

@@ -1368,6 +1368,27 @@ both_backends! {
         let edit = moderator.get(&format!("/meetings/{id}/edit")).await;
         assert!(edit.body.contains(r#"value="Illinois &#62; Chicago" selected"#), "{}", edit.body);
 
+        // A group belongs to an area too: its meetings that name none are in it.
+        let token = server.token("directory_mod").await;
+        let group_body = json!({"name": "Lakeside Group", "program": "AA", "tags": ["spiritual"], "size": "small",
+            "structure": "sharing", "facilitation": "peer", "audience": ["newcomers", "women"], "languages": "EN",
+            "accessibility": ["wheelchair"], "contact_name": "Sam"});
+        let mut unknown = group_body.clone();
+        unknown["area"] = json!("Atlantis");
+        let (status, body) = server.api(Method::PUT, &format!("/api/v1/groups/{group}"), Some(&token), Some(&unknown)).await;
+        assert_eq!(status, 422, "{body}");
+        let mut in_illinois = group_body.clone();
+        in_illinois["area"] = json!("Illinois");
+        let (status, body) = server.api(Method::PUT, &format!("/api/v1/groups/{group}"), Some(&token), Some(&in_illinois)).await;
+        assert!((200..300).contains(&status), "{body}");
+        let (_, shown) = server.api(Method::GET, &format!("/api/v1/groups/{group}"), None, None).await;
+        assert_eq!(shown["area"], "Illinois");
+        let in_illinois = names(&server, "area=Illinois").await;
+        for name in ["Tuesday Night Chicago", "Evanston Morning", "Portage Park Noon", "Area Meeting"] {
+            assert!(in_illinois.iter().any(|n| n == name), "{name} in {in_illinois:?}");
+        }
+        assert!(!in_illinois.iter().any(|n| n == "Leeds Tuesday"));
+
         // An area with meetings stays; an empty one can go.
         let (_, areas) = server.api(Method::GET, "/api/v1/areas", None, None).await;
         let id_of = |path: &str| areas["areas"].as_array().unwrap().iter().find(|a| a["path"] == path).unwrap()["id"].as_str().unwrap().to_owned();

@@ -937,6 +937,9 @@ struct GroupResponse {
     /// Anything else worth knowing.
     #[schema(example = "Founded 1990")]
     notes: String,
+    /// Its area's path from the region down (empty: none).
+    #[schema(example = "Chicago > Portage Park")]
+    area: String,
     /// Its meetings, closed ones included.
     meetings: Vec<GroupMeeting>,
 }
@@ -982,6 +985,7 @@ pub async fn show_group(
             phone: g.contact_phone,
         },
         join_members_only: g.join_members_only,
+        area: g.area.clone(),
         meetings: view
             .meetings
             .iter()
@@ -1119,6 +1123,11 @@ pub struct GroupRequest {
     #[serde(default)]
     #[schema(max_length = 4000)]
     notes: String,
+    /// Its area's path from the region down ("Chicago > Portage Park"; `GET /api/v1/areas`);
+    /// its meetings that name none are in it. Empty: none.
+    #[serde(default)]
+    #[schema(max_length = 320, example = "Chicago > Portage Park")]
+    area: String,
 }
 
 impl GroupRequest {
@@ -1156,6 +1165,7 @@ impl GroupRequest {
         put("contact_email", self.contact_email);
         put("contact_phone", self.contact_phone);
         put("notes", self.notes);
+        put("area", self.area);
         GroupInput { fields }
     }
 }

@@ -311,6 +311,7 @@ struct GroupFormPage {
     facilitation: Vec<(String, String)>,
     audiences: Vec<(String, String)>,
     accessibility: Vec<(String, String)>,
+    areas: Vec<(String, String)>,
 }
 
 async fn group_form_page(
@@ -324,7 +325,6 @@ async fn group_form_page(
         layout: ctx.layout(&heading),
         heading,
         action,
-        form,
         fields: GROUP_FIELDS,
         programs: meetings::programs(&state.app)
             .await?
@@ -337,6 +337,8 @@ async fn group_form_page(
         facilitation: options(catalog::FACILITATION),
         audiences: options(catalog::AUDIENCES),
         accessibility: options(catalog::ACCESSIBILITY),
+        areas: area_options(state, form.value("area")).await?,
+        form,
     })
 }
 
@@ -439,6 +441,7 @@ pub async fn show_edit_group(
         .keep("contact_name", &g.contact_name)
         .keep("contact_email", &g.contact_email)
         .keep("contact_phone", &g.contact_phone)
+        .keep("area", &g.area)
         .keep(
             "join_members_only",
             if g.join_members_only { "on" } else { "" },

@@ -124,16 +124,10 @@ pub(crate) async fn area_options(
     state: &AppState,
     current: &str,
 ) -> Result<Vec<(String, String)>, AppError> {
-    let mut options: Vec<(String, String)> = meetings::areas::summaries(&state.app)
+    let mut options = meetings::directory::snapshot(&state.app)
         .await?
-        .into_iter()
-        .map(|a| {
-            (
-                a.label,
-                format!("{}{}", "\u{2014} ".repeat(a.level), a.name),
-            )
-        })
-        .collect();
+        .area_choices
+        .clone();
     if !current.is_empty() && !options.iter().any(|(label, _)| label == current) {
         options.push((current.to_owned(), current.to_owned()));
     }
@@ -141,10 +135,11 @@ pub(crate) async fn area_options(
 }
 
 async fn program_options(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
-    Ok(meetings::programs(&state.app)
+    Ok(meetings::directory::snapshot(&state.app)
         .await?
-        .into_iter()
-        .map(|p| (p.code, p.name))
+        .programs
+        .iter()
+        .map(|p| (p.code.clone(), p.name.clone()))
         .collect())
 }
 
@@ -806,6 +801,7 @@ pub(crate) async fn group_page(
         ),
         ("Contact", contact_of(g)),
         ("Notes", g.notes.clone()),
+        ("Area", g.area.clone()),
     ];
     facts.retain(|(_, v)| !v.is_empty());
     Ok(GroupPage {

@@ -21,6 +21,9 @@ const RECHECK: Duration = Duration::from_secs(2);
 const SETTING_VERSION: &str = "meetings.version";
 pub(crate) const SETTING_PUBLIC: &str = "meetings.public";
 
+/// An unfiltered search: the viewer's zone, the minute (since the epoch) and the limit.
+type UnfilteredKey = (String, i64, usize);
+
 /// One consistent view of the directory.
 pub struct DirectorySnapshot {
     pub directory: Directory,
@@ -35,7 +38,7 @@ pub struct DirectorySnapshot {
     pub area_choices: Vec<(String, String)>,
     /// The answers to searches with no filters (the directory page as it opens), by zone,
     /// minute and limit: the same for everyone there and then, so worked out once a minute.
-    unfiltered: Mutex<HashMap<(String, i64, usize), Arc<Vec<Hit>>>>,
+    unfiltered: Mutex<HashMap<UnfilteredKey, Arc<Vec<Hit>>>>,
     version: String,
 }
 

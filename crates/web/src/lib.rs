@@ -77,6 +77,8 @@ pub struct Shared {
     pub openapi: axum::body::Bytes,
     /// Live streams end when this fires.
     pub shutdown: Shutdown,
+    /// The directory page's listings as it opens, by zone and minute.
+    pub opening: pages::meetings::OpeningCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -99,6 +101,7 @@ pub fn router(app: App, web: WebConfig, shutdown: Shutdown) -> impl HttpService 
         routes: built.table,
         openapi: api::openapi::serialise(built.openapi),
         shutdown,
+        opening: pages::meetings::OpeningCache::default(),
     }));
     middleware::apply(built.router, state)
 }

@@ -48,6 +48,12 @@ impl DirectorySnapshot {
         self.facts_json[index].get_or_init(|| write().into_boxed_slice())
     }
 
+    /// Which state of the directory this is (it changes with every listing, group, programme,
+    /// area or setting changed).
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
     /// The programme with `code`.
     pub fn program(&self, code: &str) -> Option<&ProgramRow> {
         self.programs.iter().find(|p| p.code == code)

@@ -120,17 +120,24 @@ pub(crate) async fn read_feed(
             format!("There is no programme with the code {program:?}."),
         ));
     }
-    // Never UTC by accident: a row without a zone takes the one asked for, else the server's.
+    // Never UTC by accident: a row without a zone takes its area's, else the one asked for,
+    // else the server's unless that is UTC (no meeting is there by accident); else it is refused.
     let zone = match &options.time_zone {
-        Some(name) => Zone::parse(name).map_err(|e| AppError::field("timezone", e.to_string()))?,
+        Some(name) => {
+            Some(Zone::parse(name).map_err(|e| AppError::field("timezone", e.to_string()))?)
+        }
         None => Zone::parse(&app.config.default_time_zone)
-            .map_err(|e| AppError::field("timezone", e.to_string()))?,
+            .ok()
+            .filter(|zone| !matches!(zone.name(), "UTC" | "Etc/UTC")),
     };
     let rows = feed_rows_of(bytes)?;
     // A meeting our feed wrote as one row a day is one meeting again.
     let rows = feed::merge_split_rows(rows);
     let mut report = ImportReport {
-        default_zone: zone.name().to_owned(),
+        default_zone: zone
+            .as_ref()
+            .map(|z| z.name().to_owned())
+            .unwrap_or_default(),
         ..ImportReport::default()
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -148,7 +155,7 @@ pub(crate) async fn read_feed(
             )
             .await?;
         let area_zone = area.and_then(|a| areas.zone(a));
-        let mut read = match feed::read_row(row, area_zone.as_ref().unwrap_or(&zone)) {
+        let mut read = match feed::read_row(row, area_zone.as_ref().or(zone.as_ref())) {
             Ok(read) => read,
             Err(RowError { slug, reason }) => {
                 report.rejected.push(Rejected {

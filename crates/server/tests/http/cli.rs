@@ -208,14 +208,14 @@ both_backends! {
         let all = run(&good, &["--program", "AA", "--timezone", "Europe/London"]);
         assert_eq!(all.status.code(), Some(0), "{}", String::from_utf8_lossy(&all.stderr));
         assert!(String::from_utf8_lossy(&all.stdout).contains("Imported 1 new and 0 updated"));
-        let some = run(&mixed, &[]);
+        let some = run(&mixed, &["--timezone", "Europe/London"]);
         assert_eq!(some.status.code(), Some(1));
         let errors = String::from_utf8_lossy(&some.stderr);
         assert!(errors.contains("row 2 (c)") && errors.contains("0 (Sunday) to 6"), "{errors}");
-        let refused = run(&twice, &[]);
+        let refused = run(&twice, &["--timezone", "Europe/London"]);
         assert_eq!(refused.status.code(), Some(1));
         assert!(String::from_utf8_lossy(&refused.stderr).contains("also used by row 1"));
-        let renamed = run(&twice, &["--rename-duplicates"]);
+        let renamed = run(&twice, &["--rename-duplicates", "--timezone", "Europe/London"]);
         assert_eq!(renamed.status.code(), Some(0), "{}", String::from_utf8_lossy(&renamed.stderr));
         let said = String::from_utf8_lossy(&renamed.stdout);
         assert!(said.contains("row 2 (d): imported as d-2 (row 1 has that slug)") && said.contains("Imported 1 new and 1 updated"), "{said}");
@@ -225,6 +225,12 @@ both_backends! {
             assert_eq!(nothing.status.code(), Some(2), "{file} {extra:?}");
             assert!(String::from_utf8_lossy(&nothing.stderr).contains(message), "{}", String::from_utf8_lossy(&nothing.stderr));
         }
+        // The server's zone is UTC here, which no meeting is in by accident: a row naming no
+        // zone is refused until the import names one.
+        let zoneless = write("zoneless.json", r#"[{"slug": "z", "name": "Zed", "day": 1, "time": "19:00", "city": "Leeds", "address": "1 High St"}]"#);
+        let refused = run(&zoneless, &[]);
+        assert_eq!(refused.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("row 1 (z): it names no time zone"), "{}", String::from_utf8_lossy(&refused.stderr));
         let alpha = mutual_store::meetings::find_meeting_by_slug(&database.db, "a").await.unwrap().unwrap();
         assert_eq!(alpha.time_zone, "Europe/London");
         assert_eq!(mutual_store::meetings::count_meetings(&database.db).await.unwrap(), 4, "a, b, d and d-2");

@@ -35,7 +35,7 @@ async fn import(admin: &mut Visitor, feed: &Value) -> crate::support::Page {
     admin
         .upload(
             "/admin/meetings/import",
-            &[("program", "AA"), ("timezone", "")],
+            &[("program", "AA"), ("timezone", "America/Chicago")],
             feed.to_string().as_bytes(),
         )
         .await
@@ -208,7 +208,7 @@ both_backends! {
 
         // Duplicate slugs renamed when the admin asks, the same way every time.
         let twice = json!([good("twice", "Twice Early"), good("twice", "Twice Late")]);
-        let renaming = [("program", "AA"), ("timezone", ""), ("rename_duplicates", "on")];
+        let renaming = [("program", "AA"), ("timezone", "America/Chicago"), ("rename_duplicates", "on")];
         let page = admin.upload("/admin/meetings/import", &renaming, twice.to_string().as_bytes()).await;
         assert_eq!(page.status, 200, "{}", page.body);
         assert!(page.body.contains("Imported: 2 new, 0 updated."), "{}", page.body);
@@ -1075,10 +1075,16 @@ both_backends! {
             {"slug": "weekdays", "name": "Weekday Mornings", "day": "Monday, Friday", "time": "7am",
              "latitude": "41.9", "longitude": "-87.6", "address": "1 Main St", "city": "Chicago"}
         ]).to_string().as_bytes());
+        // The server's zone here is UTC, which no meeting is in by accident: a row without a
+        // zone (and no area with one) is refused until the import names a zone.
         let page = admin.upload("/admin/meetings/import", &[("program", "AA"), ("timezone", "")], &file).await;
+        assert_eq!(page.status, 422, "{}", page.body);
+        assert!(page.body.contains("Imported: 1 new, 0 updated, 1 rejected"), "{}", page.body);
+        assert!(page.body.contains("(weekdays): it names no time zone, and neither its area nor the import gives one"), "{}", page.body);
+        let zone = "America/Denver";
+        let page = admin.upload("/admin/meetings/import", &[("program", "AA"), ("timezone", zone)], &file).await;
         assert_eq!(page.status, 200, "{}", page.body);
-        assert!(page.body.contains("Imported: 2 new, 0 updated"), "{}", page.body);
-        let zone = &server.app.config.default_time_zone;
+        assert!(page.body.contains("Imported: 1 new, 1 updated"), "{}", page.body);
         assert!(page.body.contains(&format!("1 row named no time zone and was given {zone}")), "{}", page.body);
         let served = feed(&server).await;
         let row = |slug: &str| served.iter().find(|r| r["slug"] == slug).unwrap_or_else(|| panic!("{slug}: {served:?}")).clone();

@@ -20,6 +20,8 @@ use mutual_domain::local::Zone;
 use mutual_domain::meetings::catalog::{self, Mode, Term};
 use mutual_domain::meetings::listing::DAY_NAMES;
 use mutual_domain::meetings::search::DayPart;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 /// A result card.
@@ -175,18 +177,16 @@ struct SearchPage {
     accessibility: Vec<(String, String)>,
     orders: Vec<(String, String)>,
     more_open: bool,
-    searched: bool,
-    /// Before any search: the meetings in progress now (the rest are in `results`).
-    in_progress: Vec<Card>,
-    results: Vec<Card>,
-    /// The meetings by appointment that match (none when the search asks about times).
-    by_appointment: Vec<AppointmentCard>,
+    /// What the page lists, as HTML (before any search, the same for everyone there and then).
+    listings_html: Arc<str>,
     /// The server's public address, for the feeds' addresses.
     feed_base: String,
 }
 
 /// Meetings shown as coming up on the page before any search.
 const COMING_UP: usize = 12;
+/// Meetings looked at for the page before any search: those in progress, then those coming up.
+const OPENING: usize = 2 * COMING_UP;
 
 /// `GET /meetings`: the search page; searching is a GET, so results can be bookmarked. Before
 /// any search it opens, like the meeting finders people know, on the meetings in progress now
@@ -205,23 +205,31 @@ pub async fn show_search(
         .iter()
         .any(|(name, value)| name != "tz" && !value.is_empty());
     let mut form = kept(&params, meetings::SEARCH_PARAMS);
-    let mut results = Vec::new();
-    let mut by_appointment = Vec::new();
+    let mut listings_html: Arc<str> = Arc::from("");
     let mut status = StatusCode::OK;
     let outcome = async {
         let params = query_fields(&query, meetings::SEARCH_PARAMS, &[])?;
-        let mut parsed = meetings::parse_search(&state.app, viewer.as_ref(), |n| params.get(n))?;
-        let timed = meetings::search(&state.app, viewer.as_ref(), &parsed).await?;
-        parsed.limit = COMING_UP;
-        let untimed = meetings::by_appointment(&state.app, viewer.as_ref(), &parsed).await?;
-        Ok::<_, AppError>((timed, untimed))
+        let parsed = meetings::parse_search(&state.app, viewer.as_ref(), |n| params.get(n))?;
+        if searched {
+            return listings_of(&state, viewer.as_ref(), parsed, false).await;
+        }
+        // The page as it opens is the same for everyone in a zone in the same minute.
+        let snapshot = meetings::directory_for(&state.app, viewer.as_ref()).await?;
+        let key = OpeningKey {
+            directory: snapshot.version().to_owned(),
+            zone: parsed.viewer_zone.name().to_owned(),
+            minute: state.app.clock.now().millis().div_euclid(60_000),
+        };
+        if let Some(cached) = state.opening.get(&key) {
+            return Ok(cached);
+        }
+        let opening = listings_of(&state, viewer.as_ref(), parsed, true).await?;
+        state.opening.put(key, opening.clone());
+        Ok::<_, AppError>(opening)
     }
     .await;
     match outcome {
-        Ok((found, untimed)) => {
-            results = found.into_iter().map(Card::of).collect();
-            by_appointment = untimed.into_iter().map(AppointmentCard::of).collect();
-        }
+        Ok(found) => listings_html = found,
         Err(AppError::SignInRequired) => {
             return Ok(Redirect::to("/login?next=%2Fmeetings").into_response());
         }
@@ -243,11 +251,6 @@ pub async fn show_search(
     ]
     .iter()
     .any(|f| !params.get(f).is_empty());
-    let mut in_progress = Vec::new();
-    if !searched {
-        (in_progress, results) = results.into_iter().partition(|card| card.in_progress);
-        results.truncate(COMING_UP);
-    }
     let page = SearchPage {
         layout: ctx.layout("Find a meeting"),
         fields: meetings::SEARCH_PARAMS,
@@ -269,12 +272,93 @@ pub async fn show_search(
             ("distance".into(), "Nearest (with a location)".into()),
         ],
         more_open,
-        searched,
+        listings_html,
+    };
+    Ok(render(status, &page))
+}
+
+/// What a directory page lists: the meetings found (before any search, those in progress apart
+/// and the next to start), and those by appointment.
+#[derive(Template)]
+#[template(path = "meetings_listings.html")]
+struct Listings {
+    searched: bool,
+    zone: String,
+    in_progress: Vec<Card>,
+    results: Vec<Card>,
+    by_appointment: Vec<AppointmentCard>,
+}
+
+/// The listings of a search, or (`opening`) of the page before any search, as HTML.
+async fn listings_of(
+    state: &AppState,
+    viewer: Option<&Viewer>,
+    mut parsed: mutual_domain::meetings::search::Query,
+    opening: bool,
+) -> Result<Arc<str>, AppError> {
+    if opening {
+        // Those in progress come first (they started soonest), then the next to start.
+        parsed.limit = OPENING;
+    }
+    let mut results: Vec<Card> = meetings::search(&state.app, viewer, &parsed)
+        .await?
+        .into_iter()
+        .map(Card::of)
+        .collect();
+    parsed.limit = COMING_UP;
+    let by_appointment = meetings::by_appointment(&state.app, viewer, &parsed)
+        .await?
+        .into_iter()
+        .map(AppointmentCard::of)
+        .collect();
+    let mut in_progress = Vec::new();
+    if opening {
+        (in_progress, results) = results.into_iter().partition(|card| card.in_progress);
+        results.truncate(COMING_UP);
+    }
+    let listings = Listings {
+        searched: !opening,
+        zone: parsed.viewer_zone.name().to_owned(),
         in_progress,
         results,
         by_appointment,
     };
-    Ok(render(status, &page))
+    listings
+        .render()
+        .map(Arc::from)
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Which opening page: the directory's version, the viewer's zone and the minute.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct OpeningKey {
+    directory: String,
+    zone: String,
+    minute: i64,
+}
+
+/// The opening page's listings as HTML, worked out once a minute for each zone (and again
+/// whenever the directory changes).
+#[derive(Default)]
+pub struct OpeningCache(Mutex<HashMap<OpeningKey, Arc<str>>>);
+
+impl OpeningCache {
+    fn get(&self, key: &OpeningKey) -> Option<Arc<str>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    fn put(&self, key: OpeningKey, listings: Arc<str>) {
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        // Another minute's or an older directory's listings are of no more use.
+        cache.retain(|k, _| k.minute == key.minute && k.directory == key.directory);
+        if cache.len() < 256 {
+            cache.insert(key, listings);
+        }
+    }
 }
 
 #[derive(Template)]

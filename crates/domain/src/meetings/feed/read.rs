@@ -137,8 +137,9 @@ fn clock_of(text: &str) -> Option<Time> {
     Time::new(hours, minutes, 0, 0).ok()
 }
 
-/// Reads one row. `default_zone` is used when the row has no `timezone`.
-pub fn read_row(row: &Value, default_zone: &Zone) -> Result<FeedMeeting, RowError> {
+/// Reads one row. `default_zone` is used when the row has no `timezone`; without one, such a
+/// row is refused (never put in UTC by accident).
+pub fn read_row(row: &Value, default_zone: Option<&Zone>) -> Result<FeedMeeting, RowError> {
     let object = row.as_object().ok_or_else(|| RowError {
         slug: None,
         reason: "this row is not a JSON object".into(),
@@ -232,7 +233,13 @@ pub fn read_row(row: &Value, default_zone: &Zone) -> Result<FeedMeeting, RowErro
     };
     let zone_defaulted = text("timezone")?.is_empty();
     let zone = match text("timezone")? {
-        name if name.is_empty() => default_zone.clone(),
+        name if name.is_empty() => default_zone.cloned().ok_or_else(|| {
+            fail(
+                "it names no time zone, and neither its area nor the import gives one: choose \
+                 the import's zone (or give its area one)"
+                    .into(),
+            )
+        })?,
         name => Zone::parse(&name)
             .map_err(|_| fail(format!("\"{name}\" is not a time zone name we know")))?,
     };
@@ -420,7 +427,7 @@ mod tests {
     use serde_json::json;
 
     fn read(row: Value) -> Result<FeedMeeting, RowError> {
-        read_row(&row, &Zone::parse("America/Chicago").unwrap())
+        read_row(&row, Some(&Zone::parse("America/Chicago").unwrap()))
     }
 
     #[test]

@@ -167,6 +167,17 @@ struct SearchPage {
     zone: String,
     programs: Vec<(String, String)>,
     areas: Vec<(String, String)>,
+    /// The fixed vocabularies of the filters, made once.
+    choices: &'static SearchChoices,
+    more_open: bool,
+    /// What the page lists, as HTML (before any search, the same for everyone there and then).
+    listings_html: Arc<str>,
+    /// The server's public address, for the feeds' addresses.
+    feed_base: String,
+}
+
+/// The search page's fixed vocabularies as template options.
+struct SearchChoices {
     modes: Vec<(String, String)>,
     days: Vec<(String, String)>,
     sizes: Vec<(String, String)>,
@@ -176,12 +187,23 @@ struct SearchPage {
     audiences: Vec<(String, String)>,
     accessibility: Vec<(String, String)>,
     orders: Vec<(String, String)>,
-    more_open: bool,
-    /// What the page lists, as HTML (before any search, the same for everyone there and then).
-    listings_html: Arc<str>,
-    /// The server's public address, for the feeds' addresses.
-    feed_base: String,
 }
+
+static SEARCH_CHOICES: std::sync::LazyLock<SearchChoices> =
+    std::sync::LazyLock::new(|| SearchChoices {
+        modes: mode_options(),
+        days: day_options(),
+        sizes: options(catalog::SIZES),
+        structures: options(catalog::STRUCTURES),
+        facilitation: options(catalog::FACILITATION),
+        tags: options(catalog::VALUE_TAGS),
+        audiences: options(catalog::AUDIENCES),
+        accessibility: options(catalog::ACCESSIBILITY),
+        orders: vec![
+            ("next".into(), "Next to start".into()),
+            ("distance".into(), "Nearest (with a location)".into()),
+        ],
+    });
 
 /// Meetings shown as coming up on the page before any search.
 const COMING_UP: usize = 12;
@@ -259,18 +281,7 @@ pub async fn show_search(
         programs: program_options(&state).await?,
         areas: area_options(&state, params.get("area")).await?,
         feed_base: state.app.config.public_url.trim_end_matches('/').to_owned(),
-        modes: mode_options(),
-        days: day_options(),
-        sizes: options(catalog::SIZES),
-        structures: options(catalog::STRUCTURES),
-        facilitation: options(catalog::FACILITATION),
-        tags: options(catalog::VALUE_TAGS),
-        audiences: options(catalog::AUDIENCES),
-        accessibility: options(catalog::ACCESSIBILITY),
-        orders: vec![
-            ("next".into(), "Next to start".into()),
-            ("distance".into(), "Nearest (with a location)".into()),
-        ],
+        choices: &SEARCH_CHOICES,
         more_open,
         listings_html,
     };

@@ -143,18 +143,21 @@ bench_header 44 endpoint
 # The raw axum baseline first, with the same wrk settings.
 baseline_start "$BASELINE_PORT"
 read -r RAW_RPS raw_p50 raw_p99 < <(bench_wrk "$BASELINE_URL")
-baseline_stop
 read -r HEALTHZ_RPS base_p50 base_p99 < <(measure /healthz)
 bench_row 44 "raw axum GET /hello (limit)" "$RAW_RPS" "$raw_p50" "$raw_p99"
 bench_row 44 "/healthz (baseline)" "$HEALTHZ_RPS" "$base_p50" "$base_p99"
+# Each endpoint is the median of BENCH_ROUNDS pairs (raw axum, then the endpoint), its ratio to
+# raw axum taken within its pair, as in bench/run.sh: raw axum alone moves by half from one run
+# to the next on this shared machine.
 for entry in "opening /meetings page (HTML)|/meetings?tz=America/Chicago" \
              "combined search ($FOUND results)|$SEARCH" \
              "broad text search q=group 1 (most match)|/api/v1/meetings?q=group%201&limit=50&tz=UTC" \
              "everything starting within 2 hours|/api/v1/meetings?starting_within_hours=2&limit=50"; do
   name="${entry%%|*}"; path="${entry#*|}"
-  read -r rps p50 p99 < <(measure "$path")
+  read -r rps p50 p99 RAW_RPS < <(bench_paired "$BASE$path")
   bench_row 44 "$name" "$rps" "$p50" "$p99"
 done
+baseline_stop
 
 # The whole feed, with the server's memory sampled every 50 ms while it streams.
 (while kill -0 "$SERVER" 2>/dev/null; do rss_kib; sleep 0.05; done) >"$WORK/rss.log" &

@@ -165,15 +165,44 @@ struct SearchPage {
     form: FormView,
     fields: &'static [&'static str],
     zone: String,
+    /// What the page lists, as HTML (before any search, the same for everyone there and then).
+    listings_html: Arc<str>,
+    /// The filters and the feeds' addresses, as HTML (before any search, likewise).
+    filters_html: Arc<str>,
+}
+
+/// The search page's filters, and the feeds' addresses.
+#[derive(Template)]
+#[template(path = "meetings_filters.html")]
+struct Filters<'a> {
+    form: &'a FormView,
     programs: Vec<(String, String)>,
     areas: Vec<(String, String)>,
     /// The fixed vocabularies of the filters, made once.
     choices: &'static SearchChoices,
     more_open: bool,
-    /// What the page lists, as HTML (before any search, the same for everyone there and then).
-    listings_html: Arc<str>,
     /// The server's public address, for the feeds' addresses.
     feed_base: String,
+}
+
+/// The filters as HTML, for the values kept in `form`.
+async fn filters_of(
+    state: &AppState,
+    form: &FormView,
+    area: &str,
+    more_open: bool,
+) -> Result<Arc<str>, AppError> {
+    Filters {
+        form,
+        programs: program_options(state).await?,
+        areas: area_options(state, area).await?,
+        choices: &SEARCH_CHOICES,
+        more_open,
+        feed_base: state.app.config.public_url.trim_end_matches('/').to_owned(),
+    }
+    .render()
+    .map(Arc::from)
+    .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The search page's fixed vocabularies as template options.
@@ -273,17 +302,35 @@ pub async fn show_search(
     ]
     .iter()
     .any(|f| !params.get(f).is_empty());
+    // Before any search the filters are empty but for the zone: the same for everyone who
+    // gives that zone, until the directory (its programmes, its areas) changes.
+    let filters_html = if !searched && status == StatusCode::OK {
+        let key = OpeningKey {
+            directory: meetings::directory::snapshot(&state.app)
+                .await?
+                .version()
+                .to_owned(),
+            zone: format!("filters for tz={}", params.get("tz")),
+            minute: state.app.clock.now().millis().div_euclid(60_000),
+        };
+        match state.opening.get(&key) {
+            Some(cached) => cached,
+            None => {
+                let filters = filters_of(&state, &form, "", false).await?;
+                state.opening.put(key, filters.clone());
+                filters
+            }
+        }
+    } else {
+        filters_of(&state, &form, params.get("area"), more_open).await?
+    };
     let page = SearchPage {
         layout: ctx.layout("Find a meeting"),
         fields: meetings::SEARCH_PARAMS,
         zone: page_zone(viewer.as_ref(), &state, &params),
         form,
-        programs: program_options(&state).await?,
-        areas: area_options(&state, params.get("area")).await?,
-        feed_base: state.app.config.public_url.trim_end_matches('/').to_owned(),
-        choices: &SEARCH_CHOICES,
-        more_open,
         listings_html,
+        filters_html,
     };
     Ok(render(status, &page))
 }
@@ -340,7 +387,8 @@ async fn listings_of(
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// Which opening page: the directory's version, the viewer's zone and the minute.
+/// Which part of the opening page: the directory's version, the viewer's zone (or, for the
+/// filters, the zone as given) and the minute.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct OpeningKey {
     directory: String,
@@ -348,7 +396,7 @@ pub(crate) struct OpeningKey {
     minute: i64,
 }
 
-/// The opening page's listings as HTML, worked out once a minute for each zone (and again
+/// The opening page's parts as HTML, worked out once a minute for each zone (and again
 /// whenever the directory changes).
 #[derive(Default)]
 pub struct OpeningCache(Mutex<HashMap<OpeningKey, Arc<str>>>);

@@ -103,14 +103,19 @@ pub async fn add_area(app: &App, parent: &str, name: &str, zone: &str) -> Result
     insert(app, parent, name.trim(), zone).await
 }
 
-async fn insert(app: &App, parent: Option<Uuid>, name: &str, zone: &str) -> Result<Uuid, AppError> {
-    let zone = match zone.trim() {
-        "" => String::new(),
-        given => Zone::parse(given)
+/// A zone as an area keeps it: its canonical name, or empty to take the parent's.
+fn zone_name(zone: &str) -> Result<String, AppError> {
+    match zone.trim() {
+        "" => Ok(String::new()),
+        given => Ok(Zone::parse(given)
             .map_err(|e| AppError::field("time_zone", e.to_string()))?
             .name()
-            .to_owned(),
-    };
+            .to_owned()),
+    }
+}
+
+async fn insert(app: &App, parent: Option<Uuid>, name: &str, zone: &str) -> Result<Uuid, AppError> {
+    let zone = zone_name(zone)?;
     let row = AreaRow {
         id: Uuid::now_v7(),
         parent_id: parent,
@@ -133,13 +138,7 @@ async fn insert(app: &App, parent: Option<Uuid>, name: &str, zone: &str) -> Resu
 
 /// Gives an area its own time zone, or none (empty) so it takes its parent's.
 pub async fn set_zone(app: &App, id: Uuid, zone: &str) -> Result<(), AppError> {
-    let zone = match zone.trim() {
-        "" => String::new(),
-        given => Zone::parse(given)
-            .map_err(|e| AppError::field("time_zone", e.to_string()))?
-            .name()
-            .to_owned(),
-    };
+    let zone = zone_name(zone)?;
     if store::set_area_zone(&app.db, id, &zone).await? == 0 {
         return Err(AppError::NotFound);
     }

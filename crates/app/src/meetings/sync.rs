@@ -234,12 +234,13 @@ async fn compare(app: &App, source: &SourceRow, body: &[u8]) -> Result<Found, St
             feed.report.rejected.len()
         ));
     }
-    let before: HashMap<String, listing::Listing> =
+    // What the source gave before, by slug: each meeting's id and listing, read once.
+    let before: HashMap<String, (Uuid, listing::Listing)> =
         meetings_store::list_meetings_of_source(&app.db, source.id)
             .await
             .map_err(|e| e.to_string())?
             .iter()
-            .filter_map(|row| Some((row.slug.clone(), listing_of(row).ok()?)))
+            .filter_map(|row| Some((row.slug.clone(), (row.id, listing_of(row).ok()?))))
             .collect();
     let mut report = Vec::new();
     let mut note = |change: &str, slug: &str, name: &str, fields: serde_json::Value| {
@@ -252,7 +253,7 @@ async fn compare(app: &App, source: &SourceRow, body: &[u8]) -> Result<Found, St
     let (mut added, mut changed) = (Vec::new(), Vec::new());
     for read in &feed.rows {
         let listing = &read.listing;
-        match before.get(&listing.slug) {
+        match before.get(&listing.slug).map(|(_, old)| old) {
             None => {
                 note("added", &listing.slug, &listing.name, serde_json::json!([]));
                 added.push(listing.slug.clone());
@@ -276,14 +277,10 @@ async fn compare(app: &App, source: &SourceRow, body: &[u8]) -> Result<Found, St
     }
     let listed: HashSet<&str> = feed.rows.iter().map(|r| r.listing.slug.as_str()).collect();
     let mut removed = Vec::new();
-    for (id, slug) in store::list_source_meetings(&app.db, source.id)
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    for (slug, (id, old)) in &before {
         if !listed.contains(slug.as_str()) {
-            let name = before.get(&slug).map_or("", |l| l.name.as_str()).to_owned();
-            note("removed", &slug, &name, serde_json::json!([]));
-            removed.push((id, slug));
+            note("removed", slug, &old.name, serde_json::json!([]));
+            removed.push((*id, slug.clone()));
         }
     }
     Ok(Found {

@@ -152,15 +152,6 @@ pub async fn settle_run(db: &Db, id: Uuid, status: &str) -> Result<bool, StoreEr
     Ok(settled == 1)
 }
 
-/// The slugs and ids of the meetings a source gave.
-pub async fn list_source_meetings(
-    db: &Db,
-    source: Uuid,
-) -> Result<Vec<(Uuid, String)>, StoreError> {
-    const SQL: &str = "SELECT id, slug FROM meetings WHERE source_id = $1";
-    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(source).fetch_all(pool).await?))
-}
-
 /// Ties imported meetings to the source they came from.
 pub async fn tie_meetings(db: &Db, source: Uuid, slugs: &[String]) -> Result<(), StoreError> {
     for chunk in slugs.chunks(500) {

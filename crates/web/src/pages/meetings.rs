@@ -266,11 +266,7 @@ pub async fn show_search(
         }
         // The page as it opens is the same for everyone in a zone in the same minute.
         let snapshot = meetings::directory_for(&state.app, viewer.as_ref()).await?;
-        let key = OpeningKey {
-            directory: snapshot.version().to_owned(),
-            zone: parsed.viewer_zone.name().to_owned(),
-            minute: state.app.clock.now().millis().div_euclid(60_000),
-        };
+        let key = OpeningKey::now(&state, &snapshot, parsed.viewer_zone.name().to_owned());
         if let Some(cached) = state.opening.get(&key) {
             return Ok(cached);
         }
@@ -305,14 +301,12 @@ pub async fn show_search(
     // Before any search the filters are empty but for the zone: the same for everyone who
     // gives that zone, until the directory (its programmes, its areas) changes.
     let filters_html = if !searched && status == StatusCode::OK {
-        let key = OpeningKey {
-            directory: meetings::directory::snapshot(&state.app)
-                .await?
-                .version()
-                .to_owned(),
-            zone: format!("filters for tz={}", params.get("tz")),
-            minute: state.app.clock.now().millis().div_euclid(60_000),
-        };
+        let snapshot = meetings::directory::snapshot(&state.app).await?;
+        let key = OpeningKey::now(
+            &state,
+            &snapshot,
+            format!("filters for tz={}", params.get("tz")),
+        );
         match state.opening.get(&key) {
             Some(cached) => cached,
             None => {
@@ -394,6 +388,17 @@ pub(crate) struct OpeningKey {
     directory: String,
     zone: String,
     minute: i64,
+}
+
+impl OpeningKey {
+    /// The key of a part for `zone` in this minute, of this state of the directory.
+    fn now(state: &AppState, snapshot: &meetings::DirectorySnapshot, zone: String) -> OpeningKey {
+        OpeningKey {
+            directory: snapshot.version().to_owned(),
+            zone,
+            minute: state.app.clock.now().millis().div_euclid(60_000),
+        }
+    }
 }
 
 /// The opening page's parts as HTML, worked out once a minute for each zone (and again

@@ -3,6 +3,7 @@
 //! duration as HH:MM:SS, the format codes joined by commas, the venue type), and a BMLT meeting
 //! read as a feed row for the same forgiving reader as a Meeting Guide feed.
 
+use super::read::text_of;
 use crate::meetings::catalog::Mode;
 use serde_json::{Map, Value, json};
 
@@ -24,11 +25,7 @@ fn minutes(hhmm: &str) -> Option<i64> {
 /// One meeting-day of our feed (`day` one number) as a BMLT search result, with `id` as its
 /// `id_bigint`; `None` for a row without a day (by appointment), which BMLT cannot express.
 pub fn search_result(id: u64, mode: Mode, row: &Map<String, Value>) -> Option<Value> {
-    let text = |key: &str| match row.get(key) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    };
+    let text = |key: &str| text_of(row.get(key));
     let day = row.get("day")?.as_u64()?;
     let start = minutes(&text("time"))?;
     let end = minutes(&text("end_time")).unwrap_or(start + 60);
@@ -84,11 +81,7 @@ pub fn is_bmlt(row: &Value) -> bool {
 /// A BMLT meeting as a Meeting Guide feed row: slug `bmlt-{id_bigint}`, the day from its
 /// weekday, the end from its duration, its formats as types; a virtual venue is approximate.
 pub fn feed_row(meeting: &Value) -> Value {
-    let text = |key: &str| match meeting.get(key) {
-        Some(Value::String(s)) => s.trim().to_owned(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    };
+    let text = |key: &str| text_of(meeting.get(key));
     let mut row = Map::new();
     let mut put = |key: &str, value: Value| {
         if value != Value::String(String::new()) {

@@ -2,6 +2,7 @@
 //! (English headers, one row a day, the day's name, type names), and a CSV file read into feed
 //! rows that the same forgiving reader as a JSON feed then checks.
 
+use super::read::text_of;
 use super::{MEETING_SLUG, PROGRAM};
 use crate::meetings::catalog::{TYPE_CODES, type_name};
 use crate::meetings::listing::DAY_NAMES;
@@ -73,11 +74,7 @@ pub fn header() -> Vec<&'static str> {
 /// [`header`] order. A street address with its city goes in the split columns, a one-line
 /// address in Address.
 pub fn cells(row: &Map<String, Value>) -> Vec<String> {
-    let text = |key: &str| match row.get(key) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => String::new(),
-    };
+    let text = |key: &str| text_of(row.get(key));
     COLUMNS
         .iter()
         .map(|(_, field)| match *field {

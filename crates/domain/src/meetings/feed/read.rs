@@ -39,6 +39,11 @@ pub struct RowError {
     pub reason: String,
 }
 
+/// A field's value as text: "" when absent or neither text, a number nor a yes/no.
+pub(super) fn text_of(value: Option<&Value>) -> String {
+    value.and_then(string).unwrap_or_default()
+}
+
 fn string(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.trim().to_owned()),

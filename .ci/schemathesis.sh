@@ -109,8 +109,13 @@ import collections, json, re, sys
 ndjson, server_log, before = sys.argv[1], sys.argv[2], int(sys.argv[3])
 interactions = 0
 failures = collections.OrderedDict()
+errors = []
 for line in open(ndjson, encoding="utf-8"):
     event = json.loads(line)
+    error = event.get("NonFatalError") or event.get("FatalError")
+    if error:
+        info = error.get("info") or {}
+        errors.append(f'{error.get("label", "?")}: {info.get("title") or info.get("message") or "error"}')
     finished = event.get("ScenarioFinished")
     if not finished:
         continue
@@ -133,9 +138,11 @@ statuses = collections.Counter(re.search(r"request status=(\d+)", l).group(1) fo
 noteworthy = [l for l in lines if re.search(r"\b(WARN|ERROR)\b|panicked", l)]
 print(f"requests: {interactions} recorded by schemathesis, {len(served)} logged by the server")
 print("statuses served: " + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())))
-print(f"failures: {len(failures)} distinct (check, operation) pairs")
+print(f"failures: {len(failures)} distinct (check, operation) pairs; errors: {len(errors)}")
 for (code, name, operation), (count, title, status) in sorted(failures.items()):
     print(f"  {code} {name:<30} {operation:<48} {count:>4}x  e.g. status {status}: {title}")
+for error in errors:
+    print(f"  error {error[:300]}")
 if noteworthy:
     print(f"server warnings/errors/panics logged: {len(noteworthy)} (first 20)")
     for l in noteworthy[:20]:

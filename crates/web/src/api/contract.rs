@@ -205,38 +205,120 @@ pub(crate) fn error_response(description: &str) -> RefOr<utoipa::openapi::Respon
         .into()
 }
 
-/// The one text rule (`mutual_domain::text::is_allowed`) as a JSON Schema `pattern`, built from
-/// the rule itself so the two cannot disagree: every string a client sends must match it.
-pub(crate) fn text_pattern() -> String {
+/// The characters of the Basic Multilingual Plane that `keep` accepts, as the inside of a regex
+/// character class (`\xNN` and `\uNNNN` escapes, which ECMA-262, Python and Rust read alike).
+fn class_of(keep: impl Fn(char) -> bool) -> String {
     let mut ranges: Vec<(u32, u32)> = Vec::new();
     for code in 0..=0xFFFF_u32 {
-        let Some(c) = char::from_u32(code) else {
-            continue;
-        };
-        if mutual_domain::text::is_allowed(c) {
-            continue;
+        match char::from_u32(code) {
+            Some(c) if keep(c) => {}
+            _ => continue,
         }
         match ranges.last_mut() {
             Some((_, end)) if *end + 1 == code => *end = code,
             _ => ranges.push((code, code)),
         }
     }
-    let class: String = ranges
+    let escape = |code: u32| {
+        if code <= 0xFF {
+            format!("\\x{code:02X}")
+        } else {
+            format!("\\u{code:04X}")
+        }
+    };
+    ranges
         .iter()
         .map(|&(start, end)| {
             if start == end {
-                format!("\\x{start:02X}")
+                escape(start)
             } else {
-                format!("\\x{start:02X}-\\x{end:02X}")
+                format!("{}-{}", escape(start), escape(end))
             }
         })
-        .collect();
-    format!("^[^{class}]*$")
+        .collect()
 }
 
-/// Adds the text rule's pattern to every free-text string schema in `value` (a whole document):
-/// strings with no `enum` and no machine format (ids, dates, times); beside a pattern of the
-/// field's own, through `allOf`.
+/// One character the text rule (`mutual_domain::text::is_allowed`) allows, as a class.
+fn text_char() -> String {
+    format!("[^{}]", class_of(|c| !mutual_domain::text::is_allowed(c)))
+}
+
+/// One allowed white-space character (what `str::trim` takes away), as a class.
+fn space_char() -> String {
+    format!(
+        "[{}]",
+        class_of(|c| c.is_whitespace() && mutual_domain::text::is_allowed(c))
+    )
+}
+
+/// One allowed character that is not white space, as a class.
+fn visible_char() -> String {
+    format!(
+        "[^{}]",
+        class_of(|c| c.is_whitespace() || !mutual_domain::text::is_allowed(c))
+    )
+}
+
+/// The one text rule (`mutual_domain::text::is_allowed`) as a JSON Schema `pattern`, built from
+/// the rule itself so the two cannot disagree: every string a client sends must match it.
+pub(crate) fn text_pattern() -> String {
+    format!("^{}*$", text_char())
+}
+
+/// A field's own pattern, as written beside its field (`\s`, `\S`, `.`, unanchored), made exact
+/// under the text rule: `\s` becomes the allowed white space, `\S` an allowed character that is
+/// not white space, `.` any allowed character, and an unanchored pattern may be surrounded by
+/// allowed text only. One pattern then says all the field takes, so a generator (schemathesis)
+/// makes what it accepts instead of making strings and filtering them through a second pattern.
+/// `\s` and `\S` inside a bracketed class are refused (a class cannot hold another class's
+/// complement): such a pattern is written another way.
+pub(crate) fn exact_pattern(own: &str) -> String {
+    let (text, space, visible) = (text_char(), space_char(), visible_char());
+    let mut out = String::with_capacity(own.len() * 8);
+    let mut chars = own.chars();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('s' | 'S') if in_class => {
+                    panic!("pattern {own:?}: \\s or \\S inside [...] cannot be made exact")
+                }
+                Some('s') => out.push_str(&space),
+                Some('S') => out.push_str(&visible),
+                Some(escaped) => {
+                    out.push('\\');
+                    out.push(escaped);
+                }
+                None => out.push('\\'),
+            },
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            '.' if !in_class => out.push_str(&text),
+            c => out.push(c),
+        }
+    }
+    let body = out.strip_prefix('^').unwrap_or(&out);
+    let body = body.strip_suffix('$').unwrap_or(body);
+    let surround = |anchored: bool| {
+        if anchored {
+            String::new()
+        } else {
+            format!("{text}*")
+        }
+    };
+    let (open, close) = (surround(out.starts_with('^')), surround(out.ends_with('$')));
+    format!("^{open}(?:{body}){close}$")
+}
+
+/// Adds the text rule to every free-text string schema in `value` (a whole document): strings
+/// with no `enum` and no machine format (ids, dates, times) get it as their pattern; a field with
+/// a pattern of its own gets that pattern made exact under the rule ([`exact_pattern`]).
 pub(crate) fn add_text_rule(value: &mut serde_json::Value, pattern: &str) {
     use serde_json::Value;
     match value {
@@ -251,15 +333,11 @@ pub(crate) fn add_text_rule(value: &mut serde_json::Value, pattern: &str) {
                 Some("uuid" | "date" | "date-time" | "time")
             );
             if is_string && !machine_format && !fields.contains_key("enum") {
-                let rule = serde_json::json!({ "pattern": pattern });
-                if !fields.contains_key("pattern") {
-                    fields.insert("pattern".into(), Value::String(pattern.to_owned()));
-                } else if let Some(Value::Array(all)) = fields.get_mut("allOf") {
-                    all.push(rule);
-                } else {
-                    // A schema has one pattern: the field's own stays, the text rule joins it.
-                    fields.insert("allOf".into(), Value::Array(vec![rule]));
-                }
+                let exact = match fields.get("pattern") {
+                    Some(Value::String(own)) => exact_pattern(own),
+                    _ => pattern.to_owned(),
+                };
+                fields.insert("pattern".into(), Value::String(exact));
             }
             fields
                 .values_mut()
@@ -294,7 +372,50 @@ mod tests {
         assert_eq!(schema["properties"]["note"]["pattern"], "P");
         assert!(schema["properties"]["id"].get("pattern").is_none());
         assert!(schema["properties"]["kind"].get("pattern").is_none());
-        assert_eq!(schema["properties"]["said"]["pattern"], "\\S");
-        assert_eq!(schema["properties"]["said"]["allOf"][0]["pattern"], "P");
+        assert_eq!(
+            schema["properties"]["said"]["pattern"],
+            exact_pattern("\\S"),
+            "a field's own pattern is made exact, not joined by a second one"
+        );
+        assert!(schema["properties"]["said"].get("allOf").is_none());
+    }
+
+    #[test]
+    fn own_patterns_are_made_exact_under_the_text_rule() {
+        let text = "[^\\x00-\\x08\\x0B-\\x0C\\x0E-\\x1F\\x7F-\\x9F]";
+        let space = "[\\x09-\\x0A\\x0D\\x20\\xA0\\u1680\\u2000-\\u200A\\u2028-\\u2029\\u202F\\u205F\\u3000]";
+        let visible =
+            "[^\\x00-\\x20\\x7F-\\xA0\\u1680\\u2000-\\u200A\\u2028-\\u2029\\u202F\\u205F\\u3000]";
+        assert_eq!(
+            space_char(),
+            space,
+            "str::trim's white space, less control characters"
+        );
+        assert_eq!(visible_char(), visible);
+        assert_eq!(
+            exact_pattern("\\S"),
+            format!("^{text}*(?:{visible}){text}*$"),
+            "unanchored: allowed text around it"
+        );
+        assert_eq!(
+            exact_pattern("^\\s*([01]?[0-9]|2[0-3]):[0-5][0-9]\\s*$"),
+            format!("^(?:{space}*([01]?[0-9]|2[0-3]):[0-5][0-9]{space}*)$")
+        );
+        assert_eq!(
+            exact_pattern("^(\\s*https?://.*)?$"),
+            format!("^(?:({space}*https?://{text}*)?)$"),
+            "a dot is any allowed character"
+        );
+        assert_eq!(
+            exact_pattern("^[0-9+,*#() .-]*\\.?$"),
+            "^(?:[0-9+,*#() .-]*\\.?)$",
+            "a dot in a class and an escaped dot stay as they are"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "cannot be made exact")]
+    fn a_white_space_class_inside_brackets_is_refused() {
+        exact_pattern("^[a\\s]*$");
     }
 }

@@ -253,6 +253,13 @@ pub async fn crisis_phrases(app: &App) -> Result<String, AppError> {
     )
 }
 
+/// Whether `text` holds crisis language, by the phrases in force (posts, replies and private
+/// messages alike).
+pub async fn has_crisis_language(app: &App, text: &str) -> Result<bool, AppError> {
+    let phrases = crisis_phrases(app).await?;
+    Ok(!Phrases::new(phrases.lines()).found_in(text).is_empty())
+}
+
 /// The watched words in force, one "action: phrase" per line.
 pub async fn watched_words(app: &App) -> Result<String, AppError> {
     Ok(
@@ -374,8 +381,7 @@ async fn prepare(
             "This post contains words this community does not allow. Please reword it; what you wrote is still here.",
         ));
     }
-    let crisis_text = crisis_phrases(app).await?;
-    let crisis = !Phrases::new(crisis_text.lines()).found_in(&text).is_empty();
+    let crisis = has_crisis_language(app, &text).await?;
     let state = if action == Some(WatchAction::RequireApproval) {
         "pending"
     } else {

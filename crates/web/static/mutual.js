@@ -7,6 +7,10 @@
   document.querySelectorAll('input[data-detect-zone], input[data-browser-zone]').forEach(function (input) {
     if (!input.value && zone) { input.value = zone; }
   });
+  // The crisis offer after a post or message with crisis language: the page has scrolled to it;
+  // focusing it too makes a screen reader start there, before the post.
+  var offer = window.location.hash === '#support' && document.getElementById('support');
+  if (offer) { offer.focus(); }
   // "Use my location": the browser's position goes into the form, never anywhere else.
   if (navigator.geolocation) {
     document.querySelectorAll('button[data-locate]').forEach(function (button) {

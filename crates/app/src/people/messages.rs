@@ -354,11 +354,22 @@ async fn delivery_to(
     }
 }
 
+/// A message sent.
+#[derive(Clone, Copy, Debug)]
+pub struct Sent {
+    pub conversation: Uuid,
+    /// Its number in the conversation.
+    pub seq: i64,
+    /// It held crisis language: the sender is shown the crisis lines and Reach out at once.
+    /// Nobody else is told: a private message stays between its members (unlike a post, no
+    /// moderator reads it unless a member reports it).
+    pub crisis_resources_shown: bool,
+}
+
 /// Starts a conversation with the members named in `to` (up to 11 others) with a first
-/// message, or, for one person the viewer already has a conversation with, sends it there.
-/// Returns the conversation. A member on either side of a block with the viewer gets the same
+/// message, or, for one person the viewer already has a conversation with, sends it there. A member on either side of a block with the viewer gets the same
 /// answer as a pseudonym nobody has.
-pub async fn start(app: &App, viewer: &Viewer, to: &str, body: &str) -> Result<Uuid, AppError> {
+pub async fn start(app: &App, viewer: &Viewer, to: &str, body: &str) -> Result<Sent, AppError> {
     let names = super::split_pseudonyms(to);
     let mut problems = Vec::new();
     if names.is_empty() {
@@ -408,9 +419,9 @@ pub async fn start(app: &App, viewer: &Viewer, to: &str, body: &str) -> Result<U
     if let Some(key) = &pair
         && let Some(existing) = store::find_conversation_by_pair(&app.db, key).await?
     {
-        send(app, viewer, existing, &body).await?;
-        return Ok(existing);
+        return send(app, viewer, existing, &body).await;
     }
+    let crisis_resources_shown = crate::community::has_crisis_language(app, &body).await?;
     let id = Uuid::now_v7();
     let now = app.clock.now().millis();
     store::insert_conversation(
@@ -442,11 +453,15 @@ pub async fn start(app: &App, viewer: &Viewer, to: &str, body: &str) -> Result<U
         &format!("/messages/{id}"),
     )
     .await?;
-    Ok(id)
+    Ok(Sent {
+        conversation: id,
+        seq: 1,
+        crisis_resources_shown,
+    })
 }
 
-/// Sends a message into a conversation the viewer is in; returns its number.
-pub async fn send(app: &App, viewer: &Viewer, id: Uuid, body: &str) -> Result<i64, AppError> {
+/// Sends a message into a conversation the viewer is in.
+pub async fn send(app: &App, viewer: &Viewer, id: Uuid, body: &str) -> Result<Sent, AppError> {
     let body = rules::parse_body(body)?;
     let (place, members) = members(app, viewer, id).await?;
     let blocked = Blocked::around(app, Some(viewer.user_id)).await?;
@@ -477,7 +492,11 @@ pub async fn send(app: &App, viewer: &Viewer, id: Uuid, body: &str) -> Result<i6
     }
     forget_places(app, id, members.iter().map(|m| m.user_id));
     let _ = app.people.live.send(id);
-    Ok(seq)
+    Ok(Sent {
+        conversation: id,
+        seq,
+        crisis_resources_shown: crate::community::has_crisis_language(app, &body).await?,
+    })
 }
 
 /// Accepts (or declines) a message request; the sender is not told either way.

@@ -124,7 +124,9 @@ pub async fn respond(app: &App, viewer: &Viewer, id: Uuid, body: &str) -> Result
     if view.mine {
         return Err(AppError::NotFound);
     }
-    let conversation = super::messages::start(app, viewer, &view.member, body).await?;
+    let conversation = super::messages::start(app, viewer, &view.member, body)
+        .await?
+        .conversation;
     store::mark_responded(&app.db, id, viewer.user_id, app.clock.now().millis()).await?;
     let row = store::find_reach_out(&app.db, id)
         .await?

@@ -210,6 +210,30 @@ impl Browser {
         .to_owned()
     }
 
+    /// Runs `script` (a function body) in the page and returns what it returns.
+    async fn script(&self, script: &str) -> Value {
+        self.command(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({ "script": script, "args": [] }),
+        )
+        .await
+    }
+
+    /// Sizes the window's viewport to `width` × `height` CSS pixels.
+    async fn viewport(&self, width: u32, height: u32) {
+        let inner = self
+            .script("return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight]")
+            .await;
+        let extra = |i: usize| inner[i].as_u64().unwrap_or(0) as u32;
+        self.command(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({ "width": width + extra(0), "height": height + extra(1) }),
+        )
+        .await;
+    }
+
     /// Saves a screenshot when MUTUAL_SCREENSHOTS names a folder (for looking at pages by eye).
     async fn screenshot(&self, name: &str) {
         let Ok(folder) = std::env::var("MUTUAL_SCREENSHOTS") else {
@@ -479,6 +503,50 @@ both_backends! {
         log_in("browser_reacher").await;
         browser.go(&alert).await;
         assert!(browser.text("main").await.contains("Someone is coming"), "the member sees someone responded");
+        browser.quit().await;
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn crisis_help_opens_at_the_top_of_a_phone_screen_after_a_crisis_reply_in_a_real_browser(database) {
+        let Some(browser) = Browser::launch().await else { return };
+        let server = TestServer::start(database).await;
+        server.register("browser_long").await;
+        server.register("browser_low").await;
+        let writer = server.token("browser_long").await;
+        let space = crate::community::space_id(&server, &writer, "Struggles and slips").await;
+        let long: String = (1..=25).map(|n| format!("Paragraph {n}: a long week, and still going to meetings.\n\n")).collect();
+        let thread = crate::community::start_thread(&server, &writer, &space, json!({"title": "A long week", "body": long})).await;
+        let thread = thread["thread_id"].as_str().unwrap().to_owned();
+
+        browser.go(&server.url("/login")).await;
+        browser.type_into("#username", "browser_low").await;
+        browser.type_into("#password", PASSWORD).await;
+        browser.click("form[action='/login'] button[type=submit]").await;
+        browser.wait_for_path("/dashboard").await;
+        browser.viewport(320, 640).await;
+        browser.go(&server.url(&format!("/threads/{thread}"))).await;
+        browser.wait_for_text("A long week").await;
+        browser.type_into("#body", "Honestly I want to die tonight").await;
+        browser.click("form[action$='/replies'] button[type=submit]").await;
+        browser.wait_for_path("#support").await;
+        let seen = browser.script(
+            "var o = document.getElementById('support'); var r = o.getBoundingClientRect(); \
+             var reach = o.querySelector('a[href=\"/reach-out\"]').getBoundingClientRect(); \
+             var post = document.getElementById('p2').getBoundingClientRect(); \
+             return {top: r.top, reach_bottom: reach.bottom, post_top: post.top, height: window.innerHeight, \
+                     width: window.innerWidth, focused: document.activeElement === o, \
+                     lines: o.querySelectorAll('a[href^=\"tel:\"]').length};",
+        ).await;
+        browser.screenshot("crisis-offer-320").await;
+        let number = |key: &str| seen[key].as_f64().unwrap_or_else(|| panic!("{key}: {seen}"));
+        assert_eq!(number("width"), 320.0, "{seen}");
+        assert!((0.0..=8.0).contains(&number("top")), "the offer is at the top of the screen: {seen}");
+        assert!(number("reach_bottom") <= number("height"), "Reach out is on the first screen: {seen}");
+        assert!(number("post_top") > number("height"), "the post itself comes after: {seen}");
+        assert_eq!(seen["focused"], true, "focus is on the offer, for screen readers: {seen}");
+        assert!(number("lines") >= 1.0, "with the crisis lines: {seen}");
         browser.quit().await;
         server.stop().await;
     }

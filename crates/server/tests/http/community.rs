@@ -322,8 +322,13 @@ both_backends! {
         let posted = browser.post(&format!("/spaces/{space}/threads"), &[("title", "Again"), ("body", "I want to end my life")]).await;
         assert_eq!(posted.status, 303);
         assert!(posted.location().contains("support=1"), "{}", posted.location());
+        assert!(posted.location().ends_with("#support"), "the page opens on the offer, not the post: {}", posted.location());
         let shown = browser.get(posted.location()).await;
         assert!(shown.body.contains("You don't have to carry this alone"));
+        let offer = shown.body.find("id=\"support\"").expect("the offer is reached at #support");
+        let post = shown.body.find("id=\"p1\"").expect("the post is on the page");
+        assert!(offer < post, "the offer comes before the post");
+        assert!(shown.body[offer..post].contains("href=\"/reach-out\""), "Reach out is offered in it");
         assert!(shown.body.contains("Reach out"));
         assert!(shown.body.contains("href=\"tel:"), "crisis lines from /help are listed");
         assert!(!shown.body.contains("Congratulations"), "no Congratulations button under a crisis post");

@@ -39,6 +39,52 @@ async fn notifications(server: &TestServer, token: &str) -> Vec<String> {
 }
 
 both_backends! {
+    async fn a_message_with_crisis_language_shows_its_sender_help_first_and_tells_nobody_else(database) {
+        let server = TestServer::start(database).await;
+        for name in ["ada_m", "cy_m", "dee_m"] {
+            server.register(name).await;
+            make_trusted(&server, name).await;
+        }
+        let ada = server.token("ada_m").await;
+        let (status, calm) = start(&server, &ada, &["cy_m"], "Coffee after the meeting?").await;
+        assert_eq!(status, 201, "{calm}");
+        assert_eq!(calm["crisis_resources_shown"], false, "{calm}");
+        assert_eq!(calm["crisis_resources"], json!([]));
+        let conversation = calm["id"].as_str().unwrap().to_owned();
+        let (status, sent) = post(&server, &ada, &format!("/api/v1/conversations/{conversation}/messages"), json!({"body": "Honestly I want to die tonight"})).await;
+        assert_eq!(status, 201, "{sent}");
+        assert_eq!(sent["crisis_resources_shown"], true, "{sent}");
+        assert!(!sent["crisis_resources"].as_array().unwrap().is_empty(), "{sent}");
+        let (_, first) = start(&server, &server.token("cy_m").await, &["dee_m"], "No puedo más, quiero morir").await;
+        assert_ne!(first["id"], conversation.as_str());
+        assert_eq!(first["crisis_resources_shown"], true, "a new conversation's first message, in Spanish: {first}");
+
+        // On the page: the conversation opens on the offer, above the messages.
+        let mut browser = logged_in(&server, "ada_m").await;
+        let posted = browser.post(&format!("/messages/{conversation}"), &[("body", "Some nights I can't go on")]).await;
+        assert_eq!(posted.status, 303);
+        assert_eq!(posted.location(), format!("/messages/{conversation}?support=1#support"));
+        let shown = browser.get(posted.location()).await;
+        let offer = shown.body.find("id=\"support\"").expect("the offer is on the page");
+        let messages = shown.body.find("id=\"messages\"").unwrap();
+        assert!(offer < messages, "the offer comes before the messages");
+        assert!(shown.body[offer..messages].contains("Your message is sent."));
+        assert!(shown.body[offer..messages].contains("href=\"tel:"), "with the crisis lines");
+        let calm_send = browser.post(&format!("/messages/{conversation}"), &[("body", "Thanks for listening")]).await;
+        assert!(calm_send.location().ends_with("#m4"), "{}", calm_send.location());
+        assert!(!browser.get(calm_send.location()).await.body.contains("id=\"support\""));
+
+        // A private message stays private: no moderator is told, nothing is queued.
+        server.member_with_role("mod_m", mutual_domain::permissions::Role::Moderator).await;
+        let moderator = server.token("mod_m").await;
+        assert!(notifications(&server, &moderator).await.is_empty());
+        let queue = get(&server, &moderator, "/api/v1/moderation/queue").await;
+        assert_eq!(queue["items"], json!([]), "{queue}");
+        server.stop().await;
+    }
+}
+
+both_backends! {
     async fn messages_protect_new_members_and_keep_blocks_unnoticed(database) {
         let server = TestServer::start(database).await;
         for name in ["ada_m", "cy_m", "dee_m", "fay_m", "eve_new", "bea_new"] {

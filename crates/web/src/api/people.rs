@@ -160,6 +160,8 @@ struct ConversationStartedResponse {
     /// The conversation's page on the site.
     #[schema(example = "/messages/0190f3a4-7c1e-7d2a-9b1e-3f6c2a8d9e01")]
     url: String,
+    #[serde(flatten)]
+    crisis: CrisisShown,
 }
 
 /// Start a conversation with up to 11 others
@@ -177,10 +179,12 @@ pub async fn start_conversation(
     SignedIn(viewer): SignedIn,
     ApiJson(request): ApiJson<StartConversationRequest>,
 ) -> Result<Response, ApiError> {
-    let id = messages::start(&state.app, &viewer, &request.to.join(","), &request.body).await?;
+    let sent = messages::start(&state.app, &viewer, &request.to.join(","), &request.body).await?;
+    let id = sent.conversation;
     let body = ConversationStartedResponse {
         id,
         url: format!("/messages/{id}"),
+        crisis: CrisisShown::after(&state, &sent),
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -286,6 +290,31 @@ struct MessageSentResponse {
     /// The message's number in the conversation.
     #[schema(example = 13)]
     seq: i64,
+    #[serde(flatten)]
+    crisis: CrisisShown,
+}
+
+/// Whether the message just sent held crisis language, and the lines to show its sender.
+#[derive(Serialize, ToSchema)]
+struct CrisisShown {
+    /// Crisis language was found: show the sender `crisis_resources` now. Nobody else is told
+    /// (no moderator reads a private message unless a member reports it).
+    crisis_resources_shown: bool,
+    /// The crisis lines to show the sender now; empty unless `crisis_resources_shown`.
+    crisis_resources: Vec<CrisisResourceResponse>,
+}
+
+impl CrisisShown {
+    fn after(state: &AppState, sent: &messages::Sent) -> CrisisShown {
+        CrisisShown {
+            crisis_resources_shown: sent.crisis_resources_shown,
+            crisis_resources: if sent.crisis_resources_shown {
+                CrisisResourceResponse::configured(&state.app)
+            } else {
+                Vec::new()
+            },
+        }
+    }
 }
 
 /// Send a message (up to 4,000 characters)
@@ -302,8 +331,12 @@ pub async fn send_message(
     IdPath(id): IdPath,
     ApiJson(request): ApiJson<SendMessageRequest>,
 ) -> Result<Response, ApiError> {
-    let seq = messages::send(&state.app, &viewer, id, &request.body).await?;
-    Ok((StatusCode::CREATED, Json(MessageSentResponse { seq })).into_response())
+    let sent = messages::send(&state.app, &viewer, id, &request.body).await?;
+    let body = MessageSentResponse {
+        seq: sent.seq,
+        crisis: CrisisShown::after(&state, &sent),
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// A message request answered.

@@ -8,6 +8,7 @@ use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
 use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
+use crate::pages::help::{CRISIS_OFFER_PARAM, CrisisOffer, with_crisis_offer};
 use crate::pages::{form_outcome, query_param, render};
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -17,7 +18,6 @@ use mutual_app::accounts::{self, Viewer};
 use mutual_app::community::{
     self, ComposeInput, PostView, SearchHit, SearchInput, SpaceRow, SpaceSummary, ThreadListRow,
 };
-use mutual_app::config::CrisisResource;
 use mutual_app::{AppError, FieldError};
 use mutual_domain::Timestamp;
 use mutual_domain::community::posts::{FLAG_REASONS, SUGGESTED_WARNINGS};
@@ -260,11 +260,14 @@ pub async fn show_space(
     }
 }
 
-/// Where to go after posting: the post, with the crisis resources or the held notice shown.
+/// Where to go after posting: the post, or with crisis language the crisis offer at the top of
+/// the post's page (not the post itself, which would scroll the offer out of sight), or the
+/// held notice.
 pub(crate) fn after_post(posted: &community::Posted) -> String {
     let link = community::post_link(posted.thread_id, posted.seq);
     if posted.crisis_resources_shown {
-        with_param(&link, "support=1")
+        let page = link.split_once('#').map_or(link.as_str(), |(page, _)| page);
+        with_crisis_offer(page)
     } else if posted.held_for_review {
         with_param(&link, "held=1")
     } else {
@@ -310,7 +313,7 @@ enum Shown {
 impl Shown {
     fn from_query(query: &RawQuery) -> Shown {
         [
-            ("support", Shown::Support),
+            (CRISIS_OFFER_PARAM, Shown::Support),
             ("held", Shown::Held),
             ("flagged", Shown::Flagged),
         ]
@@ -336,11 +339,10 @@ struct ThreadPage {
     form: FormView,
     signed_in: bool,
     is_admin: bool,
-    /// Show the crisis resources (the viewer's post had crisis language).
-    support: bool,
+    /// The viewer's post had crisis language: the crisis lines and Reach out, first.
+    crisis_offer: Option<CrisisOffer>,
     /// A short confirmation after the viewer's last action, if any.
     notice: Option<&'static str>,
-    crisis: Vec<CrisisResource>,
     warnings: &'static [&'static str],
     move_targets: Vec<(String, String)>,
 }
@@ -383,7 +385,8 @@ async fn thread_page(
         form,
         signed_in: viewer.is_some(),
         is_admin: viewer.is_some_and(|v| v.role == mutual_domain::permissions::Role::Admin),
-        support: shown == Shown::Support,
+        crisis_offer: (shown == Shown::Support)
+            .then(|| CrisisOffer::new(state, "Your post is up.")),
         notice: match shown {
             Shown::Held => Some(
                 "Your post is waiting for a moderator to look at it, and will appear to others once approved.",
@@ -391,7 +394,6 @@ async fn thread_page(
             Shown::Flagged => Some("Thank you. The moderators will look at the post you flagged."),
             Shown::Support | Shown::Nothing => None,
         },
-        crisis: state.app.config.crisis.resources.clone(),
         warnings: SUGGESTED_WARNINGS,
         move_targets,
         page: found,

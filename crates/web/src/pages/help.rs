@@ -32,3 +32,40 @@ pub async fn show_help(State(state): State<AppState>, ctx: PageContext) -> Respo
         },
     )
 }
+
+/// The query parameter that asks a page for the crisis offer at its top.
+pub(crate) const CRISIS_OFFER_PARAM: &str = "support";
+
+/// The crisis lines and a Reach out offer, shown at the very top of the page the member lands
+/// on after their own words had crisis language (`crisis_offer.html`): reached at `#support`,
+/// announced as an alert, and focused (by the page's script) before their post or message.
+pub(crate) struct CrisisOffer {
+    /// What has just happened, said first ("Your post is up.").
+    pub done: &'static str,
+    pub resources: Vec<CrisisResource>,
+}
+
+impl CrisisOffer {
+    pub(crate) fn new(state: &AppState, done: &'static str) -> CrisisOffer {
+        CrisisOffer {
+            done,
+            resources: state.app.config.crisis.resources.clone(),
+        }
+    }
+
+    /// The offer when `query` asks for it (the redirect from [`with_crisis_offer`]).
+    pub(crate) fn asked(
+        state: &AppState,
+        query: &axum::extract::RawQuery,
+        done: &'static str,
+    ) -> Option<CrisisOffer> {
+        crate::pages::query_param(query, CRISIS_OFFER_PARAM).map(|_| CrisisOffer::new(state, done))
+    }
+}
+
+/// `path` (a path with an optional query, no `#anchor`) as the page that opens on the crisis
+/// offer.
+pub(crate) fn with_crisis_offer(path: &str) -> String {
+    let join = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{join}{CRISIS_OFFER_PARAM}=1#support")
+}

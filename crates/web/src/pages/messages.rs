@@ -9,6 +9,7 @@ use crate::error::PageError;
 use crate::forms::FormData;
 use crate::ids::IdPath;
 use crate::layout::{FormView, Layout, PageContext};
+use crate::pages::help::{CrisisOffer, with_crisis_offer};
 use crate::pages::{form_outcome, parse_answer, query_param, render};
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -17,7 +18,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use mutual_app::AppError;
 use mutual_app::accounts::{Viewer, authenticate};
-use mutual_app::people::messages::{self, ConversationView, Inbox, ReportView};
+use mutual_app::people::messages::{self, ConversationView, Inbox, ReportView, Sent};
 use mutual_domain::Timestamp;
 use std::time::Duration;
 use uuid::Uuid;
@@ -77,11 +78,22 @@ pub async fn start_conversation(
         messages::start(&state.app, &viewer, form.get("to"), form.get("body")).await
     }
     .await;
-    let to = result.map(|id| format!("/messages/{id}"));
+    let to = result.map(|sent| after_sending(&sent));
     form_outcome(to, form.kept(&["to", "body"]), async |view| {
         inbox_page(&state, &viewer, &ctx, view).await
     })
     .await
+}
+
+/// Where to go after sending: the message, or with crisis language the crisis offer at the top
+/// of the conversation.
+fn after_sending(sent: &Sent) -> String {
+    let page = format!("/messages/{}", sent.conversation);
+    if sent.crisis_resources_shown {
+        with_crisis_offer(&page)
+    } else {
+        format!("{page}#m{}", sent.seq)
+    }
 }
 
 #[derive(Template)]
@@ -91,6 +103,8 @@ struct ConversationPage {
     conversation: ConversationView,
     form: FormView,
     reported: bool,
+    /// The viewer's message had crisis language: the crisis lines and Reach out, first.
+    crisis_offer: Option<CrisisOffer>,
 }
 
 async fn conversation_page(
@@ -107,6 +121,7 @@ async fn conversation_page(
         conversation,
         form,
         reported: false,
+        crisis_offer: None,
     })
 }
 
@@ -120,6 +135,7 @@ pub async fn show_conversation(
 ) -> Result<Response, PageError> {
     let mut page = conversation_page(&state, &viewer, &ctx, id, FormView::default()).await?;
     page.reported = query_param(&query, "reported").is_some();
+    page.crisis_offer = CrisisOffer::asked(&state, &query, "Your message is sent.");
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -136,7 +152,7 @@ pub async fn send_message(
         messages::send(&state.app, &viewer, id, form.get("body")).await
     }
     .await;
-    let to = result.map(|seq| format!("/messages/{id}#m{seq}"));
+    let to = result.map(|sent| after_sending(&sent));
     form_outcome(to, form.kept(&["body"]), async |view| {
         conversation_page(&state, &viewer, &ctx, id, view).await
     })

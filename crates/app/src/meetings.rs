@@ -436,6 +436,19 @@ pub struct MeetingSummary {
     pub timing: MeetingTiming,
 }
 
+impl MeetingSummary {
+    /// How one attends, in words: "Online", or "In person in Camden".
+    pub fn how_to_attend(&self) -> String {
+        let mode = Mode::parse(self.facts.mode).map_or(self.facts.mode, Mode::label);
+        if self.facts.city.is_empty() || !Mode::parse(self.facts.mode).is_some_and(Mode::in_person)
+        {
+            mode.to_owned()
+        } else {
+            format!("{mode} in {}", self.facts.city)
+        }
+    }
+}
+
 fn facts(entry: &Entry) -> MeetingFacts {
     MeetingFacts {
         id: entry.id,

@@ -64,6 +64,44 @@ pub async fn reach_out(app: &App, viewer: &Viewer, message: &str) -> Result<Pres
     })
 }
 
+/// Who a press would tell, by pseudonym, said before the member presses.
+#[derive(Clone, Debug, Default)]
+pub struct WouldTell {
+    /// Members of the circles the member shares Reach out alerts with.
+    pub circle_members: Vec<String>,
+    /// Their mentors who get Reach out alerts.
+    pub mentors: Vec<String>,
+}
+
+impl WouldTell {
+    pub fn nobody(&self) -> bool {
+        self.circle_members.is_empty() && self.mentors.is_empty()
+    }
+}
+
+/// Who pressing Reach out would tell now: exactly the people [`reach_out`] notifies.
+pub async fn would_tell(app: &App, viewer: &Viewer) -> Result<WouldTell, AppError> {
+    let told = super::audience(app, viewer.user_id, Shared::ReachOut, Some(false)).await?;
+    let mentors =
+        mutual_store::people::mentors::list_mentors_shared_with(&app.db, viewer.user_id, false)
+            .await?;
+    let mut would = WouldTell::default();
+    for user in told {
+        let Some(record) = mutual_store::accounts::find_user_by_id(&app.db, user).await? else {
+            continue;
+        };
+        let name = record.username.as_str().to_owned();
+        if mentors.contains(&user.0) {
+            would.mentors.push(name);
+        } else {
+            would.circle_members.push(name);
+        }
+    }
+    would.circle_members.sort();
+    would.mentors.sort();
+    Ok(would)
+}
+
 /// An alert as its sender or a recipient sees it.
 #[derive(Clone, Debug)]
 pub struct AlertView {
@@ -151,17 +189,27 @@ pub struct HelpNow {
     pub online_now: Vec<MeetingSummary>,
 }
 
-/// Meetings starting within two hours, and online meetings in progress, in the viewer's zone.
+/// Meetings the member can reach now that start within two hours, and online meetings in
+/// progress. Reachable: online, phone and hybrid meetings from anywhere; in-person ones only in
+/// the member's own time zone (the directory knows no member's place, and a room in another
+/// zone is too far to go to tonight).
 pub async fn help_now(app: &App, viewer: &Viewer) -> Result<HelpNow, AppError> {
+    const SHOWN: usize = 5;
     let mut soon = Query::new(viewer.zone.clone());
     soon.starting_within = Some(Duration::from_secs(2 * 3600));
-    soon.limit = 5;
+    soon.limit = 40;
     let mut online = Query::new(viewer.zone.clone());
     online.in_progress = true;
     online.mode = Some(Mode::Online);
-    online.limit = 5;
+    online.limit = SHOWN;
+    let mut starting_soon = crate::meetings::search(app, Some(viewer), &soon).await?;
+    starting_soon.retain(|meeting| {
+        Mode::parse(meeting.facts.mode).is_some_and(Mode::remote)
+            || *meeting.facts.time_zone == *viewer.zone.name()
+    });
+    starting_soon.truncate(SHOWN);
     Ok(HelpNow {
-        starting_soon: crate::meetings::search(app, Some(viewer), &soon).await?,
+        starting_soon,
         online_now: crate::meetings::search(app, Some(viewer), &online).await?,
     })
 }

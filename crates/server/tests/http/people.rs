@@ -440,6 +440,7 @@ both_backends! {
         let mut ada_page = logged_in(&server, "ada_r").await;
         let confirm = ada_page.get("/reach-out").await;
         assert_eq!(confirm.status, 200, "{}", confirm.body);
+        assert!(confirm.body.contains("tells bea_r and cy_r (your circles):"), "exactly who, before pressing: {}", confirm.body);
         assert!(confirm.body.contains("Yes, reach out now") && confirm.body.contains("988"), "{}", confirm.body);
         let pressed = ada_page.post("/reach-out", &[("message", "")]).await;
         assert_eq!(pressed.status, 303);
@@ -893,6 +894,44 @@ both_backends! {
         assert_eq!(invited.to_string().replace("ola_new", "NAME"), unknown.to_string().replace("nobody_i", "NAME"));
         let (status, written) = start(&server, &kim, &["ola_new"], "Hello").await;
         assert_eq!(status, 422, "{written}");
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn reach_out_with_nobody_to_tell_offers_help_at_once_and_only_meetings_one_can_reach(database) {
+        let server = TestServer::start(database).await;
+        server.register("lone_r").await;
+        let lone = mutual_store::accounts::find_user_by_username(&server.app.db, "lone_r").await.unwrap().unwrap();
+        mutual_store::recovery::update_time_zone(&server.app.db, lone.id, "Europe/London", server.app.clock.now()).await.unwrap();
+        // Every hour of every day: an in-person meeting in New York and an online one.
+        let rows: Vec<Value> = (0..24)
+            .flat_map(|hour| {
+                [
+                    json!({"slug": format!("room-{hour}"), "name": "Manhattan Room", "day": [0, 1, 2, 3, 4, 5, 6],
+                           "time": format!("{hour:02}:00"), "end_time": format!("{hour:02}:45"), "timezone": "America/New_York",
+                           "address": "1 Main St", "city": "New York", "state": "NY", "country": "US"}),
+                    json!({"slug": format!("online-{hour}"), "name": "Night Owls Online", "day": [0, 1, 2, 3, 4, 5, 6],
+                           "time": format!("{hour:02}:30"), "end_time": format!("{:02}:15", (hour + 1) % 24), "timezone": "America/New_York",
+                           "conference_url": "https://zoom.us/j/1234567890"}),
+                ]
+            })
+            .collect();
+        let mut admin = crate::meetings::admin(&server).await;
+        let imported = admin
+            .upload("/admin/meetings/import", &[("program", "AA"), ("timezone", "America/New_York")], Value::Array(rows).to_string().as_bytes())
+            .await;
+        assert!(imported.status < 400, "{}", imported.body);
+
+        let page = logged_in(&server, "lone_r").await.get("/reach-out").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("pressing would tell nobody"), "said before pressing: {}", page.body);
+        assert!(!page.body.contains("Yes, reach out now"), "no button that tells nobody, no words typed for nobody");
+        assert!(page.body.contains("href=\"/circles\"") && page.body.contains("href=\"/mentors\""), "how to have people next time");
+        assert!(page.body.contains("href=\"tel:"), "the crisis lines at once");
+        assert!(page.body.contains("Night Owls Online"), "an online meeting is reachable from London: {}", page.body);
+        assert!(!page.body.contains("Manhattan Room"), "a room in New York is not, from London: {}", page.body);
+        assert!(!page.body.contains("in_person") && !page.body.contains("· online<"), "modes in words");
         server.stop().await;
     }
 }

@@ -16,7 +16,7 @@ use axum::response::Response;
 use mutual_app::AppError;
 use mutual_app::accounts::Viewer;
 use mutual_app::config::CrisisConfig;
-use mutual_app::people::reach_out::{self, AlertView, HelpNow};
+use mutual_app::people::reach_out::{self, AlertView, HelpNow, WouldTell};
 use mutual_domain::Timestamp;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -27,12 +27,42 @@ struct ConfirmPage {
     layout: Layout,
     config: Arc<mutual_app::AppConfig>,
     help: HelpNow,
+    would: WouldTell,
     form: FormView,
 }
 
 impl ConfirmPage {
     fn crisis(&self) -> &CrisisConfig {
         &self.config.crisis
+    }
+
+    /// Whom a press tells, in words: "ana, ben and cy (your circles) and dee (your mentor)".
+    fn told(&self) -> String {
+        let group = |names: &[String], whose: &str| {
+            (!names.is_empty()).then(|| format!("{} ({whose})", and_list(names)))
+        };
+        let mentor = if self.would.mentors.len() == 1 {
+            "your mentor"
+        } else {
+            "your mentors"
+        };
+        let parts: Vec<String> = [
+            group(&self.would.circle_members, "your circles"),
+            group(&self.would.mentors, mentor),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        and_list(&parts)
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 
@@ -46,6 +76,7 @@ async fn confirm_page(
         layout: ctx.layout("Reach out"),
         config: state.app.config.clone(),
         help: reach_out::help_now(&state.app, viewer).await?,
+        would: reach_out::would_tell(&state.app, viewer).await?,
         form,
     })
 }

@@ -71,6 +71,8 @@ pub struct Registered {
     pub status: AccountStatus,
     /// Gentle warnings about the pseudonym, for the member to consider.
     pub warnings: Vec<NameWarning>,
+    /// The account's recovery codes, to be shown once, now.
+    pub recovery_codes: Vec<String>,
 }
 
 const SETTING_REGISTRATION_MODE: &str = "registration_mode";
@@ -228,6 +230,7 @@ async fn create_account(
         warnings: username.warnings(),
         username: username.clone(),
         status,
+        recovery_codes: crate::account_recovery::new_codes(app, user.id).await?,
     })
 }
 
@@ -256,7 +259,10 @@ pub struct SignedIn {
 
 /// Counts an attempt against each `(key, rule)` before it is made; refused (and the attempts
 /// just counted given back) when any key is locked or this attempt is past its limit.
-async fn take_attempts(app: &App, keys: &[(&str, throttle::Limit)]) -> Result<(), AppError> {
+pub(crate) async fn take_attempts(
+    app: &App,
+    keys: &[(&str, throttle::Limit)],
+) -> Result<(), AppError> {
     let now = app.clock.now();
     let mut locked_until: Option<Timestamp> = None;
     for (key, rule) in keys {
@@ -276,7 +282,7 @@ async fn take_attempts(app: &App, keys: &[(&str, throttle::Limit)]) -> Result<()
 }
 
 /// The sign-in limits for one account and one client address.
-fn sign_in_limits(app: &App) -> [throttle::Limit; 2] {
+pub(crate) fn sign_in_limits(app: &App) -> [throttle::Limit; 2] {
     let config = &app.config.throttle;
     let now = app.clock.now();
     let window_start = now.minus(Duration::from_secs(config.window_minutes * 60));

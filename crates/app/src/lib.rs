@@ -1,6 +1,7 @@
 //! Mutual's use cases: the rules and steps behind every page, API call and job, with no HTTP.
 #![forbid(unsafe_code)]
 
+pub mod account_recovery;
 pub mod accounts;
 pub mod admin;
 mod audit;

@@ -46,6 +46,7 @@ pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Va
     let community = crate::community::export(app, user.id).await?;
     let people = crate::people::export(app, user.id).await?;
     let notifications = crate::notifications::export(app, user.id).await?;
+    let account_recovery = mutual_store::account_recovery::export_member(&app.db, user.id).await?;
     let mut export = serde_json::json!({
         "format": "mutual-export/1",
         "exported_at": app.clock.now().to_rfc3339(),
@@ -70,6 +71,7 @@ pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Va
         tables.extend(community);
         tables.extend(people);
         tables.extend(notifications);
+        tables.extend(account_recovery);
     }
     readable(&mut export);
     Ok(export)

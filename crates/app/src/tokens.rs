@@ -1,4 +1,5 @@
-//! Random secret tokens (sessions, invites, setup links) and the hashes they are stored under.
+//! Random secret tokens (sessions, invites, setup links, reset links, recovery codes) and the
+//! hashes they are stored under.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -9,6 +10,39 @@ pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the operating system's random source");
     URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The letters of a recovery code: Crockford's base 32, without i, l, o and u, so that a code
+/// written on paper reads back (an o read as 0, an i or l as 1).
+const CODE_LETTERS: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+
+/// A new recovery code: 16 letters of 5 random bits each (80 bits), as `xxxx-xxxx-xxxx-xxxx`.
+pub fn new_recovery_code() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    let letters: Vec<char> = bytes
+        .iter()
+        .map(|b| char::from(CODE_LETTERS[usize::from(b & 31)]))
+        .collect();
+    letters
+        .chunks(4)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A recovery code as typed (any case, spaces or dashes anywhere, o for 0, i or l for 1), in
+/// the form it was made in without its dashes.
+pub fn canonical_recovery_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| match c.to_ascii_lowercase() {
+            'o' => '0',
+            'i' | 'l' => '1',
+            c => c,
+        })
+        .collect()
 }
 
 /// The SHA-256 of a token: what the database keeps, so a stolen database holds no live tokens.

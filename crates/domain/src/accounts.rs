@@ -393,6 +393,27 @@ impl RegistrationMode {
     }
 }
 
+/// The e-mail that carries a reset link (plain text, no pseudonym in the subject).
+pub fn reset_email(
+    site: &str,
+    base_url: &str,
+    username: &str,
+    token: &str,
+    lifetime: std::time::Duration,
+) -> crate::notifications::Email {
+    let base = base_url.trim_end_matches('/');
+    let minutes = lifetime.as_secs() / 60;
+    crate::notifications::Email {
+        subject: format!("{site}: a link to choose a new password"),
+        body: format!(
+            "Someone (we hope you) asked for a new password for {username} on {site}.\n\n\
+             Choose it here within {minutes} minutes; the link works once:\n{base}/account-recovery/reset/{token}\n\n\
+             Choosing it signs you out everywhere. If you did not ask, ignore this e-mail: your \
+             password stays as it is.\n"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -158,6 +158,19 @@ pub async fn find_user_by_username(
     row.map(UserRecord::try_from).transpose()
 }
 
+/// The active accounts with `email` on file (any case), for reset links.
+pub async fn list_active_users_with_email(
+    db: &Db,
+    email: &Email,
+) -> Result<Vec<UserRecord>, StoreError> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1) AND status = 'active'"
+    );
+    let rows: Vec<UserRow> =
+        on_db!(db, pool => sqlx::query_as(&sql).bind(email.as_str()).fetch_all(pool).await?);
+    rows.into_iter().map(UserRecord::try_from).collect()
+}
+
 /// The ids of the accounts (not deleted) with these canonical pseudonyms, in no order.
 pub async fn list_user_ids_named(db: &Db, canonical: &[String]) -> Result<Vec<Uuid>, StoreError> {
     if canonical.is_empty() {

@@ -3,6 +3,7 @@
 
 #[macro_use]
 mod db;
+pub mod account_recovery;
 pub mod accounts;
 pub mod audit;
 pub mod backup;

@@ -24,7 +24,7 @@ pub struct MemberData {
 /// for integrity (the audit log, used invites) still points at something.
 const ACCOUNTS: MemberData = MemberData {
     erase: &[],
-    tables: &["sessions"],
+    tables: &["sessions", "recovery_codes", "password_resets"],
     not_exported: &[
         ("users", "password_hash", "a secret, even from its owner"),
         (
@@ -36,6 +36,16 @@ const ACCOUNTS: MemberData = MemberData {
             "sessions",
             "token_hash",
             "a secret: the hash of a sign-in token",
+        ),
+        (
+            "recovery_codes",
+            "code_hash",
+            "a secret: the hash of a recovery code",
+        ),
+        (
+            "password_resets",
+            "token_hash",
+            "a secret: the hash of a reset link",
         ),
         (
             "invites",

@@ -260,6 +260,36 @@ pub(crate) fn build() -> Built {
     .get("/login", Anyone, pages::accounts::show_login)
     .post("/login", Anyone, pages::accounts::log_in)
     .post("/logout", Member, pages::accounts::log_out)
+    .get(
+        "/account-recovery",
+        Anyone,
+        pages::account_recovery::show_recovery,
+    )
+    .post(
+        "/account-recovery/code",
+        Anyone,
+        pages::account_recovery::recover_with_code,
+    )
+    .post(
+        "/account-recovery/email",
+        Anyone,
+        pages::account_recovery::request_reset,
+    )
+    .get(
+        "/account-recovery/reset/{token}",
+        Anyone,
+        pages::account_recovery::show_reset,
+    )
+    .post(
+        "/account-recovery/reset/{token}",
+        Anyone,
+        pages::account_recovery::reset_password,
+    )
+    .post(
+        "/settings/recovery-codes",
+        Member,
+        pages::settings::renew_recovery_codes,
+    )
     .get("/setup/{token}", Anyone, pages::setup::show_setup)
     .post("/setup/{token}", Anyone, pages::setup::complete_setup)
     .get("/dashboard", Member, pages::dashboard::show_dashboard)

@@ -275,6 +275,9 @@ both_backends! {
         browser.type_into("#password", PASSWORD).await;
         browser.screenshot("register").await;
         browser.click("form[action='/register'] button[type=submit]").await;
+        browser.wait_for_text("Your recovery codes").await;
+        browser.screenshot("recovery-codes").await;
+        browser.click("a.button[href='/dashboard']").await;
         browser.wait_for_path("/dashboard").await;
         assert!(browser.text("h1").await.contains("Welcome, browser_newcomer"));
         browser.screenshot("dashboard").await;

@@ -1,5 +1,6 @@
 //! Black-box HTTP tests: a real server on port 0, every test on SQLite and on PostgreSQL.
 
+mod account_recovery;
 mod accounts_api;
 mod anonymity;
 mod backups;

@@ -60,6 +60,11 @@ struct AccountResponse {
     /// `pending` when registration needs an admin's approval.
     status: mutual_domain::accounts::AccountStatus,
     warnings: Vec<WarningResponse>,
+    /// Ten single-use codes that let the member choose a new password if they forget theirs
+    /// (`POST /account-recovery/code` on the site). Shown only in this answer: show them to the
+    /// member now, and keep no copy.
+    #[schema(example = json!(["7k3m-q9xa-2b8d-hh4w"]))]
+    recovery_codes: Vec<String>,
 }
 
 /// Register with a pseudonym and a password
@@ -101,6 +106,7 @@ pub async fn create_account(
                 message: w.message(),
             })
             .collect(),
+        recovery_codes: registered.recovery_codes,
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }

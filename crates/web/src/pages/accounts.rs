@@ -123,23 +123,26 @@ pub async fn register(
         Err(other) => return Err(other.into()),
     };
     if registered.status == AccountStatus::Pending {
-        return Ok(message(
+        return Ok(crate::pages::account_recovery::codes_page(
             &ctx,
-            "Thank you for joining",
-            vec![
-                "Your account has been created. On this server an admin approves each new account \
-                 before it can be used; please come back and log in a little later."
-                    .into(),
-            ],
-            Some(("/help", "Need help in the meantime?")),
+            registered.recovery_codes,
+            Some(
+                "Thank you for joining. On this server an admin approves each new account before \
+                 it can be used; please come back and log in a little later.",
+            ),
+            "/help",
         ));
     }
     let signed_in = accounts::sign_in_registered(&state.app, &registered, &client.device).await?;
-    Ok(redirect_with_session(
+    Ok(crate::pages::page_with_session(
         &state,
-        "/dashboard",
-        Some(&signed_in.token),
-        false,
+        crate::pages::account_recovery::codes_page(
+            &ctx,
+            registered.recovery_codes,
+            None,
+            "/dashboard",
+        ),
+        &signed_in.token,
     ))
 }
 
@@ -177,6 +180,8 @@ struct LoginPage {
     form: FormView,
     next: String,
     problem: Option<String>,
+    /// Just back from account recovery: the new password is set.
+    recovered: bool,
 }
 
 /// `GET /login`
@@ -191,6 +196,7 @@ pub async fn show_login(ctx: PageContext, query: RawQuery) -> Response {
             form: FormView::default(),
             next,
             problem: None,
+            recovered: query_param(&query, "recovered").is_some(),
         },
     )
 }
@@ -217,6 +223,7 @@ pub async fn log_in(
         form: view,
         next: next.clone(),
         problem,
+        recovered: false,
     };
     if !errors.is_empty() {
         return Ok(render(

@@ -1,5 +1,6 @@
 //! HTML pages, one module per feature area, and what they share: rendering, cookies, redirects.
 
+pub mod account_recovery;
 pub mod accounts;
 pub mod admin;
 pub mod circles;
@@ -115,6 +116,18 @@ pub(crate) fn redirect_with_session(
         None => cookie,
     };
     let mut response = Redirect::to(to).into_response();
+    set(&mut response, &cookie.build());
+    crate::csrf::rotate(&mut response, secure);
+    response
+}
+
+/// `page` as the first answer of a new browser session (`token`): the session cookie set and
+/// the CSRF token rotated, as [`redirect_with_session`] does for a redirect.
+pub(crate) fn page_with_session(state: &AppState, page: Response, token: &str) -> Response {
+    let secure = state.web.secure_cookies;
+    use crate::cookies::{SameSite, set, site_cookie};
+    let cookie = site_cookie(session_cookie_name(secure), token, SameSite::Lax, secure);
+    let mut response = page;
     set(&mut response, &cookie.build());
     crate::csrf::rotate(&mut response, secure);
     response

@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::AppError;
 use mutual_app::accounts::{self, Viewer};
-use mutual_app::{privacy, recovery, reminders};
+use mutual_app::{account_recovery, privacy, recovery, reminders};
 use mutual_domain::SessionId;
 
 struct SessionView {
@@ -36,6 +36,9 @@ struct SettingsPage {
     member_since: String,
     sessions: Vec<SessionView>,
     password_form: FormView,
+    recovery_form: FormView,
+    /// Recovery codes not yet used.
+    codes_left: i64,
     delete_form: FormView,
     zone_form: FormView,
     zones: &'static [String],
@@ -45,6 +48,7 @@ struct SettingsPage {
 #[derive(Default)]
 struct SettingsForms {
     password: FormView,
+    recovery: FormView,
     delete: FormView,
     zone: Option<FormView>,
 }
@@ -89,6 +93,8 @@ async fn settings_page(
             })
             .collect(),
         password_form: forms.password,
+        recovery_form: forms.recovery,
+        codes_left: mutual_app::account_recovery::unused_codes(&state.app, viewer).await?,
         delete_form: forms.delete,
         zone_form,
         zones: mutual_domain::local::zone_names(),
@@ -145,6 +151,39 @@ pub async fn change_password(
         Err(AppError::Invalid(errors)) => {
             let forms = SettingsForms {
                 password: FormView::default().with_errors(errors),
+                ..SettingsForms::default()
+            };
+            let page = settings_page(&state, &viewer, &ctx, None, forms).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /settings/recovery-codes`: new codes after the current password, shown once.
+pub async fn renew_recovery_codes(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    client: Client,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let result = async {
+        form.only(&["password"])?;
+        account_recovery::renew_codes(&state.app, &viewer, form.get("password"), &client.address)
+            .await
+    }
+    .await;
+    match result {
+        Ok(codes) => Ok(crate::pages::account_recovery::codes_page(
+            &ctx,
+            codes,
+            None,
+            "/settings",
+        )),
+        Err(AppError::Invalid(errors)) => {
+            let forms = SettingsForms {
+                recovery: FormView::default().with_errors(errors),
                 ..SettingsForms::default()
             };
             let page = settings_page(&state, &viewer, &ctx, None, forms).await?;

@@ -8,6 +8,10 @@
 //!   a random value in a `SameSite=Strict` cookie (`__Host-` and `Secure` under https),
 //!   replaced at every sign-in and sign-out.
 //!
+//! The token goes into each page masked by a fresh random pad (`pad || token XOR pad`), so that
+//! no two responses carry the same bytes: a compressed page gives away nothing about it through
+//! its length (BREACH), and pages may be compressed.
+//!
 //! The JSON API takes no form token: it needs a bearer token or a JSON content type, which no
 //! form can send, and the session cookie is `SameSite=Lax`.
 
@@ -113,10 +117,38 @@ pub(crate) fn cross_site_refusal(api: bool) -> Response {
     }
 }
 
-/// Whether a submitted token matches the expected one (compared in constant time).
+/// `token` as it goes into a page: a fresh random pad, then the token's bytes XOR the pad,
+/// URL-safe base64 (115 characters for a 43-character token).
+pub(crate) fn masked(token: &str) -> String {
+    let raw = token.as_bytes();
+    let mut pad = vec![0u8; raw.len()];
+    getrandom::fill(&mut pad).expect("the operating system's random source");
+    let mut out = pad.clone();
+    out.extend(raw.iter().zip(&pad).map(|(t, p)| t ^ p));
+    URL_SAFE_NO_PAD.encode(out)
+}
+
+/// The token inside a masked one, if it is one.
+fn unmasked(submitted: &str) -> Option<Vec<u8>> {
+    let bytes = URL_SAFE_NO_PAD.decode(submitted).ok()?;
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    let (pad, xored) = bytes.split_at(bytes.len() / 2);
+    Some(pad.iter().zip(xored).map(|(p, x)| p ^ x).collect())
+}
+
+/// Whether a submitted (masked) token carries the expected one (compared in constant time).
 fn matches(expected: &CsrfToken, submitted: &str) -> bool {
-    let (a, b) = (expected.0.as_bytes(), submitted.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    let Some(submitted) = unmasked(submitted) else {
+        return false;
+    };
+    let a = expected.0.as_bytes();
+    a.len() == submitted.len()
+        && a.iter()
+            .zip(&submitted)
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Checks the `csrf` field of a page form, reading its body (at most `limit` bytes) and putting
@@ -223,6 +255,24 @@ mod tests {
             ("host", "mutual.example")
         ]));
         assert!(other(&[("origin", "null")]));
+    }
+
+    #[test]
+    fn pages_carry_the_token_masked_afresh_and_only_the_masked_form_is_taken() {
+        let token = CsrfToken(mutual_app::tokens::new_token());
+        let (one, two) = (masked(&token.0), masked(&token.0));
+        assert_ne!(one, two, "no two pages carry the same bytes");
+        assert_eq!(one.len(), 115, "a 43-byte pad and the 43 bytes masked");
+        assert!(!one.contains(&token.0) && !two.contains(&token.0));
+        assert!(matches(&token, &one) && matches(&token, &two));
+        assert!(
+            !matches(&token, &token.0),
+            "the bare token is not a masked one"
+        );
+        let other = CsrfToken(mutual_app::tokens::new_token());
+        assert!(!matches(&other, &one));
+        assert!(!matches(&token, &one[..84]), "cut short");
+        assert!(!matches(&token, "not base64 at all!"));
     }
 
     #[test]

@@ -20,7 +20,8 @@ pub struct Layout {
     pub is_admin: bool,
     /// Moderators and admins (the review queues).
     pub is_moderator: bool,
-    /// The CSRF token for the forms on the page (the header's log-out button among them).
+    /// The CSRF token for the forms on the page (the header's log-out button among them),
+    /// masked afresh for this page.
     pub csrf: String,
     /// The viewer's unread notifications, shown in the header.
     pub unread: i64,
@@ -68,7 +69,7 @@ impl PageContext {
                 .viewer
                 .as_ref()
                 .is_some_and(|(_, role)| role.can_moderate()),
-            csrf: self.csrf.clone(),
+            csrf: crate::csrf::masked(&self.csrf),
             unread: self.unread,
             unread_messages: self.unread_messages,
         }

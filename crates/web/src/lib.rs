@@ -7,6 +7,7 @@ mod assets;
 mod auth;
 mod charts;
 mod client;
+mod compression;
 mod cookies;
 mod csrf;
 mod error;
@@ -90,7 +91,7 @@ impl std::ops::Deref for AppState {
 }
 
 /// The whole HTTP application as one service: every route, with policy, CSRF, security headers,
-/// metrics, request ids, timeouts and body limits applied. Its live streams end when `shutdown`
+/// metrics, request ids, timeouts, body limits and compression applied. Its live streams end when `shutdown`
 /// fires.
 pub fn router(app: App, web: WebConfig, shutdown: Shutdown) -> impl HttpService {
     let built = routes::build();
@@ -103,7 +104,7 @@ pub fn router(app: App, web: WebConfig, shutdown: Shutdown) -> impl HttpService 
         shutdown,
         opening: pages::meetings::OpeningCache::default(),
     }));
-    middleware::apply(built.router, state)
+    compression::around(middleware::apply(built.router, state))
 }
 
 /// What [`router`] returns: a service a connection clones and calls once per request.

@@ -46,8 +46,7 @@ const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// are only its body limit, where it has one of its own; the gate runs in the frame, which finds
 /// the route in the route table as the router will (axum boxes and clones each layer of each
 /// route on every request, so a per-route `from_fn` gate cost a box, a clone and a future more).
-/// Compression is left to the reverse proxy: compressing pages that carry a CSRF token beside
-/// text an attacker can influence invites BREACH, and costs CPU the small servers lack.
+/// Compression wraps the frame from outside ([`crate::compression`]).
 pub(crate) fn apply(routes: Router<AppState>, state: AppState) -> Frame {
     let router =
         DefaultBodyLimit::max(state.web.max_body_bytes).layer(routes.with_state(state.clone()));

@@ -171,3 +171,44 @@ fn assert_every_input_labelled(path: &str, html: &str) {
         );
     }
 }
+
+both_backends! {
+    async fn pages_and_answers_are_compressed_when_asked_and_read_back_the_same(database) {
+        let server = crate::support::TestServer::start(database).await;
+        server.register("squeezed_one").await;
+        let token = server.token("squeezed_one").await;
+        // A client that does not decompress, to see what goes over the wire.
+        let raw = reqwest::Client::builder().no_gzip().no_brotli().build().unwrap();
+        let plain = raw.get(server.url("/help")).send().await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none(), "nothing is compressed unasked");
+        let plain_body = plain.bytes().await.unwrap();
+        for (encoding, path, bearer) in [
+            ("br", "/help", None),
+            ("gzip", "/help", None),
+            ("br", "/static/mutual.css", None),
+            ("gzip", "/api/v1/me", Some(token.as_str())),
+        ] {
+            let mut request = raw.get(server.url(path)).header("accept-encoding", encoding);
+            if let Some(token) = bearer {
+                request = request.bearer_auth(token);
+            }
+            let answer = request.send().await.unwrap();
+            assert_eq!(answer.status(), 200, "{path}");
+            assert_eq!(answer.headers()["content-encoding"], encoding, "{path}");
+            assert!(answer.headers()["vary"].to_str().unwrap().to_ascii_lowercase().contains("accept-encoding"), "{path}");
+            assert!(answer.headers().get("content-security-policy").is_some(), "the frame's headers stay: {path}");
+            let squeezed = answer.bytes().await.unwrap();
+            if path == "/help" {
+                assert!(squeezed.len() * 2 < plain_body.len(), "{encoding}: {} bytes of {}", squeezed.len(), plain_body.len());
+            }
+        }
+        // The test server's own client decompresses (gzip, brotli): the page reads the same.
+        let decoded = server.client.get(server.url("/help")).header("accept-encoding", "br").send().await.unwrap();
+        assert!(decoded.headers().get("content-encoding").is_none(), "decompressed by the client");
+        let decoded = decoded.text().await.unwrap();
+        let plain_text = String::from_utf8(plain_body.to_vec()).unwrap();
+        let strip = |page: &str| page.split("name=\"csrf\"").next().unwrap().to_owned();
+        assert_eq!(strip(&decoded), strip(&plain_text));
+        server.stop().await;
+    }
+}

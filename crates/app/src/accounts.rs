@@ -27,6 +27,8 @@ pub struct Viewer {
     pub member_since: Timestamp,
     /// The member's time zone (the server's default until they choose one).
     pub zone: Zone,
+    /// The country whose crisis lines they chose, if any.
+    pub country: Option<String>,
 }
 
 /// What kind of client holds a session.
@@ -446,6 +448,7 @@ pub(crate) async fn start_session(
         session_id: session.id,
         member_since: user.created_at,
         zone: member_zone(app, user.time_zone.as_deref()),
+        country: user.country.clone(),
     };
     Ok(SignedIn {
         token,
@@ -495,6 +498,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<Viewer>, AppE
                 session_id: session.id,
                 member_since: user.created_at,
                 zone: member_zone(app, user.time_zone.as_deref()),
+                country: user.country.clone(),
             };
             let cached = CachedSession {
                 viewer,
@@ -633,4 +637,43 @@ pub async fn member_named(app: &App, typed: &str) -> Result<Option<UserRecord>, 
     Ok(store::find_user_by_username(&app.db, &canonical)
         .await?
         .filter(|user| user.status != AccountStatus::Deleted))
+}
+
+/// The crisis lines to show: the country `picked` on `/help` (a visitor's or member's cookie),
+/// else the viewer's chosen country, else the one their time zone suggests, else the server's.
+pub fn crisis_lines<'a>(
+    app: &'a App,
+    viewer: Option<&Viewer>,
+    picked: Option<&str>,
+) -> &'a crate::crisis::CountryLines {
+    app.crisis.for_person(
+        picked,
+        viewer.and_then(|v| v.country.as_deref()),
+        viewer.map(|v| v.zone.name()),
+    )
+}
+
+/// Sets the country whose crisis lines the viewer is shown: a code with lines, `other` for
+/// "somewhere else" (the international directories), or empty for the one their zone suggests.
+pub async fn set_country(app: &App, viewer: &Viewer, country: &str) -> Result<(), AppError> {
+    let country = country.trim();
+    let stored = match country {
+        "" => None,
+        "other" => Some("other".to_owned()),
+        code => Some(
+            app.crisis
+                .known(code)
+                .ok_or_else(|| {
+                    AppError::field(
+                        "country",
+                        "Choose a country from the list, or \"Somewhere else\".",
+                    )
+                })?
+                .code
+                .clone(),
+        ),
+    };
+    store::update_country(&app.db, viewer.user_id, stored.as_deref(), app.clock.now()).await?;
+    app.sessions.forget_user(viewer.user_id);
+    Ok(())
 }

@@ -113,6 +113,7 @@ impl AppConfig {
     /// Refuses settings that cannot work.
     pub fn check(&self) -> Result<(), String> {
         self.passwords.check()?;
+        crate::crisis::CrisisLines::new(&self.crisis)?;
         if !self.mail.host.is_empty() {
             crate::notifications::mail::Mailer::new(&self.mail)?;
         }
@@ -244,16 +245,15 @@ impl PasswordConfig {
     }
 }
 
-/// Crisis resources shown on `/help` (and wherever someone reaches out), held in memory so
-/// they show even when the database is down.
+/// Which crisis lines are shown ([`crate::crisis::CrisisLines`]): the server's country, for
+/// people whose country is not known, and the admin's own countries (added to the shipped
+/// lists, or in place of one).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CrisisConfig {
-    /// The region these resources serve, as shown to people ("United States").
-    pub region: String,
-    pub resources: Vec<CrisisResource>,
-    /// A closing note, for example that numbers differ by country.
-    pub note: String,
+    /// An ISO 3166-1 code ("GB"); empty: the international directories.
+    pub country: String,
+    pub countries: Vec<crate::crisis::CountryLines>,
 }
 
 /// One crisis line or service.
@@ -277,43 +277,8 @@ pub struct CrisisResource {
 impl Default for CrisisConfig {
     fn default() -> Self {
         CrisisConfig {
-            region: "United States".into(),
-            resources: vec![
-                CrisisResource {
-                    name: "988 Suicide & Crisis Lifeline".into(),
-                    description: "Free, confidential support for anyone in emotional distress, \
-                                  a suicidal crisis, or a mental health or substance use crisis. \
-                                  24 hours, every day."
-                        .into(),
-                    phone: Some("988".into()),
-                    text: Some("988".into()),
-                    url: Some("https://988lifeline.org".into()),
-                },
-                CrisisResource {
-                    name: "SAMHSA National Helpline".into(),
-                    description: "Free, confidential treatment referral and information about \
-                                  substance use and mental health, in English and Spanish. \
-                                  24 hours, every day."
-                        .into(),
-                    phone: Some("1-800-662-4357".into()),
-                    text: None,
-                    url: Some(
-                        "https://www.samhsa.gov/find-help/helplines/national-helpline".into(),
-                    ),
-                },
-                CrisisResource {
-                    name: "Emergency services".into(),
-                    description: "If you or someone else is in immediate danger, or has taken \
-                                  too much of something, call now."
-                        .into(),
-                    phone: Some("911".into()),
-                    text: None,
-                    url: None,
-                },
-            ],
-            note: "These numbers are for the United States. Numbers differ by country: if you \
-                   are elsewhere, call your local emergency number."
-                .into(),
+            country: "US".into(),
+            countries: Vec::new(),
         }
     }
 }

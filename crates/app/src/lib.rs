@@ -8,6 +8,7 @@ mod audit;
 mod cache;
 pub mod community;
 pub mod config;
+pub mod crisis;
 pub mod demo;
 mod error;
 pub mod housekeeping;
@@ -39,6 +40,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<AppConfig>,
     pub hasher: PasswordHasher,
+    /// The crisis lines of every country, in memory.
+    pub crisis: Arc<crisis::CrisisLines>,
     sessions: SessionCache,
     snapshots: cache::TtlCache<mutual_domain::UserId, Arc<recovery::Snapshot>>,
     community: community::cached::CommunityCache,
@@ -61,11 +64,16 @@ impl App {
             })
             .flatten();
         let ttl = Duration::from_secs(config.sessions.cache_seconds);
+        // Checked at start-up too; the shipped lists alone if the settings cannot be used.
+        let crisis = crisis::CrisisLines::new(&config.crisis)
+            .or_else(|_| crisis::CrisisLines::new(&config::CrisisConfig::default()))
+            .expect("the shipped crisis lines");
         App {
             db,
             clock,
             config: Arc::new(config),
             hasher,
+            crisis: Arc::new(crisis),
             sessions: SessionCache::new(ttl),
             snapshots: cache::TtlCache::new(ttl),
             community: community::cached::CommunityCache::new(ttl),

@@ -58,6 +58,7 @@ pub async fn export_my_data(app: &App, viewer: &Viewer) -> Result<serde_json::Va
             "status": user.status,
             "status_reason": user.status_reason,
             "time_zone": user.time_zone,
+            "country": user.country,
             "created_at": user.created_at.to_rfc3339(),
             "updated_at": user.updated_at.to_rfc3339(),
         },

@@ -18,6 +18,8 @@ pub struct UserRecord {
     pub status_reason: Option<String>,
     /// The member's IANA time zone, if they chose one.
     pub time_zone: Option<String>,
+    /// The country whose crisis lines they are shown, if they chose one.
+    pub country: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -44,12 +46,14 @@ pub(crate) struct UserRow {
     status: String,
     status_reason: Option<String>,
     time_zone: Option<String>,
+    country: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
 
 pub(crate) const USER_COLUMNS: &str = "users.id, users.username, users.password_hash, users.email, \
-     users.role, users.status, users.status_reason, users.time_zone, users.created_at, users.updated_at";
+     users.role, users.status, users.status_reason, users.time_zone, users.country, users.created_at, \
+     users.updated_at";
 
 impl TryFrom<UserRow> for UserRecord {
     type Error = StoreError;
@@ -64,6 +68,7 @@ impl TryFrom<UserRow> for UserRecord {
             status: AccountStatus::parse(&row.status).ok_or(StoreError::Corrupt("users.status"))?,
             status_reason: row.status_reason,
             time_zone: row.time_zone,
+            country: row.country,
             created_at: Timestamp(row.created_at),
             updated_at: Timestamp(row.updated_at),
         })
@@ -156,6 +161,18 @@ pub async fn find_user_by_username(
     let row: Option<UserRow> =
         on_db!(db, pool => sqlx::query_as(&sql).bind(canonical).fetch_optional(pool).await?);
     row.map(UserRecord::try_from).transpose()
+}
+
+/// Sets the country whose crisis lines a member is shown (`None`: suggested by their zone).
+pub async fn update_country(
+    db: &Db,
+    id: UserId,
+    country: Option<&str>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    const SQL: &str = "UPDATE users SET country = $1, updated_at = $2 WHERE id = $3";
+    on_write!(db, pool => sqlx::query(SQL).bind(country).bind(now.millis()).bind(id.0).execute(pool).await?.rows_affected());
+    Ok(())
 }
 
 /// The active accounts with `email` on file (any case), for reset links.

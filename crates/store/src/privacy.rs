@@ -110,7 +110,7 @@ pub async fn erase_user(
          ON CONFLICT (name_hash) DO UPDATE SET retired_until = excluded.retired_until";
     const ERASE: &str = "UPDATE users SET username = $1, username_lower = $1, password_hash = '', \
          email = NULL, role = 'member', status = 'deleted', status_reason = NULL, \
-         time_zone = NULL, updated_at = $2 WHERE id = $3 AND status <> 'deleted'";
+         time_zone = NULL, country = NULL, updated_at = $2 WHERE id = $3 AND status <> 'deleted'";
     let tombstone = format!("deleted-{}", id.0.simple());
     let unindex = crate::dialect::search_delete_by_author(db.backend());
     let features = features();

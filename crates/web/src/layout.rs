@@ -48,6 +48,9 @@ impl Layout {
 /// Request context for rendering a page.
 pub struct PageContext {
     community: String,
+    /// The crisis lines for whoever asks: the country picked on `/help`, chosen in settings,
+    /// or suggested by their time zone.
+    pub crisis: mutual_app::crisis::CountryLines,
     viewer: Option<(String, Role)>,
     pub csrf: String,
     unread: i64,
@@ -99,7 +102,10 @@ impl FromRequestParts<AppState> for PageContext {
             .get::<CsrfToken>()
             .map(|t| t.0.clone())
             .unwrap_or_default();
+        let picked = crate::cookies::get(&parts.headers, crate::pages::help::COUNTRY_COOKIE);
+        let crisis = mutual_app::accounts::crisis_lines(&state.app, signed_in, picked).clone();
         Ok(PageContext {
+            crisis,
             community: state.app.config.community_name.clone(),
             viewer,
             csrf,

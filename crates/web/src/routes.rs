@@ -327,6 +327,7 @@ pub(crate) fn build() -> Built {
         pages::settings::set_time_zone,
     )
     .post("/settings/reminder", Member, pages::settings::set_reminder)
+    .post("/settings/country", Member, pages::settings::set_country)
     .get("/clocks", Member, pages::recovery::show_clocks)
     .post("/clocks", Member, pages::recovery::create_clock)
     .get("/clocks/{id}", Member, pages::recovery::show_clock)

@@ -14,6 +14,7 @@ mod delivery;
 mod directory_sync;
 mod faults;
 mod forgery;
+mod help;
 mod listener;
 mod mail_sink;
 mod meetings;

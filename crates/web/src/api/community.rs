@@ -375,9 +375,13 @@ struct PostedResponse {
     crisis_resources: Vec<CrisisResourceResponse>,
 }
 
-fn posted_response(state: &AppState, posted: &Posted) -> Response {
+fn posted_response(
+    state: &AppState,
+    viewer: &mutual_app::accounts::Viewer,
+    posted: &Posted,
+) -> Response {
     let crisis_resources = if posted.crisis_resources_shown {
-        CrisisResourceResponse::configured(&state.app)
+        CrisisResourceResponse::for_viewer(&state.app, viewer)
     } else {
         Vec::new()
     };
@@ -419,7 +423,7 @@ pub async fn create_thread(
         quoted: None,
     };
     let posted = community::start_thread(&state.app, &viewer, id, &input).await?;
-    Ok(posted_response(&state, &posted))
+    Ok(posted_response(&state, &viewer, &posted))
 }
 
 /// `POST /api/v1/clocks/{id}/share` body.
@@ -458,7 +462,7 @@ pub async fn share_milestone(
     let posted =
         community::milestones::share(&state.app, &viewer, id, &request.body, request.anonymous)
             .await?;
-    Ok(posted_response(&state, &posted))
+    Ok(posted_response(&state, &viewer, &posted))
 }
 
 /// Reply to a thread
@@ -486,7 +490,7 @@ pub async fn create_reply(
         quoted: request.quoted_post,
     };
     let posted = community::reply(&state.app, &viewer, id, &input).await?;
-    Ok(posted_response(&state, &posted))
+    Ok(posted_response(&state, &viewer, &posted))
 }
 
 /// `GET /api/v1/threads/{id}` query.

@@ -82,9 +82,12 @@ pub(crate) struct CrisisResourceResponse {
 
 impl CrisisResourceResponse {
     /// The configured crisis resources.
-    pub(crate) fn configured(app: &mutual_app::App) -> Vec<CrisisResourceResponse> {
-        app.config
-            .crisis
+    /// The lines for the viewer's country (chosen in settings, or suggested by their zone).
+    pub(crate) fn for_viewer(
+        app: &mutual_app::App,
+        viewer: &mutual_app::accounts::Viewer,
+    ) -> Vec<CrisisResourceResponse> {
+        mutual_app::accounts::crisis_lines(app, Some(viewer), None)
             .resources
             .iter()
             .map(|r| CrisisResourceResponse {

@@ -184,7 +184,7 @@ pub async fn start_conversation(
     let body = ConversationStartedResponse {
         id,
         url: format!("/messages/{id}"),
-        crisis: CrisisShown::after(&state, &sent),
+        crisis: CrisisShown::after(&state, &viewer, &sent),
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -305,11 +305,11 @@ struct CrisisShown {
 }
 
 impl CrisisShown {
-    fn after(state: &AppState, sent: &messages::Sent) -> CrisisShown {
+    fn after(state: &AppState, viewer: &Viewer, sent: &messages::Sent) -> CrisisShown {
         CrisisShown {
             crisis_resources_shown: sent.crisis_resources_shown,
             crisis_resources: if sent.crisis_resources_shown {
-                CrisisResourceResponse::configured(&state.app)
+                CrisisResourceResponse::for_viewer(&state.app, viewer)
             } else {
                 Vec::new()
             },
@@ -334,7 +334,7 @@ pub async fn send_message(
     let sent = messages::send(&state.app, &viewer, id, &request.body).await?;
     let body = MessageSentResponse {
         seq: sent.seq,
-        crisis: CrisisShown::after(&state, &sent),
+        crisis: CrisisShown::after(&state, &viewer, &sent),
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -1165,7 +1165,7 @@ pub async fn reach_out(
     let body = ReachOutResponse {
         alert,
         sent: pressed.sent,
-        crisis_resources: CrisisResourceResponse::configured(&state.app),
+        crisis_resources: CrisisResourceResponse::for_viewer(&state.app, &viewer),
         meetings_starting_soon: help.starting_soon.iter().map(Into::into).collect(),
         online_meetings_now: help.online_now.iter().map(Into::into).collect(),
     };

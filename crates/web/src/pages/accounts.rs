@@ -134,7 +134,7 @@ pub async fn register(
         ));
     }
     let signed_in = accounts::sign_in_registered(&state.app, &registered, &client.device).await?;
-    Ok(crate::pages::page_with_session(
+    let mut response = crate::pages::page_with_session(
         &state,
         crate::pages::account_recovery::codes_page(
             &ctx,
@@ -143,7 +143,10 @@ pub async fn register(
             "/dashboard",
         ),
         &signed_in.token,
-    ))
+    );
+    let lines = accounts::crisis_lines(&state.app, Some(&signed_in.viewer), None);
+    crate::pages::help::remember_country(&state, &mut response, lines);
+    Ok(response)
 }
 
 #[derive(Template)]
@@ -252,12 +255,10 @@ pub async fn log_in(
             } else {
                 next.as_str()
             };
-            Ok(redirect_with_session(
-                &state,
-                to,
-                Some(&signed_in.token),
-                remember,
-            ))
+            let mut response = redirect_with_session(&state, to, Some(&signed_in.token), remember);
+            let lines = accounts::crisis_lines(&state.app, Some(&signed_in.viewer), None);
+            crate::pages::help::remember_country(&state, &mut response, lines);
+            Ok(response)
         }
         Err(AppError::Invalid(errors)) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -385,8 +385,7 @@ async fn thread_page(
         form,
         signed_in: viewer.is_some(),
         is_admin: viewer.is_some_and(|v| v.role == mutual_domain::permissions::Role::Admin),
-        crisis_offer: (shown == Shown::Support)
-            .then(|| CrisisOffer::new(state, "Your post is up.")),
+        crisis_offer: (shown == Shown::Support).then(|| CrisisOffer::new(ctx, "Your post is up.")),
         notice: match shown {
             Shown::Held => Some(
                 "Your post is waiting for a moderator to look at it, and will appear to others once approved.",

@@ -1,36 +1,74 @@
-//! `/help`: crisis resources, rendered from configuration held in memory so that the page works
-//! without signing in, without JavaScript, and with the database down.
+//! `/help`: crisis resources for the person's country (picked here, remembered in a cookie with
+//! no account needed; a member's settings or time zone otherwise), rendered from lists held in
+//! memory so that the page works without signing in, without JavaScript, and with the database
+//! down; and the crisis offer other pages open on after crisis language.
 
 use crate::AppState;
 use crate::layout::{Layout, PageContext};
 use crate::pages::render;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use mutual_app::config::CrisisResource;
+use mutual_app::crisis::CountryLines;
+
+/// The cookie that remembers the country picked on `/help`.
+pub(crate) const COUNTRY_COOKIE: &str = "mutual_country";
 
 #[derive(Template)]
 #[template(path = "help.html")]
 struct HelpPage<'a> {
     layout: Layout,
-    region: &'a str,
-    resources: &'a [CrisisResource],
-    note: &'a str,
+    lines: &'a CountryLines,
+    countries: &'a [CountryLines],
 }
 
-/// `GET /help`
-pub async fn show_help(State(state): State<AppState>, ctx: PageContext) -> Response {
-    let crisis = &state.app.config.crisis;
-    render(
+/// `GET /help`, and `GET /help?country=GB` (or `other`), which remembers the choice.
+pub async fn show_help(
+    State(state): State<AppState>,
+    ctx: PageContext,
+    query: RawQuery,
+) -> Response {
+    let picked = crate::pages::query_param(&query, "country")
+        .map(|code| code.trim().to_ascii_uppercase())
+        .filter(|code| !code.is_empty());
+    let lines = match &picked {
+        Some(code) => state.app.crisis.for_person(Some(code), None, None),
+        None => &ctx.crisis,
+    };
+    let mut response = render(
         StatusCode::OK,
         &HelpPage {
             layout: ctx.layout("Need help now?"),
-            region: &crisis.region,
-            resources: &crisis.resources,
-            note: &crisis.note,
+            lines,
+            countries: state.app.crisis.countries(),
         },
+    );
+    if picked.is_some() {
+        remember_country(&state, &mut response, lines);
+    }
+    response
+}
+
+/// Remembers `lines`' country in the country cookie for a year ("OTHER" for somewhere else):
+/// at a pick on `/help`, and at sign-in and in settings for a member, so that `/help`, which
+/// reads no session (it works with the database down), shows a member their own lines too.
+pub(crate) fn remember_country(state: &AppState, response: &mut Response, lines: &CountryLines) {
+    use crate::cookies::{SameSite, set, site_cookie};
+    let value = if lines.code.is_empty() {
+        "OTHER"
+    } else {
+        lines.code.as_str()
+    };
+    let cookie = site_cookie(
+        COUNTRY_COOKIE,
+        value,
+        SameSite::Lax,
+        state.web.secure_cookies,
     )
+    .max_age(::cookie::time::Duration::days(365));
+    set(response, &cookie.build());
 }
 
 /// The query parameter that asks a page for the crisis offer at its top.
@@ -46,20 +84,21 @@ pub(crate) struct CrisisOffer {
 }
 
 impl CrisisOffer {
-    pub(crate) fn new(state: &AppState, done: &'static str) -> CrisisOffer {
+    /// The offer with the lines for the page's viewer.
+    pub(crate) fn new(ctx: &PageContext, done: &'static str) -> CrisisOffer {
         CrisisOffer {
             done,
-            resources: state.app.config.crisis.resources.clone(),
+            resources: ctx.crisis.resources.clone(),
         }
     }
 
     /// The offer when `query` asks for it (the redirect from [`with_crisis_offer`]).
     pub(crate) fn asked(
-        state: &AppState,
-        query: &axum::extract::RawQuery,
+        ctx: &PageContext,
+        query: &RawQuery,
         done: &'static str,
     ) -> Option<CrisisOffer> {
-        crate::pages::query_param(query, CRISIS_OFFER_PARAM).map(|_| CrisisOffer::new(state, done))
+        crate::pages::query_param(query, CRISIS_OFFER_PARAM).map(|_| CrisisOffer::new(ctx, done))
     }
 }
 

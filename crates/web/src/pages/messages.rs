@@ -135,7 +135,7 @@ pub async fn show_conversation(
 ) -> Result<Response, PageError> {
     let mut page = conversation_page(&state, &viewer, &ctx, id, FormView::default()).await?;
     page.reported = query_param(&query, "reported").is_some();
-    page.crisis_offer = CrisisOffer::asked(&state, &query, "Your message is sent.");
+    page.crisis_offer = CrisisOffer::asked(&ctx, &query, "Your message is sent.");
     Ok(render(StatusCode::OK, &page))
 }
 

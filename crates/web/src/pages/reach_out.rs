@@ -15,25 +15,24 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use mutual_app::AppError;
 use mutual_app::accounts::Viewer;
-use mutual_app::config::CrisisConfig;
+use mutual_app::crisis::CountryLines;
 use mutual_app::people::reach_out::{self, AlertView, HelpNow, WouldTell};
 use mutual_domain::Timestamp;
-use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Template)]
 #[template(path = "reach_out.html")]
 struct ConfirmPage {
     layout: Layout,
-    config: Arc<mutual_app::AppConfig>,
+    crisis: CountryLines,
     help: HelpNow,
     would: WouldTell,
     form: FormView,
 }
 
 impl ConfirmPage {
-    fn crisis(&self) -> &CrisisConfig {
-        &self.config.crisis
+    fn crisis(&self) -> &CountryLines {
+        &self.crisis
     }
 
     /// Whom a press tells, in words: "ana, ben and cy (your circles) and dee (your mentor)".
@@ -74,7 +73,7 @@ async fn confirm_page(
 ) -> Result<ConfirmPage, AppError> {
     Ok(ConfirmPage {
         layout: ctx.layout("Reach out"),
-        config: state.app.config.clone(),
+        crisis: ctx.crisis.clone(),
         help: reach_out::help_now(&state.app, viewer).await?,
         would: reach_out::would_tell(&state.app, viewer).await?,
         form,
@@ -120,7 +119,7 @@ pub async fn press(
 struct AlertPage {
     layout: Layout,
     alert: AlertView,
-    config: Arc<mutual_app::AppConfig>,
+    crisis: CountryLines,
     help: HelpNow,
     zone: mutual_domain::local::Zone,
     again: bool,
@@ -128,8 +127,8 @@ struct AlertPage {
 }
 
 impl AlertPage {
-    fn crisis(&self) -> &CrisisConfig {
-        &self.config.crisis
+    fn crisis(&self) -> &CountryLines {
+        &self.crisis
     }
 
     fn when(&self, millis: &i64) -> String {
@@ -172,7 +171,7 @@ async fn alert_page(
             "Reach out"
         }),
         alert,
-        config: state.app.config.clone(),
+        crisis: ctx.crisis.clone(),
         help,
         zone: viewer.zone.clone(),
         again: false,

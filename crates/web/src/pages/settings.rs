@@ -28,7 +28,7 @@ struct SessionView {
 
 #[derive(Template)]
 #[template(path = "settings.html")]
-struct SettingsPage {
+struct SettingsPage<'a> {
     layout: Layout,
     flash: Option<&'static str>,
     username: String,
@@ -42,6 +42,10 @@ struct SettingsPage {
     delete_form: FormView,
     zone_form: FormView,
     zones: &'static [String],
+    country_form: FormView,
+    /// The countries with crisis lines, and the one the member's zone suggests.
+    countries: &'a [mutual_app::crisis::CountryLines],
+    suggested_country: &'a str,
 }
 
 /// The forms of the settings page, as they should be shown.
@@ -51,15 +55,16 @@ struct SettingsForms {
     recovery: FormView,
     delete: FormView,
     zone: Option<FormView>,
+    country: Option<FormView>,
 }
 
-async fn settings_page(
-    state: &AppState,
+async fn settings_page<'a>(
+    state: &'a AppState,
     viewer: &Viewer,
     ctx: &PageContext,
     flash: Option<&'static str>,
     forms: SettingsForms,
-) -> Result<SettingsPage, PageError> {
+) -> Result<SettingsPage<'a>, PageError> {
     let sessions = accounts::list_my_sessions(&state.app, viewer).await?;
     let zone_form = match forms.zone {
         Some(form) => form,
@@ -98,6 +103,23 @@ async fn settings_page(
         delete_form: forms.delete,
         zone_form,
         zones: mutual_domain::local::zone_names(),
+        country_form: forms.country.unwrap_or_else(|| {
+            let chosen = viewer.country.as_deref().unwrap_or("").to_ascii_lowercase();
+            let chosen = if chosen == "other" {
+                chosen
+            } else {
+                chosen.to_ascii_uppercase()
+            };
+            FormView::default().keep("country", &chosen)
+        }),
+        countries: state.app.crisis.countries(),
+        suggested_country: state
+            .app
+            .crisis
+            .suggested_by_zone(viewer.zone.name())
+            .unwrap_or_else(|| state.app.crisis.for_country(None))
+            .name
+            .as_str(),
     })
 }
 
@@ -109,6 +131,7 @@ fn flash_message(code: Option<String>) -> Option<&'static str> {
         Some("session") => Some("That session has been signed out."),
         Some("zone") => Some("Your time zone has been saved."),
         Some("reminder") => Some("Your reminder has been saved."),
+        Some("country") => Some("Your country has been saved: help pages show its crisis lines."),
         _ => None,
     }
 }
@@ -321,6 +344,42 @@ pub async fn set_time_zone(
         .await
         .map(|_| ());
     zone_action(&state, &viewer, &ctx, &form, "time_zone", "zone", result).await
+}
+
+/// `POST /settings/country`: the country whose crisis lines the member is shown.
+pub async fn set_country(
+    State(state): State<AppState>,
+    SignedIn(viewer): SignedIn,
+    ctx: PageContext,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let result = async {
+        form.only(&["country"])?;
+        accounts::set_country(&state.app, &viewer, form.get("country")).await
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            let mut response =
+                Redirect::to("/settings?done=country#country-heading").into_response();
+            let chosen = Some(form.get("country")).filter(|c| !c.trim().is_empty());
+            let lines = state
+                .app
+                .crisis
+                .for_person(None, chosen, Some(viewer.zone.name()));
+            crate::pages::help::remember_country(&state, &mut response, lines);
+            Ok(response)
+        }
+        Err(AppError::Invalid(errors)) => {
+            let forms = SettingsForms {
+                country: Some(form.kept(&["country"]).with_errors(errors)),
+                ..SettingsForms::default()
+            };
+            let page = settings_page(&state, &viewer, &ctx, None, forms).await?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// `POST /settings/reminder`

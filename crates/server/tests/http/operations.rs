@@ -32,7 +32,7 @@ both_backends! {
             assert_eq!(visitor_help.status, 200);
             assert!(visitor_help.body.contains("988 Suicide"), "{}", visitor_help.body);
             assert!(visitor_help.body.contains("1-800-662-4357"));
-            assert!(visitor_help.body.contains("Numbers differ by country"));
+            assert!(visitor_help.body.contains("These numbers are for the United States") && visitor_help.body.contains("Lines for"), "and a way to pick another country");
         }
         let home = member.get("/").await;
         assert_eq!(home.status, 200, "the start page renders signed out rather than failing");

@@ -199,28 +199,25 @@ pub async fn request_reset(app: &App, email: &str, client: &str) -> Result<(), A
         )
         .await?;
         record(app, None, Some(user.id), Action::PasswordResetRequested, "").await?;
-        let email = mutual_domain::accounts::reset_email(
+        let message = mutual_domain::accounts::reset_email(
             &app.config.community_name,
             &app.config.public_url,
             user.username.as_str(),
             &token,
             RESET_LIFETIME,
         );
-        let (mailer, address) = (mailer.clone(), user_address(&user));
+        // The account's own spelling of the address it was found by.
+        let (mailer, address) = (mailer.clone(), user.email.unwrap_or(email.clone()));
         tokio::spawn(async move {
-            if let Err(error) = mailer.send(&address, &email.subject, &email.body).await {
+            if let Err(error) = mailer
+                .send(address.as_str(), &message.subject, &message.body)
+                .await
+            {
                 tracing::warn!(%error, "a reset link could not be sent");
             }
         });
     }
     Ok(())
-}
-
-fn user_address(user: &UserRecord) -> String {
-    user.email
-        .as_ref()
-        .map(|e| e.as_str().to_owned())
-        .unwrap_or_default()
 }
 
 /// Whether a reset link still works (unused, unexpired).

@@ -645,7 +645,7 @@ pub fn crisis_lines<'a>(
     app: &'a App,
     viewer: Option<&Viewer>,
     picked: Option<&str>,
-) -> &'a crate::crisis::CountryLines {
+) -> &'a std::sync::Arc<crate::crisis::CountryLines> {
     app.crisis.for_person(
         picked,
         viewer.and_then(|v| v.country.as_deref()),

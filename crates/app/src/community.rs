@@ -256,8 +256,8 @@ pub async fn crisis_phrases(app: &App) -> Result<String, AppError> {
 /// Whether `text` holds crisis language, by the phrases in force (posts, replies and private
 /// messages alike).
 pub async fn has_crisis_language(app: &App, text: &str) -> Result<bool, AppError> {
-    let phrases = crisis_phrases(app).await?;
-    Ok(!Phrases::new(phrases.lines()).found_in(text).is_empty())
+    let phrases = cached::crisis_phrases(app, &crisis_phrases(app).await?);
+    Ok(!phrases.found_in(text).is_empty())
 }
 
 /// The watched words in force, one "action: phrase" per line.

@@ -6,6 +6,7 @@
 
 use crate::config::{CrisisConfig, CrisisResource};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The crisis lines of one country.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -36,12 +37,13 @@ struct Shipped {
     countries: Vec<CountryLines>,
 }
 
-/// Every country's lines, ready to show.
+/// Every country's lines, ready to show; each list shared, so that a page holds its viewer's for
+/// the price of a pointer.
 #[derive(Clone, Debug)]
 pub struct CrisisLines {
     /// By name.
-    countries: Vec<CountryLines>,
-    elsewhere: CountryLines,
+    countries: Vec<Arc<CountryLines>>,
+    elsewhere: Arc<CountryLines>,
     /// The server's country, for people whose country is not known.
     default_country: String,
 }
@@ -71,6 +73,7 @@ impl CrisisLines {
             });
         }
         countries.sort_by(|a, b| a.name.cmp(&b.name));
+        let countries: Vec<Arc<CountryLines>> = countries.into_iter().map(Arc::new).collect();
         let default_country = config.country.trim().to_ascii_uppercase();
         if !default_country.is_empty() && !countries.iter().any(|c| c.code == default_country) {
             return Err(format!(
@@ -81,14 +84,14 @@ impl CrisisLines {
         }
         Ok(CrisisLines {
             countries,
-            elsewhere: shipped.elsewhere,
+            elsewhere: Arc::new(shipped.elsewhere),
             default_country,
         })
     }
 
     /// The lines for `country` (a code, any case), or the server's country when none is given;
     /// the international directories for a country with no lines.
-    pub fn for_country(&self, country: Option<&str>) -> &CountryLines {
+    pub fn for_country(&self, country: Option<&str>) -> &Arc<CountryLines> {
         let code = country
             .map(str::trim)
             .filter(|c| !c.is_empty())
@@ -97,14 +100,14 @@ impl CrisisLines {
     }
 
     /// The country with this code (any case), if it has lines.
-    pub fn known(&self, code: &str) -> Option<&CountryLines> {
+    pub fn known(&self, code: &str) -> Option<&Arc<CountryLines>> {
         self.countries
             .iter()
             .find(|c| c.code.eq_ignore_ascii_case(code.trim()))
     }
 
     /// Every country with lines, by name.
-    pub fn countries(&self) -> &[CountryLines] {
+    pub fn countries(&self) -> &[Arc<CountryLines>] {
         &self.countries
     }
 
@@ -116,7 +119,7 @@ impl CrisisLines {
         picked: Option<&str>,
         chosen: Option<&str>,
         zone: Option<&str>,
-    ) -> &CountryLines {
+    ) -> &Arc<CountryLines> {
         if let Some(code) = given(picked).or(given(chosen)) {
             return self.known(code).unwrap_or(&self.elsewhere);
         }
@@ -125,7 +128,7 @@ impl CrisisLines {
     }
 
     /// The country a time zone suggests, if it is one with lines.
-    pub fn suggested_by_zone(&self, zone: &str) -> Option<&CountryLines> {
+    pub fn suggested_by_zone(&self, zone: &str) -> Option<&Arc<CountryLines>> {
         self.countries
             .iter()
             .find(|c| c.zones.iter().any(|z| z == zone))

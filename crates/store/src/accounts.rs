@@ -163,6 +163,24 @@ pub async fn find_user_by_username(
     row.map(UserRecord::try_from).transpose()
 }
 
+/// The pseudonyms of the accounts with these ids, by id, in no order.
+pub async fn list_usernames(db: &Db, ids: &[UserId]) -> Result<Vec<(Uuid, String)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, username FROM users WHERE id IN ({})",
+        crate::db::placeholders(1, ids.len())
+    );
+    Ok(on_db!(db, pool => {
+        let mut query = sqlx::query_as(&sql);
+        for id in ids {
+            query = query.bind(id.0);
+        }
+        query.fetch_all(pool).await?
+    }))
+}
+
 /// Sets the country whose crisis lines a member is shown (`None`: suggested by their zone).
 pub async fn update_country(
     db: &Db,

@@ -50,7 +50,7 @@ pub struct PageContext {
     community: String,
     /// The crisis lines for whoever asks: the country picked on `/help`, chosen in settings,
     /// or suggested by their time zone.
-    pub crisis: mutual_app::crisis::CountryLines,
+    pub crisis: std::sync::Arc<mutual_app::crisis::CountryLines>,
     viewer: Option<(String, Role)>,
     pub csrf: String,
     unread: i64,

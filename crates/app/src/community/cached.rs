@@ -9,6 +9,7 @@
 use crate::cache::TtlCache;
 use crate::{App, AppError};
 use mutual_domain::UserId;
+use mutual_domain::community::phrases::Phrases;
 use mutual_domain::community::sanctions::Kind;
 use mutual_store::community::{
     self as store, PostViewRow, SpaceRow, ThreadCursor, ThreadListRow, ThreadRow,
@@ -73,6 +74,8 @@ pub(crate) struct CommunityCache {
     lists: TtlCache<(Uuid, Option<ThreadCursor>), Arc<ListRows>>,
     /// Kept until a space's version moves on (a recount reads every thread).
     counts: Arc<Mutex<Option<Arc<ThreadCounts>>>>,
+    /// The crisis phrases ready to match, with the list text they were made from.
+    crisis: Arc<Mutex<Option<MadeFrom>>>,
 }
 
 /// Open threads per space, with the spaces' versions they were counted at.
@@ -90,6 +93,7 @@ impl CommunityCache {
             pages: TtlCache::with_capacity(ttl, PAGES_KEPT),
             lists: TtlCache::with_capacity(ttl, PAGES_KEPT),
             counts: Arc::default(),
+            crisis: Arc::default(),
         }
     }
 }
@@ -99,6 +103,27 @@ impl CommunityCache {
         self.counts
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Phrases ready to match, with the list text they were made from.
+type MadeFrom = (String, Arc<Phrases>);
+
+/// The crisis phrases of `text` (the list in force) ready to match: made again only when the
+/// text differs from the last one's, so an admin's edit on any server is in force at once.
+pub(crate) fn crisis_phrases(app: &App, text: &str) -> Arc<Phrases> {
+    let mut held = app
+        .community
+        .crisis
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match &*held {
+        Some((made_from, phrases)) if made_from == text => phrases.clone(),
+        _ => {
+            let phrases = Arc::new(Phrases::new(text.lines()));
+            *held = Some((text.to_owned(), phrases.clone()));
+            phrases
+        }
     }
 }
 

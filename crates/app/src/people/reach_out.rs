@@ -86,12 +86,8 @@ pub async fn would_tell(app: &App, viewer: &Viewer) -> Result<WouldTell, AppErro
         mutual_store::people::mentors::list_mentors_shared_with(&app.db, viewer.user_id, false)
             .await?;
     let mut would = WouldTell::default();
-    for user in told {
-        let Some(record) = mutual_store::accounts::find_user_by_id(&app.db, user).await? else {
-            continue;
-        };
-        let name = record.username.as_str().to_owned();
-        if mentors.contains(&user.0) {
+    for (user, name) in mutual_store::accounts::list_usernames(&app.db, &told).await? {
+        if mentors.contains(&user) {
             would.mentors.push(name);
         } else {
             would.circle_members.push(name);

@@ -265,8 +265,21 @@ fn visible_char() -> String {
 /// The one text rule (`mutual_domain::text::is_allowed`) as a JSON Schema `pattern`, built from
 /// the rule itself so the two cannot disagree: every string a client sends must match it.
 pub(crate) fn text_pattern() -> String {
-    format!("^{}*$", text_char())
+    format!("^{}*$", CLASSES.text)
 }
+
+/// The three classes, worked out once (each walks the Basic Multilingual Plane).
+struct Classes {
+    text: String,
+    space: String,
+    visible: String,
+}
+
+static CLASSES: std::sync::LazyLock<Classes> = std::sync::LazyLock::new(|| Classes {
+    text: text_char(),
+    space: space_char(),
+    visible: visible_char(),
+});
 
 /// A field's own pattern, as written beside its field (`\s`, `\S`, `.`, unanchored), made exact
 /// under the text rule: `\s` becomes the allowed white space, `\S` an allowed character that is
@@ -276,7 +289,11 @@ pub(crate) fn text_pattern() -> String {
 /// `\s` and `\S` inside a bracketed class are refused (a class cannot hold another class's
 /// complement): such a pattern is written another way.
 pub(crate) fn exact_pattern(own: &str) -> String {
-    let (text, space, visible) = (text_char(), space_char(), visible_char());
+    let Classes {
+        text,
+        space,
+        visible,
+    } = &*CLASSES;
     let mut out = String::with_capacity(own.len() * 8);
     let mut chars = own.chars();
     let mut in_class = false;
@@ -286,8 +303,8 @@ pub(crate) fn exact_pattern(own: &str) -> String {
                 Some('s' | 'S') if in_class => {
                     panic!("pattern {own:?}: \\s or \\S inside [...] cannot be made exact")
                 }
-                Some('s') => out.push_str(&space),
-                Some('S') => out.push_str(&visible),
+                Some('s') => out.push_str(space),
+                Some('S') => out.push_str(visible),
                 Some(escaped) => {
                     out.push('\\');
                     out.push(escaped);
@@ -302,7 +319,7 @@ pub(crate) fn exact_pattern(own: &str) -> String {
                 in_class = false;
                 out.push(c);
             }
-            '.' if !in_class => out.push_str(&text),
+            '.' if !in_class => out.push_str(text),
             c => out.push(c),
         }
     }

@@ -10,8 +10,8 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use mutual_app::config::CrisisResource;
 use mutual_app::crisis::CountryLines;
+use std::sync::Arc;
 
 /// The cookie that remembers the country picked on `/help`.
 pub(crate) const COUNTRY_COOKIE: &str = "mutual_country";
@@ -21,7 +21,7 @@ pub(crate) const COUNTRY_COOKIE: &str = "mutual_country";
 struct HelpPage<'a> {
     layout: Layout,
     lines: &'a CountryLines,
-    countries: &'a [CountryLines],
+    countries: &'a [Arc<CountryLines>],
 }
 
 /// `GET /help`, and `GET /help?country=GB` (or `other`), which remembers the choice.
@@ -80,7 +80,7 @@ pub(crate) const CRISIS_OFFER_PARAM: &str = "support";
 pub(crate) struct CrisisOffer {
     /// What has just happened, said first ("Your post is up.").
     pub done: &'static str,
-    pub resources: Vec<CrisisResource>,
+    pub lines: Arc<CountryLines>,
 }
 
 impl CrisisOffer {
@@ -88,7 +88,7 @@ impl CrisisOffer {
     pub(crate) fn new(ctx: &PageContext, done: &'static str) -> CrisisOffer {
         CrisisOffer {
             done,
-            resources: ctx.crisis.resources.clone(),
+            lines: ctx.crisis.clone(),
         }
     }
 

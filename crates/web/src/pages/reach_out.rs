@@ -18,13 +18,14 @@ use mutual_app::accounts::Viewer;
 use mutual_app::crisis::CountryLines;
 use mutual_app::people::reach_out::{self, AlertView, HelpNow, WouldTell};
 use mutual_domain::Timestamp;
+use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Template)]
 #[template(path = "reach_out.html")]
 struct ConfirmPage {
     layout: Layout,
-    crisis: CountryLines,
+    crisis: Arc<CountryLines>,
     help: HelpNow,
     would: WouldTell,
     form: FormView,
@@ -119,7 +120,7 @@ pub async fn press(
 struct AlertPage {
     layout: Layout,
     alert: AlertView,
-    crisis: CountryLines,
+    crisis: Arc<CountryLines>,
     help: HelpNow,
     zone: mutual_domain::local::Zone,
     again: bool,

@@ -44,7 +44,7 @@ struct SettingsPage<'a> {
     zones: &'static [String],
     country_form: FormView,
     /// The countries with crisis lines, and the one the member's zone suggests.
-    countries: &'a [mutual_app::crisis::CountryLines],
+    countries: &'a [std::sync::Arc<mutual_app::crisis::CountryLines>],
     suggested_country: &'a str,
 }
 
@@ -123,6 +123,17 @@ async fn settings_page<'a>(
     })
 }
 
+/// The settings page again (422), with the refused form as `forms` shows it.
+async fn refused(
+    state: &AppState,
+    viewer: &Viewer,
+    ctx: &PageContext,
+    forms: SettingsForms,
+) -> Result<Response, PageError> {
+    let page = settings_page(state, viewer, ctx, None, forms).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
 fn flash_message(code: Option<String>) -> Option<&'static str> {
     match code.as_deref() {
         Some("password") => {
@@ -176,8 +187,7 @@ pub async fn change_password(
                 password: FormView::default().with_errors(errors),
                 ..SettingsForms::default()
             };
-            let page = settings_page(&state, &viewer, &ctx, None, forms).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            refused(&state, &viewer, &ctx, forms).await
         }
         Err(other) => Err(other.into()),
     }
@@ -209,8 +219,7 @@ pub async fn renew_recovery_codes(
                 recovery: FormView::default().with_errors(errors),
                 ..SettingsForms::default()
             };
-            let page = settings_page(&state, &viewer, &ctx, None, forms).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            refused(&state, &viewer, &ctx, forms).await
         }
         Err(other) => Err(other.into()),
     }
@@ -297,8 +306,7 @@ pub async fn delete_account(
                 delete: FormView::default().with_errors(form_errors(error)?),
                 ..SettingsForms::default()
             };
-            let page = settings_page(&state, &viewer, &ctx, None, forms).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            refused(&state, &viewer, &ctx, forms).await
         }
     }
 }
@@ -326,8 +334,7 @@ async fn zone_action(
                 zone: Some(kept),
                 ..SettingsForms::default()
             };
-            let page = settings_page(state, viewer, ctx, None, forms).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            refused(state, viewer, ctx, forms).await
         }
         Err(other) => Err(other.into()),
     }
@@ -375,8 +382,7 @@ pub async fn set_country(
                 country: Some(form.kept(&["country"]).with_errors(errors)),
                 ..SettingsForms::default()
             };
-            let page = settings_page(&state, &viewer, &ctx, None, forms).await?;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            refused(&state, &viewer, &ctx, forms).await
         }
         Err(other) => Err(other.into()),
     }

@@ -1,12 +1,14 @@
 //! The demo community's conversations: kind, clearly fictional threads in every default space,
 //! among them an anonymous post, a content-warned post, a shared milestone with reactions, and a
-//! report a moderator has already resolved (the post edited with a note, in the public log).
+//! report a moderator has already resolved (the post edited with a note, in the public log), and
+//! a private space with its member list and a request to join.
 
 use crate::{App, AppError};
 use mutual_domain::UserId;
 use mutual_domain::community::markdown;
 use mutual_store::community::{
-    self as store, FlagRow, ModerationLogRow, NewPost, ReplyRefused, ThreadRow,
+    self as store, FlagRow, ModerationLogRow, NewPost, ReplyRefused, SpaceMemberRow, SpaceRow,
+    ThreadRow,
 };
 use uuid::Uuid;
 
@@ -235,6 +237,27 @@ const THREADS: &[DemoThread] = &[
         ],
         reactions: &[("new_leaf", "me_too")],
     },
+    DemoThread {
+        space: "parents-in-recovery",
+        title: "School runs and early evenings",
+        days_ago: 3,
+        content_warning: "",
+        posts: &[
+            (
+                "morning_tide",
+                false,
+                "The hour after the school run used to be when I'd pour the first drink. Now I keep a flask of tea in the car and call someone on the way home.",
+                0,
+            ),
+            (
+                "steady_oak",
+                false,
+                "Early evenings were mine. Bath time became my meeting: phone off, kids first, then I check in here once they're asleep.",
+                3,
+            ),
+        ],
+        reactions: &[("steady_oak", "support")],
+    },
 ];
 
 fn id_of(users: &[(&'static str, UserId)], name: &str) -> Result<UserId, AppError> {
@@ -245,11 +268,43 @@ fn id_of(users: &[(&'static str, UserId)], name: &str) -> Result<UserId, AppErro
         .ok_or_else(|| AppError::Internal(format!("no demo member {name}")))
 }
 
+/// A private space for parents in recovery: two members on its list, one asking to join.
+async fn seed_private_space(app: &App, users: &[(&'static str, UserId)]) -> Result<(), AppError> {
+    let now = app.clock.now().millis();
+    let space = SpaceRow {
+        id: Uuid::now_v7(),
+        slug: "parents-in-recovery".to_owned(),
+        name: "Parents in recovery".to_owned(),
+        description: "Raising children while staying well: for members who are parents. Only those on the list can read it.".to_owned(),
+        position: 8,
+        visibility: "private".to_owned(),
+        purpose: "general".to_owned(),
+        guidance: String::new(),
+        created_at: now,
+    };
+    store::upsert_space(&app.db, &space).await?;
+    for (name, status) in [
+        ("morning_tide", "member"),
+        ("steady_oak", "member"),
+        ("new_leaf", "requested"),
+    ] {
+        let row = SpaceMemberRow {
+            space_id: space.id,
+            user_id: id_of(users, name)?.0,
+            status: status.to_owned(),
+            created_at: now,
+        };
+        store::upsert_space_member(&app.db, &row).await?;
+    }
+    Ok(())
+}
+
 /// Posts the demo conversations as the demo members, in the past, and resolves a report.
 pub(super) async fn seed_community(
     app: &App,
     users: &[(&'static str, UserId)],
 ) -> Result<(), AppError> {
+    seed_private_space(app, users).await?;
     let spaces = store::list_spaces(&app.db).await?;
     let now = app.clock.now().millis();
     let hour: i64 = 3600 * 1000;

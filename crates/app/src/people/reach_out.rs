@@ -98,6 +98,38 @@ pub async fn would_tell(app: &App, viewer: &Viewer) -> Result<WouldTell, AppErro
     Ok(would)
 }
 
+/// One of the member's own Reach outs: when, and how many of those told have responded.
+#[derive(Clone, Debug)]
+pub struct RecentAlert {
+    pub id: Uuid,
+    pub created_at: i64,
+    pub told: usize,
+    pub responded: usize,
+}
+
+/// How far back the Reach out page lists the member's own alerts.
+const RECENT_DAYS: i64 = 30;
+
+/// The member's Reach outs of the last thirty days, newest first, so they can go back to one
+/// and see who answered.
+pub async fn recent_alerts(app: &App, viewer: &Viewer) -> Result<Vec<RecentAlert>, AppError> {
+    let since = app.clock.now().millis() - RECENT_DAYS * 24 * 3600 * 1000;
+    let mut recent = Vec::new();
+    for row in store::list_reach_outs_since(&app.db, viewer.user_id, since).await? {
+        let recipients = store::list_recipients(&app.db, row.id).await?;
+        recent.push(RecentAlert {
+            id: row.id,
+            created_at: row.created_at,
+            told: recipients.len(),
+            responded: recipients
+                .iter()
+                .filter(|r| r.responded_at.is_some())
+                .count(),
+        });
+    }
+    Ok(recent)
+}
+
 /// An alert as its sender or a recipient sees it.
 #[derive(Clone, Debug)]
 pub struct AlertView {

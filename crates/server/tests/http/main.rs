@@ -1,5 +1,6 @@
 //! Black-box HTTP tests: a real server on port 0, every test on SQLite and on PostgreSQL.
 
+mod accessibility;
 mod account_recovery;
 mod accounts_api;
 mod anonymity;
@@ -28,3 +29,4 @@ mod recovery;
 mod standing;
 mod support;
 mod throttling;
+mod webdriver;

@@ -442,6 +442,7 @@ both_backends! {
         assert_eq!(confirm.status, 200, "{}", confirm.body);
         assert!(confirm.body.contains("tells bea_r and cy_r (your circles):"), "exactly who, before pressing: {}", confirm.body);
         assert!(confirm.body.contains("Yes, reach out now") && confirm.body.contains("988"), "{}", confirm.body);
+        assert!(confirm.body.contains(&format!("href=\"/reach-out/{id}\"")) && confirm.body.contains("1 of 2 people responded"), "her earlier Reach out, to go back to: {}", confirm.body);
         let pressed = ada_page.post("/reach-out", &[("message", "")]).await;
         assert_eq!(pressed.status, 303);
         assert!(!pressed.location().contains(&id) && !pressed.location().contains("again"), "{}", pressed.location());

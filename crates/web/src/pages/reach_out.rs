@@ -16,7 +16,7 @@ use axum::response::Response;
 use mutual_app::AppError;
 use mutual_app::accounts::Viewer;
 use mutual_app::crisis::CountryLines;
-use mutual_app::people::reach_out::{self, AlertView, HelpNow, WouldTell};
+use mutual_app::people::reach_out::{self, AlertView, HelpNow, RecentAlert, WouldTell};
 use mutual_domain::Timestamp;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -28,12 +28,18 @@ struct ConfirmPage {
     crisis: Arc<CountryLines>,
     help: HelpNow,
     would: WouldTell,
+    recent: Vec<RecentAlert>,
+    zone: mutual_domain::local::Zone,
     form: FormView,
 }
 
 impl ConfirmPage {
     fn crisis(&self) -> &CountryLines {
         &self.crisis
+    }
+
+    fn when(&self, millis: &i64) -> String {
+        self.zone.display(Timestamp(*millis))
     }
 
     /// Whom a press tells, in words: "ana, ben and cy (your circles) and dee (your mentor)".
@@ -77,6 +83,8 @@ async fn confirm_page(
         crisis: ctx.crisis.clone(),
         help: reach_out::help_now(&state.app, viewer).await?,
         would: reach_out::would_tell(&state.app, viewer).await?,
+        recent: reach_out::recent_alerts(&state.app, viewer).await?,
+        zone: viewer.zone.clone(),
         form,
     })
 }

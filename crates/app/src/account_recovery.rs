@@ -80,7 +80,7 @@ async fn recovered(
     let hash = app.hasher.hash(password.expose()).await?;
     accounts_store::update_password_hash(&app.db, user.id, &hash, app.clock.now()).await?;
     session_store::delete_sessions_by_user(&app.db, user.id, None).await?;
-    app.sessions.forget_user(user.id);
+    crate::bus::changed(app, crate::bus::Change::Member(user.id)).await;
     record(app, None, Some(user.id), Action::AccountRecovered, how).await
 }
 

@@ -2,6 +2,7 @@
 //! own data (export and erasure) is [`crate::privacy`]'s.
 
 use crate::audit::{Action, record};
+use crate::bus::{self, Change};
 use crate::session_cache::CachedSession;
 use crate::tokens::{hash_token, new_token, throttle_key};
 use crate::{App, AppError, FieldError};
@@ -531,11 +532,11 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Option<Viewer>, AppE
 
 /// Ends the viewer's current session.
 pub async fn log_out(app: &App, viewer: &Viewer) -> Result<(), AppError> {
-    app.sessions.forget_session(viewer.session_id);
     match session_store::delete_session(&app.db, viewer.user_id, viewer.session_id).await {
         Ok(()) | Err(StoreError::NotFound) => {}
         Err(other) => return Err(other.into()),
     }
+    bus::changed(app, Change::Session(viewer.session_id)).await;
     record(
         app,
         Some(viewer.user_id),
@@ -548,8 +549,8 @@ pub async fn log_out(app: &App, viewer: &Viewer) -> Result<(), AppError> {
 
 /// Ends every one of the viewer's sessions, this one included.
 pub async fn log_out_everywhere(app: &App, viewer: &Viewer) -> Result<u64, AppError> {
-    app.sessions.forget_user(viewer.user_id);
     let ended = session_store::delete_sessions_by_user(&app.db, viewer.user_id, None).await?;
+    bus::changed(app, Change::Member(viewer.user_id)).await;
     record(
         app,
         Some(viewer.user_id),
@@ -568,8 +569,8 @@ pub async fn list_my_sessions(app: &App, viewer: &Viewer) -> Result<Vec<SessionR
 
 /// Ends one of the viewer's sessions; `NotFound` if it is not theirs.
 pub async fn end_session(app: &App, viewer: &Viewer, session: SessionId) -> Result<(), AppError> {
-    app.sessions.forget_session(session);
     session_store::delete_session(&app.db, viewer.user_id, session).await?;
+    bus::changed(app, Change::Session(session)).await;
     record(
         app,
         Some(viewer.user_id),
@@ -619,7 +620,7 @@ pub async fn change_password(
     store::update_password_hash(&app.db, viewer.user_id, &hash, app.clock.now()).await?;
     session_store::delete_sessions_by_user(&app.db, viewer.user_id, Some(viewer.session_id))
         .await?;
-    app.sessions.forget_user(viewer.user_id);
+    bus::changed(app, Change::Member(viewer.user_id)).await;
     record(
         app,
         Some(viewer.user_id),
@@ -674,6 +675,6 @@ pub async fn set_country(app: &App, viewer: &Viewer, country: &str) -> Result<()
         ),
     };
     store::update_country(&app.db, viewer.user_id, stored.as_deref(), app.clock.now()).await?;
-    app.sessions.forget_user(viewer.user_id);
+    bus::changed(app, Change::Member(viewer.user_id)).await;
     Ok(())
 }

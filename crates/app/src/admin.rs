@@ -3,6 +3,7 @@
 
 use crate::accounts::{Viewer, parse_new_account, set_registration_mode as store_mode, taken};
 use crate::audit::{Action, record};
+use crate::bus::{self, Change};
 use crate::tokens::{hash_token, new_token};
 use crate::{App, AppError};
 use mutual_domain::accounts::{AccountStatus, RegistrationMode, Username};
@@ -56,7 +57,7 @@ pub async fn change_role(
         ensure_another_admin_remains(app, &user).await?;
     }
     store::update_role(&app.db, id, role, app.clock.now()).await?;
-    app.sessions.forget_user(id);
+    bus::changed(app, Change::Member(id)).await;
     record(
         app,
         Some(actor.user_id),
@@ -99,7 +100,7 @@ pub(crate) async fn close_account(
     )
     .await?;
     sessions::delete_sessions_by_user(&app.db, user.id, None).await?;
-    app.sessions.forget_user(user.id);
+    bus::changed(app, Change::Member(user.id)).await;
     Ok(())
 }
 

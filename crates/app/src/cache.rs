@@ -89,6 +89,11 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
         self.entries().retain(|_, entry| !matches(&entry.value));
     }
 
+    /// Forgets every entry whose key matches.
+    pub fn forget_keys_where(&self, matches: impl Fn(&K) -> bool) {
+        self.entries().retain(|key, _| !matches(key));
+    }
+
     /// Forgets one key.
     pub fn forget(&self, key: &K) {
         self.entries().remove(key);

@@ -1231,7 +1231,7 @@ pub async fn save_space(
         created_at: current.map_or(app.clock.now().millis(), |s| s.created_at),
     };
     store::upsert_space(&app.db, &row).await?;
-    cached::forget_spaces(app);
+    crate::bus::changed(app, crate::bus::Change::Spaces).await;
     Ok(row.id)
 }
 
@@ -1276,7 +1276,7 @@ async fn put_on_list(
         },
     )
     .await?;
-    cached::forget_readers(app, &[user]);
+    crate::bus::readers_changed(app, &[user]).await;
     Ok(())
 }
 
@@ -1325,7 +1325,7 @@ pub async fn remove_member(
 ) -> Result<(), AppError> {
     let space = moderated_space(app, viewer, id).await?;
     store::delete_space_member(&app.db, space.id, UserId(user)).await?;
-    cached::forget_readers(app, &[UserId(user)]);
+    crate::bus::readers_changed(app, &[UserId(user)]).await;
     Ok(())
 }
 

@@ -5,6 +5,7 @@ pub mod account_recovery;
 pub mod accounts;
 pub mod admin;
 mod audit;
+pub mod bus;
 mod cache;
 pub mod community;
 pub mod config;
@@ -49,6 +50,7 @@ pub struct App {
     directory: meetings::directory::DirectoryCache,
     people: people::PeopleState,
     mailer: Option<Arc<notifications::mail::Mailer>>,
+    bus: Arc<bus::BusState>,
 }
 
 impl App {
@@ -81,6 +83,7 @@ impl App {
             directory: meetings::directory::DirectoryCache::new(),
             people: people::PeopleState::new(ttl),
             mailer,
+            bus: bus::BusState::new(),
         }
     }
 }

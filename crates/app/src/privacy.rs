@@ -149,7 +149,7 @@ pub async fn delete_my_account(
         now.plus(Duration::from_secs(cooling_off)),
     )
     .await?;
-    app.sessions.forget_user(viewer.user_id);
+    crate::bus::changed(app, crate::bus::Change::Member(viewer.user_id)).await;
     crate::people::messages::forget_all_places(app);
     // Other members' snapshots hold their unread notifications rendered with the member's
     // pseudonym and thread titles: every one is dropped, as an erasure is rare.

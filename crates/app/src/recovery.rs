@@ -72,7 +72,7 @@ pub async fn set_time_zone(app: &App, viewer: &Viewer, name: &str) -> Result<Zon
     let zone = Zone::parse(name).map_err(|e| AppError::field("time_zone", e.to_string()))?;
     store::update_time_zone(&app.db, viewer.user_id, zone.name(), app.clock.now()).await?;
     snapshot::forget(app, viewer.user_id);
-    app.sessions.forget_user(viewer.user_id);
+    crate::bus::changed(app, crate::bus::Change::Member(viewer.user_id)).await;
     crate::reminders::reschedule_after_zone_change(app, viewer.user_id, &zone).await?;
     Ok(zone)
 }

@@ -48,4 +48,9 @@ impl SessionCache {
     pub(crate) fn forget_user(&self, user: UserId) {
         self.0.forget_where(|entry| entry.viewer.user_id == user);
     }
+
+    /// Forgets every session.
+    pub(crate) fn forget_all(&self) {
+        self.0.forget_where(|_| true);
+    }
 }

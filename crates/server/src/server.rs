@@ -69,6 +69,8 @@ pub fn start(
     let address = listener.local_addr()?;
     let (stop, mut stopped) = watch::channel(false);
     let shutdown = Shutdown::default();
+    // The other servers' events, for as long as this one serves.
+    let bus = tokio::spawn(mutual_app::bus::listen(app.clone()));
     let router = mutual_web::router(app, web, shutdown.clone());
     let task = tokio::spawn(async move {
         let stop = async move {
@@ -78,6 +80,7 @@ pub fn start(
             }
         };
         serve(listener, router, limits, shutdown, stop).await;
+        bus.abort();
         Ok(())
     });
     Ok(RunningServer {

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backup;
 mod batch;
+pub mod bus;
 #[macro_use]
 pub mod community;
 mod dialect;

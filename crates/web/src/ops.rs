@@ -24,8 +24,16 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     let db = &state.app.db;
     let backend = db.backend().as_str();
     let now = state.app.clock.now().millis();
+    let (bus, connected) = mutual_app::bus::status(&state.app);
+    // A lost bus is said, not refused: the caches fall back to their time-to-live.
+    let bus = if connected {
+        json!({ "kind": bus, "connected": true })
+    } else {
+        json!({ "kind": bus, "connected": false,
+                "note": "events from the other servers are not arriving: cached sessions and roles last up to sessions.cache_seconds" })
+    };
     let reason = match tokio::time::timeout(READY_WITHIN, db.heartbeat(now)).await {
-        Ok(Ok(())) => return Json(json!({ "database": backend })).into_response(),
+        Ok(Ok(())) => return Json(json!({ "database": backend, "bus": bus })).into_response(),
         Ok(Err(error)) => {
             tracing::warn!(%error, "not ready: a write failed");
             match AppError::from(error) {
@@ -42,7 +50,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     };
     let mut response = (
         StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({ "database": backend, "error": reason })),
+        Json(json!({ "database": backend, "bus": bus, "error": reason })),
     )
         .into_response();
     response.headers_mut().insert(

@@ -84,7 +84,7 @@ pub async fn block(app: &App, viewer: &Viewer, username: &str) -> Result<String,
         return Err(AppError::field("username", "You cannot block yourself."));
     }
     store::insert_block(&app.db, viewer.user_id, user.id, app.clock.now().millis()).await?;
-    super::cached::forget_readers(app, &[viewer.user_id, user.id]);
+    crate::bus::readers_changed(app, &[viewer.user_id, user.id]).await;
     Ok(user.username.as_str().to_owned())
 }
 
@@ -94,6 +94,6 @@ pub async fn unblock(app: &App, viewer: &Viewer, username: &str) -> Result<(), A
         .await?
         .ok_or(AppError::NotFound)?;
     store::delete_block(&app.db, viewer.user_id, user.id).await?;
-    super::cached::forget_readers(app, &[viewer.user_id, user.id]);
+    crate::bus::readers_changed(app, &[viewer.user_id, user.id]).await;
     Ok(())
 }

@@ -138,6 +138,11 @@ pub(crate) async fn spaces(app: &App) -> Result<Arc<Vec<SpaceRow>>, AppError> {
     Ok(spaces)
 }
 
+/// Forgets every member's reading context.
+pub(crate) fn forget_all_readers(app: &App) {
+    app.community.readers.forget_where(|_| true);
+}
+
 /// Forgets the spaces after an admin changed one.
 pub(crate) fn forget_spaces(app: &App) {
     app.community.spaces.forget(&());

@@ -121,7 +121,7 @@ pub async fn impose(
         answered_at: None,
     };
     store::insert_sanction(&app.db, &row).await?;
-    super::cached::forget_readers(app, &[user]);
+    crate::bus::readers_changed(app, &[user]).await;
     let subject = (!from.is_some_and(|p| p.anonymous)).then_some(user);
     let action = if kind == Kind::Suspend {
         Audit::Suspended
@@ -158,7 +158,7 @@ pub(crate) async fn lift_suspensions(app: &App, user: UserId) -> Result<(), AppE
         app.clock.now().millis(),
     )
     .await?;
-    super::cached::forget_readers(app, &[user]);
+    crate::bus::readers_changed(app, &[user]).await;
     Ok(())
 }
 
@@ -320,7 +320,7 @@ pub async fn answer(
         ));
     }
     let user = UserId(sanction.user_id);
-    super::cached::forget_readers(app, &[user]);
+    crate::bus::readers_changed(app, &[user]).await;
     if lift && sanction.kind == Kind::Suspend.as_str() {
         crate::admin::reopen_account(app, user).await?;
     }

@@ -1,6 +1,6 @@
 //! Private messages: starting one-to-one and group conversations under the newcomer
 //! protections, sending, reading (a block hides messages as it hides posts), message requests,
-//! unread counts, live updates within this server, and reports that carry chosen messages.
+//! unread counts, live updates (from every server, over the bus), and reports that carry chosen messages.
 
 use super::Reach;
 use crate::accounts::Viewer;
@@ -300,8 +300,9 @@ pub(crate) fn forget_all_places(app: &App) {
     app.people.places.forget_where(|_| true);
 }
 
-/// Waits until a message is sent on this server, or `timeout` passes (live updates look at the
-/// database after either, so messages sent through another server arrive within `timeout`).
+/// Waits until a message is sent in the conversation, through this server or (over the bus)
+/// another, or `timeout` passes; live updates look at the database after either, so a message
+/// whose event was lost still arrives within `timeout`.
 pub async fn wait_for_news(app: &App, conversation: Uuid, timeout: std::time::Duration) {
     let mut news = app.people.live.subscribe();
     let _ = tokio::time::timeout(timeout, async {
@@ -491,7 +492,7 @@ pub async fn send(app: &App, viewer: &Viewer, id: Uuid, body: &str) -> Result<Se
         app.people.unread.forget(&UserId(other.user_id));
     }
     forget_places(app, id, members.iter().map(|m| m.user_id));
-    let _ = app.people.live.send(id);
+    crate::bus::changed(app, crate::bus::Change::Conversation(id)).await;
     Ok(Sent {
         conversation: id,
         seq,

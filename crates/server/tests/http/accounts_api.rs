@@ -173,44 +173,97 @@ both_backends! {
     }
 }
 
+/// Asks `server` for `/api/v1/me` with `token` until it answers `status`, for up to two
+/// seconds of real time (the test clock stands still, so no cache expires meanwhile).
+async fn answers_soon(server: &TestServer, token: &str, status: u16) -> bool {
+    for _ in 0..40 {
+        let answer = server
+            .client
+            .get(server.url("/api/v1/me"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        if answer.status() == status {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
 both_backends! {
-    async fn a_session_ended_elsewhere_stops_within_the_window_however_often_it_is_used(database) {
+    async fn a_sign_out_or_a_suspension_on_one_server_holds_on_the_others_at_once_over_the_bus(database) {
         let first = TestServer::start(database).await;
         let second = first.another_server().await;
-        first.register("busy_token").await;
-        let token = first.token("busy_token").await;
-        let me = |server: &TestServer| server.client.get(server.url("/api/v1/me")).bearer_auth(&token).send();
-        assert_eq!(me(&second).await.unwrap().status(), 200, "cached on the second server");
+        let postgres = first.sqlite_file().is_none();
+        first.register("two_servers").await;
+        first.register("ends_everywhere").await;
+        first.member_with_role("bus_admin", mutual_domain::permissions::Role::Admin).await;
+        let token = first.token("two_servers").await;
+        let other = first.token("ends_everywhere").await;
+        for t in [&token, &other] {
+            assert!(answers_soon(&second, t, 200).await, "cached on the second server");
+        }
         let out = first.client.delete(first.url("/api/v1/sessions/current")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(out.status(), 204);
-        let window = Duration::from_secs(first.app.config.sessions.cache_seconds);
-        let step = window / 5;
-        let mut answers = Vec::new();
-        for _ in 0..8 {
-            first.clock.advance(step);
-            answers.push(me(&second).await.unwrap().status().as_u16());
+        assert!(answers_soon(&first, &token, 401).await, "at once on the server that signed out");
+        let member = mutual_store::accounts::find_user_by_username(&first.app.db, "ends_everywhere").await.unwrap().unwrap();
+        let mut admin = first.visitor();
+        admin.log_in("bus_admin").await;
+        let suspended = admin.post(&format!("/admin/members/{}/suspend", member.id), &[("reason", "Testing the bus")]).await;
+        assert_eq!(suspended.status, 303);
+        if postgres {
+            // PostgreSQL carries the events to every server on the database.
+            assert!(answers_soon(&second, &token, 401).await, "a sign-out holds on the other server at once");
+            assert!(answers_soon(&second, &other, 401).await, "a suspension holds on the other server at once");
+        } else {
+            // A SQLite database has one server; a second process on the same file has no bus
+            // and falls back to the cache window.
+            assert!(answers_soon(&second, &token, 200).await);
+            first.clock.advance(Duration::from_secs(first.app.config.sessions.cache_seconds));
+            assert!(answers_soon(&second, &token, 401).await, "within cache_seconds without a bus");
+            assert!(answers_soon(&second, &other, 401).await);
         }
-        assert_eq!(answers, [200, 200, 200, 200, 401, 401, 401, 401], "in use every {step:?}, still ended once {window:?} after it was read");
         second.stop().await;
         first.stop().await;
     }
 }
 
 both_backends! {
-    async fn a_sign_out_on_one_server_reaches_the_others_within_the_cache_window(database) {
+    async fn without_a_bus_a_session_ended_elsewhere_stops_within_the_window_however_often_it_is_used(database) {
         let first = TestServer::start(database).await;
         let second = first.another_server().await;
-        first.register("two_servers").await;
-        let token = first.token("two_servers").await;
+        first.register("busy_token").await;
+        let token = first.token("busy_token").await;
         let me = |server: &TestServer| server.client.get(server.url("/api/v1/me")).bearer_auth(&token).send();
-        assert_eq!(me(&first).await.unwrap().status(), 200);
-        assert_eq!(me(&second).await.unwrap().status(), 200);
-        let out = first.client.delete(first.url("/api/v1/sessions/current")).bearer_auth(&token).send().await.unwrap();
-        assert_eq!(out.status(), 204);
-        assert_eq!(me(&first).await.unwrap().status(), 401, "at once on the server that signed out");
-        let window = Duration::from_secs(first.app.config.sessions.cache_seconds);
-        first.clock.advance(window);
-        assert_eq!(me(&second).await.unwrap().status(), 401, "within cache_seconds on the other");
+        assert_eq!(me(&second).await.unwrap().status(), 200, "cached on the second server");
+        if first.sqlite_file().is_none() {
+            // PostgreSQL: the bus is lost while the session ends, so the event never arrives;
+            // /readyz says so, and when the bus is back the server forgets what it cached.
+            let cut = crate::faults::BusCut::start(&first.app.db).await;
+            let lost = crate::faults::bus_connected_soon(&second, false).await;
+            assert_eq!(lost["kind"], "postgres");
+            assert!(lost["note"].as_str().unwrap().contains("cache_seconds"), "{lost}");
+            let out = first.client.delete(first.url("/api/v1/sessions/current")).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(out.status(), 204);
+            drop(cut);
+            crate::faults::bus_connected_soon(&second, true).await;
+            assert_eq!(me(&second).await.unwrap().status(), 401, "caught up when the bus came back, the clock unmoved");
+        } else {
+            // SQLite: no bus reaches a second process on the file; the cache window holds.
+            assert_eq!(crate::faults::bus_connected_soon(&second, true).await["kind"], "in_process");
+            let out = first.client.delete(first.url("/api/v1/sessions/current")).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(out.status(), 204);
+            let window = Duration::from_secs(first.app.config.sessions.cache_seconds);
+            let step = window / 5;
+            let mut answers = Vec::new();
+            for _ in 0..8 {
+                first.clock.advance(step);
+                answers.push(me(&second).await.unwrap().status().as_u16());
+            }
+            assert_eq!(answers, [200, 200, 200, 200, 401, 401, 401, 401], "in use every {step:?}, still ended once {window:?} after it was read");
+        }
         second.stop().await;
         first.stop().await;
     }

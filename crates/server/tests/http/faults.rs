@@ -339,3 +339,57 @@ async fn sqlite_locked_by_another_process_answers_503_and_readyz_says_so_within_
     );
     server.stop().await;
 }
+
+/// The bus lost: the listening connections of this test's servers (PostgreSQL) are cut, and cut
+/// again whenever they come back, until this is dropped.
+pub struct BusCut(JoinHandle<()>);
+
+impl BusCut {
+    pub async fn start(db: &Db) -> BusCut {
+        let Db::Postgres(pool) = db else {
+            panic!("only PostgreSQL has a bus between servers");
+        };
+        let pool = pool.clone();
+        let channel: String =
+            sqlx::query_scalar("SELECT 'mutual_bus_' || left(md5(current_schema()), 20)")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        let listening = format!("LISTEN \"{channel}\"");
+        cut_listeners(&pool, &listening).await;
+        BusCut(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                cut_listeners(&pool, &listening).await;
+            }
+        }))
+    }
+}
+
+/// Ends the connections whose last statement was `listening`.
+async fn cut_listeners(pool: &sqlx::PgPool, listening: &str) {
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1")
+        .bind(listening)
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+impl Drop for BusCut {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// What `/readyz` says of the bus, once it says `connected` is `wanted` (within three seconds).
+pub async fn bus_connected_soon(server: &TestServer, wanted: bool) -> Value {
+    let mut bus = Value::Null;
+    for _ in 0..60 {
+        bus = readyz(server).await.body["bus"].clone();
+        if bus["connected"] == wanted {
+            return bus;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("/readyz never said the bus is connected: {wanted}: {bus}");
+}

@@ -815,6 +815,51 @@ both_backends! {
 }
 
 both_backends! {
+    async fn a_message_sent_through_one_server_reaches_a_live_page_on_another_over_the_bus(database) {
+        let server = TestServer::start(database).await;
+        let other = server.another_server().await;
+        for name in ["live_ada", "live_cy"] {
+            server.register(name).await;
+            make_trusted(&server, name).await;
+        }
+        let ada = server.token("live_ada").await;
+        let cy = server.token("live_cy").await;
+        let (status, started) = start(&server, &ada, &["live_cy"], "Walk after the meeting?").await;
+        assert_eq!(status, 201, "{started}");
+        let id = started["id"].as_str().unwrap().to_owned();
+        let mut stream = other.client.get(other.url(&format!("/messages/{id}/events"))).bearer_auth(&cy).send().await.unwrap();
+        assert_eq!(stream.status(), 200);
+        let sent_at = std::time::Instant::now();
+        let (status, body) = post(&server, &ada, &format!("/api/v1/conversations/{id}/messages"), json!({"body": "I'll wait by the door"})).await;
+        assert_eq!(status, 201, "{body}");
+        // PostgreSQL's bus wakes the other server's stream at once; on SQLite (one server per
+        // database) the stream looks at the database every 5 seconds.
+        let within = if server.sqlite_file().is_none() {
+            Duration::from_millis(1500)
+        } else {
+            // The other server's kept place in the conversation lasts a tenth of a second.
+            server.clock.advance(Duration::from_secs(1));
+            Duration::from_secs(7)
+        };
+        let event = tokio::time::timeout(within, async {
+            let mut seen = String::new();
+            while let Some(chunk) = stream.chunk().await.unwrap() {
+                seen.push_str(&String::from_utf8_lossy(&chunk));
+                if seen.contains("event: message") {
+                    return seen;
+                }
+            }
+            seen
+        })
+        .await;
+        assert!(event.is_ok_and(|seen| seen.contains("event: message")), "no message event within {within:?}");
+        eprintln!("the other server's live page heard of the message after {:?}", sent_at.elapsed());
+        other.stop().await;
+        server.stop().await;
+    }
+}
+
+both_backends! {
     async fn circle_invites_have_a_daily_limit_a_checked_name_and_the_answers_of_messages(database) {
         let mut config = mutual_app::AppConfig::default();
         config.people.circle_invites_per_day = 3;

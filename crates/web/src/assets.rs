@@ -1,4 +1,5 @@
-//! Static assets, compiled into the binary: our own stylesheet and our own small script.
+//! Static assets, compiled into the binary: our own stylesheet, our own small script and our
+//! mark (the favicon and the header's logo).
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +20,16 @@ pub async fn script() -> Response {
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    cacheable(response)
+}
+
+/// `GET /static/mark.svg`: two rings, one holding the other.
+pub async fn mark() -> Response {
+    let mut response = include_str!("../static/mark.svg").into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml"),
     );
     cacheable(response)
 }

@@ -253,6 +253,7 @@ pub(crate) fn build() -> Built {
     .get("/metrics", Public, ops::metrics)
     .get("/static/mutual.css", Public, assets::stylesheet)
     .get("/static/mutual.js", Public, assets::script)
+    .get("/static/mark.svg", Public, assets::mark)
     .get("/help", Public, pages::help::show_help)
     .get("/", Anyone, pages::home::show_home)
     .get("/register", Anyone, pages::accounts::show_register)

@@ -38,6 +38,23 @@
       if (notice) { notice.hidden = false; }
     });
   }
+  // The phone menu: without the script "Menu" is a link to the menu (shown while it is the
+  // page's target); with it, a button that opens and closes it in place.
+  var link = document.querySelector('a.menu-toggle');
+  var menu = document.getElementById('menu');
+  if (link && menu) {
+    var toggle = document.createElement('button');
+    toggle.type = 'button';
+    toggle.className = 'menu-toggle';
+    toggle.textContent = link.textContent;
+    toggle.setAttribute('aria-controls', 'menu');
+    toggle.setAttribute('aria-expanded', 'false');
+    link.replaceWith(toggle);
+    toggle.addEventListener('click', function () {
+      var open = menu.classList.toggle('open');
+      toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+    });
+  }
   document.querySelectorAll('button[data-print]').forEach(function (button) {
     button.hidden = false;
     button.addEventListener('click', function () { window.print(); });

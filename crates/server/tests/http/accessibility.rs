@@ -2,7 +2,7 @@
 //! following links through the demo community, opened in headless Chromium on a 320 px phone and
 //! a 1280 px screen and checked by axe-core (WCAG 2.1 A and AA), for width (nothing wider than
 //! the phone's screen) and for requests to other origins; every HTML page in the route table must
-//! be reached (those opened by a link sent to one person, with a live token). Screenshots at 320 px go to `MUTUAL_SCREENSHOTS` when it names a folder.
+//! be reached (those opened by a link sent to one person, with a live token). Screenshots at both widths go to `MUTUAL_SCREENSHOTS` when it names a folder.
 //!
 //! axe-core is an npm package: `.ci/run` installs it where [`axe_source`] looks
 //! (`MUTUAL_AXE_JS` names another file).
@@ -258,6 +258,9 @@ async fn wide_pass(
         for violation in axe_violations(browser, axe).await {
             findings.add(who, address, 1280, violation);
         }
+        browser
+            .screenshot(&format!("a11y-{who}-{}-1280", slug(address)))
+            .await;
     }
     browser.viewport(320, 640).await;
 }

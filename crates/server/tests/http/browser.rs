@@ -291,11 +291,49 @@ both_backends! {
         browser.screenshot("crisis-offer-320").await;
         let number = |key: &str| seen[key].as_f64().unwrap_or_else(|| panic!("{key}: {seen}"));
         assert_eq!(number("width"), 320.0, "{seen}");
-        assert!((0.0..=8.0).contains(&number("top")), "the offer is at the top of the screen: {seen}");
+        assert!((-1.0..=8.0).contains(&number("top")), "the offer is at the top of the screen: {seen}");
         assert!(number("reach_bottom") <= number("height"), "Reach out is on the first screen: {seen}");
         assert!(number("post_top") > number("height"), "the post itself comes after: {seen}");
         assert_eq!(seen["focused"], true, "focus is on the offer, for screen readers: {seen}");
         assert!(number("lines") >= 1.0, "with the crisis lines: {seen}");
+        browser.quit().await;
+        server.stop().await;
+    }
+}
+
+both_backends! {
+    async fn the_header_folds_its_menu_on_a_phone_and_opens_it_with_or_without_the_script(database) {
+        let Some(browser) = Browser::launch().await else { return };
+        let server = TestServer::start(database).await;
+        server.register("menu_reader").await;
+        browser.go(&server.url("/login")).await;
+        browser.type_into("#username", "menu_reader").await;
+        browser.type_into("#password", PASSWORD).await;
+        browser.click("form[action='/login'] button[type=submit]").await;
+        browser.wait_for_path("/dashboard").await;
+        let measure = "const h = document.querySelector('.site-header').getBoundingClientRect().height;
+            const nav = getComputedStyle(document.getElementById('menu')).display;
+            const toggle = document.querySelector('.menu-toggle');
+            return [h, nav, toggle ? getComputedStyle(toggle).display : 'absent', toggle ? toggle.tagName : ''];";
+
+        browser.viewport(320, 640).await;
+        let folded = browser.script(measure).await;
+        browser.screenshot("header-320-folded").await;
+        assert!(folded[0].as_f64().unwrap() <= 130.0, "a compact header on a phone: {folded}");
+        assert_eq!(folded[1], "none", "the menu is folded: {folded}");
+        assert_eq!(folded[3], "BUTTON", "the script made Menu a button: {folded}");
+        browser.click("nav a[href='/settings']").await;
+        browser.wait_for_path("/settings").await;
+        // Without the script Menu is a link to #menu, and the menu shows while it is the target.
+        browser.go(&server.url("/dashboard#menu")).await;
+        assert_eq!(browser.script(measure).await[1], "block", "the menu opens as the page's target");
+        browser.screenshot("header-320-open").await;
+
+        browser.viewport(1280, 900).await;
+        browser.go(&server.url("/dashboard")).await;
+        let wide = browser.script(measure).await;
+        assert_eq!((wide[1].as_str(), wide[2].as_str()), (Some("block"), Some("none")), "on a wide screen the menu shows and Menu does not: {wide}");
+        browser.screenshot("header-1280").await;
         browser.quit().await;
         server.stop().await;
     }

@@ -162,7 +162,22 @@ impl Browser {
         .await;
     }
 
+    /// Clicks the first element `css` finds, opening the folded phone menu first, as a person
+    /// would, when that is where it is.
     pub(crate) async fn click(&self, css: &str) {
+        let folded = json!({ "script": "const e = document.querySelector(arguments[0]); const m = document.getElementById('menu');
+            return !!(e && m && m.contains(e) && getComputedStyle(m).display === 'none');", "args": [css] });
+        if self
+            .command(reqwest::Method::POST, "/execute/sync", folded)
+            .await
+            == true
+        {
+            self.click_now(".menu-toggle").await;
+        }
+        self.click_now(css).await;
+    }
+
+    async fn click_now(&self, css: &str) {
         let element = self.find(css).await;
         self.command(
             reqwest::Method::POST,

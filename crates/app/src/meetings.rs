@@ -1286,12 +1286,14 @@ pub async fn save(app: &App, viewer: &Viewer, meeting: Uuid) -> Result<(), AppEr
         .await?
         .ok_or(AppError::NotFound)?;
     store::save_for_user(&app.db, viewer.user_id, meeting, app.clock.now().millis()).await?;
+    crate::recovery::snapshot::forget(app, viewer.user_id);
     Ok(())
 }
 
 /// Takes a meeting off the member's list.
 pub async fn unsave(app: &App, viewer: &Viewer, meeting: Uuid) -> Result<(), AppError> {
     store::unsave_for_user(&app.db, viewer.user_id, meeting).await?;
+    crate::recovery::snapshot::forget(app, viewer.user_id);
     Ok(())
 }
 

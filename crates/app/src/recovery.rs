@@ -82,6 +82,8 @@ pub async fn set_time_zone(app: &App, viewer: &Viewer, name: &str) -> Result<Zon
 pub struct ClockView {
     pub row: ClockRow,
     pub zone: Zone,
+    /// When the view was made (dates are written relative to it).
+    pub now: Timestamp,
     pub clean: CleanTime,
     pub next_label: String,
     pub next_at: Timestamp,
@@ -125,6 +127,7 @@ fn view_clock(
         .collect();
     let history = clocks::history(&earlier, start, now, &zone);
     ClockView {
+        now,
         // Calendar days from today to the milestone's date: "in 20 days" means on the 20th day.
         days_to_next: zone
             .date_of(now)
@@ -917,11 +920,75 @@ fn sober_days_by_day(
 
 /// What the dashboard shows.
 pub struct Dashboard {
+    pub coming_up: ComingUp,
     pub clocks: Vec<ClockView>,
     pub checked_in_today: bool,
     pub streak: u32,
     pub warnings: Vec<FiredSign>,
     pub notifications: Vec<crate::notifications::NotificationRow>,
+}
+
+/// What is next for the member: their next saved meeting, and their mentors with the check-in
+/// rhythm agreed with each.
+#[derive(Clone, Debug, Default)]
+pub struct ComingUp {
+    /// The saved meeting that comes soonest: its id, name and start.
+    pub next_meeting: Option<(Uuid, String, mutual_domain::Timestamp)>,
+    pub saved_meetings: usize,
+    pub mentors: Vec<MentorLine>,
+}
+
+/// A mentoring relationship in force, as the dashboard names it.
+#[derive(Clone, Debug)]
+pub struct MentorLine {
+    pub id: Uuid,
+    /// The other person's pseudonym.
+    pub with: String,
+    /// Whether the viewer is the one mentored.
+    pub my_mentor: bool,
+    /// The rhythm they agreed, in their words (empty when none yet).
+    pub cadence: String,
+}
+
+fn coming_up(
+    snapshot: &snapshot::Snapshot,
+    viewer: &Viewer,
+    now: mutual_domain::Timestamp,
+) -> ComingUp {
+    let next_meeting = snapshot
+        .saved
+        .iter()
+        .filter_map(|(row, listing)| {
+            listing
+                .schedule()
+                .next(now)
+                .map(|o| (row.id, listing.name.clone(), o.start))
+        })
+        .min_by_key(|(_, _, start)| start.millis());
+    let mentors = snapshot
+        .mentorships
+        .iter()
+        .filter(|m| m.state == "active")
+        .map(|m| {
+            let my_mentor = m.mentee_id == viewer.user_id.0;
+            MentorLine {
+                id: m.id,
+                with: if my_mentor {
+                    &m.mentor_name
+                } else {
+                    &m.mentee_name
+                }
+                .clone(),
+                my_mentor,
+                cadence: m.cadence.trim().to_owned(),
+            }
+        })
+        .collect();
+    ComingUp {
+        next_meeting,
+        saved_meetings: snapshot.saved.len(),
+        mentors,
+    }
 }
 
 /// Everything the dashboard needs, from the member's snapshot.
@@ -930,6 +997,7 @@ pub async fn dashboard(app: &App, viewer: &Viewer) -> Result<Dashboard, AppError
     let snapshot = snapshot::snapshot(app, viewer).await?;
     let today = snapshot.day.to_string();
     Ok(Dashboard {
+        coming_up: coming_up(&snapshot, viewer, app.clock.now()),
         checked_in_today: snapshot.recent.last().is_some_and(|r| r.day == today),
         streak: snapshot.streak,
         clocks: clock_views(&snapshot, app.clock.now()),

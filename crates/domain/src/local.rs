@@ -79,6 +79,18 @@ impl Zone {
         self.zoned(at).strftime("%Y-%m-%d %H:%M").to_string()
     }
 
+    /// The local date and time of an instant as people write it, "Thursday 3 December, 19:30",
+    /// with the year when it is not the year of `now`: "Friday 1 January 2027, 08:00".
+    pub fn human(&self, at: Timestamp, now: Timestamp) -> String {
+        let zoned = self.zoned(at);
+        let format = if zoned.year() == self.zoned(now).year() {
+            "%A %-d %B, %H:%M"
+        } else {
+            "%A %-d %B %Y, %H:%M"
+        };
+        zoned.strftime(format).to_string()
+    }
+
     /// The local time of day of an instant in this zone.
     pub fn zoned_time(&self, at: Timestamp) -> jiff::civil::Time {
         self.zoned(at).time()
@@ -196,6 +208,26 @@ pub fn parse_time(text: &str) -> Result<Time, LocalError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn human_dates_read_as_people_write_them() {
+        let london = Zone::parse("Europe/London").unwrap();
+        let at = |text: &str| Timestamp(text.parse::<jiff::Timestamp>().unwrap().as_millisecond());
+        let now = at("2026-12-01T09:00:00Z");
+        assert_eq!(
+            london.human(at("2026-12-03T19:30:00Z"), now),
+            "Thursday 3 December, 19:30"
+        );
+        assert_eq!(
+            london.human(at("2027-01-01T08:00:00Z"), now),
+            "Friday 1 January 2027, 08:00"
+        );
+        assert_eq!(
+            london.human(at("2026-07-04T18:05:00Z"), now),
+            "Saturday 4 July, 19:05",
+            "summer time"
+        );
+    }
     use super::*;
 
     #[test]

@@ -545,6 +545,7 @@ pub async fn answer(
     {
         return Err(AppError::Conflict("This request was answered already."));
     }
+    forget_dashboards(app, &row);
     let body = crate::notifications::Message::default()
         .actor(viewer.user_id)
         .text(&if accept {
@@ -616,7 +617,15 @@ pub async fn keep(
         },
     )
     .await?;
+    forget_dashboards(app, &row);
     Ok(())
+}
+
+/// Both sides' dashboards name the relationship and its rhythm ("coming up").
+fn forget_dashboards(app: &App, row: &MentorshipRow) {
+    for user in [row.mentor_id, row.mentee_id] {
+        crate::recovery::snapshot::forget(app, UserId(user));
+    }
 }
 
 /// Ends a relationship (either side, at any time). The mentor may hand over to another
@@ -643,6 +652,7 @@ pub async fn end(app: &App, viewer: &Viewer, id: Uuid, handover: &str) -> Result
             "Only an active mentoring relationship can be ended.",
         ));
     }
+    forget_dashboards(app, &row);
     let other = if row.mentor_id == viewer.user_id.0 {
         row.mentee_id
     } else {

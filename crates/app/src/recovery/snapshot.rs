@@ -1,5 +1,6 @@
-//! A member's recovery data as the dashboard, clocks and trends read it, loaded in a few
-//! queries and kept briefly (see [`crate::cache`]); any change the member makes through this
+//! A member's recovery data as the dashboard, clocks and trends read it (with the saved
+//! meetings and mentors the dashboard's "coming up" names), loaded in a few queries and kept
+//! briefly (see [`crate::cache`]); any change the member makes through this
 //! server drops it.
 
 use super::milestone_schedule;
@@ -32,6 +33,14 @@ pub(crate) struct Snapshot {
     pub unread: Vec<mutual_store::notifications::NotificationRow>,
     /// Events recorded today, as "kind:rule".
     pub recorded_today: Vec<String>,
+    /// The member's saved meetings, for "coming up" (each one's next date is worked out when
+    /// shown).
+    pub saved: Vec<(
+        mutual_store::meetings::MeetingRow,
+        mutual_domain::meetings::listing::Listing,
+    )>,
+    /// The member's mentoring relationships, both sides.
+    pub mentorships: Vec<mutual_store::people::mentors::MentorshipRow>,
 }
 
 /// The member's snapshot: cached when fresh, else loaded.
@@ -84,6 +93,12 @@ pub(crate) async fn snapshot(app: &App, viewer: &Viewer) -> Result<Arc<Snapshot>
             .filter(|n| n.read_at.is_none())
             .collect(),
         recorded_today: store::list_event_keys_on(&app.db, user, &today.to_string()).await?,
+        saved: mutual_store::meetings::list_saved_meetings(&app.db, user)
+            .await?
+            .into_iter()
+            .map(|row| crate::meetings::listing_of(&row).map(|listing| (row, listing)))
+            .collect::<Result<_, _>>()?,
+        mentorships: mutual_store::people::mentors::list_mentorships_of(&app.db, user).await?,
     });
     app.snapshots.put(user, snapshot.clone(), now);
     Ok(snapshot)

@@ -319,6 +319,7 @@ both_backends! {
         browser.viewport(320, 640).await;
         let folded = browser.script(measure).await;
         browser.screenshot("header-320-folded").await;
+        eprintln!("the header at 320 px: {} px high", folded[0]);
         assert!(folded[0].as_f64().unwrap() <= 130.0, "a compact header on a phone: {folded}");
         assert_eq!(folded[1], "none", "the menu is folded: {folded}");
         assert_eq!(folded[3], "BUTTON", "the script made Menu a button: {folded}");

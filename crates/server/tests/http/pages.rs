@@ -324,3 +324,29 @@ both_backends! {
         server.stop().await;
     }
 }
+
+both_backends! {
+    async fn the_dashboard_shows_what_is_coming_up_the_next_saved_meeting_and_the_mentor(database) {
+        let server = TestServer::start(database).await;
+        mutual_app::demo::seed_demo(&server.app).await.unwrap();
+        let mut leaf = server.visitor();
+        leaf.log_in_as("new_leaf", mutual_app::demo::DEMO_PASSWORD).await;
+        let before = leaf.get("/dashboard").await;
+        assert_contains(&before.body, "Coming up");
+        assert_contains(&before.body, "Your mentor steady_oak</a>: A call every Sunday evening, texts any time");
+        assert!(!before.body.contains("/meetings/0"), "no meeting saved yet");
+
+        let meetings = server.client.get(server.url("/api/v1/meetings")).send().await.unwrap().json::<serde_json::Value>().await.unwrap();
+        let first = &meetings["meetings"][0];
+        let id = first["id"].as_str().unwrap();
+        assert_eq!(leaf.post(&format!("/meetings/{id}/save"), &[]).await.status, 303);
+        let after = leaf.get("/dashboard").await;
+        let name = first["name"].as_str().unwrap();
+        assert_contains(&after.body, &format!("<a href=\"/meetings/{id}\">{name}</a>: "));
+
+        let mut oak = server.visitor();
+        oak.log_in_as("steady_oak", mutual_app::demo::DEMO_PASSWORD).await;
+        assert_contains(&oak.get("/dashboard").await.body, "Mentoring new_leaf</a>: A call every Sunday evening");
+        server.stop().await;
+    }
+}

@@ -397,8 +397,13 @@ impl Visitor {
 
     /// Logs in through the login form; panics unless it succeeds.
     pub async fn log_in(&mut self, username: &str) {
+        self.log_in_as(username, PASSWORD).await;
+    }
+
+    /// Signs in with a password other than the tests' own (the demo's, say).
+    pub async fn log_in_as(&mut self, username: &str, password: &str) {
         let page = self
-            .post("/login", &[("username", username), ("password", PASSWORD)])
+            .post("/login", &[("username", username), ("password", password)])
             .await;
         assert_eq!(page.status, 303, "login failed: {}", page.body);
     }

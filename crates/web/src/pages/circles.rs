@@ -99,6 +99,7 @@ struct CirclePage {
     layout: Layout,
     circle: CircleView,
     zone: mutual_domain::local::Zone,
+    now: Timestamp,
     form: FormView,
     /// A fresh invite link's token, shown once.
     link: Option<String>,
@@ -108,7 +109,7 @@ struct CirclePage {
 
 impl CirclePage {
     fn when(&self, millis: &i64) -> String {
-        self.zone.display(Timestamp(*millis))
+        self.zone.human(Timestamp(*millis), self.now)
     }
 
     fn shares(&self, name: &&str) -> bool {
@@ -147,6 +148,7 @@ async fn circle_page(
         layout: ctx.layout(&circle.name),
         circle,
         zone: viewer.zone.clone(),
+        now: state.app.clock.now(),
         form,
         link: None,
         done: None,

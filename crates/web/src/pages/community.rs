@@ -52,9 +52,9 @@ pub(crate) fn compose_input<'a>(
     )
 }
 
-/// Shows a stored instant in `zone`.
-fn when(zone: &Zone, millis: i64) -> String {
-    zone.display(Timestamp(millis))
+/// Shows a stored instant in `zone`, as people write dates.
+fn when(zone: &Zone, millis: i64, now: Timestamp) -> String {
+    zone.human(Timestamp(millis), now)
 }
 
 /// `link` (a path with an optional `#anchor`) with `param` added to its query string.
@@ -129,7 +129,7 @@ pub async fn show_community(
                     found
                         .into_iter()
                         .map(|hit| HitView {
-                            when: when(&zone, hit.row.created_at),
+                            when: when(&zone, hit.row.created_at, state.app.clock.now()),
                             hit,
                         })
                         .collect(),
@@ -205,7 +205,7 @@ async fn space_page(
             .threads
             .into_iter()
             .map(|row| ThreadItem {
-                last_active: when(&zone, row.last_post_at),
+                last_active: when(&zone, row.last_post_at, state.app.clock.now()),
                 unread: row.last_read.map_or(0, |read| row.post_count - read),
                 replies: row.post_count - 1,
                 row,
@@ -363,7 +363,7 @@ async fn thread_page(
         .posts
         .iter()
         .map(|view| PostItem {
-            when: when(&zone, view.row.post.created_at),
+            when: when(&zone, view.row.post.created_at, state.app.clock.now()),
             unread: viewer.is_some() && last_read > 0 && view.row.post.seq > last_read,
             view: view.clone(),
         })

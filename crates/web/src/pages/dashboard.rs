@@ -1,5 +1,6 @@
-//! The member's dashboard: today's check-in, clocks and milestones to celebrate, warning signs
-//! with next steps, and notifications.
+//! The member's dashboard: what is coming up (the next saved meeting, their mentors and the
+//! check-in rhythm agreed with each), today's check-in, clocks and milestones to celebrate,
+//! warning signs with next steps, and notifications.
 
 use crate::AppState;
 use crate::auth::SignedIn;
@@ -15,6 +16,13 @@ use mutual_app::notifications::NotificationRow;
 use mutual_app::recovery::{self, FiredSign};
 use mutual_domain::recovery::warnings::NEXT_STEPS;
 use uuid::Uuid;
+
+/// One thing coming up: where it leads, what it is, and when (or how often).
+struct ComingUp {
+    href: String,
+    what: String,
+    when: String,
+}
 
 struct Celebration {
     clock_id: Uuid,
@@ -34,6 +42,8 @@ struct DashboardPage {
     checked_in_today: bool,
     streak: u32,
     clocks: Vec<ClockCard>,
+    coming_up: Vec<ComingUp>,
+    saved_meetings: usize,
 }
 
 /// `GET /dashboard`
@@ -42,7 +52,31 @@ pub async fn show_dashboard(
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
 ) -> Result<Response, PageError> {
-    let summary = recovery::dashboard(&state.app, &viewer).await?;
+    let app = &state.app;
+    let summary = recovery::dashboard(app, &viewer).await?;
+    let soon = &summary.coming_up;
+    let next_meeting = soon
+        .next_meeting
+        .as_ref()
+        .map(|(id, name, start)| ComingUp {
+            href: format!("/meetings/{id}"),
+            what: name.clone(),
+            when: viewer.zone.human(*start, app.clock.now()),
+        });
+    let with_mentors = soon.mentors.iter().map(|m| ComingUp {
+        href: format!("/mentoring/{}", m.id),
+        what: if m.my_mentor {
+            format!("Your mentor {}", m.with)
+        } else {
+            format!("Mentoring {}", m.with)
+        },
+        when: if m.cadence.is_empty() {
+            "no check-in rhythm agreed yet".to_owned()
+        } else {
+            m.cadence.clone()
+        },
+    });
+    let coming_up = next_meeting.into_iter().chain(with_mentors).collect();
     let celebrations = summary
         .clocks
         .iter()
@@ -64,6 +98,8 @@ pub async fn show_dashboard(
         checked_in_today: summary.checked_in_today,
         streak: summary.streak,
         clocks: summary.clocks.iter().map(ClockCard::from_view).collect(),
+        coming_up,
+        saved_meetings: summary.coming_up.saved_meetings,
     };
     Ok(render(StatusCode::OK, &page))
 }

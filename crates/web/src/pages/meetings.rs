@@ -674,7 +674,7 @@ async fn meeting_page(
     let yours = upcoming
         .first()
         .filter(|_| meeting_zone.name() != zone.name())
-        .map(|o| zone.display(o.start));
+        .map(|o| zone.human(o.start, app.clock.now()));
     let mut join = Vec::new();
     if view.join_visible {
         for (label, value) in [
@@ -734,7 +734,7 @@ async fn meeting_page(
             yours,
             upcoming: upcoming
                 .iter()
-                .map(|o| format!("{} ({})", zone.display(o.start), zone.name()))
+                .map(|o| format!("{} ({})", zone.human(o.start, app.clock.now()), zone.name()))
                 .collect(),
             cancelled: l
                 .cancelled
@@ -1035,7 +1035,7 @@ async fn my_meetings_page(
                 Some(o) => format!(
                     "{}; next {}",
                     l.recurrence.describe(),
-                    viewer.zone.display(o.start)
+                    viewer.zone.human(o.start, app.clock.now())
                 ),
                 None => format!("{}; no upcoming date", l.recurrence.describe()),
             };

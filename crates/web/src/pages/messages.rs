@@ -29,12 +29,13 @@ struct InboxPage {
     layout: Layout,
     inbox: Inbox,
     zone: mutual_domain::local::Zone,
+    now: Timestamp,
     form: FormView,
 }
 
 impl InboxPage {
     fn when(&self, millis: &i64) -> String {
-        self.zone.display(Timestamp(*millis))
+        self.zone.human(Timestamp(*millis), self.now)
     }
 }
 
@@ -48,6 +49,7 @@ async fn inbox_page(
         layout: ctx.layout("Messages"),
         inbox: messages::inbox(&state.app, viewer).await?,
         zone: viewer.zone.clone(),
+        now: state.app.clock.now(),
         form,
     })
 }
@@ -293,6 +295,7 @@ struct ReportsPage {
     layout: Layout,
     reports: Vec<ReportView>,
     zone: mutual_domain::local::Zone,
+    now: Timestamp,
     form: FormView,
     /// The report whose form holds `form`.
     answering: Option<Uuid>,
@@ -300,7 +303,7 @@ struct ReportsPage {
 
 impl ReportsPage {
     fn when(&self, millis: &i64) -> String {
-        self.zone.display(Timestamp(*millis))
+        self.zone.human(Timestamp(*millis), self.now)
     }
 
     /// The resolution form of one report: as typed when it came back, else empty.
@@ -324,6 +327,7 @@ async fn reports_page(
         layout: ctx.layout("Message reports"),
         reports: messages::reports(&state.app, viewer).await?,
         zone: viewer.zone.clone(),
+        now: state.app.clock.now(),
         form,
         answering,
     })

@@ -114,7 +114,9 @@ async fn history_page(
         edits: edits
             .into_iter()
             .map(|e| {
-                let at = viewer.zone.display(Timestamp(e.created_at));
+                let at = viewer
+                    .zone
+                    .human(Timestamp(e.created_at), state.app.clock.now());
                 (e, at)
             })
             .collect(),
@@ -165,7 +167,9 @@ pub async fn show_log(
         .await?
         .into_iter()
         .map(|row| {
-            let at = viewer.zone.display(Timestamp(row.created_at));
+            let at = viewer
+                .zone
+                .human(Timestamp(row.created_at), state.app.clock.now());
             (row, at)
         })
         .collect();

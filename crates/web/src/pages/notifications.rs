@@ -36,7 +36,9 @@ pub async fn show_notifications(
         .await?
         .into_iter()
         .map(|n| {
-            let at = viewer.zone.display(Timestamp(n.created_at));
+            let at = viewer
+                .zone
+                .human(Timestamp(n.created_at), state.app.clock.now());
             (n, at)
         })
         .collect();

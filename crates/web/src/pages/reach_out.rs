@@ -30,6 +30,7 @@ struct ConfirmPage {
     would: WouldTell,
     recent: Vec<RecentAlert>,
     zone: mutual_domain::local::Zone,
+    now: Timestamp,
     form: FormView,
 }
 
@@ -39,7 +40,7 @@ impl ConfirmPage {
     }
 
     fn when(&self, millis: &i64) -> String {
-        self.zone.display(Timestamp(*millis))
+        self.zone.human(Timestamp(*millis), self.now)
     }
 
     /// Whom a press tells, in words: "ana, ben and cy (your circles) and dee (your mentor)".
@@ -85,6 +86,7 @@ async fn confirm_page(
         would: reach_out::would_tell(&state.app, viewer).await?,
         recent: reach_out::recent_alerts(&state.app, viewer).await?,
         zone: viewer.zone.clone(),
+        now: state.app.clock.now(),
         form,
     })
 }
@@ -131,6 +133,7 @@ struct AlertPage {
     crisis: Arc<CountryLines>,
     help: HelpNow,
     zone: mutual_domain::local::Zone,
+    now: Timestamp,
     again: bool,
     form: FormView,
 }
@@ -141,7 +144,7 @@ impl AlertPage {
     }
 
     fn when(&self, millis: &i64) -> String {
-        self.zone.display(Timestamp(*millis))
+        self.zone.human(Timestamp(*millis), self.now)
     }
 
     fn responded(&self) -> Vec<&str> {
@@ -183,6 +186,7 @@ async fn alert_page(
         crisis: ctx.crisis.clone(),
         help,
         zone: viewer.zone.clone(),
+        now: state.app.clock.now(),
         again: false,
         form,
     })

@@ -67,7 +67,7 @@ impl ClockCard {
             next_label: view.next_label.clone(),
             next_on: view.zone.date_of(view.next_at).to_string(),
             days_to_next: view.days_to_next,
-            started: view.zone.display(view.started_at()),
+            started: view.zone.human(view.started_at(), view.now),
             saved,
             hidden: view.row.hidden,
             latest: view.latest.clone(),
@@ -225,8 +225,8 @@ async fn clock_page(
         .attempts
         .iter()
         .map(|a| AttemptView {
-            from: view.zone.display(Timestamp(a.started_at)),
-            to: view.zone.display(Timestamp(a.ended_at)),
+            from: view.zone.human(Timestamp(a.started_at), view.now),
+            to: view.zone.human(Timestamp(a.ended_at), view.now),
             days: mutual_domain::recovery::clocks::clean_time(
                 Timestamp(a.started_at),
                 Timestamp(a.ended_at),

@@ -30,10 +30,10 @@ pub struct Dated {
     pub answered: Option<String>,
 }
 
-fn dated(viewer: &Viewer, sanction: SanctionView) -> Dated {
-    let at = |millis: Option<i64>| millis.map(|m| viewer.zone.display(Timestamp(m)));
+fn dated(viewer: &Viewer, sanction: SanctionView, now: Timestamp) -> Dated {
+    let at = |millis: Option<i64>| millis.map(|m| viewer.zone.human(Timestamp(m), now));
     Dated {
-        given: viewer.zone.display(Timestamp(sanction.row.created_at)),
+        given: viewer.zone.human(Timestamp(sanction.row.created_at), now),
         ends: at(sanction.row.ends_at),
         appealed: at(sanction.row.appealed_at),
         answered: at(sanction.row.answered_at),
@@ -65,7 +65,7 @@ async fn standing_page(
         sanctions: standing::standing(&state.app, viewer)
             .await?
             .into_iter()
-            .map(|s| dated(viewer, s))
+            .map(|s| dated(viewer, s, state.app.clock.now()))
             .collect(),
         appealing,
         form,
@@ -186,7 +186,12 @@ async fn blocks_page(
         blocked: blocks::blocked_by(&state.app, viewer)
             .await?
             .into_iter()
-            .map(|(_, name, since)| (name, viewer.zone.display(Timestamp(since))))
+            .map(|(_, name, since)| {
+                (
+                    name,
+                    viewer.zone.human(Timestamp(since), state.app.clock.now()),
+                )
+            })
             .collect(),
         form,
         done,
@@ -269,7 +274,7 @@ async fn appeals_page(
             .await?
             .into_iter()
             .map(|a| {
-                let dates = dated(viewer, a.sanction.clone());
+                let dates = dated(viewer, a.sanction.clone(), state.app.clock.now());
                 (a, dates)
             })
             .collect(),

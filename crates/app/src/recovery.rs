@@ -1147,6 +1147,8 @@ mod tests {
             weekly: Vec::new(),
             unread: Vec::new(),
             recorded_today: Vec::new(),
+            saved: Vec::new(),
+            mentorships: Vec::new(),
         };
         let first = Date::new(2024, 3, 1).unwrap();
         let now = at(2024, 4, 9, 12, 0);

@@ -71,10 +71,13 @@ curl -fs -o /dev/null -H 'content-type: application/json' \
 TOKEN=$(curl -fs -H 'content-type: application/json' \
   -d "{\"username\":\"bench_member\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/sessions" |
   sed -E 's/.*"token":"([^"]+)".*/\1/')
-CSRF=$(curl -fs -D - -o /dev/null "$BASE/login" | sed -nE 's/^set-cookie: mutual_csrf=([^;]+).*/\1/ip' | tr -d '\r')
+# The form's token is the cookie's, masked with a fresh pad on each page: read it from the form.
+LOGIN_PAGE=$(curl -fs -D - "$BASE/login")
+CSRF=$(sed -nE 's/^set-cookie: mutual_csrf=([^;]+).*/\1/ip' <<<"$LOGIN_PAGE" | tr -d '\r')
+FORM_CSRF=$(sed -nE 's/.*name="csrf" value="([^"]+)".*/\1/p' <<<"$LOGIN_PAGE" | head -n 1)
 SESSION=$(curl -fs -D - -o /dev/null -b "mutual_csrf=$CSRF" \
   --data-urlencode "username=bench_member" --data-urlencode "password=$PASSWORD" \
-  --data-urlencode "csrf=$CSRF" "$BASE/login" | sed -nE 's/^set-cookie: mutual_session=([^;]+).*/\1/ip' | tr -d '\r')
+  --data-urlencode "csrf=$FORM_CSRF" "$BASE/login" | sed -nE 's/^set-cookie: mutual_session=([^;]+).*/\1/ip' | tr -d '\r')
 [[ -n "$TOKEN" && -n "$SESSION" ]] || { echo "could not sign in; server log:" >&2; cat "$WORK/server.log" >&2; exit 1; }
 
 # Many members for the check-in run, and one with two years of daily check-ins for trends.
@@ -119,7 +122,7 @@ PY
 seed_history
 HISTORY_SESSION=$(curl -fs -D - -o /dev/null -b "mutual_csrf=$CSRF" \
   --data-urlencode "username=bench_history" --data-urlencode "password=$PASSWORD" \
-  --data-urlencode "csrf=$CSRF" "$BASE/login" | sed -nE 's/^set-cookie: mutual_session=([^;]+).*/\1/ip' | tr -d '\r')
+  --data-urlencode "csrf=$FORM_CSRF" "$BASE/login" | sed -nE 's/^set-cookie: mutual_session=([^;]+).*/\1/ip' | tr -d '\r')
 
 # Check-ins: every request is a different member's PUT for today (create, then replace).
 {

@@ -269,10 +269,9 @@ pub async fn watched_words(app: &App) -> Result<String, AppError> {
     )
 }
 
-/// The watched words in force, read for checking a text. Saved lists were checked when saved;
-/// an unreadable one falls back to the defaults.
-pub(crate) async fn watched(app: &App) -> Result<Watched, AppError> {
-    Ok(Watched::from_lines(&watched_words(app).await?).unwrap_or_else(|_| Watched::defaults()))
+/// The watched words in force, ready for checking a text.
+pub(crate) async fn watched(app: &App) -> Result<Arc<Watched>, AppError> {
+    Ok(cached::watched_words(app, &watched_words(app).await?))
 }
 
 /// Saves the crisis phrases and watched words (admins).

@@ -11,6 +11,7 @@ use crate::{App, AppError};
 use mutual_domain::UserId;
 use mutual_domain::community::phrases::Phrases;
 use mutual_domain::community::sanctions::Kind;
+use mutual_domain::community::watched::Watched;
 use mutual_store::community::{
     self as store, PostViewRow, SpaceRow, ThreadCursor, ThreadListRow, ThreadRow,
 };
@@ -75,7 +76,9 @@ pub(crate) struct CommunityCache {
     /// Kept until a space's version moves on (a recount reads every thread).
     counts: Arc<Mutex<Option<Arc<ThreadCounts>>>>,
     /// The crisis phrases ready to match, with the list text they were made from.
-    crisis: Arc<Mutex<Option<MadeFrom>>>,
+    crisis: MadeFrom<Phrases>,
+    /// The watched words ready to check, with the list text they were made from.
+    watched: MadeFrom<Watched>,
 }
 
 /// Open threads per space, with the spaces' versions they were counted at.
@@ -93,7 +96,8 @@ impl CommunityCache {
             pages: TtlCache::with_capacity(ttl, PAGES_KEPT),
             lists: TtlCache::with_capacity(ttl, PAGES_KEPT),
             counts: Arc::default(),
-            crisis: Arc::default(),
+            crisis: MadeFrom::default(),
+            watched: MadeFrom::default(),
         }
     }
 }
@@ -106,25 +110,55 @@ impl CommunityCache {
     }
 }
 
-/// Phrases ready to match, with the list text they were made from.
-type MadeFrom = (String, Arc<Phrases>);
+/// A list made ready from its text (an admin-edited setting), with the text it was made from:
+/// made again only when the text in force differs, so an edit on any server holds at once.
+pub(crate) struct MadeFrom<T>(Arc<Mutex<Option<Made<T>>>>);
 
-/// The crisis phrases of `text` (the list in force) ready to match: made again only when the
-/// text differs from the last one's, so an admin's edit on any server is in force at once.
-pub(crate) fn crisis_phrases(app: &App, text: &str) -> Arc<Phrases> {
-    let mut held = app
-        .community
-        .crisis
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    match &*held {
-        Some((made_from, phrases)) if made_from == text => phrases.clone(),
-        _ => {
-            let phrases = Arc::new(Phrases::new(text.lines()));
-            *held = Some((text.to_owned(), phrases.clone()));
-            phrases
+/// The text a list was made from, and what was made.
+type Made<T> = (String, Arc<T>);
+
+impl<T> Clone for MadeFrom<T> {
+    fn clone(&self) -> Self {
+        MadeFrom(self.0.clone())
+    }
+}
+
+impl<T> Default for MadeFrom<T> {
+    fn default() -> Self {
+        MadeFrom(Arc::default())
+    }
+}
+
+impl<T> MadeFrom<T> {
+    fn get(&self, text: &str, make: impl FnOnce(&str) -> T) -> Arc<T> {
+        let mut held = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &*held {
+            Some((made_from, made)) if made_from == text => made.clone(),
+            _ => {
+                let made = Arc::new(make(text));
+                *held = Some((text.to_owned(), made.clone()));
+                made
+            }
         }
     }
+}
+
+/// The crisis phrases of `text` (the list in force) ready to match.
+pub(crate) fn crisis_phrases(app: &App, text: &str) -> Arc<Phrases> {
+    app.community
+        .crisis
+        .get(text, |text| Phrases::new(text.lines()))
+}
+
+/// The watched words of `text` (the list in force) ready to check. Saved lists were checked
+/// when saved; an unreadable one falls back to the defaults.
+pub(crate) fn watched_words(app: &App, text: &str) -> Arc<Watched> {
+    app.community.watched.get(text, |text| {
+        Watched::from_lines(text).unwrap_or_else(|_| Watched::defaults())
+    })
 }
 
 /// Every space, in order, from memory when this server read them lately.

@@ -127,6 +127,36 @@ both_backends! {
 }
 
 both_backends! {
+    async fn an_api_client_recovers_with_a_code_once_and_bad_requests_are_explained(database) {
+        let server = TestServer::start(database).await;
+        let (status, created) = server.api(Method::POST, "/api/v1/accounts", None, Some(&json!({"username": "api_wren", "password": PASSWORD}))).await;
+        assert_eq!(status, 201, "{created}");
+        let code = created["recovery_codes"][0].as_str().unwrap().to_owned();
+        let old_token = server.token("api_wren").await;
+        let recover = |body: serde_json::Value| {
+            let server = &server;
+            async move { server.api(Method::POST, "/api/v1/account-recovery", None, Some(&body)).await }
+        };
+
+        let (status, body) = recover(json!({"username": "api_wren", "code": "", "new_password": ""})).await;
+        assert_eq!(status, 422, "{body}");
+        let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["code", "new_password"], "{body}");
+        let (status, body) = recover(json!({"username": "api_wren", "code": code, "new_password": NEW_PASSWORD, "admin": true})).await;
+        assert_eq!((status, body["error"]["fields"][0]["field"].as_str()), (422, Some("admin")), "unknown fields are refused: {body}");
+        let (status, body) = recover(json!({"username": "api_wren", "code": code.to_lowercase().replace('-', " "), "new_password": NEW_PASSWORD})).await;
+        assert_eq!(status, 204, "{body}");
+        let me = server.client.get(server.url("/api/v1/me")).bearer_auth(&old_token).send().await.unwrap();
+        assert_eq!(me.status(), 401, "every old session ended");
+        assert_eq!(server.sign_in("api_wren", NEW_PASSWORD).await.status(), 201, "the new password works");
+        let (status, body) = recover(json!({"username": "api_wren", "code": code, "new_password": PASSWORD})).await;
+        assert_eq!(status, 422, "a code works once: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().len() > 10, "{body}");
+        server.stop().await;
+    }
+}
+
+both_backends! {
     async fn a_reset_link_is_mailed_only_to_a_known_address_works_once_and_expires(database) {
         let sink = SmtpSink::start().await;
         let server = TestServer::start_with(database, mail_config(sink.port)).await;

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document it serves.
 
+pub mod account_recovery;
 pub mod accounts;
 pub mod community;
 pub mod contract;
@@ -18,6 +19,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
     let routes = routes.api(Public, utoipa_axum::routes!(openapi::show_openapi));
     [
         accounts::routes,
+        account_recovery::routes,
         recovery::routes,
         meetings::routes,
         community::routes,

@@ -296,8 +296,17 @@ both_backends! {
         let read = walk(&browser, &server, &axe, "visitor", &visitor_start, &mut reached, &mut findings).await;
         wide_pass(&browser, &server, &axe, "visitor", &read, &mut findings).await;
         counts.insert("visitor", read.len());
+        // The longest pseudonym there can be, with a thread of its own, for layouts that must
+        // not overflow a phone.
+        let long = "a_very_long_pseudonym_for_phones";
+        assert_eq!(long.len(), 32);
+        let (status, body) = server.api(reqwest::Method::POST, "/api/v1/accounts", None, Some(&serde_json::json!({"username": long, "password": DEMO_PASSWORD}))).await;
+        assert_eq!(status, 201, "{body}");
+        let token = server.token_with(long, DEMO_PASSWORD).await;
+        let space = crate::community::space_id(&server, &token, "Introductions").await;
+        crate::community::start_thread(&server, &token, &space, serde_json::json!({"title": "Hello_from_a_member_whose_words_run_together_without_spaces", "body": "Supercalifragilisticexpialidociously_long_words_should_wrap_on_a_phone_screen."})).await;
         // steady_oak mentors new_leaf; quiet_river reached out lately.
-        for who in ["steady_oak", "quiet_river", "demo_moderator", "demo_admin"] {
+        for who in ["steady_oak", "quiet_river", "demo_moderator", "demo_admin", long] {
             sign_in(&browser, &server, who).await;
             let read = walk(&browser, &server, &axe, who, &["/dashboard", "/settings", &tokens[2]], &mut reached, &mut findings).await;
             wide_pass(&browser, &server, &axe, who, &read, &mut findings).await;

@@ -175,7 +175,12 @@ impl TestServer {
 
     /// Signs in through the API and returns the bearer token.
     pub async fn token(&self, username: &str) -> String {
-        let response = self.sign_in(username, PASSWORD).await;
+        self.token_with(username, PASSWORD).await
+    }
+
+    /// A bearer token for a member whose password is not the tests' own (the demo's, say).
+    pub async fn token_with(&self, username: &str, password: &str) -> String {
+        let response = self.sign_in(username, password).await;
         assert_eq!(response.status(), 201);
         let body: serde_json::Value = response.json().await.unwrap();
         body["token"].as_str().unwrap().to_owned()

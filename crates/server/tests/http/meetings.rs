@@ -1130,6 +1130,7 @@ both_backends! {
         // A search shows its results, not the opening lists.
         let page = visitor.get("/meetings?q=evanston&tz=UTC").await;
         assert!(page.body.contains("1 meeting</h2>") && !page.body.contains("Coming up"), "{}", page.body);
+        assert!(page.body.contains("<span class=\"type\">Open</span> <span class=\"type\">Discussion</span>"), "types in words, not codes: {}", page.body);
         server.stop().await;
     }
 }

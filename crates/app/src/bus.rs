@@ -88,7 +88,8 @@ pub(crate) async fn readers_changed(app: &App, users: &[UserId]) {
     }
 }
 
-/// Forgets what `change` makes untrue on this server.
+/// Forgets what `change` makes untrue on this server. (A message's sender has already
+/// forgotten its members' places in the conversation; see [`receive`].)
 fn apply(app: &App, change: Change) {
     match change {
         Change::Session(session) => app.sessions.forget_session(session),
@@ -99,9 +100,6 @@ fn apply(app: &App, change: Change) {
         Change::Reader(user) => cached::forget_readers(app, &[user]),
         Change::Spaces => cached::forget_spaces(app),
         Change::Conversation(id) => {
-            app.people
-                .places
-                .forget_keys_where(|(conversation, _)| *conversation == id);
             let _ = app.people.live.send(id);
         }
     }
@@ -159,9 +157,18 @@ fn lost(app: &App, why: &str) {
 }
 
 /// Applies another server's event; this server's own, and anything unreadable, are skipped.
+/// A message sent elsewhere also makes this server's places in that conversation stale: the
+/// sender forgot its own by member, but the event names no members, so they are found by key.
 fn receive(app: &App, payload: &str) {
     match serde_json::from_str::<Envelope>(payload) {
-        Ok(envelope) if envelope.from != app.bus.origin => apply(app, envelope.change),
+        Ok(envelope) if envelope.from != app.bus.origin => {
+            if let Change::Conversation(id) = envelope.change {
+                app.people
+                    .places
+                    .forget_keys_where(|(conversation, _)| *conversation == id);
+            }
+            apply(app, envelope.change)
+        }
         Ok(_) => {}
         Err(error) => tracing::warn!(%error, "an event on the bus could not be read"),
     }

@@ -933,7 +933,7 @@ pub struct Dashboard {
 #[derive(Clone, Debug, Default)]
 pub struct ComingUp {
     /// The saved meeting that comes soonest: its id, name and start.
-    pub next_meeting: Option<(Uuid, String, mutual_domain::Timestamp)>,
+    pub next_meeting: Option<(Uuid, String, Timestamp)>,
     pub saved_meetings: usize,
     pub mentors: Vec<MentorLine>,
 }
@@ -950,11 +950,7 @@ pub struct MentorLine {
     pub cadence: String,
 }
 
-fn coming_up(
-    snapshot: &snapshot::Snapshot,
-    viewer: &Viewer,
-    now: mutual_domain::Timestamp,
-) -> ComingUp {
+fn coming_up(snapshot: &snapshot::Snapshot, viewer: &Viewer, now: Timestamp) -> ComingUp {
     let next_meeting = snapshot
         .saved
         .iter()

@@ -208,6 +208,7 @@ pub fn parse_time(text: &str) -> Result<Time, LocalError> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn human_dates_read_as_people_write_them() {
@@ -228,7 +229,6 @@ mod tests {
             "summer time"
         );
     }
-    use super::*;
 
     #[test]
     fn zones_parse_by_iana_name_only() {

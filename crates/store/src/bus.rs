@@ -1,6 +1,7 @@
 //! The database's own message channel between servers: PostgreSQL's `LISTEN`/`NOTIFY` on one
-//! channel per schema. SQLite has none (a SQLite database has one server), so there publishing does nothing
-//! and there is nothing to subscribe to. Payloads are the caller's text (ids, never content).
+//! channel per schema. SQLite has none (a SQLite database has one server), so there publishing
+//! does nothing and there is nothing to subscribe to. Payloads are the caller's text (ids, never
+//! content).
 
 use crate::{Db, StoreError};
 use sqlx::postgres::PgListener;
@@ -39,7 +40,7 @@ pub async fn subscribe(db: &Db) -> Result<Option<Subscription>, StoreError> {
 
 impl Subscription {
     /// The next payload; `Ok(None)` when the connection was lost, so whatever was sent meanwhile
-    /// is missed (the next call connects and listens again).
+    /// is missed (the caller subscribes again).
     pub async fn next(&mut self) -> Result<Option<String>, StoreError> {
         Ok(self
             .0

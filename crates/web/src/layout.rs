@@ -1,12 +1,16 @@
-//! What every page template shares: the layout (title, viewer, CSRF token) and the state of
-//! a form being re-shown with what the person typed and a message per field.
+//! What every page template shares: the layout (title, viewer, CSRF token), the state of a
+//! form being re-shown with what the person typed and a message per field, and dates written
+//! as people read them.
 
 use crate::AppState;
 use crate::auth::ViewerContext;
 use crate::csrf::CsrfToken;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use mutual_app::FieldError;
+use mutual_app::accounts::Viewer;
+use mutual_app::{App, FieldError};
+use mutual_domain::Timestamp;
+use mutual_domain::local::Zone;
 use mutual_domain::permissions::Role;
 use std::convert::Infallible;
 
@@ -174,5 +178,33 @@ impl FormView {
     /// Whether a checkbox was ticked.
     pub fn checked(&self, name: &str) -> bool {
         !self.value(name).is_empty()
+    }
+}
+
+/// Instants as people write them ("Thursday 3 December, 19:30", the year when it is not this
+/// one), in one time zone.
+#[derive(Clone, Debug)]
+pub struct Dates {
+    zone: Zone,
+    now: Timestamp,
+}
+
+impl Dates {
+    pub fn new(zone: Zone, now: Timestamp) -> Dates {
+        Dates { zone, now }
+    }
+
+    /// In the viewer's time zone (the server's for a visitor), as of now.
+    pub fn of(app: &App, viewer: Option<&Viewer>) -> Dates {
+        Dates::new(mutual_app::accounts::zone_for(app, viewer), app.clock.now())
+    }
+
+    /// A stored instant (milliseconds since the epoch), as templates hold them.
+    pub fn at(&self, millis: &i64) -> String {
+        self.instant(Timestamp(*millis))
+    }
+
+    pub fn instant(&self, at: Timestamp) -> String {
+        self.zone.human(at, self.now)
     }
 }

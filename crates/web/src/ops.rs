@@ -30,7 +30,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         json!({ "kind": bus, "connected": true })
     } else {
         json!({ "kind": bus, "connected": false,
-                "note": "events from the other servers are not arriving: cached sessions and roles last up to sessions.cache_seconds" })
+                "note": "events from the other servers are not arriving: cached sessions and roles last up to app.sessions.cache_seconds" })
     };
     let reason = match tokio::time::timeout(READY_WITHIN, db.heartbeat(now)).await {
         Ok(Ok(())) => return Json(json!({ "database": backend, "bus": bus })).into_response(),

@@ -1,6 +1,7 @@
 //! Private messages: starting one-to-one and group conversations under the newcomer
 //! protections, sending, reading (a block hides messages as it hides posts), message requests,
-//! unread counts, live updates (from every server, over the bus), and reports that carry chosen messages.
+//! unread counts, live updates (from every server, over the bus), and reports that carry chosen
+//! messages.
 
 use super::Reach;
 use crate::accounts::Viewer;

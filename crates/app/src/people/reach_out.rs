@@ -103,8 +103,8 @@ pub async fn would_tell(app: &App, viewer: &Viewer) -> Result<WouldTell, AppErro
 pub struct RecentAlert {
     pub id: Uuid,
     pub created_at: i64,
-    pub told: usize,
-    pub responded: usize,
+    pub told: i64,
+    pub responded: i64,
 }
 
 /// How far back the Reach out page lists the member's own alerts.
@@ -114,20 +114,18 @@ const RECENT_DAYS: i64 = 30;
 /// and see who answered.
 pub async fn recent_alerts(app: &App, viewer: &Viewer) -> Result<Vec<RecentAlert>, AppError> {
     let since = app.clock.now().millis() - RECENT_DAYS * 24 * 3600 * 1000;
-    let mut recent = Vec::new();
-    for row in store::list_reach_outs_since(&app.db, viewer.user_id, since).await? {
-        let recipients = store::list_recipients(&app.db, row.id).await?;
-        recent.push(RecentAlert {
-            id: row.id,
-            created_at: row.created_at,
-            told: recipients.len(),
-            responded: recipients
-                .iter()
-                .filter(|r| r.responded_at.is_some())
-                .count(),
-        });
-    }
-    Ok(recent)
+    Ok(
+        store::list_reach_out_counts_since(&app.db, viewer.user_id, since)
+            .await?
+            .into_iter()
+            .map(|row| RecentAlert {
+                id: row.id,
+                created_at: row.created_at,
+                told: row.told,
+                responded: row.responded,
+            })
+            .collect(),
+    )
 }
 
 /// An alert as its sender or a recipient sees it.

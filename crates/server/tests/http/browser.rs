@@ -59,11 +59,7 @@ both_backends! {
         let Some(browser) = Browser::launch().await else { return };
         let server = TestServer::start(database).await;
         server.register("browser_checker").await;
-        browser.go(&server.url("/login")).await;
-        browser.type_into("#username", "browser_checker").await;
-        browser.type_into("#password", PASSWORD).await;
-        browser.click("form[action='/login'] button[type=submit]").await;
-        browser.wait_for_path("/dashboard").await;
+        browser.log_in(&server.url("/login"), "browser_checker", PASSWORD).await;
 
         browser.go(&server.url("/clocks")).await;
         browser.type_into("#label", "alcohol").await;
@@ -100,11 +96,7 @@ both_backends! {
         let server = TestServer::start(database).await;
         crate::meetings::directory(&server).await;
         server.register("browser_seeker").await;
-        browser.go(&server.url("/login")).await;
-        browser.type_into("#username", "browser_seeker").await;
-        browser.type_into("#password", PASSWORD).await;
-        browser.click("form[action='/login'] button[type=submit]").await;
-        browser.wait_for_path("/dashboard").await;
+        browser.log_in(&server.url("/login"), "browser_seeker", PASSWORD).await;
 
         browser.click("nav a[href='/meetings']").await;
         browser.wait_for_path("/meetings").await;
@@ -137,11 +129,7 @@ both_backends! {
             let browser = &browser;
             let server = &server;
             async move {
-                browser.go(&server.url("/login")).await;
-                browser.type_into("#username", name).await;
-                browser.type_into("#password", PASSWORD).await;
-                browser.click("form[action='/login'] button[type=submit]").await;
-                browser.wait_for_path("/dashboard").await;
+                browser.log_in(&server.url("/login"), name, PASSWORD).await;
             }
         };
         log_in("browser_poster").await;
@@ -217,11 +205,7 @@ both_backends! {
             let browser = &browser;
             let server = &server;
             async move {
-                browser.go(&server.url("/login")).await;
-                browser.type_into("#username", name).await;
-                browser.type_into("#password", PASSWORD).await;
-                browser.click("form[action='/login'] button[type=submit]").await;
-                browser.wait_for_path("/dashboard").await;
+                browser.log_in(&server.url("/login"), name, PASSWORD).await;
             }
         };
         log_in("browser_reacher").await;
@@ -269,11 +253,7 @@ both_backends! {
         let thread = crate::community::start_thread(&server, &writer, &space, json!({"title": "A long week", "body": long})).await;
         let thread = thread["thread_id"].as_str().unwrap().to_owned();
 
-        browser.go(&server.url("/login")).await;
-        browser.type_into("#username", "browser_low").await;
-        browser.type_into("#password", PASSWORD).await;
-        browser.click("form[action='/login'] button[type=submit]").await;
-        browser.wait_for_path("/dashboard").await;
+        browser.log_in(&server.url("/login"), "browser_low", PASSWORD).await;
         browser.viewport(320, 640).await;
         browser.go(&server.url(&format!("/threads/{thread}"))).await;
         browser.wait_for_text("A long week").await;
@@ -306,11 +286,7 @@ both_backends! {
         let Some(browser) = Browser::launch().await else { return };
         let server = TestServer::start(database).await;
         server.register("menu_reader").await;
-        browser.go(&server.url("/login")).await;
-        browser.type_into("#username", "menu_reader").await;
-        browser.type_into("#password", PASSWORD).await;
-        browser.click("form[action='/login'] button[type=submit]").await;
-        browser.wait_for_path("/dashboard").await;
+        browser.log_in(&server.url("/login"), "menu_reader", PASSWORD).await;
         let measure = "const h = document.querySelector('.site-header').getBoundingClientRect().height;
             const nav = getComputedStyle(document.getElementById('menu')).display;
             const toggle = document.querySelector('.menu-toggle');

@@ -162,16 +162,22 @@ impl Browser {
         .await;
     }
 
+    /// Signs in through the log-in form at `login_url` and waits for the dashboard.
+    pub(crate) async fn log_in(&self, login_url: &str, username: &str, password: &str) {
+        self.go(login_url).await;
+        self.type_into("#username", username).await;
+        self.type_into("#password", password).await;
+        self.click("form[action='/login'] button[type=submit]")
+            .await;
+        self.wait_for_path("/dashboard").await;
+    }
+
     /// Clicks the first element `css` finds, opening the folded phone menu first, as a person
     /// would, when that is where it is.
     pub(crate) async fn click(&self, css: &str) {
-        let folded = json!({ "script": "const e = document.querySelector(arguments[0]); const m = document.getElementById('menu');
-            return !!(e && m && m.contains(e) && getComputedStyle(m).display === 'none');", "args": [css] });
-        if self
-            .command(reqwest::Method::POST, "/execute/sync", folded)
-            .await
-            == true
-        {
+        let folded = "const e = document.querySelector(arguments[0]); const m = document.getElementById('menu');
+            return !!(e && m && m.contains(e) && getComputedStyle(m).display === 'none');";
+        if self.execute("sync", folded, json!([css])).await == true {
             self.click_now(".menu-toggle").await;
         }
         self.click_now(css).await;
@@ -200,14 +206,7 @@ impl Browser {
     }
 
     pub(crate) async fn ready(&self) -> bool {
-        let state = self
-            .command(
-                reqwest::Method::POST,
-                "/execute/sync",
-                json!({ "script": "return document.readyState", "args": [] }),
-            )
-            .await;
-        state == "complete"
+        self.script("return document.readyState").await == "complete"
     }
 
     pub(crate) async fn text(&self, css: &str) -> String {
@@ -225,21 +224,21 @@ impl Browser {
 
     /// Runs `script` (a function body) in the page and returns what it returns.
     pub(crate) async fn script(&self, script: &str) -> Value {
-        self.command(
-            reqwest::Method::POST,
-            "/execute/sync",
-            json!({ "script": script, "args": [] }),
-        )
-        .await
+        self.execute("sync", script, json!([])).await
     }
 
     /// Runs `script` (a function body whose last argument is the callback to call with the
     /// result) in the page, and returns what it passes back.
     pub(crate) async fn script_async(&self, script: &str) -> Value {
+        self.execute("async", script, json!([])).await
+    }
+
+    /// WebDriver's `execute/sync` or `execute/async`, with the script's arguments.
+    async fn execute(&self, kind: &str, script: &str, args: Value) -> Value {
         self.command(
             reqwest::Method::POST,
-            "/execute/async",
-            json!({ "script": script, "args": [] }),
+            &format!("/execute/{kind}"),
+            json!({ "script": script, "args": args }),
         )
         .await
     }

@@ -67,6 +67,30 @@ pub async fn list_reach_outs_since(
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(user.0).bind(since).fetch_all(pool).await?))
 }
 
+/// One of a member's alerts with how many it told and how many of those responded.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ReachOutCounts {
+    pub id: Uuid,
+    pub created_at: i64,
+    pub told: i64,
+    pub responded: i64,
+}
+
+/// A member's alerts since `since`, newest first, each with its counts (in one query).
+pub async fn list_reach_out_counts_since(
+    db: &Db,
+    user: UserId,
+    since: i64,
+) -> Result<Vec<ReachOutCounts>, StoreError> {
+    const SQL: &str = "SELECT r.id, r.created_at, COUNT(t.reach_out_id) AS told, \
+         COUNT(t.responded_at) AS responded FROM reach_outs r \
+         LEFT JOIN (SELECT t.reach_out_id, t.responded_at FROM reach_out_recipients t \
+         JOIN users u ON u.id = t.user_id) t ON t.reach_out_id = r.id \
+         WHERE r.user_id = $1 AND r.created_at >= $2 GROUP BY r.id, r.created_at \
+         ORDER BY r.created_at DESC, r.id DESC";
+    Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(user.0).bind(since).fetch_all(pool).await?))
+}
+
 /// One alert.
 pub async fn find_reach_out(db: &Db, id: Uuid) -> Result<Option<ReachOutRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM reach_outs WHERE id = $1");

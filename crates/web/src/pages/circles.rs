@@ -7,7 +7,7 @@ use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::forms::FormData;
 use crate::ids::IdPath;
-use crate::layout::{FormView, Layout, PageContext};
+use crate::layout::{Dates, FormView, Layout, PageContext};
 use crate::pages::{form_outcome, parse_answer, query_param, render};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::AppError;
 use mutual_app::accounts::Viewer;
 use mutual_app::people::circles::{self, CircleSummary, CircleView};
-use mutual_domain::Timestamp;
 use mutual_domain::people::circles::Sharing;
 use uuid::Uuid;
 
@@ -98,8 +97,7 @@ pub async fn answer_invite(
 struct CirclePage {
     layout: Layout,
     circle: CircleView,
-    zone: mutual_domain::local::Zone,
-    now: Timestamp,
+    dates: Dates,
     form: FormView,
     /// A fresh invite link's token, shown once.
     link: Option<String>,
@@ -108,10 +106,6 @@ struct CirclePage {
 }
 
 impl CirclePage {
-    fn when(&self, millis: &i64) -> String {
-        self.zone.human(Timestamp(*millis), self.now)
-    }
-
     fn shares(&self, name: &&str) -> bool {
         if self.form.errors.is_empty() {
             self.circle.sharing.names().contains(name)
@@ -147,8 +141,7 @@ async fn circle_page(
     Ok(CirclePage {
         layout: ctx.layout(&circle.name),
         circle,
-        zone: viewer.zone.clone(),
-        now: state.app.clock.now(),
+        dates: Dates::of(&state.app, Some(viewer)),
         form,
         link: None,
         done: None,

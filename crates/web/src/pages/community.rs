@@ -7,21 +7,19 @@ use crate::auth::{MaybeViewer, SignedIn};
 use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
 use crate::ids::IdPath;
-use crate::layout::{FormView, Layout, PageContext};
+use crate::layout::{Dates, FormView, Layout, PageContext};
 use crate::pages::help::{CRISIS_OFFER_PARAM, CrisisOffer, with_crisis_offer};
 use crate::pages::{form_outcome, query_param, render};
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use mutual_app::accounts::{self, Viewer};
+use mutual_app::accounts::Viewer;
 use mutual_app::community::{
     self, ComposeInput, PostView, SearchHit, SearchInput, SpaceRow, SpaceSummary, ThreadListRow,
 };
 use mutual_app::{AppError, FieldError};
-use mutual_domain::Timestamp;
 use mutual_domain::community::posts::{FLAG_REASONS, SUGGESTED_WARNINGS};
-use mutual_domain::local::Zone;
 use uuid::Uuid;
 
 /// The fields of the composer.
@@ -50,11 +48,6 @@ pub(crate) fn compose_input<'a>(
         },
         view,
     )
-}
-
-/// Shows a stored instant in `zone`, as people write dates.
-fn when(zone: &Zone, millis: i64, now: Timestamp) -> String {
-    zone.human(Timestamp(millis), now)
 }
 
 /// `link` (a path with an optional `#anchor`) with `param` added to its query string.
@@ -89,7 +82,7 @@ pub async fn show_community(
     query: RawQuery,
 ) -> Result<Response, PageError> {
     let viewer = viewer.as_ref();
-    let zone = accounts::zone_for(&state.app, viewer);
+    let dates = Dates::of(&state.app, viewer);
     let spaces = community::spaces(&state.app, viewer).await?;
     let params = FormData::from_query(query.0.as_deref()).unwrap_or(FormData::from_fields(vec![]));
     let search_fields = ["q", "space", "author", "order", "page"];
@@ -129,7 +122,7 @@ pub async fn show_community(
                     found
                         .into_iter()
                         .map(|hit| HitView {
-                            when: when(&zone, hit.row.created_at, state.app.clock.now()),
+                            when: dates.at(&hit.row.created_at),
                             hit,
                         })
                         .collect(),
@@ -198,14 +191,14 @@ async fn space_page(
     form: FormView,
 ) -> Result<SpacePage, AppError> {
     let page = community::space_page(&state.app, viewer, id, before).await?;
-    let zone = accounts::zone_for(&state.app, viewer);
+    let dates = Dates::of(&state.app, viewer);
     Ok(SpacePage {
         layout: ctx.layout(&page.space.name),
         threads: page
             .threads
             .into_iter()
             .map(|row| ThreadItem {
-                last_active: when(&zone, row.last_post_at, state.app.clock.now()),
+                last_active: dates.at(&row.last_post_at),
                 unread: row.last_read.map_or(0, |read| row.post_count - read),
                 replies: row.post_count - 1,
                 row,
@@ -357,13 +350,13 @@ async fn thread_page(
     shown: Shown,
 ) -> Result<ThreadPage, AppError> {
     let found = community::thread_page(&state.app, viewer, id, page).await?;
-    let zone = accounts::zone_for(&state.app, viewer);
+    let dates = Dates::of(&state.app, viewer);
     let last_read = found.last_read;
     let posts = found
         .posts
         .iter()
         .map(|view| PostItem {
-            when: when(&zone, view.row.post.created_at, state.app.clock.now()),
+            when: dates.at(&view.row.post.created_at),
             unread: viewer.is_some() && last_read > 0 && view.row.post.seq > last_read,
             view: view.clone(),
         })

@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::error::PageError;
-use crate::layout::{Layout, PageContext};
+use crate::layout::{Dates, Layout, PageContext};
 use crate::pages::recovery::ClockCard;
 use crate::pages::render;
 use askama::Template;
@@ -61,7 +61,7 @@ pub async fn show_dashboard(
         .map(|(id, name, start)| ComingUp {
             href: format!("/meetings/{id}"),
             what: name.clone(),
-            when: viewer.zone.human(*start, app.clock.now()),
+            when: Dates::of(app, Some(&viewer)).instant(*start),
         });
     let with_mentors = soon.mentors.iter().map(|m| ComingUp {
         href: format!("/mentoring/{}", m.id),

@@ -7,7 +7,7 @@ use crate::auth::{MaybeViewer, SignedIn};
 use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
 use crate::ids::IdPath;
-use crate::layout::{FormView, Layout, PageContext};
+use crate::layout::{Dates, FormView, Layout, PageContext};
 use crate::pages::{parse_id, render};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::AppError;
 use mutual_app::accounts::Viewer;
 use mutual_app::meetings::{self, MeetingSummary, calendar};
-use mutual_domain::local::Zone;
 use mutual_domain::meetings::catalog::{self, Mode, Term};
 use mutual_domain::meetings::listing::DAY_NAMES;
 use mutual_domain::meetings::search::DayPart;
@@ -664,17 +663,15 @@ async fn meeting_page(
 ) -> Result<MeetingPage, AppError> {
     let app = &state.app;
     let view = meetings::find_meeting(app, viewer, id).await?;
-    let zone = viewer.map_or_else(
-        || Zone::parse(&app.config.default_time_zone).unwrap_or_else(|_| Zone::utc()),
-        |v| v.zone.clone(),
-    );
+    let zone = mutual_app::accounts::zone_for(app, viewer);
+    let dates = Dates::new(zone.clone(), app.clock.now());
     let l = &view.listing;
     let upcoming = meetings::upcoming(app, &view, 4);
     let meeting_zone = l.schedule().zone;
     let yours = upcoming
         .first()
         .filter(|_| meeting_zone.name() != zone.name())
-        .map(|o| zone.human(o.start, app.clock.now()));
+        .map(|o| dates.instant(o.start));
     let mut join = Vec::new();
     if view.join_visible {
         for (label, value) in [
@@ -734,7 +731,7 @@ async fn meeting_page(
             yours,
             upcoming: upcoming
                 .iter()
-                .map(|o| format!("{} ({})", zone.human(o.start, app.clock.now()), zone.name()))
+                .map(|o| format!("{} ({})", dates.instant(o.start), zone.name()))
                 .collect(),
             cancelled: l
                 .cancelled
@@ -1027,6 +1024,7 @@ async fn my_meetings_page(
     form: FormView,
 ) -> Result<MyMeetingsPage, AppError> {
     let app = &state.app;
+    let dates = Dates::of(app, Some(viewer));
     let saved = meetings::saved(app, viewer)
         .await?
         .into_iter()
@@ -1035,7 +1033,7 @@ async fn my_meetings_page(
                 Some(o) => format!(
                     "{}; next {}",
                     l.recurrence.describe(),
-                    viewer.zone.human(o.start, app.clock.now())
+                    dates.instant(o.start)
                 ),
                 None => format!("{}; no upcoming date", l.recurrence.describe()),
             };

@@ -8,7 +8,7 @@ use crate::auth::{SignedIn, presented_token};
 use crate::error::PageError;
 use crate::forms::FormData;
 use crate::ids::IdPath;
-use crate::layout::{FormView, Layout, PageContext};
+use crate::layout::{Dates, FormView, Layout, PageContext};
 use crate::pages::help::{CrisisOffer, with_crisis_offer};
 use crate::pages::{form_outcome, parse_answer, query_param, render};
 use askama::Template;
@@ -19,7 +19,6 @@ use axum::response::{IntoResponse, Response};
 use mutual_app::AppError;
 use mutual_app::accounts::{Viewer, authenticate};
 use mutual_app::people::messages::{self, ConversationView, Inbox, ReportView, Sent};
-use mutual_domain::Timestamp;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -28,15 +27,8 @@ use uuid::Uuid;
 struct InboxPage {
     layout: Layout,
     inbox: Inbox,
-    zone: mutual_domain::local::Zone,
-    now: Timestamp,
+    dates: Dates,
     form: FormView,
-}
-
-impl InboxPage {
-    fn when(&self, millis: &i64) -> String {
-        self.zone.human(Timestamp(*millis), self.now)
-    }
 }
 
 async fn inbox_page(
@@ -48,8 +40,7 @@ async fn inbox_page(
     Ok(InboxPage {
         layout: ctx.layout("Messages"),
         inbox: messages::inbox(&state.app, viewer).await?,
-        zone: viewer.zone.clone(),
-        now: state.app.clock.now(),
+        dates: Dates::of(&state.app, Some(viewer)),
         form,
     })
 }
@@ -294,18 +285,13 @@ pub async fn report(
 struct ReportsPage {
     layout: Layout,
     reports: Vec<ReportView>,
-    zone: mutual_domain::local::Zone,
-    now: Timestamp,
+    dates: Dates,
     form: FormView,
     /// The report whose form holds `form`.
     answering: Option<Uuid>,
 }
 
 impl ReportsPage {
-    fn when(&self, millis: &i64) -> String {
-        self.zone.human(Timestamp(*millis), self.now)
-    }
-
     /// The resolution form of one report: as typed when it came back, else empty.
     fn form_for(&self, report: &Uuid) -> FormView {
         if self.answering == Some(*report) {
@@ -326,8 +312,7 @@ async fn reports_page(
     Ok(ReportsPage {
         layout: ctx.layout("Message reports"),
         reports: messages::reports(&state.app, viewer).await?,
-        zone: viewer.zone.clone(),
-        now: state.app.clock.now(),
+        dates: Dates::of(&state.app, Some(viewer)),
         form,
         answering,
     })

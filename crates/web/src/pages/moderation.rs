@@ -7,7 +7,7 @@ use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::forms::FormData;
 use crate::ids::IdPath;
-use crate::layout::{FormView, Layout, PageContext};
+use crate::layout::{Dates, FormView, Layout, PageContext};
 use crate::pages::{form_outcome, parse_id, query_param, render};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -17,7 +17,6 @@ use mutual_app::AppError;
 use mutual_app::accounts::Viewer;
 use mutual_app::community::moderation::{self, Decision, QueueItem};
 use mutual_app::community::{self, ModerationLogRow, PostEditRow, SpaceInput, SpaceRow};
-use mutual_domain::Timestamp;
 use mutual_domain::community::posts::Visibility;
 use uuid::Uuid;
 
@@ -108,15 +107,14 @@ async fn history_page(
     revealed: Option<String>,
 ) -> Result<HistoryPage, AppError> {
     let (post, edits) = moderation::edit_history(&state.app, viewer, id).await?;
+    let dates = Dates::of(&state.app, Some(viewer));
     Ok(HistoryPage {
         layout: ctx.layout("Post history"),
         current: post.body,
         edits: edits
             .into_iter()
             .map(|e| {
-                let at = viewer
-                    .zone
-                    .human(Timestamp(e.created_at), state.app.clock.now());
+                let at = dates.at(&e.created_at);
                 (e, at)
             })
             .collect(),
@@ -163,13 +161,12 @@ pub async fn show_log(
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
 ) -> Result<Response, PageError> {
+    let dates = Dates::of(&state.app, Some(&viewer));
     let entries = moderation::public_log(&state.app)
         .await?
         .into_iter()
         .map(|row| {
-            let at = viewer
-                .zone
-                .human(Timestamp(row.created_at), state.app.clock.now());
+            let at = dates.at(&row.created_at);
             (row, at)
         })
         .collect();

@@ -7,7 +7,7 @@ use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::forms::FormData;
 use crate::ids::IdPath;
-use crate::layout::{FormView, Layout, PageContext};
+use crate::layout::{Dates, FormView, Layout, PageContext};
 use crate::pages::{form_outcome, query_param, render};
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::AppError;
 use mutual_app::accounts::Viewer;
 use mutual_app::notifications::{self, NotificationRow, delivery};
-use mutual_domain::Timestamp;
 use mutual_domain::notifications::Category;
 
 #[derive(Template)]
@@ -32,13 +31,12 @@ pub async fn show_notifications(
     SignedIn(viewer): SignedIn,
     ctx: PageContext,
 ) -> Result<Response, PageError> {
+    let dates = Dates::of(&state.app, Some(&viewer));
     let notifications = notifications::recent(&state.app, &viewer, 100)
         .await?
         .into_iter()
         .map(|n| {
-            let at = viewer
-                .zone
-                .human(Timestamp(n.created_at), state.app.clock.now());
+            let at = dates.at(&n.created_at);
             (n, at)
         })
         .collect();

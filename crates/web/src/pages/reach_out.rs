@@ -7,7 +7,7 @@ use crate::auth::SignedIn;
 use crate::error::PageError;
 use crate::forms::FormData;
 use crate::ids::IdPath;
-use crate::layout::{FormView, Layout, PageContext};
+use crate::layout::{Dates, FormView, Layout, PageContext};
 use crate::pages::{form_outcome, query_param, render};
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -17,7 +17,6 @@ use mutual_app::AppError;
 use mutual_app::accounts::Viewer;
 use mutual_app::crisis::CountryLines;
 use mutual_app::people::reach_out::{self, AlertView, HelpNow, RecentAlert, WouldTell};
-use mutual_domain::Timestamp;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -29,18 +28,13 @@ struct ConfirmPage {
     help: HelpNow,
     would: WouldTell,
     recent: Vec<RecentAlert>,
-    zone: mutual_domain::local::Zone,
-    now: Timestamp,
+    dates: Dates,
     form: FormView,
 }
 
 impl ConfirmPage {
     fn crisis(&self) -> &CountryLines {
         &self.crisis
-    }
-
-    fn when(&self, millis: &i64) -> String {
-        self.zone.human(Timestamp(*millis), self.now)
     }
 
     /// Whom a press tells, in words: "ana, ben and cy (your circles) and dee (your mentor)".
@@ -85,8 +79,7 @@ async fn confirm_page(
         help: reach_out::help_now(&state.app, viewer).await?,
         would: reach_out::would_tell(&state.app, viewer).await?,
         recent: reach_out::recent_alerts(&state.app, viewer).await?,
-        zone: viewer.zone.clone(),
-        now: state.app.clock.now(),
+        dates: Dates::of(&state.app, Some(viewer)),
         form,
     })
 }
@@ -132,8 +125,7 @@ struct AlertPage {
     alert: AlertView,
     crisis: Arc<CountryLines>,
     help: HelpNow,
-    zone: mutual_domain::local::Zone,
-    now: Timestamp,
+    dates: Dates,
     again: bool,
     form: FormView,
 }
@@ -141,10 +133,6 @@ struct AlertPage {
 impl AlertPage {
     fn crisis(&self) -> &CountryLines {
         &self.crisis
-    }
-
-    fn when(&self, millis: &i64) -> String {
-        self.zone.human(Timestamp(*millis), self.now)
     }
 
     fn responded(&self) -> Vec<&str> {
@@ -185,8 +173,7 @@ async fn alert_page(
         alert,
         crisis: ctx.crisis.clone(),
         help,
-        zone: viewer.zone.clone(),
-        now: state.app.clock.now(),
+        dates: Dates::of(&state.app, Some(viewer)),
         again: false,
         form,
     })

@@ -8,7 +8,7 @@ use crate::client::Client;
 use crate::error::{PageError, form_errors};
 use crate::forms::FormData;
 use crate::ids::IdPath;
-use crate::layout::{FormView, Layout, PageContext};
+use crate::layout::{Dates, FormView, Layout, PageContext};
 use crate::pages::{form_outcome, query_param, render};
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -18,7 +18,6 @@ use mutual_app::AppError;
 use mutual_app::accounts::Viewer;
 use mutual_app::community::blocks;
 use mutual_app::community::standing::{self, AppealView, SanctionView};
-use mutual_domain::Timestamp;
 use uuid::Uuid;
 
 /// A sanction with its times in the viewer's zone: (sanction, given, ends, appealed, answered).
@@ -30,10 +29,10 @@ pub struct Dated {
     pub answered: Option<String>,
 }
 
-fn dated(viewer: &Viewer, sanction: SanctionView, now: Timestamp) -> Dated {
-    let at = |millis: Option<i64>| millis.map(|m| viewer.zone.human(Timestamp(m), now));
+fn dated(dates: &Dates, sanction: SanctionView) -> Dated {
+    let at = |millis: Option<i64>| millis.map(|m| dates.at(&m));
     Dated {
-        given: viewer.zone.human(Timestamp(sanction.row.created_at), now),
+        given: dates.at(&sanction.row.created_at),
         ends: at(sanction.row.ends_at),
         appealed: at(sanction.row.appealed_at),
         answered: at(sanction.row.answered_at),
@@ -60,12 +59,13 @@ async fn standing_page(
     form: FormView,
     appealed: bool,
 ) -> Result<StandingPage, AppError> {
+    let dates = Dates::of(&state.app, Some(viewer));
     Ok(StandingPage {
         layout: ctx.layout("Your standing"),
         sanctions: standing::standing(&state.app, viewer)
             .await?
             .into_iter()
-            .map(|s| dated(viewer, s, state.app.clock.now()))
+            .map(|s| dated(&dates, s))
             .collect(),
         appealing,
         form,
@@ -181,17 +181,13 @@ async fn blocks_page(
     form: FormView,
     done: Option<&'static str>,
 ) -> Result<BlocksPage, AppError> {
+    let dates = Dates::of(&state.app, Some(viewer));
     Ok(BlocksPage {
         layout: ctx.layout("Blocked members"),
         blocked: blocks::blocked_by(&state.app, viewer)
             .await?
             .into_iter()
-            .map(|(_, name, since)| {
-                (
-                    name,
-                    viewer.zone.human(Timestamp(since), state.app.clock.now()),
-                )
-            })
+            .map(|(_, name, since)| (name, dates.at(&since)))
             .collect(),
         form,
         done,
@@ -268,14 +264,15 @@ async fn appeals_page(
     form: FormView,
     done: bool,
 ) -> Result<AppealsPage, AppError> {
+    let dates = Dates::of(&state.app, Some(viewer));
     Ok(AppealsPage {
         layout: ctx.layout("Appeals"),
         appeals: standing::appeals(&state.app, viewer)
             .await?
             .into_iter()
             .map(|a| {
-                let dates = dated(viewer, a.sanction.clone(), state.app.clock.now());
-                (a, dates)
+                let times = dated(&dates, a.sanction.clone());
+                (a, times)
             })
             .collect(),
         answering,

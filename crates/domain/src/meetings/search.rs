@@ -91,7 +91,9 @@ pub struct Query {
     /// Where `near` is, as typed (a place name or coordinates) with its radius, until
     /// [`Query::located`] finds it among the directory's places.
     pub near_place: Option<(String, f64)>,
+    /// Starting within this long from now (with `in_progress`: or in progress).
     pub starting_within: Option<Duration>,
+    /// In progress now (with `starting_within`: or starting within it).
     pub in_progress: bool,
     pub limit: usize,
     pub order: Order,
@@ -553,8 +555,8 @@ impl Directory {
             query.in_progress,
         ) {
             _ if !query.has_time_filter() => 400,
-            (_, _, true) => 1,
             (_, Some(within), _) => within.as_secs() / 86_400 + 2,
+            (_, _, true) => 1,
             (true, None, false) => 8,
             _ => 62,
         };
@@ -567,13 +569,16 @@ impl Directory {
             days,
             clocks,
             |start, end, weekday, minute| {
-                if query.in_progress && !(start <= now && now < end) {
-                    return false;
-                }
-                if let Some(within) = query.starting_within
-                    && !(start >= now && start <= now.plus(within))
-                {
-                    return false;
+                // In progress, starting within a while, or (both asked) either.
+                let in_progress = start <= now && now < end;
+                let starting = query
+                    .starting_within
+                    .map(|within| start >= now && start <= now.plus(within));
+                match (query.in_progress, starting) {
+                    (true, Some(starting)) if !(in_progress || starting) => return false,
+                    (true, None) if !in_progress => return false,
+                    (false, Some(false)) => return false,
+                    _ => {}
                 }
                 if query.has_time_filter()
                     && !query.in_progress
@@ -1221,6 +1226,33 @@ mod tests {
         let mut q = Query::new(chicago());
         q.in_progress = true;
         assert!(names(&d, &q).is_empty());
+    }
+
+    #[test]
+    fn in_progress_with_starting_within_is_either() {
+        let mut d = sample();
+        // Saturday 09:00 to 10:30 in Chicago: in progress at 10:00.
+        let mut morning = entry("Saturday Morning", Mode::Online, Weekday::Saturday, 9, None);
+        morning.schedule = Schedule::new(
+            chicago(),
+            Time::new(9, 0, 0, 0).unwrap(),
+            Time::new(10, 30, 0, 0).unwrap(),
+            Recurrence::Weekly(vec![Weekday::Saturday]),
+        )
+        .unwrap();
+        d.entries.push(morning);
+        let d = Directory::new(d.entries);
+        let mut q = Query::new(chicago());
+        q.in_progress = true;
+        assert_eq!(names(&d, &q), ["Saturday Morning"]);
+        q.starting_within = Some(Duration::from_secs(3600));
+        assert_eq!(
+            names(&d, &q),
+            ["Saturday Morning", "Secular Evanston"],
+            "in progress, or starting by 11:00"
+        );
+        q.in_progress = false;
+        assert_eq!(names(&d, &q), ["Secular Evanston"]);
     }
 
     #[test]

@@ -334,9 +334,18 @@ both_backends! {
         // Monday's 07:00 Chicago meeting is over; Wednesday's is next.
         assert_eq!(names(&server, "day=3&tz=America/Chicago&after=06:00&before=09:00").await, ["Evanston Morning"]);
         assert!(names(&server, "in_progress=true").await.is_empty());
+        // Tonight is today from 17:00 where the viewer is: London's Monday 20:00, not Chicago's.
+        assert_eq!(names(&server, "when=tonight&tz=Europe/London").await, ["London Online"]);
+        assert!(names(&server, "when=tonight&tz=America/Chicago").await.is_empty(), "20:00 in London is 14:00 in Chicago");
+        assert!(names(&server, "when=now").await.is_empty());
+        // 18:13 UTC: London's 20:00 meeting starts within the hour, so it is on "now".
+        server.clock.advance(Duration::from_secs(4 * 3600));
+        assert_eq!(names(&server, "mode=online&when=now").await, ["London Online"]);
+        assert!(names(&server, "in_progress=true").await.is_empty());
         let half_past_seven_in_london = Duration::from_secs(5 * 3600 + 30 * 60);
-        server.clock.advance(half_past_seven_in_london);
+        server.clock.advance(half_past_seven_in_london - Duration::from_secs(4 * 3600));
         assert_eq!(names(&server, "in_progress=true").await, ["London Online"]);
+        assert_eq!(names(&server, "when=now").await, ["London Online"], "and while it is in progress");
 
         // Tuesday 19:00 in Chicago, seen from London: 01:00 on Wednesday while both are on
         // summer time, 00:00 in the week between the UK's change (25 Oct) and the US's
@@ -366,7 +375,8 @@ both_backends! {
                                ("structure=null", "structure"), ("structure=sharing&structure=sharing", "structure"),
                                ("size=small,large", "size"), ("audience=women,martians", "audience"), ("tags=null", "tags"),
                                ("facilitation=robots", "facilitation"), ("accessibility=teleporter", "accessibility"),
-                               ("q=hope&q=faith", "q")] {
+                               ("q=hope&q=faith", "q"), ("when=later", "when"), ("when=tonight&day=1", "when"),
+                               ("when=tonight&after=18:00", "when")] {
             let (status, body) = server.api(Method::GET, &format!("/api/v1/meetings?{query}"), None, None).await;
             assert_eq!(status, 422, "{query}");
             assert!(body["error"]["fields"].as_array().unwrap().iter().any(|f| f["field"] == field), "{query}: {body}");
@@ -1126,6 +1136,15 @@ both_backends! {
         let coming_up = page.body.find("Coming up").unwrap();
         assert!(now < london && london < coming_up, "the meeting in progress is shown first");
         assert_eq!(page.body.matches("London Online").count(), 1, "and only there");
+
+        // The shortcuts a person reaches for first.
+        let opening = visitor.get("/meetings").await;
+        for shortcut in ["<a href=\"/meetings?when=tonight\">Tonight</a>", "<a href=\"/meetings?mode=online&amp;when=now\">Online now</a>"] {
+            assert!(opening.body.contains(shortcut), "{shortcut}");
+        }
+        let tonight = visitor.get("/meetings?when=tonight&tz=Europe/London").await;
+        assert!(tonight.body.contains("1 meeting</h2>") && tonight.body.contains("London Online"), "{}", tonight.body);
+        assert!(tonight.body.contains("<option value=\"tonight\" selected"), "the form keeps the choice");
 
         // A search shows its results, not the opening lists.
         let page = visitor.get("/meetings?q=evanston&tz=UTC").await;

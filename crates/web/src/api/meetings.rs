@@ -142,6 +142,12 @@ schemas! {
     )
     .default(Some("next".into()))
     .into();
+    /// A shortcut for when.
+    MeetingWhen => text_of(
+        ["now", "tonight"].map(Into::into).to_vec(),
+        "Now: in progress or starting within the hour; tonight: today from 17:00 (with neither \
+         `day` nor `after`)",
+    );
     /// A weekday's name.
     WeekdayName => text_of(
         listing::DAY_NAMES.map(Into::into).to_vec(),
@@ -410,8 +416,13 @@ struct SearchQuery {
     /// Only meetings starting within this many hours: more than 0, at most 168 (a week).
     #[param(exclusive_minimum = 0, maximum = 168, example = 2)]
     starting_within_hours: Option<f64>,
-    /// Only meetings in progress now (`true`/`false`; `1`, `on`, `yes` and `0` are read too).
+    /// Only meetings in progress now (`true`/`false`; `1`, `on`, `yes` and `0` are read too);
+    /// with `starting_within_hours`, those in progress or starting within it.
     in_progress: Option<bool>,
+    /// A shortcut: `now` (in progress or starting within the hour) or `tonight` (today from
+    /// 17:00 in the viewer's zone).
+    #[param(value_type = Option<MeetingWhen>, inline)]
+    when: Option<String>,
     /// At most this many results.
     #[param(minimum = 1, maximum = 200, default = 50)]
     limit: Option<u8>,

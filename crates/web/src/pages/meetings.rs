@@ -208,6 +208,7 @@ async fn filters_of(
 struct SearchChoices {
     modes: Vec<(String, String)>,
     days: Vec<(String, String)>,
+    whens: Vec<(String, String)>,
     sizes: Vec<(String, String)>,
     structures: Vec<(String, String)>,
     facilitation: Vec<(String, String)>,
@@ -221,6 +222,10 @@ static SEARCH_CHOICES: std::sync::LazyLock<SearchChoices> =
     std::sync::LazyLock::new(|| SearchChoices {
         modes: mode_options(),
         days: day_options(),
+        whens: vec![
+            ("now".into(), "Now (in progress or within the hour)".into()),
+            ("tonight".into(), "Tonight (today from 17:00)".into()),
+        ],
         sizes: options(catalog::SIZES),
         structures: options(catalog::STRUCTURES),
         facilitation: options(catalog::FACILITATION),

@@ -642,16 +642,19 @@ pub async fn member_named(app: &App, typed: &str) -> Result<Option<UserRecord>, 
 
 /// The crisis lines to show: the country `picked` on `/help` (a visitor's or member's cookie),
 /// else the viewer's chosen country, else the one their time zone suggests, else the server's.
-pub fn crisis_lines<'a>(
-    app: &'a App,
+pub fn crisis_lines(
+    app: &App,
     viewer: Option<&Viewer>,
     picked: Option<&str>,
-) -> &'a std::sync::Arc<crate::crisis::CountryLines> {
-    app.crisis.for_person(
-        picked,
-        viewer.and_then(|v| v.country.as_deref()),
-        viewer.map(|v| v.zone.name()),
-    )
+) -> std::sync::Arc<crate::crisis::CountryLines> {
+    app.crisis
+        .now()
+        .for_person(
+            picked,
+            viewer.and_then(|v| v.country.as_deref()),
+            viewer.map(|v| v.zone.name()),
+        )
+        .clone()
 }
 
 /// Sets the country whose crisis lines the viewer is shown: a code with lines, `other` for
@@ -663,6 +666,7 @@ pub async fn set_country(app: &App, viewer: &Viewer, country: &str) -> Result<()
         "other" => Some("other".to_owned()),
         code => Some(
             app.crisis
+                .now()
                 .known(code)
                 .ok_or_else(|| {
                     AppError::field(

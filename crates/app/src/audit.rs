@@ -29,6 +29,8 @@ pub(crate) enum Action {
     FacilitatorAdded,
     FacilitatorRemoved,
     AuthorRevealed,
+    /// A moderator wrote to a post's author (who stays unnamed).
+    WroteToAuthor,
     Sanctioned,
     AppealAnswered,
 }
@@ -58,6 +60,7 @@ impl Action {
             Action::FacilitatorAdded => "facilitator_added",
             Action::FacilitatorRemoved => "facilitator_removed",
             Action::AuthorRevealed => "anonymous_author_revealed",
+            Action::WroteToAuthor => "wrote_to_author",
             Action::Sanctioned => "sanctioned",
             Action::AppealAnswered => "appeal_answered",
         }

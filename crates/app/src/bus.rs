@@ -30,6 +30,8 @@ pub enum Change {
     Spaces,
     /// A message was sent in a conversation.
     Conversation(Uuid),
+    /// An admin changed the crisis lines.
+    CrisisLines,
 }
 
 /// One event on the wire: which server sent it, and the change.
@@ -102,6 +104,7 @@ fn apply(app: &App, change: Change) {
         Change::Conversation(id) => {
             let _ = app.people.live.send(id);
         }
+        Change::CrisisLines => reload_crisis_lines(app),
     }
 }
 
@@ -112,13 +115,22 @@ fn forget_everything(app: &App) {
     cached::forget_spaces(app);
     app.people.places.forget_where(|_| true);
     app.people.members.forget_where(|_| true);
+    reload_crisis_lines(app);
+}
+
+/// Reads the admins' crisis lines again, in the background (the bus's work goes on).
+fn reload_crisis_lines(app: &App) {
+    let app = app.clone();
+    tokio::spawn(async move { crate::crisis::editing::load(&app).await });
 }
 
 /// How long to wait before listening again after the bus was lost.
 const RECONNECT_AFTER: Duration = Duration::from_secs(1);
 
-/// Listens to the other servers' events until the process ends (nothing to do on SQLite).
+/// Listens to the other servers' events until the process ends (nothing to do on SQLite),
+/// having first read what the admins set before this server started (their crisis lines).
 pub async fn listen(app: App) {
+    crate::crisis::editing::load(&app).await;
     loop {
         match mutual_store::bus::subscribe(&app.db).await {
             Ok(None) => return,

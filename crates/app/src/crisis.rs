@@ -2,11 +2,15 @@
 //! well-established national lines, each with its sources), with the admin's own countries from
 //! `app.crisis.countries` added or put in their place, and the server's country for anyone whose
 //! country is not known. A country with no lines gets the general emergency note and
-//! international directories. Held in memory, so help shows with the database down.
+//! international directories. Admins keep their own countries on a page too ([`editing`]),
+//! which go on top of both. Held in memory, so help shows with the database down; an admin's
+//! change reaches every server over the bus.
+
+pub mod editing;
 
 use crate::config::{CrisisConfig, CrisisResource};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// The crisis lines of one country.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -46,16 +50,42 @@ pub struct CrisisLines {
     elsewhere: Arc<CountryLines>,
     /// The server's country, for people whose country is not known.
     default_country: String,
+    /// The codes of the countries an admin set on the crisis lines page.
+    own: Vec<String>,
+}
+
+/// The crisis lines in force, replaced whole when an admin changes their countries.
+#[derive(Debug)]
+pub struct Current(RwLock<Arc<CrisisLines>>);
+
+impl Current {
+    pub fn new(lines: CrisisLines) -> Current {
+        Current(RwLock::new(Arc::new(lines)))
+    }
+
+    /// The lines in force now.
+    pub fn now(&self) -> Arc<CrisisLines> {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn replace(&self, lines: CrisisLines) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(lines);
+    }
 }
 
 impl CrisisLines {
     /// The shipped lists with the configured countries on top; refused with a message when a
     /// configured country or the server's country is not a two-letter code or lists no line.
     pub fn new(config: &CrisisConfig) -> Result<CrisisLines, String> {
+        CrisisLines::with_own(config, &[])
+    }
+
+    /// [`CrisisLines::new`] with an admin's own countries on top of the configured ones.
+    pub fn with_own(config: &CrisisConfig, own: &[CountryLines]) -> Result<CrisisLines, String> {
         let shipped: Shipped = serde_json::from_str(include_str!("crisis/lines.json"))
             .map_err(|e| format!("the shipped crisis lines cannot be read: {e}"))?;
         let mut countries = shipped.countries;
-        for own in &config.countries {
+        for own in config.countries.iter().chain(own) {
             let code = own.code.trim().to_ascii_uppercase();
             if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
                 return Err(format!(
@@ -86,6 +116,10 @@ impl CrisisLines {
             countries,
             elsewhere: Arc::new(shipped.elsewhere),
             default_country,
+            own: own
+                .iter()
+                .map(|c| c.code.trim().to_ascii_uppercase())
+                .collect(),
         })
     }
 
@@ -104,6 +138,11 @@ impl CrisisLines {
         self.countries
             .iter()
             .find(|c| c.code.eq_ignore_ascii_case(code.trim()))
+    }
+
+    /// Whether an admin set this country's lines on the crisis lines page.
+    pub fn is_own(&self, code: &str) -> bool {
+        self.own.iter().any(|own| own.eq_ignore_ascii_case(code))
     }
 
     /// Every country with lines, by name.

@@ -42,7 +42,7 @@ pub struct App {
     pub config: Arc<AppConfig>,
     pub hasher: PasswordHasher,
     /// The crisis lines of every country, in memory.
-    pub crisis: Arc<crisis::CrisisLines>,
+    pub crisis: Arc<crisis::Current>,
     sessions: SessionCache,
     snapshots: cache::TtlCache<mutual_domain::UserId, Arc<recovery::Snapshot>>,
     community: community::cached::CommunityCache,
@@ -75,7 +75,7 @@ impl App {
             clock,
             config: Arc::new(config),
             hasher,
-            crisis: Arc::new(crisis),
+            crisis: Arc::new(crisis::Current::new(crisis)),
             sessions: SessionCache::new(ttl),
             snapshots: cache::TtlCache::new(ttl),
             community: community::cached::CommunityCache::new(ttl),

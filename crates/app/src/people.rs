@@ -1,6 +1,7 @@
 //! People: private messages between members, accountability circles and the Reach out button.
 //! Each is a module; what they share (who knows whom, the export) is here.
 
+pub mod care;
 pub mod circles;
 pub mod mentors;
 pub mod messages;

@@ -210,7 +210,7 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'stat
     }
 }
 
-/// Delivers due check-in reminders, e-mails and Reach out follow-ups every `every` until the
+/// Delivers due check-in reminders, e-mails, Reach out follow-ups and moderators' check-ins every `every` until the
 /// process ends. Any number of servers may run this: each job is claimed by one of them.
 pub fn spawn_reminders(app: App, every: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -231,6 +231,13 @@ pub fn spawn_reminders(app: App, every: Duration) -> JoinHandle<()> {
                 Ok(asked) if asked > 0 => tracing::debug!(asked, "reach out follow-ups sent"),
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "reach out follow-ups failed"),
+            }
+            match mutual_app::people::care::run_due_check_ins(&app).await {
+                Ok(reminded) if reminded > 0 => {
+                    tracing::debug!(reminded, "moderators' check-ins due")
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "moderators' check-ins failed"),
             }
         }
     })

@@ -1,6 +1,7 @@
 //! People: private conversations and their messages and reports, accountability circles, and
 //! Reach out alerts. Each part is a module; erasure and export of a member's rows are here.
 
+pub mod care;
 pub mod circles;
 pub mod mentors;
 pub mod messages;
@@ -37,6 +38,11 @@ pub(crate) const MEMBER_DATA: crate::privacy::MemberData = crate::privacy::Membe
             "mentee_notes",
             "exported as `my_notes` to the mentee; the mentor's notes are theirs",
         ),
+        (
+            "care_check_ins",
+            "claimed_until",
+            "a reminder worker's lease, nothing about the member",
+        ),
     ],
     not_member_data: &[
         (
@@ -45,7 +51,8 @@ pub(crate) const MEMBER_DATA: crate::privacy::MemberData = crate::privacy::Membe
         ),
         (
             "conversations",
-            "the conversation itself; the member's place and messages are exported",
+            "the conversation itself; the member's place and messages are exported, and the \
+             conversations in which they are shown to a moderator under a description",
         ),
         (
             "message_report_items",
@@ -67,6 +74,8 @@ pub(crate) const ERASE: &[&str] = &[
     "DELETE FROM circle_notes WHERE author_id = $1",
     "DELETE FROM nudges WHERE sender_id = $1 OR recipient_id = $1",
     "DELETE FROM mentorships WHERE mentor_id = $1 OR mentee_id = $1",
+    "DELETE FROM care_check_ins WHERE moderator_id = $1",
+    "UPDATE conversations SET masked_member_id = NULL WHERE masked_member_id = $1",
 ];
 
 /// The member's people data for their export: their places in conversations and the messages
@@ -78,9 +87,10 @@ pub async fn export_member(
     db: &Db,
     user: UserId,
 ) -> Result<serde_json::Map<String, serde_json::Value>, StoreError> {
+    use care::CheckInExport;
     use circles::{CircleMemberExport, InviteExport, InviteSentExport, NoteExport, NudgeExport};
     use mentors::{EXPORT_MENTORSHIPS, MentorshipExport, PreferencesRow, ProfileRow};
-    use messages::{MembershipExport, MessageExport, ReportExport};
+    use messages::{MaskExport, MembershipExport, MessageExport, ReportExport};
     use reach_out::{ReachOutRow, RecipientExport};
     let tables = [
         (
@@ -207,6 +217,26 @@ pub async fn export_member(
                 db,
                 "SELECT reach_out_id, user_id, responded_at FROM reach_out_recipients \
                  WHERE user_id = $1",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "conversations",
+            member_rows::<MaskExport>(
+                db,
+                "SELECT id, masked_member_id, masked_as FROM conversations \
+                 WHERE masked_member_id = $1 ORDER BY created_at",
+                user,
+            )
+            .await?,
+        ),
+        (
+            "care_check_ins",
+            member_rows::<CheckInExport>(
+                db,
+                "SELECT id, conversation_id, moderator_id, due_at, created_at FROM care_check_ins \
+                 WHERE moderator_id = $1 ORDER BY due_at",
                 user,
             )
             .await?,

@@ -11,12 +11,17 @@ pub struct Series<'a> {
     pub class: &'a str,
 }
 
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 220.0;
-const LEFT: f64 = 36.0;
-const RIGHT: f64 = 10.0;
-const TOP: f64 = 12.0;
-const BOTTOM: f64 = 28.0;
+/// The view box is narrow so that text keeps a legible size on a phone: at 320 px wide the
+/// chart is drawn at four fifths, and its 14-unit text is 11 px.
+const WIDTH: f64 = 400.0;
+const HEIGHT: f64 = 210.0;
+const LEFT: f64 = 30.0;
+const RIGHT: f64 = 8.0;
+/// Each row of the legend, above the plot, so a name never sits on the data.
+const LEGEND_ROW: f64 = 18.0;
+const BOTTOM: f64 = 24.0;
+/// About how wide one character of the legend is, in view-box units (14-unit text).
+const CHAR_WIDTH: f64 = 7.5;
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -36,6 +41,8 @@ pub fn line_chart(
 ) -> String {
     let count = labels.len().max(1);
     let span = if max > min { max - min } else { 1.0 };
+    let (legend, rows) = legend(series);
+    let top = LEGEND_ROW * f64::from(rows) + 8.0;
     let x = |i: usize| {
         LEFT + (WIDTH - LEFT - RIGHT)
             * if count == 1 {
@@ -44,7 +51,7 @@ pub fn line_chart(
                 i as f64 / (count - 1) as f64
             }
     };
-    let y = |v: f64| TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - (v.clamp(min, max) - min) / span);
+    let y = |v: f64| top + (HEIGHT - top - BOTTOM) * (1.0 - (v.clamp(min, max) - min) / span);
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -86,15 +93,8 @@ pub fn line_chart(
             );
         }
     }
-    for (n, line) in series.iter().enumerate() {
-        let _ = write!(
-            svg,
-            "<text class=\"legend {}\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
-            line.class,
-            px(WIDTH - RIGHT),
-            px(TOP + 12.0 + 14.0 * n as f64),
-            escape(line.name)
-        );
+    svg.push_str(&legend);
+    for line in series {
         let mut path = String::with_capacity(line.values.len() * 9);
         let mut pen_down = false;
         for (i, value) in line.values.iter().enumerate() {
@@ -132,6 +132,34 @@ pub fn line_chart(
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// The legend above the plot: each line's swatch and name, left to right, a new row when the
+/// next would not fit; with how many rows it takes.
+fn legend(series: &[Series<'_>]) -> (String, u32) {
+    let mut out = String::new();
+    let (mut x, mut row) = (LEFT, 0u32);
+    for line in series {
+        let width = 22.0 + CHAR_WIDTH * line.name.chars().count() as f64;
+        if x > LEFT && x + width > WIDTH - RIGHT {
+            (x, row) = (LEFT, row + 1);
+        }
+        let y = LEGEND_ROW * f64::from(row) + 14.0;
+        let _ = write!(
+            out,
+            "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"14\" height=\"4\"/>\
+             <text class=\"legend {}\" x=\"{}\" y=\"{}\">{}</text>",
+            line.class,
+            px(x),
+            px(y - 5.0),
+            line.class,
+            px(x + 18.0),
+            px(y),
+            escape(line.name)
+        );
+        x += width + 12.0;
+    }
+    (out, if series.is_empty() { 0 } else { row + 1 })
 }
 
 /// A coordinate in whole units of the view box: finer than any screen shows, and integers are
@@ -220,5 +248,49 @@ mod tests {
             "a gap starts a new segment: {path}"
         );
         assert_eq!(svg.matches("<circle").count(), 3);
+    }
+
+    /// The numbers after `name="` in each element of `svg` that has one.
+    fn numbers(svg: &str, element: &str, name: &str) -> Vec<i32> {
+        svg.split(element)
+            .skip(1)
+            .filter_map(|rest| {
+                let rest = rest.split('>').next()?;
+                let value = rest.split(&format!(" {name}=\"")).nth(1)?;
+                value.split('"').next()?.parse().ok()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_legend_sits_above_the_plot_and_wraps() {
+        let labels: Vec<String> = (1..=7).map(|d| format!("{d} Dec")).collect();
+        let names = ["Mood", "Craving", "Sleep", "Energy", "Connection"];
+        let series: Vec<Series<'_>> = names
+            .iter()
+            .map(|name| Series {
+                name,
+                values: vec![Some(5.0); 7],
+                class: "line-a",
+            })
+            .collect();
+        // Every value at the top of the scale: the highest the data can be drawn.
+        let svg = line_chart("week", "Week", &labels, &series, 1.0, 5.0);
+        let legend_bottom = numbers(&svg, "<text class=\"legend", "y")
+            .into_iter()
+            .max()
+            .unwrap();
+        let highest_point = numbers(&svg, "<circle", "cy").into_iter().min().unwrap();
+        assert!(
+            legend_bottom < highest_point,
+            "legend at {legend_bottom}, data from {highest_point}"
+        );
+        let rows: std::collections::BTreeSet<i32> = numbers(&svg, "<text class=\"legend", "y")
+            .into_iter()
+            .collect();
+        assert!(rows.len() > 1, "five names wrap onto more than one row");
+        for x in numbers(&svg, "<text class=\"legend", "x") {
+            assert!(f64::from(x) < WIDTH - RIGHT, "{x}");
+        }
     }
 }

@@ -539,6 +539,22 @@ pub(crate) fn build() -> Built {
         pages::moderation::decide,
     )
     .get(
+        "/moderation/posts/{id}/message",
+        Moderator,
+        pages::care::show_message,
+    )
+    .post_limited(
+        "/moderation/posts/{id}/message",
+        Moderator,
+        crate::POST_BODY_BYTES,
+        pages::care::write_to_author,
+    )
+    .post(
+        "/moderation/check-ins/{id}/cancel",
+        Moderator,
+        pages::care::cancel_check_in,
+    )
+    .get(
         "/moderation/posts/{id}/history",
         Moderator,
         pages::moderation::show_history,
@@ -564,6 +580,21 @@ pub(crate) fn build() -> Built {
         pages::moderation::remove_member,
     )
     .get("/admin/community", Admin, pages::moderation::show_admin)
+    .get(
+        "/admin/crisis-lines",
+        Admin,
+        pages::crisis::show_crisis_lines,
+    )
+    .post(
+        "/admin/crisis-lines",
+        Admin,
+        pages::crisis::save_crisis_lines,
+    )
+    .post(
+        "/admin/crisis-lines/remove",
+        Admin,
+        pages::crisis::remove_crisis_lines,
+    )
     .post(
         "/admin/community/safety",
         Admin,

@@ -163,6 +163,27 @@ const THREADS: &[DemoThread] = &[
         reactions: &[("steady_oak", "support"), ("quiet_river", "me_too")],
     },
     DemoThread {
+        space: "struggles-and-slips",
+        title: "A bad night",
+        days_ago: 1,
+        content_warning: "suicidal thoughts",
+        posts: &[
+            (
+                "quiet_river",
+                true,
+                "Some nights I want to end it all, and tonight is one of them. I haven't used, but I keep thinking about it.",
+                20,
+            ),
+            (
+                "steady_oak",
+                false,
+                "I'm really glad you wrote here. You don't have to get through tonight alone: the crisis lines on the Help page answer at any hour, and I'm around too.",
+                21,
+            ),
+        ],
+        reactions: &[],
+    },
+    DemoThread {
         space: "program-talk",
         title: "What helped you with a personal inventory?",
         days_ago: 9,
@@ -324,7 +345,7 @@ pub(super) async fn seed_community(
                 body: (*body).to_owned(),
                 html: markdown::render(body),
                 content_warning: if n == 0 { demo.content_warning } else { "" }.to_owned(),
-                crisis: false,
+                crisis: body.contains("end it all"),
                 state: "published".to_owned(),
                 quoted_post: None,
                 created_at: began + hours * hour,
@@ -363,6 +384,9 @@ pub(super) async fn seed_community(
                 }
             };
             store::insert_subscription(&app.db, thread_id, author_id, now).await?;
+            if post.crisis {
+                crate::community::moderation::raise(app, post.id, "crisis", 0).await?;
+            }
             if body.contains("write to me on the site") {
                 edited = Some((post.id, space.name.clone(), thread_id));
             }

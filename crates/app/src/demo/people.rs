@@ -249,6 +249,7 @@ pub(super) async fn seed_people(
             Uuid::now_v7(),
             "I saw you reached out. I'm here: do you want to talk? I can call in five minutes.",
         ),
+        None,
         alert.created_at + 6 * 60 * 1000,
     )
     .await?;

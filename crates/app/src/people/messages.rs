@@ -49,7 +49,7 @@ pub async fn inbox(app: &App, viewer: &Viewer) -> Result<Inbox, AppError> {
             .collect();
         // A one-to-one conversation with someone who blocked the viewer stays listed for the
         // viewer (they cannot tell); one the viewer blocked stays too, under its name.
-        let with = others.iter().map(|m| m.username.clone()).collect();
+        let with = others.iter().map(|m| shown_name(m).to_owned()).collect();
         let unread = row.last_seq > row.read_seq
             && !(row.pair_key.is_some() && others.iter().any(|m| blocked.contains(m.user_id)));
         let summary = Summary {
@@ -221,6 +221,12 @@ fn closed_for(
     }
 }
 
+/// How another member of a conversation is shown: by pseudonym, or by what the conversation
+/// shows instead (the anonymous author a moderator wrote to).
+fn shown_name(member: &MemberRow) -> &str {
+    member.masked_as.as_deref().unwrap_or(&member.username)
+}
+
 /// Opens a conversation: its latest messages (those from anyone on the other side of a block
 /// left out, or a placeholder when the viewer placed it) and marks it read.
 pub async fn open(app: &App, viewer: &Viewer, id: Uuid) -> Result<ConversationView, AppError> {
@@ -251,7 +257,7 @@ pub async fn open(app: &App, viewer: &Viewer, id: Uuid) -> Result<ConversationVi
     Ok(ConversationView {
         id,
         closed: closed_for(state, one_to_one, &others, &blocked),
-        others: others.iter().map(|m| m.username.clone()).collect(),
+        others: others.iter().map(|m| shown_name(m).to_owned()).collect(),
         group: !one_to_one,
         state,
         times: rows.times_in(&viewer.zone),
@@ -274,12 +280,17 @@ impl ConversationView {
                 let when = self.times[index].as_str();
                 let (this_day, time) = when.split_once(' ').unwrap_or((when, ""));
                 let new_day = (this_day != day).then_some(this_day);
+                let mine = row.author_id == Some(self.viewer);
                 day = this_day;
                 MessageView {
                     id: row.id,
                     seq: row.seq,
-                    author: row.author_name.as_deref(),
-                    mine: row.author_id == Some(self.viewer),
+                    author: if mine {
+                        row.author_name.as_deref()
+                    } else {
+                        row.masked_as.as_deref().or(row.author_name.as_deref())
+                    },
+                    mine,
                     body: if hidden { "" } else { &row.body },
                     created_at: row.created_at,
                     time,
@@ -433,6 +444,7 @@ pub async fn start(app: &App, viewer: &Viewer, to: &str, body: &str) -> Result<S
         &members,
         viewer.user_id,
         (Uuid::now_v7(), &body),
+        None,
         now,
     )
     .await?;
@@ -593,6 +605,12 @@ pub async fn reports(app: &App, viewer: &Viewer) -> Result<Vec<ReportView>, AppE
     let reports = store::list_reports(&app.db, 100).await?;
     let ids: Vec<Uuid> = reports.iter().map(|r| r.id).collect();
     let mut carried = store::list_reported_messages(&app.db, &ids).await?;
+    // An author a moderator wrote to without learning who they are stays unnamed here too.
+    for (_, message) in &mut carried {
+        if let Some(masked) = message.masked_as.take() {
+            message.author_name = Some(masked);
+        }
+    }
     Ok(reports
         .into_iter()
         .map(|report| {

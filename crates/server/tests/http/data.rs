@@ -400,6 +400,25 @@ async fn fill_people_tables(server: &TestServer, name: &str, staff: &str) {
         json!({"messages": [theirs], "reason": "Testing reports"}),
     )
     .await;
+    // A moderator writes to the member as the author of an anonymous post, with a check-in.
+    let space = crate::community::space_id(server, &token, "Struggles and slips").await;
+    let thread = crate::community::start_thread(
+        server,
+        &token,
+        &space,
+        json!({"title": "Data night", "body": "Hard night", "anonymous": true}),
+    )
+    .await;
+    call(
+        staff_token.clone(),
+        Method::POST,
+        format!(
+            "/api/v1/moderation/posts/{}/message",
+            thread["post_id"].as_str().unwrap()
+        ),
+        json!({"body": "How are you doing?", "check_in_days": 2}),
+    )
+    .await;
     let circle = call(
         staff_token.clone(),
         Method::POST,

@@ -55,6 +55,9 @@ pub struct MemberRow {
     pub state: String,
     pub read_seq: i64,
     pub joined_at: i64,
+    /// What the conversation's other members are shown instead of this member's pseudonym
+    /// (a moderator writing to an anonymous author), if anything.
+    pub masked_as: Option<String>,
 }
 
 /// A message with its author's pseudonym (`None` once the author's account is erased).
@@ -64,6 +67,8 @@ pub struct MessageRow {
     pub seq: i64,
     pub author_id: Option<Uuid>,
     pub author_name: Option<String>,
+    /// What the other members are shown instead of the author's pseudonym, if anything.
+    pub masked_as: Option<String>,
     pub body: String,
     pub created_at: i64,
 }
@@ -74,8 +79,18 @@ pub fn pair_key(a: Uuid, b: Uuid) -> String {
     format!("{}:{}", first.simple(), second.simple())
 }
 
+/// Who a conversation hides behind a description from its other members: a moderator
+/// writing to the anonymous author of a post sees "The author of …", never the pseudonym.
+#[derive(Clone, Copy, Debug)]
+pub struct Mask<'a> {
+    pub member: UserId,
+    pub shown_as: &'a str,
+}
+
 /// Starts a conversation with its members (each with their state) and its first message from
-/// `author`. A one-to-one conversation that exists already is a [`StoreError::Conflict`].
+/// `author`, one member masked if `mask` says so. A one-to-one conversation that exists
+/// already is a [`StoreError::Conflict`].
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_conversation(
     db: &Db,
     id: Uuid,
@@ -83,16 +98,24 @@ pub async fn insert_conversation(
     members: &[(Uuid, State)],
     author: UserId,
     first_message: (Uuid, &str),
+    mask: Option<Mask<'_>>,
     now: i64,
 ) -> Result<(), StoreError> {
     const CONVERSATION: &str = "INSERT INTO conversations (id, pair_key, created_at, last_seq, \
-         last_message_at) VALUES ($1, $2, $3, 1, $3)";
+         last_message_at, masked_member_id, masked_as) VALUES ($1, $2, $3, 1, $3, $4, $5)";
     const MEMBER: &str = "INSERT INTO conversation_members (conversation_id, user_id, state, \
          read_seq, joined_at) VALUES ($1, $2, $3, $4, $5)";
     const MESSAGE: &str = "INSERT INTO messages (id, conversation_id, seq, author_id, body, \
          created_at) VALUES ($1, $2, 1, $3, $4, $5)";
     write_tx!(db, tx => {
-        sqlx::query(CONVERSATION).bind(id).bind(pair_key).bind(now).execute(&mut *tx).await?;
+        sqlx::query(CONVERSATION)
+            .bind(id)
+            .bind(pair_key)
+            .bind(now)
+            .bind(mask.map(|m| m.member.0))
+            .bind(mask.map(|m| m.shown_as))
+            .execute(&mut *tx)
+            .await?;
         for (user, state) in members {
             let read = i64::from(*user == author.0);
             sqlx::query(MEMBER)
@@ -136,14 +159,17 @@ pub async fn find_place(
     )
 }
 
-const MEMBER_COLUMNS: &str =
-    "m.conversation_id, m.user_id, u.username, m.state, m.read_seq, m.joined_at";
+/// A member's columns, from `conversation_members m`, `users u` and `conversations c`.
+const MEMBER_COLUMNS: &str = "m.conversation_id, m.user_id, u.username, m.state, m.read_seq, \
+     m.joined_at, CASE WHEN c.masked_member_id = m.user_id THEN c.masked_as END AS masked_as";
+/// The tables [`MEMBER_COLUMNS`] reads.
+const MEMBER_TABLES: &str = "conversation_members m JOIN users u ON u.id = m.user_id \
+     JOIN conversations c ON c.id = m.conversation_id";
 
 /// Everyone in a conversation, in the order they joined.
 pub async fn list_members(db: &Db, conversation: Uuid) -> Result<Vec<MemberRow>, StoreError> {
     let sql = format!(
-        "SELECT {MEMBER_COLUMNS} FROM conversation_members m JOIN users u ON u.id = m.user_id \
-         WHERE m.conversation_id = $1 ORDER BY m.joined_at, u.username_lower"
+        "SELECT {MEMBER_COLUMNS} FROM {MEMBER_TABLES} WHERE m.conversation_id = $1 ORDER BY m.joined_at, u.username_lower"
     );
     Ok(on_db!(db, pool => sqlx::query_as(&sql).bind(conversation).fetch_all(pool).await?))
 }
@@ -174,8 +200,7 @@ pub async fn list_conversations(
         return Ok((listed, Vec::new()));
     }
     let sql = format!(
-        "SELECT {MEMBER_COLUMNS} FROM conversation_members m JOIN users u ON u.id = m.user_id \
-         WHERE m.conversation_id IN ({}) ORDER BY m.joined_at, u.username_lower",
+        "SELECT {MEMBER_COLUMNS} FROM {MEMBER_TABLES} WHERE m.conversation_id IN ({}) ORDER BY m.joined_at, u.username_lower",
         placeholders(1, listed.len())
     );
     let members: Vec<MemberRow> = on_db!(db, pool => {
@@ -238,9 +263,12 @@ pub async fn list_messages(
     before: i64,
     limit: i64,
 ) -> Result<Vec<MessageRow>, StoreError> {
-    const SQL: &str = "SELECT id, seq, author_id, author_name, body, created_at FROM \
-         (SELECT m.id, m.seq, m.author_id, u.username AS author_name, m.body, m.created_at \
-          FROM messages m LEFT JOIN users u ON u.id = m.author_id \
+    const SQL: &str = "SELECT id, seq, author_id, author_name, masked_as, body, created_at FROM \
+         (SELECT m.id, m.seq, m.author_id, u.username AS author_name, \
+          CASE WHEN c.masked_member_id = m.author_id THEN c.masked_as END AS masked_as, \
+          m.body, m.created_at \
+          FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+          LEFT JOIN users u ON u.id = m.author_id \
           WHERE m.conversation_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3) latest \
          ORDER BY seq";
     Ok(
@@ -371,8 +399,10 @@ pub async fn list_reported_messages(
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT i.report_id, m.id, m.seq, m.author_id, u.username AS author_name, m.body, \
+        "SELECT i.report_id, m.id, m.seq, m.author_id, u.username AS author_name, \
+         CASE WHEN c.masked_member_id = m.author_id THEN c.masked_as END AS masked_as, m.body, \
          m.created_at FROM message_report_items i JOIN messages m ON m.id = i.message_id \
+         JOIN conversations c ON c.id = m.conversation_id \
          LEFT JOIN users u ON u.id = m.author_id WHERE i.report_id IN ({}) ORDER BY m.seq",
         placeholders(1, reports.len())
     );
@@ -415,6 +445,14 @@ pub(crate) struct MembershipExport {
     state: String,
     read_seq: i64,
     joined_at: i64,
+}
+
+/// A conversation in which the member is shown to a moderator under a description.
+#[derive(Serialize, sqlx::FromRow)]
+pub(crate) struct MaskExport {
+    id: Uuid,
+    masked_member_id: Option<Uuid>,
+    masked_as: Option<String>,
 }
 
 #[derive(Serialize, sqlx::FromRow)]

@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::api::contract::CrisisResourceResponse;
 use crate::api::contract::ErrorResponse;
+use crate::api::contract::at;
 use crate::api::meetings::query_fields;
 use crate::auth::{MaybeViewer, SignedIn};
 use crate::error::ApiError;
@@ -19,7 +20,6 @@ use mutual_app::AppError;
 use mutual_app::community::moderation::{self, Decision};
 use mutual_app::community::{self, ComposeInput, Posted, ReactionCount, SearchInput};
 use mutual_app::notifications;
-use mutual_domain::Timestamp;
 use mutual_domain::community::posts::{self, Visibility};
 use mutual_domain::permissions::Access::{Anyone, Member, Moderator};
 use serde::{Deserialize, Serialize};
@@ -29,10 +29,6 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 use uuid::Uuid;
-
-fn at(millis: i64) -> String {
-    Timestamp(millis).to_rfc3339()
-}
 
 /// A string schema taking one of `values` (code, meaning), each explained in the description.
 pub(crate) fn one_of(what: &str, values: &[(&'static str, &str)]) -> Object {

@@ -42,6 +42,11 @@ pub struct FieldProblem {
     pub message: String,
 }
 
+/// An instant as the API writes it (RFC 3339, UTC).
+pub(crate) fn at(millis: i64) -> String {
+    mutual_domain::Timestamp(millis).to_rfc3339()
+}
+
 /// Renames the fields of a use case's refusal to the names the API request uses (where the
 /// use case, shared with the pages, names a field after the form).
 pub(crate) fn renamed(error: AppError, names: &[(&str, &'static str)]) -> AppError {

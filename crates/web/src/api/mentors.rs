@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::api::contract::ErrorResponse;
+use crate::api::contract::at;
 use crate::api::contract::renamed;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
@@ -17,7 +18,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mutual_app::AppError;
 use mutual_app::people::mentors::{self, KeepingInput, MentorshipRow, ProfileInput, WishInput};
-use mutual_domain::Timestamp;
 use mutual_domain::people::mentors::{self as rules, DAYS, Gender, MAX_CAPACITY, PARTS};
 use mutual_domain::permissions::Access::{Member, Moderator};
 use serde::{Deserialize, Serialize};
@@ -25,10 +25,6 @@ use utoipa::ToSchema;
 use utoipa::openapi::schema::{ArrayBuilder, Object, ObjectBuilder, Type};
 use utoipa_axum::routes;
 use uuid::Uuid;
-
-fn at(millis: i64) -> String {
-    Timestamp(millis).to_rfc3339()
-}
 
 /// A string schema that takes one of `values`.
 fn one_of<'a>(values: impl IntoIterator<Item = &'a str>, description: &str) -> ObjectBuilder {

@@ -2,6 +2,7 @@
 
 pub mod account_recovery;
 pub mod accounts;
+pub mod care;
 pub mod community;
 pub mod contract;
 pub mod meetings;
@@ -23,6 +24,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         recovery::routes,
         meetings::routes,
         community::routes,
+        care::routes,
         standing::routes,
         people::routes,
         mentors::routes,

@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::api::contract::ErrorResponse;
+use crate::api::contract::at;
 use crate::api::contract::{CrisisResourceResponse, renamed};
 use crate::auth::SignedIn;
 use crate::error::ApiError;
@@ -19,17 +20,12 @@ use mutual_app::notifications::delivery;
 use mutual_app::people::circles;
 use mutual_app::people::messages::{self, MessageView, Summary};
 use mutual_app::people::reach_out;
-use mutual_domain::Timestamp;
 use mutual_domain::notifications::Category;
 use mutual_domain::permissions::Access::{Member, Moderator};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 use uuid::Uuid;
-
-fn at(millis: i64) -> String {
-    Timestamp(millis).to_rfc3339()
-}
 
 /// Accept or decline.
 #[derive(Serialize, ToSchema)]

@@ -2,6 +2,7 @@
 //! signs. Only the member's own data is ever reachable; anything else is 404.
 
 use crate::AppState;
+use crate::api::contract::at;
 use crate::api::contract::renamed;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
@@ -18,7 +19,6 @@ use mutual_app::accounts::Viewer;
 use mutual_app::recovery::{
     self, CheckinRow, ClockInput, ClockView, FiredSign, TrendDay, WeeklyRow,
 };
-use mutual_domain::Timestamp;
 use mutual_domain::permissions::Access::Member;
 use mutual_domain::recovery::checkins::{CheckinInput, TRIGGERS};
 use mutual_domain::recovery::warnings::Rule;
@@ -28,10 +28,6 @@ use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
 use uuid::Uuid;
-
-fn at(millis: i64) -> String {
-    Timestamp(millis).to_rfc3339()
-}
 
 /// The trigger codes a check-in takes, as the domain lists them.
 fn triggers_schema() -> ArrayBuilder {

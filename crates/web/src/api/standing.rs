@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::api::community::{none_if_empty, one_of};
 use crate::api::contract::ErrorResponse;
+use crate::api::contract::at;
 use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::forms::ApiJson;
@@ -16,17 +17,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mutual_app::community::blocks;
 use mutual_app::community::standing::{self, Kind, SanctionView};
-use mutual_domain::Timestamp;
 use mutual_domain::permissions::Access::{Member, Moderator};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::schema::Object;
 use utoipa_axum::routes;
 use uuid::Uuid;
-
-fn at(millis: i64) -> String {
-    Timestamp(millis).to_rfc3339()
-}
 
 fn sanction_kind() -> Object {
     let kinds: Vec<(&'static str, &str)> = Kind::ALL

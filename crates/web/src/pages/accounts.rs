@@ -145,7 +145,7 @@ pub async fn register(
         &signed_in.token,
     );
     let lines = accounts::crisis_lines(&state.app, Some(&signed_in.viewer), None);
-    crate::pages::help::remember_country(&state, &mut response, lines);
+    crate::pages::help::remember_country(&state, &mut response, &lines);
     Ok(response)
 }
 
@@ -257,7 +257,7 @@ pub async fn log_in(
             };
             let mut response = redirect_with_session(&state, to, Some(&signed_in.token), remember);
             let lines = accounts::crisis_lines(&state.app, Some(&signed_in.viewer), None);
-            crate::pages::help::remember_country(&state, &mut response, lines);
+            crate::pages::help::remember_country(&state, &mut response, &lines);
             Ok(response)
         }
         Err(AppError::Invalid(errors)) => Ok(render(

@@ -33,8 +33,9 @@ pub async fn show_help(
     let picked = crate::pages::query_param(&query, "country")
         .map(|code| code.trim().to_ascii_uppercase())
         .filter(|code| !code.is_empty());
+    let crisis = state.app.crisis.now();
     let lines = match &picked {
-        Some(code) => state.app.crisis.for_person(Some(code), None, None),
+        Some(code) => crisis.for_person(Some(code), None, None),
         None => &ctx.crisis,
     };
     let mut response = render(
@@ -42,7 +43,7 @@ pub async fn show_help(
         &HelpPage {
             layout: ctx.layout("Need help now?"),
             lines,
-            countries: state.app.crisis.countries(),
+            countries: crisis.countries(),
         },
     );
     if picked.is_some() {

@@ -3,8 +3,10 @@
 pub mod account_recovery;
 pub mod accounts;
 pub mod admin;
+pub mod care;
 pub mod circles;
 pub mod community;
+pub mod crisis;
 pub mod dashboard;
 pub mod directory_admin;
 pub mod help;

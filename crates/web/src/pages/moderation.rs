@@ -25,6 +25,8 @@ use uuid::Uuid;
 struct QueuePage {
     layout: Layout,
     items: Vec<QueueItem>,
+    /// The viewer's check-ins to come: (id, who, when, the conversation).
+    check_ins: Vec<(Uuid, String, String, Uuid)>,
     form: FormView,
     done: bool,
 }
@@ -39,6 +41,17 @@ async fn queue_page(
     Ok(QueuePage {
         layout: ctx.layout("Review queue"),
         items: moderation::review_queue(&state.app, viewer).await?,
+        check_ins: {
+            let dates = Dates::of(&state.app, Some(viewer));
+            mutual_app::people::care::check_ins(&state.app, viewer)
+                .await?
+                .into_iter()
+                .map(|c| {
+                    let whom = c.shown_as.unwrap_or_else(|| "A member you wrote to".into());
+                    (c.id, whom, dates.at(&c.due_at), c.conversation_id)
+                })
+                .collect()
+        },
         form,
         done,
     })

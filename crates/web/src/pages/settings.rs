@@ -28,7 +28,7 @@ struct SessionView {
 
 #[derive(Template)]
 #[template(path = "settings.html")]
-struct SettingsPage<'a> {
+struct SettingsPage {
     layout: Layout,
     flash: Option<&'static str>,
     username: String,
@@ -44,8 +44,8 @@ struct SettingsPage<'a> {
     zones: &'static [String],
     country_form: FormView,
     /// The countries with crisis lines, and the one the member's zone suggests.
-    countries: &'a [std::sync::Arc<mutual_app::crisis::CountryLines>],
-    suggested_country: &'a str,
+    countries: Vec<std::sync::Arc<mutual_app::crisis::CountryLines>>,
+    suggested_country: String,
 }
 
 /// The forms of the settings page, as they should be shown.
@@ -58,14 +58,15 @@ struct SettingsForms {
     country: Option<FormView>,
 }
 
-async fn settings_page<'a>(
-    state: &'a AppState,
+async fn settings_page(
+    state: &AppState,
     viewer: &Viewer,
     ctx: &PageContext,
     flash: Option<&'static str>,
     forms: SettingsForms,
-) -> Result<SettingsPage<'a>, PageError> {
+) -> Result<SettingsPage, PageError> {
     let sessions = accounts::list_my_sessions(&state.app, viewer).await?;
+    let crisis = state.app.crisis.now();
     let zone_form = match forms.zone {
         Some(form) => form,
         None => {
@@ -112,14 +113,12 @@ async fn settings_page<'a>(
             };
             FormView::default().keep("country", &chosen)
         }),
-        countries: state.app.crisis.countries(),
-        suggested_country: state
-            .app
-            .crisis
+        countries: crisis.countries().to_vec(),
+        suggested_country: crisis
             .suggested_by_zone(viewer.zone.name())
-            .unwrap_or_else(|| state.app.crisis.for_country(None))
+            .unwrap_or_else(|| crisis.for_country(None))
             .name
-            .as_str(),
+            .clone(),
     })
 }
 
@@ -370,10 +369,8 @@ pub async fn set_country(
             let mut response =
                 Redirect::to("/settings?done=country#country-heading").into_response();
             let chosen = Some(form.get("country")).filter(|c| !c.trim().is_empty());
-            let lines = state
-                .app
-                .crisis
-                .for_person(None, chosen, Some(viewer.zone.name()));
+            let crisis = state.app.crisis.now();
+            let lines = crisis.for_person(None, chosen, Some(viewer.zone.name()));
             crate::pages::help::remember_country(&state, &mut response, lines);
             Ok(response)
         }

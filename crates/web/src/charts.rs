@@ -12,16 +12,16 @@ pub struct Series<'a> {
 }
 
 /// The view box is narrow so that text keeps a legible size on a phone: at 320 px wide the
-/// chart is drawn at four fifths, and its 14-unit text is 11 px.
+/// chart is drawn at about two thirds, and its 16-unit text is 11 px.
 const WIDTH: f64 = 400.0;
 const HEIGHT: f64 = 210.0;
-const LEFT: f64 = 30.0;
+const LEFT: f64 = 34.0;
 const RIGHT: f64 = 8.0;
 /// Each row of the legend, above the plot, so a name never sits on the data.
-const LEGEND_ROW: f64 = 18.0;
+const LEGEND_ROW: f64 = 20.0;
 const BOTTOM: f64 = 24.0;
-/// About how wide one character of the legend is, in view-box units (14-unit text).
-const CHAR_WIDTH: f64 = 7.5;
+/// About how wide one character of the legend is, in view-box units (16-unit text).
+const CHAR_WIDTH: f64 = 8.6;
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -144,7 +144,7 @@ fn legend(series: &[Series<'_>]) -> (String, u32) {
         if x > LEFT && x + width > WIDTH - RIGHT {
             (x, row) = (LEFT, row + 1);
         }
-        let y = LEGEND_ROW * f64::from(row) + 14.0;
+        let y = LEGEND_ROW * f64::from(row) + 16.0;
         let _ = write!(
             out,
             "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"14\" height=\"4\"/>\

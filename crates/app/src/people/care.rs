@@ -29,6 +29,13 @@ pub struct Recipient {
     pub post_html: String,
 }
 
+impl Recipient {
+    /// Who, as it reads mid-sentence ("Write to the author of …").
+    pub fn mid_sentence(&self) -> String {
+        lower_first(&self.shown_as)
+    }
+}
+
 /// What a moderator is shown an anonymous author as.
 fn masked_name(thread_title: &str) -> String {
     format!("The author of “{thread_title}”")

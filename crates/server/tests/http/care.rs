@@ -33,7 +33,7 @@ both_backends! {
         assert!(queue.body.contains("Write to plain_pat"), "a named author is named");
         let form = milo.get(&format!("/moderation/posts/{post}/message")).await;
         assert_eq!(form.status, 200);
-        assert!(form.body.contains("Write to The author of “Rough night”") && form.body.contains("I read your post"), "{}", form.body);
+        assert!(form.body.contains("Write to the author of “Rough night”") && form.body.contains("I read your post"), "{}", form.body);
 
         // Bad input keeps what was typed.
         let path = format!("/moderation/posts/{post}/message");

@@ -52,7 +52,7 @@ async fn message_page(
         })
         .to_vec();
     Ok(MessagePage {
-        layout: ctx.layout(&format!("Write to {}", recipient.shown_as)),
+        layout: ctx.layout(&format!("Write to {}", recipient.mid_sentence())),
         recipient,
         form,
         fields: FIELDS,

@@ -128,13 +128,17 @@ fn reload_crisis_lines(app: &App) {
 const RECONNECT_AFTER: Duration = Duration::from_secs(1);
 
 /// Listens to the other servers' events until the process ends (nothing to do on SQLite),
-/// having first read what the admins set before this server started (their crisis lines).
+/// reading what the admins set before this server started (their crisis lines) once it
+/// listens, so that no change falls between that read and the first event.
 pub async fn listen(app: App) {
-    crate::crisis::editing::load(&app).await;
+    let mut first = true;
     loop {
         match mutual_store::bus::subscribe(&app.db).await {
-            Ok(None) => return,
+            Ok(None) => return crate::crisis::editing::load(&app).await,
             Ok(Some(mut subscription)) => {
+                if std::mem::take(&mut first) {
+                    crate::crisis::editing::load(&app).await;
+                }
                 if !app.bus.connected.swap(true, Ordering::Relaxed) {
                     tracing::info!("the bus is back: this server forgot what it had cached");
                     forget_everything(&app);

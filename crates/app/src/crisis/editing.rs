@@ -29,6 +29,38 @@ pub struct CountryInput {
 }
 
 impl CountryInput {
+    /// The form's fields, by name.
+    pub const FIELDS: [&str; 6] = ["code", "name", "lines", "note", "sources", "zones"];
+
+    /// The input from a form's fields (`get` answers "" for an absent one).
+    pub fn from_fields<'a>(get: impl Fn(&str) -> &'a str) -> CountryInput {
+        CountryInput {
+            code: get("code").to_owned(),
+            name: get("name").to_owned(),
+            lines: get("lines").to_owned(),
+            note: get("note").to_owned(),
+            sources: get("sources").to_owned(),
+            zones: get("zones").to_owned(),
+        }
+    }
+
+    /// Each field's name with its value, in [`CountryInput::FIELDS`]' order.
+    pub fn fields(&self) -> [(&'static str, &str); 6] {
+        let values = [
+            &self.code,
+            &self.name,
+            &self.lines,
+            &self.note,
+            &self.sources,
+            &self.zones,
+        ];
+        let mut fields = [("", ""); 6];
+        for (slot, (name, value)) in fields.iter_mut().zip(Self::FIELDS.iter().zip(values)) {
+            *slot = (name, value.as_str());
+        }
+        fields
+    }
+
     /// The form filled in from a country's lines in force, to edit.
     pub fn of(country: &CountryLines) -> CountryInput {
         CountryInput {
@@ -166,16 +198,20 @@ pub fn parse_country(input: &CountryInput) -> Result<CountryLines, AppError> {
             "Give the country's two-letter code (ISO 3166-1, such as GB or BR).",
         ));
     }
-    let name = within("name", &input.name, 80, "the name").unwrap_or_else(|e| {
-        errors.push(e);
-        String::new()
-    });
-    if name.is_empty() && !errors.iter().any(|e| e.field == "name") {
-        errors.push(FieldError::new(
-            "name",
-            "Give the country's name, as people say it.",
-        ));
-    }
+    let name = match within("name", &input.name, 80, "the name") {
+        Ok(name) if name.is_empty() => {
+            errors.push(FieldError::new(
+                "name",
+                "Give the country's name, as people say it.",
+            ));
+            name
+        }
+        Ok(name) => name,
+        Err(e) => {
+            errors.push(e);
+            String::new()
+        }
+    };
     let given: Vec<&str> = input
         .lines
         .lines()

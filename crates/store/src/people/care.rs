@@ -66,10 +66,6 @@ pub async fn claim_due_check_ins(
         "UPDATE care_check_ins SET claimed_until = $1 WHERE id IN (SELECT id FROM care_check_ins \
          WHERE due_at <= $2 AND claimed_until <= $2 ORDER BY due_at LIMIT $3{lock}) RETURNING id"
     );
-    let read = format!(
-        "SELECT {COLUMNS} FROM care_check_ins k JOIN conversations c ON c.id = k.conversation_id \
-         WHERE k.claimed_until = $1 AND k.due_at <= $2 ORDER BY k.due_at"
-    );
     Ok(write_tx!(db, tx => {
         let claimed: Vec<Uuid> = sqlx::query_scalar(&claim)
             .bind(lease_until)
@@ -80,9 +76,17 @@ pub async fn claim_due_check_ins(
         if claimed.is_empty() {
             Vec::new()
         } else {
-            let rows: Vec<CheckInRow> =
-                sqlx::query_as(&read).bind(lease_until).bind(now).fetch_all(&mut *tx).await?;
-            rows.into_iter().filter(|r| claimed.contains(&r.id)).collect()
+            let read = format!(
+                "SELECT {COLUMNS} FROM care_check_ins k \
+                 JOIN conversations c ON c.id = k.conversation_id \
+                 WHERE k.id IN ({}) ORDER BY k.due_at",
+                crate::db::placeholders(1, claimed.len())
+            );
+            let mut query = sqlx::query_as(&read);
+            for id in &claimed {
+                query = query.bind(*id);
+            }
+            query.fetch_all(&mut *tx).await?
         }
     }))
 }

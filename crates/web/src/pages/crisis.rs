@@ -13,13 +13,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use mutual_app::AppError;
 use mutual_app::accounts::Viewer;
+use mutual_app::crisis::CrisisLines;
 use mutual_app::crisis::editing::{self, CountryInput};
-use mutual_app::crisis::{CountryLines, CrisisLines};
 use mutual_domain::permissions::Role;
 use std::sync::Arc;
 
 /// The form's fields.
-const FIELDS: &[&str] = &["code", "name", "lines", "note", "sources", "zones"];
+const FIELDS: &[&str] = &CountryInput::FIELDS;
 
 #[derive(Template)]
 #[template(path = "admin_crisis.html")]
@@ -29,12 +29,6 @@ struct CrisisPage {
     form: FormView,
     fields: &'static [&'static str],
     done: bool,
-}
-
-impl CrisisPage {
-    fn countries(&self) -> &[Arc<CountryLines>] {
-        self.lines.countries()
-    }
 }
 
 fn crisis_page(
@@ -57,13 +51,12 @@ fn crisis_page(
 }
 
 fn form_of(input: &CountryInput) -> FormView {
-    FormView::default()
-        .keep("code", &input.code)
-        .keep("name", &input.name)
-        .keep("lines", &input.lines)
-        .keep("note", &input.note)
-        .keep("sources", &input.sources)
-        .keep("zones", &input.zones)
+    input
+        .fields()
+        .into_iter()
+        .fold(FormView::default(), |view, (name, value)| {
+            view.keep(name, value)
+        })
 }
 
 /// `GET /admin/crisis-lines`, and `?country=GB` to change that country's lines.
@@ -93,14 +86,7 @@ pub async fn save_crisis_lines(
 ) -> Result<Response, PageError> {
     let result = async {
         form.only(FIELDS)?;
-        let input = CountryInput {
-            code: form.get("code").to_owned(),
-            name: form.get("name").to_owned(),
-            lines: form.get("lines").to_owned(),
-            note: form.get("note").to_owned(),
-            sources: form.get("sources").to_owned(),
-            zones: form.get("zones").to_owned(),
-        };
+        let input = CountryInput::from_fields(|name| form.get(name));
         editing::save_country(&state.app, &viewer, &input).await?;
         Ok("/admin/crisis-lines?done=1".to_owned())
     }

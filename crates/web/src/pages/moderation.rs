@@ -25,10 +25,20 @@ use uuid::Uuid;
 struct QueuePage {
     layout: Layout,
     items: Vec<QueueItem>,
-    /// The viewer's check-ins to come: (id, who, when, the conversation).
-    check_ins: Vec<(Uuid, String, String, Uuid)>,
+    /// The viewer's check-ins to come, soonest first.
+    check_ins: Vec<CheckInView>,
     form: FormView,
     done: bool,
+}
+
+/// A check-in the moderator asked for, as the queue lists it.
+struct CheckInView {
+    id: Uuid,
+    conversation: Uuid,
+    /// Who, as the moderator is shown them.
+    whom: String,
+    /// When, in the moderator's words ("Thursday 3 December, 19:30").
+    when: String,
 }
 
 async fn queue_page(
@@ -46,9 +56,11 @@ async fn queue_page(
             mutual_app::people::care::check_ins(&state.app, viewer)
                 .await?
                 .into_iter()
-                .map(|c| {
-                    let whom = c.shown_as.unwrap_or_else(|| "A member you wrote to".into());
-                    (c.id, whom, dates.at(&c.due_at), c.conversation_id)
+                .map(|c| CheckInView {
+                    id: c.id,
+                    conversation: c.conversation_id,
+                    when: dates.at(&c.due_at),
+                    whom: c.shown_as.unwrap_or_else(|| "A member you wrote to".into()),
                 })
                 .collect()
         },
